@@ -1,0 +1,321 @@
+//! Checkouts: what the merchant creates, what the widget reads, how a payment starts.
+//!
+//! Requests are parsed field by field (not with a derived `Deserialize`) so that every
+//! refusal names the field at fault: `amount` with decimals, an unknown `currency`, a
+//! `customer_phone` that does not fit the `country`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::country::{Country, Operator};
+use crate::error::{ApiError, ErrorCode};
+use crate::money::{Currency, MAX_AMOUNT_MINOR};
+use crate::payment::PaymentView;
+use crate::phone::Msisdn;
+
+/// The merchant's `POST /v1/checkouts` body, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateCheckout {
+    /// Amount in minor units of `currency` (cents for KES; whole shillings for UGX).
+    pub amount: i64,
+    /// ISO 4217 currency; must be the country's mobile-money currency.
+    pub currency: Currency,
+    /// ISO 3166-1 alpha-2 country of the customer's wallet.
+    pub country: Country,
+    /// The merchant's own order reference: 1–64 letters, digits, `-` or `_`.
+    pub reference: String,
+    /// What is being paid for, shown to the customer (at most 140 characters).
+    pub description: String,
+    /// The customer's number when the merchant knows it; the widget shows it read-only.
+    pub customer_phone: Option<Msisdn>,
+}
+
+const CREATE_FIELDS: [&str; 6] = [
+    "amount",
+    "currency",
+    "country",
+    "reference",
+    "description",
+    "customer_phone",
+];
+
+impl CreateCheckout {
+    /// Parses and validates a `POST /v1/checkouts` body.
+    pub fn from_json(body: &str) -> Result<CreateCheckout, ApiError> {
+        let map = parse_object(body)?;
+        reject_unknown(&map, &CREATE_FIELDS)?;
+        let amount = match map.get("amount") {
+            None | Some(Value::Null) => return Err(missing("amount")),
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(a) => a,
+                None => {
+                    return Err(invalid(
+                        "amount",
+                        "amount must be a whole number of minor units (e.g. 150000 for KES 1,500.00), without decimals",
+                    ))
+                }
+            },
+            Some(_) => return Err(invalid("amount", "amount must be a number in minor units")),
+        };
+        if amount <= 0 {
+            return Err(invalid("amount", "amount must be greater than zero"));
+        }
+        if amount > MAX_AMOUNT_MINOR {
+            return Err(invalid("amount", "amount is larger than Lipa accepts"));
+        }
+        let country_code = required_str(&map, "country")?;
+        let country = Country::from_alpha2(country_code).ok_or_else(|| {
+            invalid(
+                "country",
+                format!(
+                    "country {country_code:?} is not supported; use one of {}",
+                    Country::ALL.map(|c| c.alpha2()).join(", ")
+                ),
+            )
+        })?;
+        let currency_code = required_str(&map, "currency")?;
+        let currency = Currency::from_code(currency_code).ok_or_else(|| {
+            invalid(
+                "currency",
+                format!("currency {currency_code:?} is not supported"),
+            )
+        })?;
+        if currency != country.currency() {
+            return Err(invalid(
+                "currency",
+                format!(
+                    "mobile money in {} is paid in {}, not {}",
+                    country.name(),
+                    country.currency().code(),
+                    currency.code()
+                ),
+            ));
+        }
+        let reference = required_str(&map, "reference")?;
+        if reference.is_empty()
+            || reference.len() > 64
+            || !reference
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(invalid(
+                "reference",
+                "reference must be 1 to 64 letters, digits, '-' or '_'",
+            ));
+        }
+        let description = match map.get("description") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) if s.chars().count() <= 140 => s.clone(),
+            Some(Value::String(_)) => {
+                return Err(invalid(
+                    "description",
+                    "description must be at most 140 characters",
+                ))
+            }
+            Some(_) => return Err(invalid("description", "description must be a string")),
+        };
+        let customer_phone = match map.get("customer_phone") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(
+                Msisdn::parse(country, s).map_err(|e| invalid("customer_phone", e.message(country)))?,
+            ),
+            Some(_) => return Err(invalid("customer_phone", "customer_phone must be a string")),
+        };
+        Ok(CreateCheckout {
+            amount,
+            currency,
+            country,
+            reference: reference.to_string(),
+            description,
+            customer_phone,
+        })
+    }
+}
+
+/// The answer to `POST /v1/checkouts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutCreated {
+    /// The checkout id, `co_…`.
+    pub id: String,
+    /// The secret the widget uses for this checkout and nothing else; give it to the page.
+    pub client_secret: String,
+    /// The amount in minor units.
+    pub amount: i64,
+    /// The currency.
+    pub currency: Currency,
+    /// The country.
+    pub country: Country,
+    /// The merchant's reference.
+    pub reference: String,
+    /// Where the widget for this checkout lives (without the client secret).
+    pub pay_url: String,
+}
+
+/// An operator the customer can pick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatorView {
+    /// The operator.
+    pub id: Operator,
+    /// The name customers know.
+    pub name: String,
+}
+
+/// What the widget reads: the checkout, its operators and its current payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutView {
+    /// The checkout id.
+    pub id: String,
+    /// The merchant's display name.
+    pub merchant_name: String,
+    /// Amount in minor units.
+    pub amount: i64,
+    /// Currency.
+    pub currency: Currency,
+    /// Country of the wallet.
+    pub country: Country,
+    /// What is being paid for.
+    pub description: String,
+    /// Operators available for this checkout's country.
+    pub operators: Vec<OperatorView>,
+    /// The customer's number, national digits, when the merchant locked it.
+    pub locked_phone: Option<String>,
+    /// The latest payment, if one was started.
+    pub payment: Option<PaymentView>,
+}
+
+/// The widget's `POST /api/checkouts/{id}/payments` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartPayment {
+    /// The chosen operator.
+    pub operator: Operator,
+    /// The number as typed; ignored when the merchant locked the number.
+    pub phone: String,
+}
+
+impl StartPayment {
+    /// Parses and validates the body against the checkout's country and operators.
+    pub fn from_json(body: &str, country: Country) -> Result<(Operator, String), ApiError> {
+        let map = parse_object(body)?;
+        reject_unknown(&map, &["operator", "phone"])?;
+        let op_id = required_str(&map, "operator")?;
+        let operator = Operator::from_id(op_id)
+            .filter(|op| country.operators().contains(op))
+            .ok_or_else(|| {
+                invalid(
+                    "operator",
+                    format!("{op_id:?} is not an operator in {}", country.name()),
+                )
+            })?;
+        let phone = match map.get("phone") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => return Err(invalid("phone", "phone must be a string")),
+        };
+        Ok((operator, phone))
+    }
+}
+
+fn parse_object(body: &str) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::new(
+            ErrorCode::InvalidJson,
+            "the body must be a JSON object",
+        )),
+        Err(e) => Err(ApiError::new(
+            ErrorCode::InvalidJson,
+            format!("the body is not valid JSON: {e}"),
+        )),
+    }
+}
+
+fn reject_unknown(map: &Map<String, Value>, known: &[&str]) -> Result<(), ApiError> {
+    match map.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(k) => Err(ApiError::field(
+            ErrorCode::InvalidField,
+            k,
+            format!("unknown field {k:?}; allowed: {}", known.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn required_str<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str, ApiError> {
+    match map.get(field) {
+        None | Some(Value::Null) => Err(missing(field)),
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(invalid(field, format!("{field} must be a string"))),
+    }
+}
+
+fn missing(field: &str) -> ApiError {
+    ApiError::field(
+        ErrorCode::MissingField,
+        field,
+        format!("{field} is required"),
+    )
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::field(ErrorCode::InvalidField, field, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(body: &str) -> ApiError {
+        CreateCheckout::from_json(body).unwrap_err()
+    }
+
+    #[test]
+    fn accepts_a_valid_checkout() {
+        let c = CreateCheckout::from_json(
+            r#"{"amount":150000,"currency":"KES","country":"KE","reference":"order-42","description":"Kikoi","customer_phone":"0712 000 001"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.amount, 150_000);
+        assert_eq!(c.country, Country::KE);
+        assert_eq!(c.customer_phone.unwrap().e164(), "+254712000001");
+    }
+
+    #[test]
+    fn refuses_bad_amounts_naming_the_field() {
+        let base = r#""currency":"KES","country":"KE","reference":"r1""#;
+        for amount in ["0", "-5", "15.5", "\"100\"", "1e20"] {
+            let e = err(&format!(r#"{{"amount":{amount},{base}}}"#));
+            assert_eq!(e.field.as_deref(), Some("amount"), "{amount}: {e}");
+            assert_eq!(e.code, ErrorCode::InvalidField);
+        }
+        let e = err(&format!("{{{base}}}"));
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::MissingField, Some("amount")));
+    }
+
+    #[test]
+    fn refuses_bad_country_currency_reference_phone_and_unknown_fields() {
+        let cases = [
+            (r#"{"amount":1,"currency":"KES","country":"US","reference":"r"}"#, "country"),
+            (r#"{"amount":1,"currency":"USD","country":"KE","reference":"r"}"#, "currency"),
+            (r#"{"amount":1,"currency":"UGX","country":"KE","reference":"r"}"#, "currency"),
+            (r#"{"amount":1,"currency":"KES","country":"KE","reference":"a b"}"#, "reference"),
+            (
+                r#"{"amount":1,"currency":"KES","country":"KE","reference":"r","customer_phone":"+256700000001"}"#,
+                "customer_phone",
+            ),
+            (r#"{"amount":1,"currency":"KES","country":"KE","reference":"r","amout":1}"#, "amout"),
+        ];
+        for (body, field) in cases {
+            assert_eq!(err(body).field.as_deref(), Some(field), "{body}");
+        }
+        assert_eq!(err("{not json").code, ErrorCode::InvalidJson);
+        assert_eq!(err("[1]").code, ErrorCode::InvalidJson);
+    }
+
+    #[test]
+    fn start_payment_checks_the_operator_against_the_country() {
+        let ok = StartPayment::from_json(r#"{"operator":"mpesa","phone":"0712000001"}"#, Country::KE);
+        assert_eq!(ok.unwrap().0, Operator::Mpesa);
+        let wrong = StartPayment::from_json(r#"{"operator":"wave","phone":"0712000001"}"#, Country::KE);
+        assert_eq!(wrong.unwrap_err().field.as_deref(), Some("operator"));
+    }
+}

@@ -1,0 +1,105 @@
+//! The one error body every 4xx and 5xx answer carries.
+
+use serde::{Deserialize, Serialize};
+
+/// `{"error": {"code", "message", "field"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ApiError,
+}
+
+/// What was wrong, for a program (`code`), a person (`message`) and a form (`field`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Machine-readable class of the error.
+    pub code: ErrorCode,
+    /// A sentence saying what was wrong and what to do.
+    pub message: String,
+    /// The request field at fault, if one is (`"amount"`, `"phone"`, …).
+    pub field: Option<String>,
+}
+
+/// Machine-readable error classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not JSON of the expected shape.
+    InvalidJson,
+    /// A field has a value that is not allowed.
+    InvalidField,
+    /// A required field is absent.
+    MissingField,
+    /// No or a wrong key.
+    Unauthorized,
+    /// No such checkout, payment or route.
+    NotFound,
+    /// The method is not allowed on this route.
+    MethodNotAllowed,
+    /// A payment is already live on this checkout.
+    PaymentInProgress,
+    /// The checkout was paid or can no longer be paid.
+    CheckoutClosed,
+    /// The body is larger than allowed.
+    PayloadTooLarge,
+    /// A webhook's signature did not verify.
+    InvalidSignature,
+    /// The provider could not be reached or answered an error.
+    ProviderUnavailable,
+    /// Lipa's own configuration is wrong.
+    Misconfigured,
+    /// Something failed inside Lipa.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status that goes with the code.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::InvalidJson | ErrorCode::InvalidField | ErrorCode::MissingField => 400,
+            ErrorCode::Unauthorized | ErrorCode::InvalidSignature => 401,
+            ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::PaymentInProgress | ErrorCode::CheckoutClosed => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::ProviderUnavailable => 502,
+            ErrorCode::Misconfigured | ErrorCode::Internal => 500,
+        }
+    }
+}
+
+impl ApiError {
+    /// An error with no field.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// An error about one field.
+    pub fn field(code: ErrorCode, field: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            message: message.into(),
+            field: Some(field.to_string()),
+        }
+    }
+
+    /// Wraps the error in its body.
+    pub fn into_body(self) -> ErrorBody {
+        ErrorBody { error: self }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{:?} ({field}): {}", self.code, self.message),
+            None => write!(f, "{:?}: {}", self.code, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}

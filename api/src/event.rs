@@ -1,0 +1,62 @@
+//! Events Lipa sends to the merchant's server, signed with `Lipa-Signature`.
+//!
+//! The signature header is `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`,
+//! computed over the exact bytes of the body.
+
+use serde::{Deserialize, Serialize};
+
+use crate::country::Operator;
+use crate::money::Currency;
+use crate::payment::PaymentStatus;
+
+/// The header that carries the signature of a merchant webhook.
+pub const SIGNATURE_HEADER: &str = "Lipa-Signature";
+
+/// One merchant webhook delivery's body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantEvent {
+    /// Unique event id, `evt_…`; dedupe on it.
+    pub id: String,
+    /// `payment.succeeded`, `payment.failed` or `payment.expired`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// When Lipa recorded the change, Unix milliseconds.
+    pub created_at_ms: i64,
+    /// The payment the event is about.
+    pub data: PaymentEventData,
+}
+
+/// The payment an event is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentEventData {
+    /// Lipa's checkout id.
+    pub checkout_id: String,
+    /// Lipa's payment id.
+    pub payment_id: String,
+    /// The merchant's own reference.
+    pub reference: String,
+    /// Amount in minor units.
+    pub amount: i64,
+    /// Currency.
+    pub currency: Currency,
+    /// Operator used.
+    pub operator: Operator,
+    /// Customer number, masked.
+    pub phone_masked: String,
+    /// The payment's final state.
+    pub status: PaymentStatus,
+}
+
+impl MerchantEvent {
+    /// The event type for a terminal status, or `None` while the payment is live.
+    pub fn kind_for(status: &PaymentStatus) -> Option<&'static str> {
+        match status {
+            PaymentStatus::Succeeded => Some("payment.succeeded"),
+            PaymentStatus::Failed { .. } => Some("payment.failed"),
+            PaymentStatus::Expired => Some("payment.expired"),
+            PaymentStatus::Created
+            | PaymentStatus::Pending
+            | PaymentStatus::ActionRequired { .. } => None,
+        }
+    }
+}

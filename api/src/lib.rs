@@ -1,0 +1,20 @@
+//! The JSON contract of Lipa, shared by the widget, the edge and the sandbox's demo shop.
+//!
+//! Everything here is plain data and pure validation: no I/O, no clock, no randomness.
+//! Amounts are integers in minor units ([`money`]); phone numbers are checked against the
+//! country's numbering plan before any provider is called ([`phone`]).
+
+pub mod checkout;
+pub mod country;
+pub mod error;
+pub mod event;
+pub mod message;
+pub mod money;
+pub mod payment;
+pub mod phone;
+
+pub use checkout::{CheckoutCreated, CheckoutView, CreateCheckout, OperatorView, StartPayment};
+pub use country::{Country, Operator};
+pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use money::Currency;
+pub use payment::{FailureReason, NextAction, PaymentStatus, PaymentView};

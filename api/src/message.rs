@@ -1,0 +1,63 @@
+//! Messages the widget (inside the iframe) posts to the loader `lipa.js` on the merchant page.
+//!
+//! Every message carries `source: "lipa"` and the `instance` id the loader gave the iframe, so
+//! two widgets on one page never answer each other.
+
+use serde::{Deserialize, Serialize};
+
+/// The value of `source` in every message.
+pub const MESSAGE_SOURCE: &str = "lipa";
+
+/// An envelope posted with `window.parent.postMessage`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetMessage {
+    /// Always [`MESSAGE_SOURCE`].
+    pub source: String,
+    /// The loader's instance id, from the iframe URL's fragment.
+    pub instance: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: WidgetEvent,
+}
+
+/// What the widget tells the loader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WidgetEvent {
+    /// The widget is interactive.
+    Ready,
+    /// The payment succeeded.
+    Success {
+        /// Lipa's payment id.
+        payment_id: String,
+    },
+    /// The payment failed and no retry was made.
+    Failure {
+        /// Lipa's payment id.
+        payment_id: String,
+        /// A machine name of the reason.
+        reason: String,
+    },
+    /// The customer closed the widget.
+    Close,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_flat_and_tagged() {
+        let m = WidgetMessage {
+            source: MESSAGE_SOURCE.into(),
+            instance: "i1".into(),
+            event: WidgetEvent::Success {
+                payment_id: "pay_1".into(),
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"source":"lipa","instance":"i1","type":"success","payment_id":"pay_1"}"#
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! The normalized payment state machine every provider is mapped onto.
+
+use serde::{Deserialize, Serialize};
+
+use crate::country::Operator;
+
+/// Where a payment stands. The wire form is tagged by `state`:
+/// `{"state":"failed","reason":"insufficient_funds","retryable":true}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// Recorded, the provider not yet asked.
+    Created,
+    /// The provider sent the prompt; the customer has to approve on the handset.
+    Pending,
+    /// The customer must do something more before the provider goes on.
+    ActionRequired {
+        /// What the customer must do.
+        action: NextAction,
+    },
+    /// The money was collected.
+    Succeeded,
+    /// The payment ended without collecting money.
+    Failed {
+        /// Why, in a form the widget can explain.
+        reason: FailureReason,
+        /// Whether a new payment on the same checkout may succeed.
+        retryable: bool,
+    },
+    /// Nobody approved in time and the provider gave up.
+    Expired,
+}
+
+impl PaymentStatus {
+    /// Whether the payment has ended (no provider update may change it but a newer
+    /// provider-confirmed terminal state).
+    pub fn is_terminal(&self) -> bool {
+        match self {
+            PaymentStatus::Succeeded | PaymentStatus::Failed { .. } | PaymentStatus::Expired => {
+                true
+            }
+            PaymentStatus::Created
+            | PaymentStatus::Pending
+            | PaymentStatus::ActionRequired { .. } => false,
+        }
+    }
+
+    /// Whether the checkout may start another payment after this one.
+    pub fn allows_new_payment(&self) -> bool {
+        match self {
+            PaymentStatus::Failed { retryable, .. } => *retryable,
+            PaymentStatus::Expired => true,
+            PaymentStatus::Created
+            | PaymentStatus::Pending
+            | PaymentStatus::ActionRequired { .. }
+            | PaymentStatus::Succeeded => false,
+        }
+    }
+
+    /// A short machine name: `"pending"`, `"succeeded"`, …
+    pub fn name(&self) -> &'static str {
+        match self {
+            PaymentStatus::Created => "created",
+            PaymentStatus::Pending => "pending",
+            PaymentStatus::ActionRequired { .. } => "action_required",
+            PaymentStatus::Succeeded => "succeeded",
+            PaymentStatus::Failed { .. } => "failed",
+            PaymentStatus::Expired => "expired",
+        }
+    }
+}
+
+/// A step the customer must take before the payment can go on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NextAction {
+    /// Type the one-time code the operator sent.
+    Otp,
+    /// Finish on the operator's page.
+    Redirect {
+        /// The page to open.
+        url: String,
+    },
+}
+
+/// Why a payment failed, normalized across providers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    /// The customer entered a wrong PIN.
+    WrongPin,
+    /// Not enough money in the wallet.
+    InsufficientFunds,
+    /// The prompt was not answered in time.
+    TimedOut,
+    /// The customer declined the prompt.
+    Cancelled,
+    /// A transaction or balance limit was reached.
+    LimitReached,
+    /// The number has no mobile-money account.
+    NotRegistered,
+    /// The operator declined without saying why.
+    Declined,
+    /// The provider or operator had a system error.
+    ProviderError,
+}
+
+impl FailureReason {
+    /// Plain words for the customer.
+    pub fn message(self) -> &'static str {
+        match self {
+            FailureReason::WrongPin => "The PIN entered was wrong. No money was taken.",
+            FailureReason::InsufficientFunds => {
+                "There is not enough money in this mobile money account."
+            }
+            FailureReason::TimedOut => "The prompt on your phone timed out before it was approved.",
+            FailureReason::Cancelled => "The payment was declined on the phone.",
+            FailureReason::LimitReached => {
+                "This payment is above your mobile money account's limit."
+            }
+            FailureReason::NotRegistered => "This number has no mobile money account.",
+            FailureReason::Declined => "Your mobile money operator declined the payment.",
+            FailureReason::ProviderError => {
+                "The mobile money service had a problem. No money was taken."
+            }
+        }
+    }
+}
+
+/// A payment as the widget and the merchant see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    /// Lipa's payment id, `pay_…`.
+    pub id: String,
+    /// The operator the customer chose.
+    pub operator: Operator,
+    /// The customer's number with all but the last three digits hidden.
+    pub phone_masked: String,
+    /// Where the payment stands.
+    pub status: PaymentStatus,
+    /// When it started, Unix milliseconds.
+    pub created_at_ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_form_is_tagged_by_state() {
+        let s = PaymentStatus::Failed {
+            reason: FailureReason::InsufficientFunds,
+            retryable: true,
+        };
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"state":"failed","reason":"insufficient_funds","retryable":true}"#
+        );
+        let a: PaymentStatus =
+            serde_json::from_str(r#"{"state":"action_required","action":{"type":"otp"}}"#)
+                .unwrap();
+        assert_eq!(
+            a,
+            PaymentStatus::ActionRequired {
+                action: NextAction::Otp
+            }
+        );
+    }
+
+    #[test]
+    fn only_retryable_failures_and_expiry_allow_a_new_payment() {
+        assert!(!PaymentStatus::Pending.allows_new_payment());
+        assert!(!PaymentStatus::Succeeded.allows_new_payment());
+        assert!(PaymentStatus::Expired.allows_new_payment());
+        assert!(PaymentStatus::Failed {
+            reason: FailureReason::WrongPin,
+            retryable: true
+        }
+        .allows_new_payment());
+        assert!(!PaymentStatus::Failed {
+            reason: FailureReason::ProviderError,
+            retryable: false
+        }
+        .allows_new_payment());
+    }
+}

@@ -1,0 +1,326 @@
+//! CrissCross Direct API, mobile money (`shared/providers/crisscross.seed.txt`, NOTES.md).
+//!
+//! Flow: token → `POST /v1/checkout/session` → `GET /v1/payment/available-methods` →
+//! `POST /v1/payment` → webhook and/or `GET /v1/payment/{transactionId}`.
+//!
+//! Choices where the guide is silent (its examples are not published in text):
+//! - JSON field names are camelCase as in the guide's prose (`sessionId`, `transactionId`,
+//!   `payerMobileNumber`, `authState`); the token answer is `{accessToken, expiresIn}`.
+//! - `merchantReference` must be alphanumeric, so Lipa sends its checkout id without `_`.
+//! - Webhooks: HMAC-SHA256 of the raw body, hex, in a header whose name is configuration
+//!   ([`DEFAULT_SIGNATURE_HEADER`] by default). A webhook is only a hint: the edge confirms
+//!   with [`status_request`] before recording anything.
+//! - Auth-failure codes are open-ended strings; unknown ones become
+//!   [`FailureReason::Declined`].
+
+mod wire;
+
+use lipa_api::{Currency, FailureReason, Operator, PaymentStatus};
+
+use crate::error::ProviderError;
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::secret::Secret;
+use crate::signature::verify_hmac_sha256_hex;
+use crate::token::AccessToken;
+use crate::ProviderPayment;
+
+pub use wire::WebhookEvent;
+
+/// The webhook signature header used when configuration names none.
+pub const DEFAULT_SIGNATURE_HEADER: &str = "X-CrissCross-Signature";
+
+/// How long a CrissCross session lives, in seconds.
+pub const SESSION_LIFETIME_S: u32 = 3600;
+
+/// A merchant account at CrissCross.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// API base, e.g. `https://api.crisscross.money` (no trailing slash, no `/v1`).
+    pub base_url: String,
+    /// The merchant id.
+    pub merchant_id: String,
+    /// The API client secret.
+    pub client_secret: Secret,
+    /// The webhook endpoint's signing secret.
+    pub webhook_secret: Secret,
+    /// The header carrying the webhook signature.
+    pub signature_header: String,
+}
+
+/// What a session is created for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInput<'a> {
+    /// Minor units.
+    pub amount: i64,
+    /// Currency.
+    pub currency: Currency,
+    /// Lipa's checkout id (made alphanumeric on the wire).
+    pub reference: &'a str,
+    /// ISO 3166-1 alpha-3 of the payer.
+    pub location: &'a str,
+}
+
+/// `POST /v1/auth/oauth2/token`.
+pub fn token_request(config: &Config) -> HttpRequest {
+    let body = wire::TokenRequest {
+        merchant_id: &config.merchant_id,
+        client_secret: config.client_secret.expose(),
+    };
+    post(config, "/v1/auth/oauth2/token", None, &body, None)
+}
+
+/// Reads the token answer; `now_ms` dates its expiry.
+pub fn parse_token(response: &HttpResponse, now_ms: i64) -> Result<AccessToken, ProviderError> {
+    let t: wire::TokenResponse = decode(response)?;
+    Ok(AccessToken {
+        token: Secret::new(t.access_token),
+        expires_at_ms: now_ms.saturating_add(t.expires_in.saturating_mul(1000)),
+    })
+}
+
+/// `POST /v1/checkout/session`.
+pub fn session_request(config: &Config, token: &Secret, input: &SessionInput) -> HttpRequest {
+    let reference: String = input
+        .reference
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let body = wire::SessionRequest {
+        amount: input.amount,
+        currency: input.currency.code(),
+        merchant_reference: &reference,
+        merchant_id: &config.merchant_id,
+        payer_details: wire::PayerDetails {
+            location: input.location,
+        },
+        integration_type: "direct",
+        lifetime: SESSION_LIFETIME_S,
+    };
+    post(config, "/v1/checkout/session", Some(token), &body, None)
+}
+
+/// Reads the session id.
+pub fn parse_session(response: &HttpResponse) -> Result<String, ProviderError> {
+    decode::<wire::SessionResponse>(response).map(|s| s.session_id)
+}
+
+/// `GET /v1/payment/available-methods?sessionId=…`.
+pub fn available_methods_request(config: &Config, token: &Secret, session_id: &str) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: format!(
+            "{}/v1/payment/available-methods?sessionId={}",
+            config.base_url,
+            query_escape(session_id)
+        ),
+        headers: vec![auth_header(token)],
+        body: None,
+    }
+}
+
+/// The operators the session offers (mobile money only; options Lipa does not know are
+/// left out).
+pub fn parse_available_methods(response: &HttpResponse) -> Result<Vec<Operator>, ProviderError> {
+    let m: wire::AvailableMethods = decode(response)?;
+    Ok(m.payment_methods
+        .into_iter()
+        .filter(|pm| pm.kind == "mobilemoney")
+        .flat_map(|pm| pm.provider.options)
+        .filter_map(|o| operator_from_code(&o.code))
+        .collect())
+}
+
+/// `POST /v1/payment` for a mobile-money payment, carrying the stored `idempotency_key`.
+pub fn payment_request(
+    config: &Config,
+    token: &Secret,
+    session_id: &str,
+    operator: Operator,
+    e164: &str,
+    idempotency_key: &str,
+) -> Result<HttpRequest, ProviderError> {
+    let provider = operator_code(operator).ok_or_else(|| ProviderError::Rejected {
+        status: 0,
+        message: format!("CrissCross does not offer {}", operator.name()),
+    })?;
+    let body = wire::PaymentRequest {
+        kind: "mobilemoney",
+        session_id,
+        payment_details: wire::PaymentDetails {
+            provider,
+            payer_mobile_number: e164,
+        },
+    };
+    Ok(post(
+        config,
+        "/v1/payment",
+        Some(token),
+        &body,
+        Some(idempotency_key),
+    ))
+}
+
+/// Reads a transaction (the answer to the payment or to a status read).
+pub fn parse_payment(response: &HttpResponse) -> Result<ProviderPayment, ProviderError> {
+    decode::<wire::Transaction>(response).map(normalize)
+}
+
+/// `GET /v1/payment/{transactionId}`.
+pub fn status_request(config: &Config, token: &Secret, transaction_id: &str) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: format!(
+            "{}/v1/payment/{}",
+            config.base_url,
+            query_escape(transaction_id)
+        ),
+        headers: vec![auth_header(token)],
+        body: None,
+    }
+}
+
+/// Verifies a webhook's signature over the raw body, then parses it. Nothing is parsed
+/// before the signature verifies.
+pub fn verify_webhook(
+    config: &Config,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<WebhookEvent, ProviderError> {
+    let signature = crate::http::find_header(headers, &config.signature_header);
+    verify_hmac_sha256_hex(&config.webhook_secret, body, signature)
+        .map_err(ProviderError::Signature)?;
+    serde_json::from_slice(body).map_err(|e| ProviderError::Decode(e.to_string()))
+}
+
+/// CrissCross's code for an operator, or `None` where CrissCross does not offer it.
+pub fn operator_code(operator: Operator) -> Option<&'static str> {
+    match operator {
+        Operator::Mpesa => Some("mpesa"),
+        Operator::AirtelMoney => Some("airtel"),
+        Operator::MtnMomo => Some("mtn"),
+        Operator::OrangeMoney => Some("orange"),
+        Operator::MoovMoney => Some("moov"),
+        Operator::Wave => Some("wave"),
+        Operator::TelecelCash | Operator::AtMoney => None,
+    }
+}
+
+fn operator_from_code(code: &str) -> Option<Operator> {
+    [
+        Operator::Mpesa,
+        Operator::AirtelMoney,
+        Operator::MtnMomo,
+        Operator::OrangeMoney,
+        Operator::MoovMoney,
+        Operator::Wave,
+    ]
+    .into_iter()
+    .find(|op| operator_code(*op) == Some(code))
+}
+
+fn normalize(t: wire::Transaction) -> ProviderPayment {
+    use wire::{AuthState, TxStatus};
+    let auth = t.auth_state.unwrap_or(AuthState::None);
+    let (status, can_poll) = match (t.status, auth) {
+        (TxStatus::Completed | TxStatus::Settled, _) => (PaymentStatus::Succeeded, false),
+        (TxStatus::Expired, _) => (PaymentStatus::Expired, false),
+        (TxStatus::Cancelled, _) => (
+            PaymentStatus::Failed {
+                reason: FailureReason::Cancelled,
+                retryable: true,
+            },
+            false,
+        ),
+        (_, AuthState::Error { can_poll: true, .. }) => (PaymentStatus::Pending, true),
+        (TxStatus::Pending, _) => (PaymentStatus::Pending, false),
+        (TxStatus::Failed | TxStatus::Errored, AuthState::AuthFailure { code }) => (
+            PaymentStatus::Failed {
+                reason: code.reason(),
+                retryable: true,
+            },
+            false,
+        ),
+        (TxStatus::Failed | TxStatus::Errored, AuthState::Error { can_retry, .. }) => (
+            PaymentStatus::Failed {
+                reason: FailureReason::ProviderError,
+                retryable: can_retry,
+            },
+            false,
+        ),
+        (
+            TxStatus::Failed | TxStatus::Errored,
+            AuthState::None | AuthState::PendingApproval | AuthState::Authorized,
+        ) => (
+            PaymentStatus::Failed {
+                reason: FailureReason::Declined,
+                retryable: true,
+            },
+            false,
+        ),
+    };
+    ProviderPayment {
+        provider_ref: t.transaction_id,
+        status,
+        can_poll,
+    }
+}
+
+fn post<T: serde::Serialize>(
+    config: &Config,
+    path: &str,
+    token: Option<&Secret>,
+    body: &T,
+    idempotency_key: Option<&str>,
+) -> HttpRequest {
+    let mut headers = vec![("Content-Type".to_string(), "application/json".to_string())];
+    if let Some(token) = token {
+        headers.push(auth_header(token));
+    }
+    if let Some(key) = idempotency_key {
+        headers.push(("Idempotency-Key".to_string(), key.to_string()));
+    }
+    HttpRequest {
+        method: Method::Post,
+        url: format!("{}{path}", config.base_url),
+        headers,
+        // Serializing these plain structs of strings and integers cannot fail.
+        body: serde_json::to_string(body).ok(),
+    }
+}
+
+fn auth_header(token: &Secret) -> (String, String) {
+    (
+        "Authorization".to_string(),
+        format!("Bearer {}", token.expose()),
+    )
+}
+
+fn query_escape(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect()
+}
+
+fn decode<T: serde::de::DeserializeOwned>(response: &HttpResponse) -> Result<T, ProviderError> {
+    match response.status {
+        200..=299 => serde_json::from_str(&response.body)
+            .map_err(|e| ProviderError::Decode(e.to_string())),
+        401 | 403 => Err(ProviderError::Unauthorized),
+        409 => Err(ProviderError::Conflict),
+        429 => Err(ProviderError::RateLimited {
+            retry_after_s: response
+                .header("Retry-After")
+                .and_then(|v| v.trim().parse().ok()),
+        }),
+        status @ 400..=499 => Err(ProviderError::Rejected {
+            status,
+            message: serde_json::from_str::<wire::ErrorResponse>(&response.body)
+                .map(|e| e.message)
+                .unwrap_or_else(|_| response.body.chars().take(200).collect()),
+        }),
+        status => Err(ProviderError::Unavailable { status }),
+    }
+}
+
+#[cfg(test)]
+mod tests;

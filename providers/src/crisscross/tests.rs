@@ -1,0 +1,231 @@
+//! Fixture tests: requests as the guide describes them, responses as CrissCross sends them.
+
+use super::*;
+use crate::signature::hmac_sha256;
+
+fn config() -> Config {
+    Config {
+        base_url: "https://api.crisscross.money".into(),
+        merchant_id: "m_123".into(),
+        client_secret: Secret::new("cs_test"),
+        webhook_secret: Secret::new("whsec_test"),
+        signature_header: DEFAULT_SIGNATURE_HEADER.into(),
+    }
+}
+
+fn ok(body: &str) -> HttpResponse {
+    HttpResponse {
+        status: 200,
+        headers: vec![],
+        body: body.into(),
+    }
+}
+
+fn json(req: &HttpRequest) -> serde_json::Value {
+    serde_json::from_str(req.body.as_deref().unwrap()).unwrap()
+}
+
+#[test]
+fn token_is_requested_with_merchant_credentials_and_dated_from_now() {
+    let req = token_request(&config());
+    assert_eq!(req.method, Method::Post);
+    assert_eq!(req.url, "https://api.crisscross.money/v1/auth/oauth2/token");
+    assert_eq!(
+        json(&req),
+        serde_json::json!({"merchantId": "m_123", "clientSecret": "cs_test"})
+    );
+    let t = parse_token(
+        &ok(r#"{"accessToken":"tok","tokenType":"Bearer","expiresIn":3600}"#),
+        1_000,
+    )
+    .unwrap();
+    assert_eq!(t.token.expose(), "tok");
+    assert_eq!(t.expires_at_ms, 3_601_000);
+}
+
+#[test]
+fn session_carries_minor_units_location_and_an_alphanumeric_reference() {
+    let req = session_request(
+        &config(),
+        &Secret::new("tok"),
+        &SessionInput {
+            amount: 150_000,
+            currency: Currency::KES,
+            reference: "co_abc123",
+            location: "KEN",
+        },
+    );
+    assert_eq!(req.header("authorization"), Some("Bearer tok"));
+    let body = json(&req);
+    assert_eq!(body["amount"], 150_000);
+    assert_eq!(body["currency"], "KES");
+    assert_eq!(body["merchantReference"], "coabc123");
+    assert_eq!(body["payerDetails"]["location"], "KEN");
+    assert_eq!(body["integrationType"], "direct");
+    assert_eq!(
+        parse_session(&ok(r#"{"sessionId":"0190-s","expiresAt":"2026-01-01T00:00:00Z"}"#))
+            .unwrap(),
+        "0190-s"
+    );
+}
+
+#[test]
+fn available_methods_are_mapped_to_known_operators() {
+    let req = available_methods_request(&config(), &Secret::new("t"), "sess-1");
+    assert_eq!(
+        req.url,
+        "https://api.crisscross.money/v1/payment/available-methods?sessionId=sess-1"
+    );
+    let ops = parse_available_methods(&ok(r#"{"paymentMethods":[
+        {"type":"card","provider":{"options":[{"code":"visa"}]}},
+        {"type":"mobilemoney","provider":{"options":[
+            {"code":"mtn","name":"MTN"},{"code":"orange","name":"Orange"},
+            {"code":"moov","name":"Moov"},{"code":"wave","name":"Wave"},{"code":"newco"}]}}]}"#))
+    .unwrap();
+    assert_eq!(
+        ops,
+        vec![
+            Operator::MtnMomo,
+            Operator::OrangeMoney,
+            Operator::MoovMoney,
+            Operator::Wave
+        ]
+    );
+}
+
+#[test]
+fn payment_is_always_mobilemoney_with_the_operator_in_payment_details() {
+    let req = payment_request(
+        &config(),
+        &Secret::new("t"),
+        "sess-1",
+        Operator::Mpesa,
+        "+254712000001",
+        "key-1",
+    )
+    .unwrap();
+    assert_eq!(req.header("Idempotency-Key"), Some("key-1"));
+    assert_eq!(
+        json(&req),
+        serde_json::json!({"type": "mobilemoney", "sessionId": "sess-1",
+            "paymentDetails": {"provider": "mpesa", "payerMobileNumber": "+254712000001"}})
+    );
+    assert!(payment_request(&config(), &Secret::new("t"), "s", Operator::TelecelCash, "+233", "k").is_err());
+}
+
+fn status_of(body: &str) -> (PaymentStatus, bool) {
+    let p = parse_payment(&ok(body)).unwrap();
+    (p.status, p.can_poll)
+}
+
+#[test]
+fn statuses_map_to_the_normalized_machine() {
+    let pending = r#"{"transactionId":"t1","status":"PENDING","authState":{"type":"pending_approval"}}"#;
+    assert_eq!(status_of(pending), (PaymentStatus::Pending, false));
+    assert_eq!(
+        status_of(r#"{"transactionId":"t1","status":"COMPLETED","authState":{"type":"authorized"}}"#).0,
+        PaymentStatus::Succeeded
+    );
+    assert_eq!(
+        status_of(r#"{"transactionId":"t1","status":"SETTLED"}"#).0,
+        PaymentStatus::Succeeded
+    );
+    assert_eq!(
+        status_of(r#"{"transactionId":"t1","status":"EXPIRED"}"#).0,
+        PaymentStatus::Expired
+    );
+    assert_eq!(
+        status_of(r#"{"transactionId":"t1","status":"CANCELLED"}"#).0,
+        PaymentStatus::Failed { reason: FailureReason::Cancelled, retryable: true }
+    );
+}
+
+#[test]
+fn auth_failure_codes_become_typed_reasons() {
+    let cases = [
+        ("wrong_pin", FailureReason::WrongPin),
+        ("insufficient_funds", FailureReason::InsufficientFunds),
+        ("timeout", FailureReason::TimedOut),
+        ("cancelled", FailureReason::Cancelled),
+        ("limit_exceeded", FailureReason::LimitReached),
+        ("not_registered", FailureReason::NotRegistered),
+        ("declined", FailureReason::Declined),
+        ("something_new", FailureReason::Declined),
+    ];
+    for (code, reason) in cases {
+        let body = format!(
+            r#"{{"transactionId":"t1","status":"FAILED","authState":{{"type":"auth_failure","code":"{code}","message":"x"}}}}"#
+        );
+        assert_eq!(
+            status_of(&body).0,
+            PaymentStatus::Failed { reason, retryable: true },
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn system_errors_follow_can_retry_and_can_poll() {
+    let retry = r#"{"transactionId":"t1","status":"ERRORED","authState":{"type":"error","canRetry":true,"canPoll":false}}"#;
+    assert_eq!(
+        status_of(retry).0,
+        PaymentStatus::Failed { reason: FailureReason::ProviderError, retryable: true }
+    );
+    let final_ = r#"{"transactionId":"t1","status":"FAILED","authState":{"type":"error","canRetry":false,"canPoll":false}}"#;
+    assert_eq!(
+        status_of(final_).0,
+        PaymentStatus::Failed { reason: FailureReason::ProviderError, retryable: false }
+    );
+    let poll = r#"{"transactionId":"t1","status":"ERRORED","authState":{"type":"error","canRetry":false,"canPoll":true}}"#;
+    assert_eq!(status_of(poll), (PaymentStatus::Pending, true));
+}
+
+#[test]
+fn http_errors_are_classified() {
+    let resp = |status: u16, body: &str, headers: Vec<(String, String)>| HttpResponse {
+        status,
+        headers,
+        body: body.into(),
+    };
+    assert_eq!(
+        parse_payment(&resp(409, r#"{"message":"live","error":"Conflict","statusCode":409}"#, vec![])),
+        Err(ProviderError::Conflict)
+    );
+    assert_eq!(
+        parse_payment(&resp(429, "", vec![("Retry-After".into(), "7".into())])),
+        Err(ProviderError::RateLimited { retry_after_s: Some(7) })
+    );
+    assert_eq!(
+        parse_payment(&resp(400, r#"{"message":"payerMobileNumber is invalid","error":"Bad Request","statusCode":400}"#, vec![])),
+        Err(ProviderError::Rejected { status: 400, message: "payerMobileNumber is invalid".into() })
+    );
+    assert_eq!(parse_payment(&resp(401, "", vec![])), Err(ProviderError::Unauthorized));
+    assert_eq!(parse_payment(&resp(503, "", vec![])), Err(ProviderError::Unavailable { status: 503 }));
+    assert!(matches!(parse_payment(&ok("{}")), Err(ProviderError::Decode(_))));
+}
+
+#[test]
+fn webhooks_verify_before_they_parse() {
+    let cfg = config();
+    let body = br#"{"eventId":"ev1","type":"transaction.completed","transactionId":"t1","status":"COMPLETED","merchantReference":"co1","sessionId":"s1"}"#;
+    let sig = hex::encode(hmac_sha256(&cfg.webhook_secret, body).unwrap());
+    let headers = vec![("x-crisscross-signature".to_string(), sig.clone())];
+    let ev = verify_webhook(&cfg, &headers, body).unwrap();
+    assert_eq!(ev.transaction_id, "t1");
+    assert_eq!(ev.event_id, "ev1");
+
+    let tampered = br#"{"eventId":"ev1","type":"transaction.completed","transactionId":"t2","status":"COMPLETED","merchantReference":"co1","sessionId":"s1"}"#;
+    assert!(matches!(
+        verify_webhook(&cfg, &headers, tampered),
+        Err(ProviderError::Signature(crate::signature::SignatureError::Mismatch))
+    ));
+    assert!(matches!(
+        verify_webhook(&cfg, &[], body),
+        Err(ProviderError::Signature(crate::signature::SignatureError::Missing))
+    ));
+    let other = Config { webhook_secret: Secret::new("nope"), ..config() };
+    assert!(verify_webhook(&other, &headers, body).is_err());
+    let renamed = Config { signature_header: "X-Signature".into(), ..config() };
+    let moved = vec![("X-Signature".to_string(), sig)];
+    assert!(verify_webhook(&renamed, &moved, body).is_ok());
+}

@@ -1,0 +1,53 @@
+//! The providers layer's one error type.
+
+use crate::signature::SignatureError;
+
+/// What went wrong talking to a provider, in terms the edge can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderError {
+    /// The provider refused our credentials (401/403); refresh the token once and retry.
+    Unauthorized,
+    /// The provider says a transaction is already live for this session (409).
+    Conflict,
+    /// Too many requests; try again after this many seconds.
+    RateLimited {
+        /// From `Retry-After`, when given.
+        retry_after_s: Option<u64>,
+    },
+    /// The provider refused the request as invalid (4xx): our bug or bad input.
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// The provider's message.
+        message: String,
+    },
+    /// The provider failed (5xx): it may be retried after a status check.
+    Unavailable {
+        /// HTTP status.
+        status: u16,
+    },
+    /// The body did not have the documented shape.
+    Decode(String),
+    /// A webhook did not verify.
+    Signature(SignatureError),
+}
+
+impl std::fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProviderError::Unauthorized => f.write_str("provider refused our credentials"),
+            ProviderError::Conflict => f.write_str("provider has a live transaction already"),
+            ProviderError::RateLimited { retry_after_s } => {
+                write!(f, "provider rate-limited us (retry after {retry_after_s:?} s)")
+            }
+            ProviderError::Rejected { status, message } => {
+                write!(f, "provider rejected the request ({status}): {message}")
+            }
+            ProviderError::Unavailable { status } => write!(f, "provider unavailable ({status})"),
+            ProviderError::Decode(e) => write!(f, "provider answer not understood: {e}"),
+            ProviderError::Signature(e) => write!(f, "webhook signature refused: {e:?}"),
+        }
+    }
+}
+
+impl std::error::Error for ProviderError {}
