@@ -1,1 +1,48 @@
-//! x
+//! Lipa's edge: a Cloudflare Worker that holds the merchant's provider credentials, serves
+//! the merchant API and the widget API, verifies provider webhooks, and keeps each
+//! checkout's state in a [`checkout::CheckoutObject`] Durable Object.
+
+pub mod checkout;
+pub mod config;
+pub mod error;
+pub mod executor;
+pub mod handlers;
+pub mod ids;
+pub mod merchant_webhook;
+pub mod route;
+pub mod signing;
+pub mod store;
+
+use worker::{event, Context, Env, Request, Response};
+
+use config::Config;
+use error::{EdgeError, EdgeResult};
+use route::Route;
+
+/// The Worker's entry point: route, run the handler, answer errors as JSON.
+#[event(fetch)]
+pub async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    match handle(req, &env).await {
+        Ok(resp) => Ok(resp),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
+    let method = req.method().to_string();
+    let path = req.path();
+    match route::route(&method, &path).map_err(EdgeError)? {
+        Route::Health => Ok(Response::ok("ok")?),
+        Route::PayPage(_) => handlers::pages::pay_page(),
+        Route::CreateCheckout => {
+            let config = Config::from_env(env)?;
+            handlers::checkouts::create(req, env, &config).await
+        }
+        Route::WidgetCheckout(id) => handlers::widget::view(req, env, &id).await,
+        Route::StartPayment(id) => handlers::widget::start_payment(req, env, &id).await,
+        Route::ProviderWebhook(provider) => {
+            let config = Config::from_env(env)?;
+            handlers::webhooks::receive(req, env, &config, &provider).await
+        }
+    }
+}

@@ -1,1 +1,57 @@
-//! x
+//! Lipa's sandbox: one Worker that plays the payment providers over real HTTP (written from
+//! their guides, independently of Lipa's adapters), a handset page for prompts that wait for
+//! a person, and a demo shop that is a merchant of Lipa.
+
+pub mod config;
+pub mod crisscross;
+pub mod handset;
+pub mod ids;
+pub mod object;
+pub mod shop;
+pub mod signing;
+
+use worker::{event, Context, Env, Method, Request, RequestInit, Response, Stub};
+
+use config::Config;
+
+/// The Durable Object namespace binding.
+pub const STATE_BINDING: &str = "SANDBOX";
+
+fn store(env: &Env) -> worker::Result<Stub> {
+    env.durable_object(STATE_BINDING)?
+        .id_from_name("sandbox")?
+        .get_stub()
+}
+
+async fn forward(env: &Env, mut req: Request, path_and_query: &str) -> worker::Result<Response> {
+    let mut init = RequestInit::new();
+    init.with_method(req.method()).with_headers(req.headers().clone());
+    if !matches!(req.method(), Method::Get | Method::Head) {
+        init.with_body(Some(req.text().await?.into()));
+    }
+    let inner = Request::new_with_init(&format!("https://sandbox{path_and_query}"), &init)?;
+    store(env)?.fetch_with_request(inner).await
+}
+
+/// The Worker's entry point.
+#[event(fetch)]
+pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let config = Config::from_env(&env)?;
+    let url = req.url()?;
+    let path = url.path().to_string();
+    let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
+    match (req.method(), path.as_str()) {
+        (_, p) if p.starts_with("/crisscross/") => forward(&env, req, &format!("{p}{query}")).await,
+        (Method::Get, "/") => Response::redirect(url.join("/shop")?),
+        (Method::Get, "/health") => Response::ok("ok"),
+        (Method::Get, "/shop") => shop::page(&config, &url).await,
+        (Method::Post, "/shop/webhooks") => shop::receive(&config, &mut req, &store(&env)?).await,
+        (Method::Get, "/shop/api/events") => forward(&env, req, &format!("/shop/events{query}")).await,
+        (Method::Get, "/handset") => handset::page(),
+        (Method::Get, "/handset/api/prompts") => forward(&env, req, "/prompts").await,
+        (Method::Post, "/handset/api/answer") => forward(&env, req, "/answer").await,
+        (Method::Get, "/_sandbox/requests") => forward(&env, req, &format!("/log{query}")).await,
+        (Method::Get, "/_sandbox/charges") => forward(&env, req, &format!("/charges{query}")).await,
+        _ => Response::error("Not Found", 404),
+    }
+}

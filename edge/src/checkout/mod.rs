@@ -1,0 +1,414 @@
+//! The Checkout Durable Object: the single writer of one checkout's state.
+//!
+//! It allows one live payment at a time, stores the idempotency key before calling the
+//! provider, applies provider answers in order (webhooks only as hints, confirmed by a status
+//! read), polls on an alarm where no webhook comes, and delivers signed merchant webhooks
+//! with retries. Every change follows load → pure rule from [`record`] → store, with no
+//! provider I/O in between, so concurrent events cannot lose each other's writes.
+
+mod object;
+pub mod provider;
+pub mod record;
+
+pub use object::CheckoutObject;
+
+use lipa_api::phone::Msisdn;
+use lipa_api::{ApiError, ErrorCode, FailureReason, PaymentStatus, StartPayment};
+use lipa_providers::crisscross::SessionInput;
+use lipa_providers::{ProviderError, ProviderPayment};
+use serde::{Deserialize, Serialize};
+use worker::{Method, Request, Response};
+
+use crate::config::Config;
+use crate::error::{json_response, EdgeError, EdgeResult};
+use crate::executor::now_ms;
+use crate::ids;
+use crate::store;
+use provider::CallError;
+use record::{delivery_delay_ms, poll_delay_ms, CheckoutRecord, PaymentRecord};
+
+/// The storage key of the record.
+const KEY: &str = "checkout";
+/// The internal header that carries the widget's client secret to the object.
+pub const CLIENT_SECRET_HEADER: &str = "x-lipa-client-secret";
+
+/// A provider webhook, verified by the edge, handed to the object as a hint.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ProviderHint {
+    /// The provider's event id.
+    pub event_id: String,
+    /// The provider's transaction id.
+    pub provider_ref: String,
+}
+
+impl CheckoutObject {
+    async fn dispatch(&self, req: &mut Request) -> EdgeResult<Response> {
+        let path = req.path();
+        match (req.method(), path.as_str()) {
+            (Method::Post, "/init") => {
+                let rec: CheckoutRecord = req.json().await?;
+                self.init(rec).await
+            }
+            (Method::Get, "/view") => {
+                let rec = self.authorize(req).await?;
+                self.view(rec).await
+            }
+            (Method::Post, "/payments") => {
+                let rec = self.authorize(req).await?;
+                let body = req.text().await?;
+                self.start_payment(rec, &body).await
+            }
+            (Method::Post, "/provider-hint") => {
+                let hint: ProviderHint = req.json().await?;
+                self.provider_hint(hint).await
+            }
+            _ => Err(ApiError::new(ErrorCode::NotFound, "no such checkout operation").into()),
+        }
+    }
+
+    fn config(&self) -> EdgeResult<Config> {
+        Ok(Config::from_env(&self.env)?)
+    }
+
+    async fn load(&self) -> EdgeResult<Option<CheckoutRecord>> {
+        Ok(self.state.storage().get::<CheckoutRecord>(KEY).await?)
+    }
+
+    async fn load_existing(&self) -> EdgeResult<CheckoutRecord> {
+        self.load().await?.ok_or_else(|| not_found().into())
+    }
+
+    async fn save(&self, rec: &CheckoutRecord) -> EdgeResult<()> {
+        self.state.storage().put(KEY, rec).await?;
+        if let Some(at) = rec.next_wakeup_ms() {
+            let delay = (at - now_ms()).max(0);
+            self.state.storage().set_alarm(delay).await?;
+        }
+        Ok(())
+    }
+
+    async fn authorize(&self, req: &Request) -> EdgeResult<CheckoutRecord> {
+        let given = req.headers().get(CLIENT_SECRET_HEADER)?.unwrap_or_default();
+        let rec = self.load_existing().await?;
+        if ids::constant_time_eq(&ids::secret_digest(&given), &rec.client_secret_digest) {
+            Ok(rec)
+        } else {
+            log("client_secret_refused", &rec.id);
+            // The same answer as for an unknown checkout: a wrong secret learns nothing.
+            Err(not_found().into())
+        }
+    }
+
+    async fn init(&self, rec: CheckoutRecord) -> EdgeResult<Response> {
+        if self.load().await?.is_some() {
+            return Err(ApiError::new(ErrorCode::Internal, "checkout id collision").into());
+        }
+        self.save(&rec).await?;
+        Ok(json_response(&serde_json::json!({"id": rec.id}), 201)?)
+    }
+
+    async fn view(&self, rec: CheckoutRecord) -> EdgeResult<Response> {
+        let config = self.config()?;
+        let rec = match rec.provider_session {
+            Some(_) => rec,
+            None => match self.open_session(&config, &rec).await {
+                Ok(rec) => rec,
+                Err(e) => {
+                    log("session_failed", &e.to_string());
+                    rec
+                }
+            },
+        };
+        Ok(json_response(&rec.view(&config.merchant.name), 200)?)
+    }
+
+    /// Creates the provider session and stores it with the operators it offers.
+    async fn open_session(&self, config: &Config, rec: &CheckoutRecord) -> Result<CheckoutRecord, CallError> {
+        let input = SessionInput {
+            amount: rec.amount,
+            currency: rec.currency,
+            reference: &rec.id,
+            location: rec.country.alpha3(),
+        };
+        let (session, operators) = provider::open_session(&config.crisscross, &input).await?;
+        let stored = async {
+            let mut fresh = self.load_existing().await?;
+            if fresh.provider_session.is_none() {
+                fresh.provider_session = Some(session);
+                fresh.operators = Some(operators);
+                self.save(&fresh).await?;
+            }
+            Ok::<_, EdgeError>(fresh)
+        };
+        stored.await.map_err(|EdgeError(e)| {
+            CallError::Provider(ProviderError::Decode(e.to_string()))
+        })
+    }
+
+    async fn start_payment(&self, rec: CheckoutRecord, body: &str) -> EdgeResult<Response> {
+        let config = self.config()?;
+        let (operator, phone) = StartPayment::from_json(body, rec.country)?;
+        let msisdn = match &rec.locked_phone {
+            Some(locked) => locked.clone(),
+            None => Msisdn::parse(rec.country, &phone)
+                .map_err(|e| ApiError::field(ErrorCode::InvalidField, "phone", e.message(rec.country)))?,
+        };
+        rec.check_can_start()?;
+        if rec.operators.as_ref().is_some_and(|ops| !ops.contains(&operator)) {
+            return Err(ApiError::field(
+                ErrorCode::InvalidField,
+                "operator",
+                format!("{} is not available for this checkout", operator.name()),
+            )
+            .into());
+        }
+
+        // Persist before calling: the payment and its idempotency key exist before the
+        // provider hears of them.
+        let now = now_ms();
+        let payment = PaymentRecord {
+            id: ids::random_id("pay_", 24)?,
+            operator,
+            msisdn,
+            status: PaymentStatus::Created,
+            idempotency_key: ids::uuid_v4()?,
+            provider_ref: None,
+            created_at_ms: now,
+            updated_at_ms: now,
+            next_poll_at_ms: None,
+        };
+        let mut rec = rec;
+        rec.payments.push(payment.clone());
+        self.save(&rec).await?;
+        self.index(&rec.id, &payment).await;
+        log_payment("payment_created", &rec.id, &payment);
+
+        let session = match rec.provider_session.clone() {
+            Some(s) => Ok(s),
+            None => self
+                .open_session(&config, &rec)
+                .await
+                .and_then(|r| r.provider_session.ok_or(CallError::Provider(ProviderError::Decode("no session".into())))),
+        };
+        let outcome = match session {
+            Ok(session) => {
+                provider::start_payment(
+                    &config.crisscross,
+                    &session,
+                    payment.operator,
+                    &payment.msisdn.e164(),
+                    &payment.idempotency_key,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        let rec = self.record_start(&payment.id, outcome).await?;
+        let view = rec
+            .payments
+            .iter()
+            .find(|p| p.id == payment.id)
+            .map(PaymentRecord::view);
+        Ok(json_response(&view, 201)?)
+    }
+
+    /// Stores what the provider said about a payment start.
+    async fn record_start(
+        &self,
+        payment_id: &str,
+        outcome: Result<ProviderPayment, CallError>,
+    ) -> EdgeResult<CheckoutRecord> {
+        let now = now_ms();
+        let mut rec = self.load_existing().await?;
+        match outcome {
+            Ok(update) => {
+                let event_id = ids::random_id("evt_", 24)?;
+                rec.apply(payment_id, &update, &event_id, now);
+            }
+            Err(e) => {
+                log("payment_start_failed", &e.to_string());
+                let unknown = e.outcome_unknown();
+                let Some(p) = rec.payment_mut(payment_id) else {
+                    return Err(not_found().into());
+                };
+                if unknown {
+                    // The provider may have taken it: keep waiting and replay the same
+                    // idempotency key on the alarm, never a new one.
+                    p.status = PaymentStatus::Pending;
+                } else {
+                    p.status = PaymentStatus::Failed {
+                        reason: FailureReason::ProviderError,
+                        retryable: true,
+                    };
+                }
+                p.updated_at_ms = now;
+                if matches!(e, CallError::Provider(ProviderError::Conflict)) {
+                    rec.provider_session = None;
+                }
+            }
+        }
+        if let Some(p) = rec.payment_mut(payment_id) {
+            p.next_poll_at_ms = if p.status.is_terminal() {
+                None
+            } else {
+                poll_delay_ms(now - p.created_at_ms).map(|d| now + d)
+            };
+        }
+        self.save(&rec).await?;
+        if let Some(p) = rec.payments.iter().find(|p| p.id == payment_id) {
+            self.index(&rec.id, p).await;
+            log_payment("payment_started", &rec.id, p);
+        }
+        self.deliver_due().await?;
+        Ok(rec)
+    }
+
+    async fn provider_hint(&self, hint: ProviderHint) -> EdgeResult<Response> {
+        let rec = self.load_existing().await?;
+        if rec.seen_events.contains(&hint.event_id) {
+            log("provider_event_duplicate", &hint.event_id);
+            return Ok(json_response(&serde_json::json!({"received": true, "duplicate": true}), 200)?);
+        }
+        let Some(payment) = rec
+            .payments
+            .iter()
+            .find(|p| p.provider_ref.as_deref() == Some(hint.provider_ref.as_str()))
+        else {
+            return Err(not_found().into());
+        };
+        let config = self.config()?;
+        // A webhook is a hint: the state recorded is the one the provider confirms.
+        let confirmed = provider::payment_status(&config.crisscross, &hint.provider_ref)
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::ProviderUnavailable, format!("could not confirm: {e}")))?;
+        let payment_id = payment.id.clone();
+        let mut rec = self.load_existing().await?;
+        rec.remember_event(&hint.event_id);
+        let event_id = ids::random_id("evt_", 24)?;
+        rec.apply(&payment_id, &confirmed, &event_id, now_ms());
+        self.save(&rec).await?;
+        if let Some(p) = rec.payments.iter().find(|p| p.id == payment_id) {
+            self.index(&rec.id, p).await;
+            log_payment("provider_event_applied", &rec.id, p);
+        }
+        self.deliver_due().await?;
+        Ok(json_response(&serde_json::json!({"received": true}), 200)?)
+    }
+
+    /// The alarm: poll a live payment that is due, deliver due merchant webhooks.
+    async fn wake(&self) -> EdgeResult<()> {
+        let Some(rec) = self.load().await? else {
+            return Ok(());
+        };
+        let now = now_ms();
+        let due = rec
+            .payments
+            .iter()
+            .find(|p| !p.status.is_terminal() && p.next_poll_at_ms.is_some_and(|t| t <= now))
+            .cloned();
+        if let Some(p) = due {
+            let config = self.config()?;
+            let answer = match (&p.provider_ref, &rec.provider_session) {
+                (Some(tx), _) => provider::payment_status(&config.crisscross, tx).await,
+                // The start's answer was lost: replay it with the stored key.
+                (None, Some(session)) => {
+                    provider::start_payment(
+                        &config.crisscross,
+                        session,
+                        p.operator,
+                        &p.msisdn.e164(),
+                        &p.idempotency_key,
+                    )
+                    .await
+                }
+                (None, None) => Err(CallError::Provider(ProviderError::Decode("no session".into()))),
+            };
+            let now = now_ms();
+            let mut rec = self.load_existing().await?;
+            match answer {
+                Ok(update) => {
+                    let event_id = ids::random_id("evt_", 24)?;
+                    rec.apply(&p.id, &update, &event_id, now);
+                }
+                Err(e) => log("poll_failed", &e.to_string()),
+            }
+            if let Some(live) = rec.payment_mut(&p.id) {
+                if !live.status.is_terminal() {
+                    live.next_poll_at_ms = poll_delay_ms(now - live.created_at_ms).map(|d| now + d);
+                }
+            }
+            self.save(&rec).await?;
+            if let Some(live) = rec.payments.iter().find(|x| x.id == p.id) {
+                self.index(&rec.id, live).await;
+            }
+        }
+        self.deliver_due().await
+    }
+
+    /// Sends every merchant webhook whose time has come; records each outcome.
+    async fn deliver_due(&self) -> EdgeResult<()> {
+        let rec = self.load_existing().await?;
+        let now = now_ms();
+        let due: Vec<_> = rec
+            .outbox
+            .iter()
+            .filter(|e| e.next_attempt_at_ms.is_some_and(|t| t <= now))
+            .cloned()
+            .collect();
+        if due.is_empty() {
+            return Ok(());
+        }
+        let config = self.config()?;
+        let mut results = Vec::with_capacity(due.len());
+        for event in &due {
+            let ok = crate::merchant_webhook::deliver(&config.merchant, &event.event_id, &event.body).await;
+            results.push((event.event_id.clone(), ok));
+        }
+        let now = now_ms();
+        let mut rec = self.load_existing().await?;
+        for (event_id, ok) in results {
+            if let Some(e) = rec.outbox.iter_mut().find(|e| e.event_id == event_id) {
+                e.attempts += 1;
+                if ok {
+                    e.delivered_at_ms = Some(now);
+                    e.next_attempt_at_ms = None;
+                } else {
+                    e.next_attempt_at_ms = delivery_delay_ms(e.attempts).map(|d| now + d);
+                }
+            }
+        }
+        self.save(&rec).await
+    }
+
+    async fn index(&self, checkout_id: &str, p: &PaymentRecord) {
+        if let Err(e) = store::upsert_payment(&self.env, checkout_id, p).await {
+            log("index_failed", &e.to_string());
+        }
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound, "no such checkout, or the client secret does not match it")
+}
+
+/// One structured log line. Never called with secrets or full phone numbers.
+pub fn log(event: &str, detail: &str) {
+    worker::console_log!(
+        "{}",
+        serde_json::json!({"event": event, "detail": detail})
+    );
+}
+
+fn log_payment(event: &str, checkout_id: &str, p: &PaymentRecord) {
+    worker::console_log!(
+        "{}",
+        serde_json::json!({
+            "event": event,
+            "checkout": checkout_id,
+            "payment": p.id,
+            "status": p.status.name(),
+            "phone": p.msisdn.masked(),
+            "provider_ref": p.provider_ref,
+        })
+    );
+}

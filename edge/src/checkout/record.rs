@@ -1,0 +1,410 @@
+//! A checkout's stored state and the pure rules that change it. The Durable Object in
+//! `checkout/mod.rs` loads a [`CheckoutRecord`], calls these rules and stores the result; no
+//! rule here does I/O, so all of them are tested natively.
+
+use lipa_api::event::PaymentEventData;
+use lipa_api::phone::Msisdn;
+use lipa_api::{
+    ApiError, CheckoutView, Country, Currency, ErrorCode, Operator, OperatorView, PaymentStatus,
+    PaymentView,
+};
+use lipa_api::event::MerchantEvent;
+use lipa_providers::ProviderPayment;
+use serde::{Deserialize, Serialize};
+
+/// How many provider event ids a checkout remembers for deduplication.
+const SEEN_EVENTS_KEPT: usize = 64;
+
+/// Everything the Checkout object stores, as one value under one key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutRecord {
+    /// `co_…`.
+    pub id: String,
+    /// SHA-256 of the client secret (the secret itself is never stored).
+    pub client_secret_digest: String,
+    /// The merchant's reference.
+    pub reference: String,
+    /// Minor units.
+    pub amount: i64,
+    /// Currency.
+    pub currency: Currency,
+    /// Country of the wallet.
+    pub country: Country,
+    /// What is being paid for.
+    pub description: String,
+    /// The number the merchant locked, if any.
+    pub locked_phone: Option<Msisdn>,
+    /// Creation time, Unix ms.
+    pub created_at_ms: i64,
+    /// CrissCross `sessionId`, once created.
+    pub provider_session: Option<String>,
+    /// Operators the provider offers for this checkout, once asked.
+    pub operators: Option<Vec<Operator>>,
+    /// Every payment attempt, oldest first; only the last may be live.
+    pub payments: Vec<PaymentRecord>,
+    /// Provider webhook event ids already handled, newest last.
+    pub seen_events: Vec<String>,
+    /// Merchant webhooks to deliver or delivered.
+    pub outbox: Vec<OutboundEvent>,
+}
+
+/// One payment attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRecord {
+    /// `pay_…`.
+    pub id: String,
+    /// The operator chosen.
+    pub operator: Operator,
+    /// The number charged.
+    pub msisdn: Msisdn,
+    /// Where it stands.
+    pub status: PaymentStatus,
+    /// The `Idempotency-Key` sent to the provider, stored before the first call.
+    pub idempotency_key: String,
+    /// The provider's transaction id, once known.
+    pub provider_ref: Option<String>,
+    /// Start, Unix ms.
+    pub created_at_ms: i64,
+    /// Last change, Unix ms.
+    pub updated_at_ms: i64,
+    /// When the object should next ask the provider, Unix ms.
+    pub next_poll_at_ms: Option<i64>,
+}
+
+/// A merchant webhook and its delivery state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboundEvent {
+    /// `evt_…`.
+    pub event_id: String,
+    /// The exact JSON body that is signed and sent.
+    pub body: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When to try next, Unix ms; `None` once delivered or given up.
+    pub next_attempt_at_ms: Option<i64>,
+    /// When the merchant answered 2xx.
+    pub delivered_at_ms: Option<i64>,
+}
+
+/// What applying a provider answer did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// The payment's state changed.
+    Changed,
+    /// Nothing to change (same state, or an older/non-terminal state after a terminal one).
+    Unchanged,
+}
+
+impl CheckoutRecord {
+    /// The last payment, if there is one.
+    pub fn last_payment(&self) -> Option<&PaymentRecord> {
+        self.payments.last()
+    }
+
+    /// A payment by id.
+    pub fn payment_mut(&mut self, payment_id: &str) -> Option<&mut PaymentRecord> {
+        self.payments.iter_mut().find(|p| p.id == payment_id)
+    }
+
+    /// Whether a new payment may start now, or the 409 that says why not.
+    pub fn check_can_start(&self) -> Result<(), ApiError> {
+        let Some(last) = self.last_payment() else {
+            return Ok(());
+        };
+        if !last.status.is_terminal() {
+            return Err(ApiError::new(
+                ErrorCode::PaymentInProgress,
+                format!(
+                    "A payment is already waiting for approval on {}. Approve or decline it on your phone first.",
+                    last.msisdn.masked()
+                ),
+            ));
+        }
+        if last.status.allows_new_payment() {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            ErrorCode::CheckoutClosed,
+            match last.status {
+                PaymentStatus::Succeeded => "This checkout has already been paid.",
+                _ => "This checkout can no longer be paid; ask the merchant for a new one.",
+            },
+        ))
+    }
+
+    /// Applies a provider-confirmed answer about `payment_id` at `now_ms`. A terminal state is
+    /// left only for another terminal state (a confirmed late outcome); a live state never
+    /// replaces a terminal one. A newly terminal payment queues a merchant event `event_id`.
+    pub fn apply(
+        &mut self,
+        payment_id: &str,
+        update: &ProviderPayment,
+        event_id: &str,
+        now_ms: i64,
+    ) -> Applied {
+        let Some(p) = self.payments.iter_mut().find(|p| p.id == payment_id) else {
+            return Applied::Unchanged;
+        };
+        if p.provider_ref.is_none() {
+            p.provider_ref = Some(update.provider_ref.clone());
+        }
+        if p.status == update.status || (p.status.is_terminal() && !update.status.is_terminal())
+        {
+            return Applied::Unchanged;
+        }
+        p.status = update.status.clone();
+        p.updated_at_ms = now_ms;
+        if !p.status.is_terminal() {
+            return Applied::Changed;
+        }
+        p.next_poll_at_ms = None;
+        let payment = p.clone();
+        self.queue_event(&payment, event_id, now_ms);
+        Applied::Changed
+    }
+
+    fn queue_event(&mut self, payment: &PaymentRecord, event_id: &str, now_ms: i64) {
+        let Some(kind) = MerchantEvent::kind_for(&payment.status) else {
+            return;
+        };
+        let event = MerchantEvent {
+            id: event_id.to_string(),
+            kind: kind.to_string(),
+            created_at_ms: now_ms,
+            data: PaymentEventData {
+                checkout_id: self.id.clone(),
+                payment_id: payment.id.clone(),
+                reference: self.reference.clone(),
+                amount: self.amount,
+                currency: self.currency,
+                operator: payment.operator,
+                phone_masked: payment.msisdn.masked(),
+                status: payment.status.clone(),
+            },
+        };
+        if let Ok(body) = serde_json::to_string(&event) {
+            self.outbox.push(OutboundEvent {
+                event_id: event_id.to_string(),
+                body,
+                attempts: 0,
+                next_attempt_at_ms: Some(now_ms),
+                delivered_at_ms: None,
+            });
+        }
+    }
+
+    /// Remembers a provider event id; `false` if it was seen before (a duplicate).
+    pub fn remember_event(&mut self, event_id: &str) -> bool {
+        if self.seen_events.iter().any(|e| e == event_id) {
+            return false;
+        }
+        self.seen_events.push(event_id.to_string());
+        if self.seen_events.len() > SEEN_EVENTS_KEPT {
+            self.seen_events.remove(0);
+        }
+        true
+    }
+
+    /// The earliest time anything is due (a poll or a delivery).
+    pub fn next_wakeup_ms(&self) -> Option<i64> {
+        let polls = self.payments.iter().filter_map(|p| p.next_poll_at_ms);
+        let deliveries = self.outbox.iter().filter_map(|e| e.next_attempt_at_ms);
+        polls.chain(deliveries).min()
+    }
+
+    /// What the widget sees.
+    pub fn view(&self, merchant_name: &str) -> CheckoutView {
+        let offered = self.operators.as_deref();
+        CheckoutView {
+            id: self.id.clone(),
+            merchant_name: merchant_name.to_string(),
+            amount: self.amount,
+            currency: self.currency,
+            country: self.country,
+            description: self.description.clone(),
+            operators: self
+                .country
+                .operators()
+                .iter()
+                .filter(|op| offered.is_none_or(|o| o.contains(op)))
+                .map(|op| OperatorView {
+                    id: *op,
+                    name: op.name().to_string(),
+                })
+                .collect(),
+            locked_phone: self.locked_phone.as_ref().map(|m| m.local()),
+            payment: self.last_payment().map(PaymentRecord::view),
+        }
+    }
+}
+
+impl PaymentRecord {
+    /// The payment as the widget sees it.
+    pub fn view(&self) -> PaymentView {
+        PaymentView {
+            id: self.id.clone(),
+            operator: self.operator,
+            phone_masked: self.msisdn.masked(),
+            status: self.status.clone(),
+            created_at_ms: self.created_at_ms,
+        }
+    }
+}
+
+/// How long to wait before asking the provider again, `elapsed_ms` after the payment
+/// started: every 3 s for the first 30 s, every 10 s until 3 minutes, then every minute for
+/// a day (a late approval must still be found), then never.
+pub fn poll_delay_ms(elapsed_ms: i64) -> Option<i64> {
+    match elapsed_ms {
+        e if e < 30_000 => Some(3_000),
+        e if e < 180_000 => Some(10_000),
+        e if e < 86_400_000 => Some(60_000),
+        _ => None,
+    }
+}
+
+/// Backoff before merchant-webhook attempt `attempts + 1`: 10 s, 30 s, 2 min, 10 min, 1 h,
+/// then every 3 h, for at most 12 attempts (about a day).
+pub fn delivery_delay_ms(attempts: u32) -> Option<i64> {
+    match attempts {
+        0 => Some(0),
+        1 => Some(10_000),
+        2 => Some(30_000),
+        3 => Some(120_000),
+        4 => Some(600_000),
+        5 => Some(3_600_000),
+        6..=11 => Some(10_800_000),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lipa_api::FailureReason;
+
+    fn record() -> CheckoutRecord {
+        CheckoutRecord {
+            id: "co_1".into(),
+            client_secret_digest: "d".into(),
+            reference: "order-1".into(),
+            amount: 150_000,
+            currency: Currency::KES,
+            country: Country::KE,
+            description: "Kikoi".into(),
+            locked_phone: None,
+            created_at_ms: 0,
+            provider_session: None,
+            operators: None,
+            payments: vec![],
+            seen_events: vec![],
+            outbox: vec![],
+        }
+    }
+
+    fn payment(id: &str, status: PaymentStatus) -> PaymentRecord {
+        PaymentRecord {
+            id: id.into(),
+            operator: Operator::Mpesa,
+            msisdn: Msisdn::parse(Country::KE, "0712000001").unwrap(),
+            status,
+            idempotency_key: "k".into(),
+            provider_ref: Some("t1".into()),
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            next_poll_at_ms: Some(3_000),
+        }
+    }
+
+    fn update(status: PaymentStatus) -> ProviderPayment {
+        ProviderPayment {
+            provider_ref: "t1".into(),
+            status,
+            can_poll: false,
+        }
+    }
+
+    const DECLINED: PaymentStatus = PaymentStatus::Failed {
+        reason: FailureReason::InsufficientFunds,
+        retryable: true,
+    };
+
+    #[test]
+    fn a_live_payment_blocks_a_second_one_with_the_masked_number() {
+        let mut r = record();
+        assert!(r.check_can_start().is_ok());
+        r.payments.push(payment("pay_1", PaymentStatus::Pending));
+        let e = r.check_can_start().unwrap_err();
+        assert_eq!(e.code, ErrorCode::PaymentInProgress);
+        assert!(e.message.contains("+254 ••• ••• 001"), "{}", e.message);
+    }
+
+    #[test]
+    fn retryable_failures_reopen_the_checkout_and_success_closes_it() {
+        let mut r = record();
+        r.payments.push(payment("pay_1", DECLINED));
+        assert!(r.check_can_start().is_ok());
+        r.payments.push(payment("pay_2", PaymentStatus::Succeeded));
+        assert_eq!(r.check_can_start().unwrap_err().code, ErrorCode::CheckoutClosed);
+    }
+
+    #[test]
+    fn a_terminal_state_queues_exactly_one_merchant_event() {
+        let mut r = record();
+        r.payments.push(payment("pay_1", PaymentStatus::Pending));
+        assert_eq!(r.apply("pay_1", &update(PaymentStatus::Pending), "evt_0", 1), Applied::Unchanged);
+        assert_eq!(r.apply("pay_1", &update(PaymentStatus::Succeeded), "evt_1", 2), Applied::Changed);
+        assert_eq!(r.apply("pay_1", &update(PaymentStatus::Succeeded), "evt_2", 3), Applied::Unchanged);
+        assert_eq!(r.outbox.len(), 1);
+        let event: MerchantEvent = serde_json::from_str(&r.outbox[0].body).unwrap();
+        assert_eq!(event.kind, "payment.succeeded");
+        assert_eq!(event.data.reference, "order-1");
+        assert_eq!(event.data.phone_masked, "+254 ••• ••• 001");
+        assert_eq!(r.payments[0].next_poll_at_ms, None);
+    }
+
+    #[test]
+    fn a_terminal_state_never_moves_back_but_a_confirmed_late_outcome_replaces_it() {
+        let mut r = record();
+        r.payments.push(payment("pay_1", PaymentStatus::Expired));
+        assert_eq!(r.apply("pay_1", &update(PaymentStatus::Pending), "e1", 1), Applied::Unchanged);
+        assert_eq!(r.payments[0].status, PaymentStatus::Expired);
+        assert_eq!(r.apply("pay_1", &update(PaymentStatus::Succeeded), "e2", 2), Applied::Changed);
+        assert_eq!(r.outbox.len(), 1);
+        assert_eq!(r.apply("nope", &update(PaymentStatus::Succeeded), "e3", 3), Applied::Unchanged);
+    }
+
+    #[test]
+    fn provider_events_are_deduplicated() {
+        let mut r = record();
+        assert!(r.remember_event("ev1"));
+        assert!(!r.remember_event("ev1"));
+        for i in 0..100 {
+            r.remember_event(&format!("x{i}"));
+        }
+        assert_eq!(r.seen_events.len(), SEEN_EVENTS_KEPT);
+    }
+
+    #[test]
+    fn schedules_back_off_and_end() {
+        assert_eq!(poll_delay_ms(0), Some(3_000));
+        assert_eq!(poll_delay_ms(60_000), Some(10_000));
+        assert_eq!(poll_delay_ms(600_000), Some(60_000));
+        assert_eq!(poll_delay_ms(86_400_000), None);
+        assert_eq!(delivery_delay_ms(1), Some(10_000));
+        assert_eq!(delivery_delay_ms(12), None);
+        let mut r = record();
+        r.payments.push(payment("pay_1", PaymentStatus::Pending));
+        assert_eq!(r.next_wakeup_ms(), Some(3_000));
+    }
+
+    #[test]
+    fn view_lists_the_offered_operators_in_country_order() {
+        let mut r = record();
+        assert_eq!(r.view("Shop").operators.len(), 2);
+        r.operators = Some(vec![Operator::Mpesa]);
+        let v = r.view("Shop");
+        assert_eq!(v.operators.iter().map(|o| o.id).collect::<Vec<_>>(), vec![Operator::Mpesa]);
+        assert_eq!(v.operators[0].name, "M-Pesa");
+    }
+}

@@ -1,0 +1,45 @@
+//! The widget's API, authorized by a checkout's client secret and nothing else.
+
+use lipa_api::{ApiError, ErrorCode};
+use worker::{Env, Method, Request, Response};
+
+use crate::checkout::CLIENT_SECRET_HEADER;
+use crate::error::EdgeResult;
+use crate::handlers::{bearer, call_object, read_body};
+use crate::ids;
+
+fn client_secret(req: &Request, checkout_id: &str) -> EdgeResult<String> {
+    if !ids::is_checkout_id(checkout_id) {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such checkout").into());
+    }
+    bearer(req)?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Unauthorized,
+            "send the checkout's client secret as Authorization: Bearer",
+        )
+        .into()
+    })
+}
+
+/// `GET /api/checkouts/{id}`: the checkout, its operators and its latest payment.
+pub async fn view(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
+    let secret = client_secret(&req, checkout_id)?;
+    call_object(env, checkout_id, Method::Get, "/view", &[(CLIENT_SECRET_HEADER, &secret)], None).await
+}
+
+/// `POST /api/checkouts/{id}/payments`: start a payment.
+pub async fn start_payment(mut req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
+    let secret = client_secret(&req, checkout_id)?;
+    let body = read_body(&mut req).await?;
+    let body = String::from_utf8(body)
+        .map_err(|_| ApiError::new(ErrorCode::InvalidJson, "the body must be UTF-8 JSON"))?;
+    call_object(
+        env,
+        checkout_id,
+        Method::Post,
+        "/payments",
+        &[(CLIENT_SECRET_HEADER, &secret), ("Content-Type", "application/json")],
+        Some(body),
+    )
+    .await
+}

@@ -1,0 +1,82 @@
+//! Random identifiers and secrets, and the checks that a string looks like one.
+
+use lipa_api::{ApiError, ErrorCode};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+const ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
+
+/// `prefix` + `n` random characters from an unambiguous alphabet.
+pub fn random_id(prefix: &str, n: usize) -> Result<String, ApiError> {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no randomness: {e}")))?;
+    let mut out = String::with_capacity(prefix.len() + n);
+    out.push_str(prefix);
+    out.extend(bytes.iter().map(|b| ALPHABET[(b & 31) as usize] as char));
+    Ok(out)
+}
+
+/// A random UUID v4, for provider idempotency keys.
+pub fn uuid_v4() -> Result<String, ApiError> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no randomness: {e}")))?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
+/// Whether `id` is a checkout id Lipa could have made: `co_` and 24 id characters.
+pub fn is_checkout_id(id: &str) -> bool {
+    id.strip_prefix("co_")
+        .is_some_and(|rest| rest.len() == 24 && rest.bytes().all(|b| ALPHABET.contains(&b)))
+}
+
+/// SHA-256 of a secret, hex; what the Checkout object stores instead of the secret.
+pub fn secret_digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Compares two strings in constant time.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkout_ids_are_recognized() {
+        let id = random_id("co_", 24).unwrap();
+        assert!(is_checkout_id(&id), "{id}");
+        assert!(!is_checkout_id("co_short"));
+        assert!(!is_checkout_id("pay_aaaaaaaaaaaaaaaaaaaaaaaa"));
+        assert!(!is_checkout_id("co_AAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert_ne!(random_id("co_", 24).unwrap(), id);
+    }
+
+    #[test]
+    fn uuid_has_version_and_variant() {
+        let u = uuid_v4().unwrap();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn digests_compare_in_constant_time() {
+        assert!(constant_time_eq(&secret_digest("cs_1"), &secret_digest("cs_1")));
+        assert!(!constant_time_eq(&secret_digest("cs_1"), &secret_digest("cs_2")));
+        assert!(!constant_time_eq("a", "ab"));
+    }
+}

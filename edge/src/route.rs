@@ -1,0 +1,83 @@
+//! Which handler a request goes to, decided from its method and path alone.
+
+use lipa_api::{ApiError, ErrorCode};
+
+/// Every route the edge serves (static assets are served before the Worker runs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// `GET /health`.
+    Health,
+    /// `POST /v1/checkouts` (merchant secret key).
+    CreateCheckout,
+    /// `GET /api/checkouts/{id}` (client secret).
+    WidgetCheckout(String),
+    /// `POST /api/checkouts/{id}/payments` (client secret).
+    StartPayment(String),
+    /// `POST /webhooks/{provider}`.
+    ProviderWebhook(String),
+    /// `GET /pay/{id}`: the page that hosts the widget.
+    PayPage(String),
+}
+
+/// Matches a method and path to a route, or a JSON-ready 404 / 405.
+pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (route, allowed) = match segments.as_slice() {
+        ["health"] => (Route::Health, "GET"),
+        ["v1", "checkouts"] => (Route::CreateCheckout, "POST"),
+        ["api", "checkouts", id] => (Route::WidgetCheckout(id.to_string()), "GET"),
+        ["api", "checkouts", id, "payments"] => (Route::StartPayment(id.to_string()), "POST"),
+        ["webhooks", provider] => (Route::ProviderWebhook(provider.to_string()), "POST"),
+        ["pay", id] => (Route::PayPage(id.to_string()), "GET"),
+        _ => {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("no route for {method} {path}"),
+            ))
+        }
+    };
+    if method == allowed || (allowed == "GET" && method == "HEAD") {
+        Ok(route)
+    } else {
+        Err(ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("{path} takes {allowed}, not {method}"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_by_method_and_path() {
+        assert_eq!(route("POST", "/v1/checkouts"), Ok(Route::CreateCheckout));
+        assert_eq!(
+            route("GET", "/api/checkouts/co_1"),
+            Ok(Route::WidgetCheckout("co_1".into()))
+        );
+        assert_eq!(
+            route("POST", "/api/checkouts/co_1/payments"),
+            Ok(Route::StartPayment("co_1".into()))
+        );
+        assert_eq!(
+            route("POST", "/webhooks/crisscross"),
+            Ok(Route::ProviderWebhook("crisscross".into()))
+        );
+        assert_eq!(route("GET", "/pay/co_1"), Ok(Route::PayPage("co_1".into())));
+    }
+
+    #[test]
+    fn unknown_paths_and_methods_are_json_errors() {
+        assert_eq!(route("GET", "/nope").unwrap_err().code, ErrorCode::NotFound);
+        assert_eq!(
+            route("GET", "/v1/checkouts").unwrap_err().code,
+            ErrorCode::MethodNotAllowed
+        );
+        assert_eq!(
+            route("DELETE", "/api/checkouts/co_1").unwrap_err().code,
+            ErrorCode::MethodNotAllowed
+        );
+    }
+}

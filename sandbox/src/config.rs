@@ -1,0 +1,52 @@
+//! The sandbox's settings, from the Worker's bindings.
+
+use worker::Env;
+
+use crate::crisscross::SimConfig;
+
+/// Everything the sandbox needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The edge's origin, e.g. `http://127.0.0.1:8787` (the shop calls it, the page loads
+    /// `lipa.js` from it).
+    pub edge_url: String,
+    /// Where simulated CrissCross posts its webhooks.
+    pub crisscross_webhook_url: String,
+    /// The secret those webhooks are signed with.
+    pub crisscross_webhook_secret: String,
+    /// The simulator's account settings.
+    pub sim: SimConfig,
+    /// The demo shop's Lipa secret key (the shop is a merchant server).
+    pub merchant_secret_key: String,
+    /// The key Lipa signs the shop's webhooks with.
+    pub merchant_webhook_secret: String,
+}
+
+fn get(env: &Env, name: &str) -> worker::Result<String> {
+    env.secret(name)
+        .map(|s| s.to_string())
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
+        .map_err(|_| worker::Error::RustError(format!("the sandbox is missing the setting {name}")))
+}
+
+impl Config {
+    /// Reads the settings; a missing one is an error naming it.
+    pub fn from_env(env: &Env) -> worker::Result<Config> {
+        let edge_url = get(env, "EDGE_URL")?.trim_end_matches('/').to_string();
+        Ok(Config {
+            crisscross_webhook_url: format!("{edge_url}/webhooks/crisscross"),
+            edge_url,
+            crisscross_webhook_secret: get(env, "CRISSCROSS_WEBHOOK_SECRET")?,
+            sim: SimConfig {
+                merchant_id: get(env, "CRISSCROSS_MERCHANT_ID")?,
+                client_secret: get(env, "CRISSCROSS_CLIENT_SECRET")?,
+                approve_delay_ms: get(env, "APPROVE_DELAY_MS")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(2_000),
+            },
+            merchant_secret_key: get(env, "MERCHANT_SECRET_KEY")?,
+            merchant_webhook_secret: get(env, "MERCHANT_WEBHOOK_SECRET")?,
+        })
+    }
+}

@@ -1,0 +1,496 @@
+//! A CrissCross simulator, written from the provider's guide and NOTES.md, independently of
+//! Lipa's adapter: its own types, strict validation of what the guide requires, the errors
+//! the provider would answer (`{message, error, statusCode}`; RFC 6749 on the token), the
+//! 409 rule for a session's live transaction, `Idempotency-Key` replay, and webhooks signed
+//! with HMAC-SHA256 of the raw body.
+//!
+//! All of it is pure: [`Sim`] is the whole state, the Durable Object stores it and performs
+//! what [`Sim::take_due`] returns.
+
+pub mod numbers;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::ids::{iso8601, new_id, uuid_v7};
+use numbers::{behaviour, Behaviour};
+
+/// How long a token lives, seconds.
+pub const TOKEN_LIFETIME_S: i64 = 3600;
+/// Request-log entries kept.
+const LOG_KEPT: usize = 1000;
+
+/// The simulator's settings.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// The merchant id the edge must authenticate as.
+    pub merchant_id: String,
+    /// The client secret it must present.
+    pub client_secret: String,
+    /// How long the simulated customer takes to answer, ms.
+    pub approve_delay_ms: i64,
+}
+
+/// One HTTP request, as the simulator sees it (path without the `/crisscross` prefix).
+#[derive(Debug, Clone)]
+pub struct SimRequest {
+    /// `GET` or `POST`.
+    pub method: String,
+    /// e.g. `/v1/payment`.
+    pub path: String,
+    /// Query parameters.
+    pub query: Vec<(String, String)>,
+    /// Headers, lower-case names.
+    pub headers: Vec<(String, String)>,
+    /// The raw body.
+    pub body: String,
+}
+
+/// The simulator's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimResponse {
+    /// Status code.
+    pub status: u16,
+    /// JSON body.
+    pub body: String,
+}
+
+/// A webhook the simulator wants delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingWebhook {
+    /// The event id inside the body.
+    pub event_id: String,
+    /// The exact JSON body (it is what gets signed).
+    pub body: String,
+}
+
+/// One line of the request log (the proof of what the edge called).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// When, Unix ms.
+    pub at_ms: i64,
+    /// Method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// `payerMobileNumber`, when the request carried one.
+    pub phone: Option<String>,
+    /// The status answered.
+    pub status: u16,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Session {
+    id: String,
+    amount: i64,
+    currency: String,
+    merchant_reference: String,
+    location: String,
+    expires_at_ms: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Transaction {
+    id: String,
+    session_id: String,
+    provider: String,
+    payer: String,
+    status: String,
+    auth_state: Value,
+    message: String,
+    created_at_ms: i64,
+    updated_at_ms: i64,
+    resolve_at_ms: Option<i64>,
+    send_webhook: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Replay {
+    body: String,
+    response: SimResponse,
+}
+
+/// The whole simulated provider.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Sim {
+    tokens: BTreeMap<String, i64>,
+    sessions: BTreeMap<String, Session>,
+    transactions: BTreeMap<String, Transaction>,
+    idempotency: BTreeMap<String, Replay>,
+    log: Vec<LogEntry>,
+    /// Charges collected: transaction id → payer (the ledger that proves "charged once").
+    charges: BTreeMap<String, String>,
+}
+
+/// A prompt waiting on the handset page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prompt {
+    /// The transaction.
+    pub transaction_id: String,
+    /// Payer number.
+    pub payer: String,
+    /// Operator code.
+    pub provider: String,
+    /// Amount in minor units.
+    pub amount: i64,
+    /// Currency.
+    pub currency: String,
+}
+
+fn error(status: u16, error: &str, message: &str) -> SimResponse {
+    SimResponse {
+        status,
+        body: json!({"message": message, "error": error, "statusCode": status}).to_string(),
+    }
+}
+
+fn ok(status: u16, body: Value) -> SimResponse {
+    SimResponse {
+        status,
+        body: body.to_string(),
+    }
+}
+
+/// Operators CrissCross offers by payer location (the guide: Kenya only M-Pesa; Côte
+/// d'Ivoire MTN, Orange, Moov and Wave).
+fn options_for(location: &str) -> &'static [(&'static str, &'static str)] {
+    match location {
+        "KEN" => &[("mpesa", "M-Pesa")],
+        "CIV" => &[("mtn", "MTN"), ("orange", "Orange"), ("moov", "Moov"), ("wave", "Wave")],
+        "UGA" | "RWA" => &[("mtn", "MTN"), ("airtel", "Airtel")],
+        "GHA" => &[("mtn", "MTN")],
+        "LBR" => &[("mtn", "MTN"), ("orange", "Orange")],
+        _ => &[],
+    }
+}
+
+impl Sim {
+    /// Answers one API request at `now_ms`.
+    pub fn handle(&mut self, cfg: &SimConfig, req: &SimRequest, now_ms: i64) -> SimResponse {
+        let resp = self.route(cfg, req, now_ms);
+        let phone = serde_json::from_str::<Value>(&req.body).ok().and_then(|v| {
+            v.pointer("/paymentDetails/payerMobileNumber")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
+        self.log.push(LogEntry {
+            at_ms: now_ms,
+            method: req.method.clone(),
+            path: req.path.clone(),
+            phone,
+            status: resp.status,
+        });
+        if self.log.len() > LOG_KEPT {
+            self.log.remove(0);
+        }
+        resp
+    }
+
+    fn route(&mut self, cfg: &SimConfig, req: &SimRequest, now: i64) -> SimResponse {
+        let path = req.path.trim_end_matches('/');
+        if req.method == "POST" && path == "/v1/auth/oauth2/token" {
+            return self.token(cfg, &req.body, now);
+        }
+        let bearer = req
+            .headers
+            .iter()
+            .find(|(k, _)| k == "authorization")
+            .and_then(|(_, v)| v.strip_prefix("Bearer "));
+        match bearer.and_then(|t| self.tokens.get(t)) {
+            Some(exp) if *exp > now => {}
+            _ => return error(401, "Unauthorized", "missing, unknown or expired bearer token"),
+        }
+        match (req.method.as_str(), path) {
+            ("POST", "/v1/checkout/session") => self.session(cfg, &req.body, now),
+            ("GET", "/v1/payment/available-methods") => {
+                let id = req.query.iter().find(|(k, _)| k == "sessionId").map(|(_, v)| v.as_str());
+                self.available_methods(id, now)
+            }
+            ("POST", "/v1/payment") => {
+                let key = req
+                    .headers
+                    .iter()
+                    .find(|(k, _)| k == "idempotency-key")
+                    .map(|(_, v)| v.clone());
+                self.payment(cfg, &req.body, key, now)
+            }
+            ("GET", p) if p.starts_with("/v1/payment/") => {
+                let id = &p["/v1/payment/".len()..];
+                match self.transactions.get(id) {
+                    Some(tx) => ok(200, self.tx_json(tx)),
+                    None => error(404, "Not Found", "no transaction with this id"),
+                }
+            }
+            _ => error(404, "Not Found", &format!("Cannot {} {}", req.method, req.path)),
+        }
+    }
+
+    fn token(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+        let Ok(v) = serde_json::from_str::<Value>(body) else {
+            return ok(400, json!({"error": "invalid_request", "error_description": "body must be JSON"}));
+        };
+        let id = v.get("merchantId").or_else(|| v.get("client_id")).and_then(Value::as_str);
+        let secret = v.get("clientSecret").or_else(|| v.get("client_secret")).and_then(Value::as_str);
+        let (Some(id), Some(secret)) = (id, secret) else {
+            return ok(400, json!({"error": "invalid_request", "error_description": "merchantId and clientSecret are required"}));
+        };
+        if id != cfg.merchant_id || !crate::ids::constant_time_eq(secret, &cfg.client_secret) {
+            return ok(401, json!({"error": "invalid_client", "error_description": "client authentication failed"}));
+        }
+        let token = format!("cc_tok_{}", new_id(32));
+        self.tokens.retain(|_, exp| *exp > now);
+        self.tokens.insert(token.clone(), now + TOKEN_LIFETIME_S * 1000);
+        ok(200, json!({"accessToken": token, "tokenType": "Bearer", "expiresIn": TOKEN_LIFETIME_S}))
+    }
+
+    fn session(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+        let Ok(v) = serde_json::from_str::<Value>(body) else {
+            return error(400, "Bad Request", "body must be JSON");
+        };
+        let Some(amount) = v.get("amount").and_then(Value::as_i64).filter(|a| *a > 0) else {
+            return error(400, "Bad Request", "amount must be a positive integer in minor units");
+        };
+        let currency = v.get("currency").and_then(Value::as_str).unwrap_or("");
+        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return error(400, "Bad Request", "currency must be an ISO 4217 code");
+        }
+        let reference = v.get("merchantReference").and_then(Value::as_str).unwrap_or("");
+        if reference.is_empty() || !reference.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return error(400, "Bad Request", "merchantReference must be alphanumeric");
+        }
+        if v.get("merchantId").and_then(Value::as_str) != Some(cfg.merchant_id.as_str()) {
+            return error(403, "Forbidden", "merchantId does not match the token");
+        }
+        let location = v.pointer("/payerDetails/location").and_then(Value::as_str).unwrap_or("");
+        if location.len() != 3 || options_for(location).is_empty() {
+            return error(400, "Bad Request", "payerDetails.location must be an ISO 3166 alpha-3 country we serve");
+        }
+        if v.get("integrationType").and_then(Value::as_str) != Some("direct") {
+            return error(400, "Bad Request", "integrationType must be \"direct\" for the Direct API");
+        }
+        let lifetime = v.get("lifetime").and_then(Value::as_i64).unwrap_or(1800).clamp(60, 86_400);
+        let id = uuid_v7(now);
+        let session = Session {
+            id: id.clone(),
+            amount,
+            currency: currency.to_string(),
+            merchant_reference: reference.to_string(),
+            location: location.to_string(),
+            expires_at_ms: now + lifetime * 1000,
+        };
+        self.sessions.insert(id.clone(), session);
+        ok(201, json!({"sessionId": id, "status": "OPEN", "expiresAt": iso8601(now + lifetime * 1000)}))
+    }
+
+    fn available_methods(&self, session_id: Option<&str>, now: i64) -> SimResponse {
+        let Some(session) = session_id.and_then(|id| self.sessions.get(id)) else {
+            return error(404, "Not Found", "no session with this sessionId");
+        };
+        if session.expires_at_ms <= now {
+            return error(410, "Gone", "the session has expired");
+        }
+        let options: Vec<Value> = options_for(&session.location)
+            .iter()
+            .map(|(code, name)| json!({"code": code, "name": name}))
+            .collect();
+        ok(200, json!({"paymentMethods": [{"type": "mobilemoney", "provider": {"options": options}}]}))
+    }
+
+    fn payment(&mut self, cfg: &SimConfig, body: &str, key: Option<String>, now: i64) -> SimResponse {
+        if let Some(key) = &key {
+            if let Some(replay) = self.idempotency.get(key) {
+                return if replay.body == body {
+                    replay.response.clone()
+                } else {
+                    ok(422, json!({"message": "Idempotency-Key reused with a different body", "error": "IDEMPOTENCY_CONFLICT", "statusCode": 422}))
+                };
+            }
+        }
+        let resp = self.new_payment(cfg, body, now);
+        if let Some(key) = key {
+            if resp.status < 500 {
+                self.idempotency.insert(key, Replay { body: body.to_string(), response: resp.clone() });
+            }
+        }
+        resp
+    }
+
+    fn new_payment(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+        let Ok(v) = serde_json::from_str::<Value>(body) else {
+            return error(400, "Bad Request", "body must be JSON");
+        };
+        if v.get("type").and_then(Value::as_str) != Some("mobilemoney") {
+            return error(400, "Bad Request", "type must be \"mobilemoney\"");
+        }
+        let Some(session) = v.get("sessionId").and_then(Value::as_str).and_then(|id| self.sessions.get(id)).cloned() else {
+            return error(404, "Not Found", "no session with this sessionId");
+        };
+        if session.expires_at_ms <= now {
+            return error(410, "Gone", "the session has expired");
+        }
+        let provider = v.pointer("/paymentDetails/provider").and_then(Value::as_str).unwrap_or("");
+        if !options_for(&session.location).iter().any(|(c, _)| *c == provider) {
+            return error(400, "Bad Request", "paymentDetails.provider is not available for this session");
+        }
+        let payer = v.pointer("/paymentDetails/payerMobileNumber").and_then(Value::as_str).unwrap_or("");
+        let digits = payer.strip_prefix('+').unwrap_or(payer);
+        if digits.len() < 9 || digits.len() > 15 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return error(400, "Bad Request", "paymentDetails.payerMobileNumber must be a mobile number");
+        }
+        if self.transactions.values().any(|t| t.session_id == session.id && t.status == "PENDING") {
+            return error(409, "Conflict", "the session already has an active transaction");
+        }
+        let id = uuid_v7(now);
+        let b = behaviour(payer);
+        let tx = Transaction {
+            id: id.clone(),
+            session_id: session.id.clone(),
+            provider: provider.to_string(),
+            payer: payer.to_string(),
+            status: "PENDING".into(),
+            auth_state: json!({"type": "pending_approval"}),
+            message: "Waiting for the customer to approve on their handset".into(),
+            created_at_ms: now,
+            updated_at_ms: now,
+            resolve_at_ms: match b {
+                Behaviour::Handset => None,
+                _ => Some(now + cfg.approve_delay_ms),
+            },
+            send_webhook: b != Behaviour::ApproveSilently,
+        };
+        let body = self.tx_json(&tx);
+        self.transactions.insert(id, tx);
+        ok(201, body)
+    }
+
+    fn tx_json(&self, tx: &Transaction) -> Value {
+        let session = self.sessions.get(&tx.session_id);
+        json!({
+            "transactionId": tx.id,
+            "sessionId": tx.session_id,
+            "merchantReference": session.map(|s| s.merchant_reference.as_str()),
+            "type": "mobilemoney",
+            "status": tx.status,
+            "message": tx.message,
+            "authState": tx.auth_state,
+            "amount": session.map(|s| s.amount),
+            "currency": session.map(|s| s.currency.as_str()),
+            "paymentDetails": {"provider": tx.provider, "payerMobileNumber": tx.payer},
+            "createdAt": iso8601(tx.created_at_ms),
+            "updatedAt": iso8601(tx.updated_at_ms),
+        })
+    }
+
+    /// Resolves every transaction whose time has come; returns the webhooks to send.
+    pub fn take_due(&mut self, now_ms: i64) -> Vec<OutgoingWebhook> {
+        let due: Vec<String> = self
+            .transactions
+            .values()
+            .filter(|t| t.status == "PENDING" && t.resolve_at_ms.is_some_and(|at| at <= now_ms))
+            .map(|t| t.id.clone())
+            .collect();
+        due.into_iter()
+            .filter_map(|id| {
+                let payer = self.transactions.get(&id)?.payer.clone();
+                self.resolve(&id, behaviour(&payer), now_ms)
+            })
+            .collect()
+    }
+
+    /// A person pressed Approve or Decline on the handset page.
+    pub fn answer(&mut self, tx_id: &str, approve: bool, now_ms: i64) -> Result<Option<OutgoingWebhook>, String> {
+        match self.transactions.get(tx_id) {
+            Some(t) if t.status == "PENDING" => {}
+            Some(_) => return Err("this prompt was already answered".into()),
+            None => return Err("no such prompt".into()),
+        }
+        let b = if approve { Behaviour::Approve } else { Behaviour::Decline("cancelled") };
+        Ok(self.resolve(tx_id, b, now_ms))
+    }
+
+    fn resolve(&mut self, tx_id: &str, b: Behaviour, now: i64) -> Option<OutgoingWebhook> {
+        let tx = self.transactions.get_mut(tx_id)?;
+        let event = match b {
+            Behaviour::Approve | Behaviour::ApproveSilently => {
+                tx.status = "COMPLETED".into();
+                tx.auth_state = json!({"type": "authorized"});
+                tx.message = "Payment approved by the customer".into();
+                self.charges.insert(tx.id.clone(), tx.payer.clone());
+                "transaction.completed"
+            }
+            Behaviour::Decline(code) => {
+                tx.status = "FAILED".into();
+                tx.auth_state = json!({"type": "auth_failure", "code": code, "message": code.replace('_', " ")});
+                tx.message = "The customer's operator declined the payment".into();
+                "transaction.failed"
+            }
+            Behaviour::SystemError { can_retry } => {
+                tx.status = "ERRORED".into();
+                tx.auth_state = json!({"type": "error", "code": "operator_unavailable", "canRetry": can_retry, "canPoll": false});
+                tx.message = "The operator had a system error".into();
+                "transaction.errored"
+            }
+            Behaviour::Handset => return None,
+        };
+        tx.updated_at_ms = now;
+        tx.resolve_at_ms = None;
+        let send = tx.send_webhook;
+        let tx = tx.clone();
+        if !send {
+            return None;
+        }
+        let mut body = self.tx_json(&tx);
+        let event_id = uuid_v7(now);
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("eventId".into(), json!(event_id));
+            obj.insert("type".into(), json!(event));
+        }
+        Some(OutgoingWebhook { event_id, body: body.to_string() })
+    }
+
+    /// When the next transaction resolves by itself.
+    pub fn next_due_ms(&self) -> Option<i64> {
+        self.transactions
+            .values()
+            .filter(|t| t.status == "PENDING")
+            .filter_map(|t| t.resolve_at_ms)
+            .min()
+    }
+
+    /// Prompts waiting for a person.
+    pub fn prompts(&self) -> Vec<Prompt> {
+        self.transactions
+            .values()
+            .filter(|t| t.status == "PENDING" && t.resolve_at_ms.is_none())
+            .map(|t| {
+                let s = self.sessions.get(&t.session_id);
+                Prompt {
+                    transaction_id: t.id.clone(),
+                    payer: t.payer.clone(),
+                    provider: t.provider.clone(),
+                    amount: s.map_or(0, |s| s.amount),
+                    currency: s.map_or(String::new(), |s| s.currency.clone()),
+                }
+            })
+            .collect()
+    }
+
+    /// The request log, optionally only the requests that carried `phone`.
+    pub fn log(&self, phone: Option<&str>) -> Vec<LogEntry> {
+        self.log
+            .iter()
+            .filter(|e| phone.is_none_or(|p| e.phone.as_deref() == Some(p)))
+            .cloned()
+            .collect()
+    }
+
+    /// Charges collected from `payer` (E.164).
+    pub fn charges_of(&self, payer: &str) -> usize {
+        self.charges.values().filter(|p| p.as_str() == payer).count()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,69 @@
+//! What the simulated operator does with a payer number, by its last two digits
+//! (DESIGN.md's table, shared by every simulated provider).
+
+/// How a test number behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behaviour {
+    /// Approved after the approval delay.
+    Approve,
+    /// Approved, but no webhook is ever sent: only polling finds it.
+    ApproveSilently,
+    /// Declined with this auth-failure code after the approval delay.
+    Decline(&'static str),
+    /// A system error; `can_retry` as CrissCross reports it.
+    SystemError {
+        /// Whether CrissCross says a retry may work.
+        can_retry: bool,
+    },
+    /// Waits for a person on the handset page.
+    Handset,
+}
+
+/// The behaviour of a number (E.164 or national; only the last two digits count).
+pub fn behaviour(number: &str) -> Behaviour {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    let suffix = digits.get(digits.len().saturating_sub(2)..).unwrap_or("");
+    match suffix {
+        "01" => Behaviour::Approve,
+        "05" => Behaviour::Decline("wrong_pin"),
+        "06" => Behaviour::Decline("insufficient_funds"),
+        "07" => Behaviour::Decline("timeout"),
+        "08" => Behaviour::Decline("cancelled"),
+        "09" => Behaviour::Decline("limit_exceeded"),
+        "10" => Behaviour::Decline("not_registered"),
+        "14" => Behaviour::Decline("declined"),
+        "12" => Behaviour::SystemError { can_retry: true },
+        "13" => Behaviour::SystemError { can_retry: false },
+        "30" => Behaviour::ApproveSilently,
+        _ => Behaviour::Handset,
+    }
+}
+
+/// The table printed by `cargo xtask dev` and shown on the handset page.
+pub const TABLE: &[(&str, &str)] = &[
+    ("…01", "approved after about 2 s"),
+    ("…05", "declined: wrong PIN"),
+    ("…06", "declined: insufficient funds"),
+    ("…07", "declined: timed out"),
+    ("…08", "declined: cancelled by the customer"),
+    ("…09", "declined: limit reached"),
+    ("…10", "declined: not registered"),
+    ("…12", "provider system error (retryable)"),
+    ("…13", "provider system error (final)"),
+    ("…30", "approved, but no webhook is sent (polling finds it)"),
+    ("other", "waits for Approve / Decline on the handset page"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suffixes_select_behaviours() {
+        assert_eq!(behaviour("+254712000001"), Behaviour::Approve);
+        assert_eq!(behaviour("0712 000 006"), Behaviour::Decline("insufficient_funds"));
+        assert_eq!(behaviour("0970000013"), Behaviour::SystemError { can_retry: false });
+        assert_eq!(behaviour("+254712345678"), Behaviour::Handset);
+        assert_eq!(behaviour(""), Behaviour::Handset);
+    }
+}

@@ -1,0 +1,56 @@
+//! `/handset`: a phone's prompt screen for numbers outside the test table.
+
+use worker::Response;
+
+use crate::crisscross::numbers::TABLE;
+
+/// The handset page; it lists waiting prompts with Approve and Decline buttons.
+pub fn page() -> worker::Result<Response> {
+    let rows: String = TABLE
+        .iter()
+        .map(|(n, what)| format!("<tr><td>{n}</td><td>{what}</td></tr>"))
+        .collect();
+    Response::from_html(format!(
+        r#"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sandbox handset</title><link rel="icon" href="data:,">
+<style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}}
+li{{margin:.5rem 0;padding:.75rem;border:1px solid #ccc;border-radius:8px}} button{{margin-right:.5rem}}</style>
+</head>
+<body>
+<h1>Sandbox handset</h1>
+<p>Prompts sent to numbers outside the test table wait here for you.</p>
+<h2>Waiting prompts</h2>
+<ul id="prompts" aria-label="Waiting prompts"></ul>
+<h2>Test numbers (last digits)</h2>
+<table><thead><tr><th>Suffix</th><th>Behaviour</th></tr></thead><tbody>{rows}</tbody></table>
+<script>
+async function answer(id, approve) {{
+  await fetch('/handset/api/answer', {{method: 'POST', headers: {{'Content-Type': 'application/json'}},
+    body: JSON.stringify({{transaction_id: id, approve}})}});
+  load();
+}}
+async function load() {{
+  const prompts = await (await fetch('/handset/api/prompts')).json();
+  const ul = document.getElementById('prompts');
+  ul.replaceChildren(...prompts.map((p) => {{
+    const li = document.createElement('li');
+    const text = document.createElement('p');
+    text.textContent = p.provider.toUpperCase() + ' prompt to ' + p.payer + ': pay ' + p.currency + ' ' + (p.amount / 100).toFixed(2) + '?';
+    const yes = document.createElement('button');
+    yes.textContent = 'Approve'; yes.setAttribute('aria-label', 'Approve payment from ' + p.payer);
+    yes.onclick = () => answer(p.transaction_id, true);
+    const no = document.createElement('button');
+    no.textContent = 'Decline'; no.setAttribute('aria-label', 'Decline payment from ' + p.payer);
+    no.onclick = () => answer(p.transaction_id, false);
+    li.append(text, yes, no);
+    return li;
+  }}));
+  if (!prompts.length) ul.innerHTML = '<li>No prompts are waiting.</li>';
+}}
+load(); setInterval(load, 1500);
+</script>
+</body></html>"#
+    ))
+}

@@ -1,0 +1,173 @@
+//! The sandbox's one Durable Object: it stores the simulated provider and the demo shop's
+//! received events, answers in order, and sends the simulator's webhooks on an alarm.
+// The `durable_object` macro generates undocumented glue for the runtime.
+#![allow(missing_docs)]
+
+use serde::{Deserialize, Serialize};
+use worker::{
+    durable_object, DurableObject, Env, Fetch, Headers, Method, Request, RequestInit, Response,
+    State,
+};
+
+use crate::config::Config;
+use crate::crisscross::{OutgoingWebhook, Sim, SimRequest};
+use crate::shop::ReceivedEvent;
+use crate::signing::hmac_hex;
+
+const SIM_KEY: &str = "crisscross";
+const SHOP_KEY: &str = "shop";
+/// The header CrissCross webhooks are signed in.
+pub const SIGNATURE_HEADER: &str = "X-CrissCross-Signature";
+
+/// A person's answer on the handset page.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Answer {
+    /// The transaction.
+    pub transaction_id: String,
+    /// Approve (`true`) or decline.
+    pub approve: bool,
+}
+
+fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
+}
+
+/// The sandbox's state.
+#[durable_object]
+pub struct SandboxObject {
+    state: State,
+    env: Env,
+}
+
+impl DurableObject for SandboxObject {
+    fn new(state: State, env: Env) -> Self {
+        Self { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let config = Config::from_env(&self.env)?;
+        let url = req.url()?;
+        let path = url.path().to_string();
+        let query: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        if let Some(api_path) = path.strip_prefix("/crisscross") {
+            let sim_req = SimRequest {
+                method: req.method().to_string(),
+                path: api_path.to_string(),
+                query: query.clone(),
+                headers: req
+                    .headers()
+                    .entries()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                    .collect(),
+                body: req.text().await?,
+            };
+            let mut sim = self.sim().await?;
+            let resp = sim.handle(&config.sim, &sim_req, now_ms());
+            self.save_sim(&sim).await?;
+            let mut out = Response::ok(resp.body)?.with_status(resp.status);
+            out.headers_mut().set("Content-Type", "application/json")?;
+            return Ok(out);
+        }
+        match (req.method(), path.as_str()) {
+            (Method::Get, "/prompts") => Response::from_json(&self.sim().await?.prompts()),
+            (Method::Post, "/answer") => {
+                let answer: Answer = req.json().await?;
+                let mut sim = self.sim().await?;
+                match sim.answer(&answer.transaction_id, answer.approve, now_ms()) {
+                    Ok(hook) => {
+                        self.save_sim(&sim).await?;
+                        if let Some(hook) = hook {
+                            send_webhook(&config, &hook).await;
+                        }
+                        Response::from_json(&serde_json::json!({"answered": true}))
+                    }
+                    Err(e) => Ok(Response::from_json(&serde_json::json!({"error": e}))?.with_status(409)),
+                }
+            }
+            (Method::Get, "/log") => {
+                Response::from_json(&self.sim().await?.log(param("phone").as_deref()))
+            }
+            (Method::Get, "/charges") => {
+                let phone = param("phone").unwrap_or_default();
+                Response::from_json(&serde_json::json!({"phone": phone, "charges": self.sim().await?.charges_of(&phone)}))
+            }
+            (Method::Post, "/shop/events") => {
+                let event: ReceivedEvent = req.json().await?;
+                let mut events = self.shop_events().await?;
+                if !events.iter().any(|e| e.event_id == event.event_id && e.verified) {
+                    events.push(event);
+                }
+                self.state.storage().put(SHOP_KEY, &events).await?;
+                Response::from_json(&serde_json::json!({"stored": true}))
+            }
+            (Method::Get, "/shop/events") => {
+                let checkout = param("checkout");
+                let events: Vec<ReceivedEvent> = self
+                    .shop_events()
+                    .await?
+                    .into_iter()
+                    .filter(|e| checkout.as_ref().is_none_or(|c| &e.checkout_id == c))
+                    .collect();
+                Response::from_json(&events)
+            }
+            _ => Response::error("no such sandbox operation", 404),
+        }
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        let config = Config::from_env(&self.env)?;
+        let mut sim = self.sim().await?;
+        let hooks = sim.take_due(now_ms());
+        self.save_sim(&sim).await?;
+        for hook in &hooks {
+            send_webhook(&config, hook).await;
+        }
+        Response::empty()
+    }
+}
+
+impl SandboxObject {
+    async fn sim(&self) -> worker::Result<Sim> {
+        Ok(self.state.storage().get::<Sim>(SIM_KEY).await?.unwrap_or_default())
+    }
+
+    async fn save_sim(&self, sim: &Sim) -> worker::Result<()> {
+        self.state.storage().put(SIM_KEY, sim).await?;
+        if let Some(at) = sim.next_due_ms() {
+            self.state.storage().set_alarm((at - now_ms()).max(0)).await?;
+        }
+        Ok(())
+    }
+
+    async fn shop_events(&self) -> worker::Result<Vec<ReceivedEvent>> {
+        Ok(self.state.storage().get::<Vec<ReceivedEvent>>(SHOP_KEY).await?.unwrap_or_default())
+    }
+}
+
+/// Posts a simulator webhook to the edge, signed as CrissCross signs them.
+async fn send_webhook(config: &Config, hook: &OutgoingWebhook) {
+    let headers = Headers::new();
+    let signature = hmac_hex(&config.crisscross_webhook_secret, hook.body.as_bytes());
+    let built = headers
+        .set("Content-Type", "application/json")
+        .and_then(|()| headers.set(SIGNATURE_HEADER, &signature));
+    if built.is_err() {
+        return;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(hook.body.as_str().into()));
+    let result = match Request::new_with_init(&config.crisscross_webhook_url, &init) {
+        Ok(req) => Fetch::Request(req).send().await.map(|r| r.status_code()),
+        Err(e) => Err(e),
+    };
+    worker::console_log!(
+        "{}",
+        serde_json::json!({"event": "crisscross_webhook_sent", "id": hook.event_id, "result": format!("{result:?}")})
+    );
+}

@@ -1,0 +1,202 @@
+//! The demo shop: a small merchant. Its "server" (this module) creates checkouts through the
+//! edge's merchant API with the shop's secret key, renders the product page with Lipa's script
+//! tag, and receives Lipa's signed webhooks, verifying them as any merchant would.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use worker::{Fetch, Headers, Method, Request, RequestInit, Response};
+
+use crate::config::Config;
+use crate::signing::verify_lipa_signature;
+
+/// The price of the demo product, minor units of KES.
+pub const PRICE_MINOR: i64 = 150_000;
+/// How far a webhook's timestamp may be from now.
+pub const TOLERANCE_S: i64 = 300;
+
+/// A webhook the shop received.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReceivedEvent {
+    /// Lipa's event id.
+    pub event_id: String,
+    /// `payment.succeeded`, …
+    pub kind: String,
+    /// The checkout it is about.
+    pub checkout_id: String,
+    /// The payment it is about.
+    pub payment_id: String,
+    /// Whether `Lipa-Signature` verified.
+    pub verified: bool,
+    /// When it arrived, Unix ms.
+    pub received_at_ms: i64,
+}
+
+/// A checkout the shop created.
+struct Created {
+    id: String,
+    client_secret: String,
+}
+
+async fn create_checkout(config: &Config, reference: &str, phone: Option<&str>) -> worker::Result<Created> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json")?;
+    headers.set("Authorization", &format!("Bearer {}", config.merchant_secret_key))?;
+    let body = json!({
+        "amount": PRICE_MINOR,
+        "currency": "KES",
+        "country": "KE",
+        "reference": reference,
+        "description": "Kikoi beach wrap",
+        "customer_phone": phone,
+    });
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(body.to_string().into()));
+    let req = Request::new_with_init(&format!("{}/v1/checkouts", config.edge_url), &init)?;
+    let mut resp = Fetch::Request(req).send().await?;
+    let v: Value = resp.json().await?;
+    match (v["id"].as_str(), v["client_secret"].as_str()) {
+        (Some(id), Some(cs)) => Ok(Created {
+            id: id.to_string(),
+            client_secret: cs.to_string(),
+        }),
+        _ => Err(worker::Error::RustError(format!("the edge refused the checkout: {v}"))),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `GET /shop`: the product page, using the declarative script tag. `?integration=js` uses
+/// `Lipa.open` with callbacks instead.
+pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response> {
+    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let programmatic = param("integration").as_deref() == Some("js");
+    let reference = format!("order-{}", crate::ids::new_id(10));
+    let created = create_checkout(config, &reference, param("phone").as_deref()).await?;
+    let edge = escape(&config.edge_url);
+    let (co, cs) = (escape(&created.id), escape(&created.client_secret));
+    let embed = if programmatic {
+        format!(
+            r#"<button type="button" id="pay">Pay with mobile money</button>
+<script src="{edge}/lipa.js"></script>
+<script>
+  document.getElementById('pay').addEventListener('click', () => Lipa.open({{
+    checkout: '{co}', clientSecret: '{cs}',
+    onSuccess: (p) => shop.callback('success', p),
+    onFailure: (p) => shop.callback('failure', p),
+    onClose: () => shop.callback('close', {{}}),
+  }}));
+</script>"#
+        )
+    } else {
+        format!(
+            r#"<script src="{edge}/lipa.js" data-checkout="{co}" data-client-secret="{cs}" data-label="Pay with mobile money"></script>
+<script>
+  for (const name of ['success', 'failure', 'close']) {{
+    document.addEventListener('lipa:' + name, (e) => shop.callback(name, e.detail || {{}}));
+  }}
+</script>"#
+        )
+    };
+    let html = format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Duka Demo Shop</title>
+<link rel="icon" href="data:,">
+<style>
+  body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }}
+  .product {{ border: 1px solid #ddd; border-radius: 12px; padding: 1.5rem; }}
+  .price {{ font-size: 1.5rem; font-weight: 700; }}
+  button {{ font: inherit; padding: .75rem 1.25rem; border-radius: 8px; border: 0; background: #0a7d45; color: #fff; cursor: pointer; }}
+  #status:empty, #webhooks:empty {{ display: none; }}
+  .ok {{ color: #0a7d45; }}
+</style>
+</head>
+<body>
+<header><h1>Duka Demo Shop</h1><p>A sandbox merchant for Lipa. No real money moves.</p></header>
+<main>
+<section class="product" aria-labelledby="product-name">
+  <h2 id="product-name">Kikoi beach wrap</h2>
+  <p>Hand-woven cotton, 100 × 170 cm.</p>
+  <p class="price" aria-label="Price">KES 1,500.00</p>
+  <p><small>Order {reference} · checkout <code id="checkout-id">{co}</code></small></p>
+  {embed}
+</section>
+<section aria-labelledby="result-heading">
+  <h2 id="result-heading">Order status</h2>
+  <p id="status" role="status"></p>
+  <h3>Callbacks</h3>
+  <ul id="callbacks" aria-label="Callbacks"></ul>
+  <h3>Webhooks received by this shop's server</h3>
+  <ul id="webhooks" aria-label="Webhooks received"></ul>
+</section>
+</main>
+<script>
+  const shop = {{
+    callback(name, detail) {{
+      const li = document.createElement('li');
+      li.textContent = 'on' + name[0].toUpperCase() + name.slice(1) + (detail.payment_id ? ' · ' + detail.payment_id : '');
+      document.getElementById('callbacks').append(li);
+      if (name === 'success') document.getElementById('status').textContent = 'Thank you! Your payment was received.';
+      if (name === 'failure') document.getElementById('status').textContent = 'The payment did not go through.';
+    }},
+  }};
+  async function pollWebhooks() {{
+    try {{
+      const r = await fetch('/shop/api/events?checkout={co}');
+      const events = await r.json();
+      const ul = document.getElementById('webhooks');
+      ul.replaceChildren(...events.map((e) => {{
+        const li = document.createElement('li');
+        li.textContent = e.kind + ' · ' + e.event_id + ' · ' + (e.verified ? 'signature verified' : 'signature INVALID');
+        li.className = e.verified ? 'ok' : '';
+        return li;
+      }}));
+    }} catch (_) {{}}
+    setTimeout(pollWebhooks, 1000);
+  }}
+  pollWebhooks();
+</script>
+</body>
+</html>
+"#
+    );
+    Response::from_html(html)
+}
+
+/// `POST /shop/webhooks`: verify `Lipa-Signature`, then record the event. A forged or stale
+/// delivery is answered 400 and recorded as unverified (so the page shows it).
+pub async fn receive(config: &Config, req: &mut Request, store: &worker::Stub) -> worker::Result<Response> {
+    let header = req.headers().get("Lipa-Signature")?;
+    let body = req.text().await?;
+    let now = worker::Date::now().as_millis() as i64;
+    let verdict = verify_lipa_signature(&config.merchant_webhook_secret, header.as_deref(), &body, now / 1000, TOLERANCE_S);
+    let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let event = ReceivedEvent {
+        event_id: v["id"].as_str().unwrap_or("").to_string(),
+        kind: v["type"].as_str().unwrap_or("").to_string(),
+        checkout_id: v["data"]["checkout_id"].as_str().unwrap_or("").to_string(),
+        payment_id: v["data"]["payment_id"].as_str().unwrap_or("").to_string(),
+        verified: verdict.is_ok(),
+        received_at_ms: now,
+    };
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(serde_json::to_string(&event)?.into()));
+    store
+        .fetch_with_request(Request::new_with_init("https://sandbox/shop/events", &init)?)
+        .await?;
+    match verdict {
+        Ok(()) => Response::from_json(&json!({"received": true})),
+        Err(e) => Ok(Response::from_json(&json!({"error": format!("{e:?}")}))?.with_status(400)),
+    }
+}
