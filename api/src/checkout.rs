@@ -117,7 +117,8 @@ impl CreateCheckout {
         let customer_phone = match map.get("customer_phone") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(
-                Msisdn::parse(country, s).map_err(|e| invalid("customer_phone", e.message(country)))?,
+                Msisdn::parse(country, s)
+                    .map_err(|e| invalid("customer_phone", e.message(country)))?,
             ),
             Some(_) => return Err(invalid("customer_phone", "customer_phone must be a string")),
         };
@@ -288,21 +289,39 @@ mod tests {
             assert_eq!(e.code, ErrorCode::InvalidField);
         }
         let e = err(&format!("{{{base}}}"));
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::MissingField, Some("amount")));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::MissingField, Some("amount"))
+        );
     }
 
     #[test]
     fn refuses_bad_country_currency_reference_phone_and_unknown_fields() {
         let cases = [
-            (r#"{"amount":1,"currency":"KES","country":"US","reference":"r"}"#, "country"),
-            (r#"{"amount":1,"currency":"USD","country":"KE","reference":"r"}"#, "currency"),
-            (r#"{"amount":1,"currency":"UGX","country":"KE","reference":"r"}"#, "currency"),
-            (r#"{"amount":1,"currency":"KES","country":"KE","reference":"a b"}"#, "reference"),
+            (
+                r#"{"amount":1,"currency":"KES","country":"US","reference":"r"}"#,
+                "country",
+            ),
+            (
+                r#"{"amount":1,"currency":"USD","country":"KE","reference":"r"}"#,
+                "currency",
+            ),
+            (
+                r#"{"amount":1,"currency":"UGX","country":"KE","reference":"r"}"#,
+                "currency",
+            ),
+            (
+                r#"{"amount":1,"currency":"KES","country":"KE","reference":"a b"}"#,
+                "reference",
+            ),
             (
                 r#"{"amount":1,"currency":"KES","country":"KE","reference":"r","customer_phone":"+256700000001"}"#,
                 "customer_phone",
             ),
-            (r#"{"amount":1,"currency":"KES","country":"KE","reference":"r","amout":1}"#, "amout"),
+            (
+                r#"{"amount":1,"currency":"KES","country":"KE","reference":"r","amout":1}"#,
+                "amout",
+            ),
         ];
         for (body, field) in cases {
             assert_eq!(err(body).field.as_deref(), Some(field), "{body}");
@@ -313,9 +332,11 @@ mod tests {
 
     #[test]
     fn start_payment_checks_the_operator_against_the_country() {
-        let ok = StartPayment::from_json(r#"{"operator":"mpesa","phone":"0712000001"}"#, Country::KE);
+        let ok =
+            StartPayment::from_json(r#"{"operator":"mpesa","phone":"0712000001"}"#, Country::KE);
         assert_eq!(ok.unwrap().0, Operator::Mpesa);
-        let wrong = StartPayment::from_json(r#"{"operator":"wave","phone":"0712000001"}"#, Country::KE);
+        let wrong =
+            StartPayment::from_json(r#"{"operator":"wave","phone":"0712000001"}"#, Country::KE);
         assert_eq!(wrong.unwrap_err().field.as_deref(), Some("operator"));
     }
 }

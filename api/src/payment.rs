@@ -157,8 +157,7 @@ mod tests {
             r#"{"state":"failed","reason":"insufficient_funds","retryable":true}"#
         );
         let a: PaymentStatus =
-            serde_json::from_str(r#"{"state":"action_required","action":{"type":"otp"}}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"state":"action_required","action":{"type":"otp"}}"#).unwrap();
         assert_eq!(
             a,
             PaymentStatus::ActionRequired {

@@ -102,7 +102,11 @@ impl Msisdn {
 
     /// E.164 with the plus: `+254712000001`.
     pub fn e164(&self) -> String {
-        format!("+{}{}", self.country.numbering().dialling_code, self.national)
+        format!(
+            "+{}{}",
+            self.country.numbering().dialling_code,
+            self.national
+        )
     }
 
     /// The national form with the trunk zero: `0712000001`.
@@ -188,6 +192,8 @@ mod tests {
         assert!(PhoneError::WrongLength(9)
             .message(Country::KE)
             .contains("9 digits after +254"));
-        assert!(PhoneError::NotMobile.message(Country::KE).contains("7 or 1"));
+        assert!(PhoneError::NotMobile
+            .message(Country::KE)
+            .contains("7 or 1"));
     }
 }

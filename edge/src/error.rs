@@ -16,7 +16,10 @@ impl From<ApiError> for EdgeError {
 
 impl From<worker::Error> for EdgeError {
     fn from(e: worker::Error) -> Self {
-        worker::console_error!("{{\"level\":\"error\",\"msg\":\"runtime\",\"detail\":{:?}}}", e.to_string());
+        worker::console_error!(
+            "{{\"level\":\"error\",\"msg\":\"runtime\",\"detail\":{:?}}}",
+            e.to_string()
+        );
         EdgeError(ApiError::new(
             ErrorCode::Internal,
             "something failed inside Lipa; nothing was charged twice and you can retry",

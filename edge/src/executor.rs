@@ -45,7 +45,10 @@ pub async fn perform(req: &HttpRequest) -> Result<HttpResponse, Lost> {
             .map_err(|e| Lost::Network(e.to_string()))?;
         let status = resp.status_code();
         let headers = resp.headers().entries().collect();
-        let body = resp.text().await.map_err(|e| Lost::Network(e.to_string()))?;
+        let body = resp
+            .text()
+            .await
+            .map_err(|e| Lost::Network(e.to_string()))?;
         Ok(HttpResponse {
             status,
             headers,

@@ -75,8 +75,14 @@ mod tests {
 
     #[test]
     fn digests_compare_in_constant_time() {
-        assert!(constant_time_eq(&secret_digest("cs_1"), &secret_digest("cs_1")));
-        assert!(!constant_time_eq(&secret_digest("cs_1"), &secret_digest("cs_2")));
+        assert!(constant_time_eq(
+            &secret_digest("cs_1"),
+            &secret_digest("cs_1")
+        ));
+        assert!(!constant_time_eq(
+            &secret_digest("cs_1"),
+            &secret_digest("cs_2")
+        ));
         assert!(!constant_time_eq("a", "ab"));
     }
 }

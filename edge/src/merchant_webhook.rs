@@ -33,7 +33,10 @@ pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> bool {
             true
         }
         Ok(resp) => {
-            log("merchant_webhook_refused", &format!("{event_id} status {}", resp.status));
+            log(
+                "merchant_webhook_refused",
+                &format!("{event_id} status {}", resp.status),
+            );
             false
         }
         Err(e) => {

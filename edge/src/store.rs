@@ -70,4 +70,3 @@ pub async fn checkout_for_provider_ref(
         .first::<String>(Some("checkout_id"))
         .await
 }
-

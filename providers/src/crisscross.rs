@@ -303,8 +303,9 @@ fn query_escape(s: &str) -> String {
 
 fn decode<T: serde::de::DeserializeOwned>(response: &HttpResponse) -> Result<T, ProviderError> {
     match response.status {
-        200..=299 => serde_json::from_str(&response.body)
-            .map_err(|e| ProviderError::Decode(e.to_string())),
+        200..=299 => {
+            serde_json::from_str(&response.body).map_err(|e| ProviderError::Decode(e.to_string()))
+        }
         401 | 403 => Err(ProviderError::Unauthorized),
         409 => Err(ProviderError::Conflict),
         429 => Err(ProviderError::RateLimited {

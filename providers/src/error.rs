@@ -38,7 +38,10 @@ impl std::fmt::Display for ProviderError {
             ProviderError::Unauthorized => f.write_str("provider refused our credentials"),
             ProviderError::Conflict => f.write_str("provider has a live transaction already"),
             ProviderError::RateLimited { retry_after_s } => {
-                write!(f, "provider rate-limited us (retry after {retry_after_s:?} s)")
+                write!(
+                    f,
+                    "provider rate-limited us (retry after {retry_after_s:?} s)"
+                )
             }
             ProviderError::Rejected { status, message } => {
                 write!(f, "provider rejected the request ({status}): {message}")

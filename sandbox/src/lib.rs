@@ -25,7 +25,8 @@ fn store(env: &Env) -> worker::Result<Stub> {
 
 async fn forward(env: &Env, mut req: Request, path_and_query: &str) -> worker::Result<Response> {
     let mut init = RequestInit::new();
-    init.with_method(req.method()).with_headers(req.headers().clone());
+    init.with_method(req.method())
+        .with_headers(req.headers().clone());
     if !matches!(req.method(), Method::Get | Method::Head) {
         init.with_body(Some(req.text().await?.into()));
     }
@@ -46,7 +47,9 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
         (Method::Get, "/health") => Response::ok("ok"),
         (Method::Get, "/shop") => shop::page(&config, &url).await,
         (Method::Post, "/shop/webhooks") => shop::receive(&config, &mut req, &store(&env)?).await,
-        (Method::Get, "/shop/api/events") => forward(&env, req, &format!("/shop/events{query}")).await,
+        (Method::Get, "/shop/api/events") => {
+            forward(&env, req, &format!("/shop/events{query}")).await
+        }
         (Method::Get, "/handset") => handset::page(),
         (Method::Get, "/handset/api/prompts") => forward(&env, req, "/prompts").await,
         (Method::Post, "/handset/api/answer") => forward(&env, req, "/answer").await,

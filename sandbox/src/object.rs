@@ -52,7 +52,12 @@ impl DurableObject for SandboxObject {
             .query_pairs()
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let param = |name: &str| {
+            query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
         if let Some(api_path) = path.strip_prefix("/crisscross") {
             let sim_req = SimRequest {
                 method: req.method().to_string(),
@@ -85,7 +90,9 @@ impl DurableObject for SandboxObject {
                         }
                         Response::from_json(&serde_json::json!({"answered": true}))
                     }
-                    Err(e) => Ok(Response::from_json(&serde_json::json!({"error": e}))?.with_status(409)),
+                    Err(e) => {
+                        Ok(Response::from_json(&serde_json::json!({"error": e}))?.with_status(409))
+                    }
                 }
             }
             (Method::Get, "/log") => {
@@ -93,12 +100,17 @@ impl DurableObject for SandboxObject {
             }
             (Method::Get, "/charges") => {
                 let phone = param("phone").unwrap_or_default();
-                Response::from_json(&serde_json::json!({"phone": phone, "charges": self.sim().await?.charges_of(&phone)}))
+                Response::from_json(
+                    &serde_json::json!({"phone": phone, "charges": self.sim().await?.charges_of(&phone)}),
+                )
             }
             (Method::Post, "/shop/events") => {
                 let event: ReceivedEvent = req.json().await?;
                 let mut events = self.shop_events().await?;
-                if !events.iter().any(|e| e.event_id == event.event_id && e.verified) {
+                if !events
+                    .iter()
+                    .any(|e| e.event_id == event.event_id && e.verified)
+                {
                     events.push(event);
                 }
                 self.state.storage().put(SHOP_KEY, &events).await?;
@@ -132,19 +144,32 @@ impl DurableObject for SandboxObject {
 
 impl SandboxObject {
     async fn sim(&self) -> worker::Result<Sim> {
-        Ok(self.state.storage().get::<Sim>(SIM_KEY).await?.unwrap_or_default())
+        Ok(self
+            .state
+            .storage()
+            .get::<Sim>(SIM_KEY)
+            .await?
+            .unwrap_or_default())
     }
 
     async fn save_sim(&self, sim: &Sim) -> worker::Result<()> {
         self.state.storage().put(SIM_KEY, sim).await?;
         if let Some(at) = sim.next_due_ms() {
-            self.state.storage().set_alarm((at - now_ms()).max(0)).await?;
+            self.state
+                .storage()
+                .set_alarm((at - now_ms()).max(0))
+                .await?;
         }
         Ok(())
     }
 
     async fn shop_events(&self) -> worker::Result<Vec<ReceivedEvent>> {
-        Ok(self.state.storage().get::<Vec<ReceivedEvent>>(SHOP_KEY).await?.unwrap_or_default())
+        Ok(self
+            .state
+            .storage()
+            .get::<Vec<ReceivedEvent>>(SHOP_KEY)
+            .await?
+            .unwrap_or_default())
     }
 }
 

@@ -37,10 +37,17 @@ struct Created {
     client_secret: String,
 }
 
-async fn create_checkout(config: &Config, reference: &str, phone: Option<&str>) -> worker::Result<Created> {
+async fn create_checkout(
+    config: &Config,
+    reference: &str,
+    phone: Option<&str>,
+) -> worker::Result<Created> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
-    headers.set("Authorization", &format!("Bearer {}", config.merchant_secret_key))?;
+    headers.set(
+        "Authorization",
+        &format!("Bearer {}", config.merchant_secret_key),
+    )?;
     let body = json!({
         "amount": PRICE_MINOR,
         "currency": "KES",
@@ -61,7 +68,9 @@ async fn create_checkout(config: &Config, reference: &str, phone: Option<&str>) 
             id: id.to_string(),
             client_secret: cs.to_string(),
         }),
-        _ => Err(worker::Error::RustError(format!("the edge refused the checkout: {v}"))),
+        _ => Err(worker::Error::RustError(format!(
+            "the edge refused the checkout: {v}"
+        ))),
     }
 }
 
@@ -75,7 +84,11 @@ fn escape(s: &str) -> String {
 /// `GET /shop`: the product page, using the declarative script tag. `?integration=js` uses
 /// `Lipa.open` with callbacks instead.
 pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response> {
-    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
     let programmatic = param("integration").as_deref() == Some("js");
     let reference = format!("order-{}", crate::ids::new_id(10));
     let created = create_checkout(config, &reference, param("phone").as_deref()).await?;
@@ -175,11 +188,21 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
 
 /// `POST /shop/webhooks`: verify `Lipa-Signature`, then record the event. A forged or stale
 /// delivery is answered 400 and recorded as unverified (so the page shows it).
-pub async fn receive(config: &Config, req: &mut Request, store: &worker::Stub) -> worker::Result<Response> {
+pub async fn receive(
+    config: &Config,
+    req: &mut Request,
+    store: &worker::Stub,
+) -> worker::Result<Response> {
     let header = req.headers().get("Lipa-Signature")?;
     let body = req.text().await?;
     let now = worker::Date::now().as_millis() as i64;
-    let verdict = verify_lipa_signature(&config.merchant_webhook_secret, header.as_deref(), &body, now / 1000, TOLERANCE_S);
+    let verdict = verify_lipa_signature(
+        &config.merchant_webhook_secret,
+        header.as_deref(),
+        &body,
+        now / 1000,
+        TOLERANCE_S,
+    );
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let event = ReceivedEvent {
         event_id: v["id"].as_str().unwrap_or("").to_string(),
@@ -193,7 +216,10 @@ pub async fn receive(config: &Config, req: &mut Request, store: &worker::Stub) -
     init.with_method(Method::Post)
         .with_body(Some(serde_json::to_string(&event)?.into()));
     store
-        .fetch_with_request(Request::new_with_init("https://sandbox/shop/events", &init)?)
+        .fetch_with_request(Request::new_with_init(
+            "https://sandbox/shop/events",
+            &init,
+        )?)
         .await?;
     match verdict {
         Ok(()) => Response::from_json(&json!({"received": true})),

@@ -52,7 +52,10 @@ pub fn verify_lipa_signature(
         return Err(Refused::Stale);
     }
     let expected = hmac_hex(secret, format!("{t}.{body}").as_bytes());
-    if v1.iter().any(|s| crate::ids::constant_time_eq(s, &expected)) {
+    if v1
+        .iter()
+        .any(|s| crate::ids::constant_time_eq(s, &expected))
+    {
         Ok(())
     } else {
         Err(Refused::Mismatch)
@@ -68,11 +71,29 @@ mod tests {
         let body = r#"{"id":"evt_1"}"#;
         let sig = hmac_hex("whsec", format!("1000.{body}").as_bytes());
         let header = format!("t=1000,v1={sig}");
-        assert_eq!(verify_lipa_signature("whsec", Some(&header), body, 1100, 300), Ok(()));
-        assert_eq!(verify_lipa_signature("whsec", Some(&header), body, 2000, 300), Err(Refused::Stale));
-        assert_eq!(verify_lipa_signature("other", Some(&header), body, 1100, 300), Err(Refused::Mismatch));
-        assert_eq!(verify_lipa_signature("whsec", Some(&header), "{}", 1100, 300), Err(Refused::Mismatch));
-        assert_eq!(verify_lipa_signature("whsec", None, body, 1100, 300), Err(Refused::Malformed));
-        assert_eq!(verify_lipa_signature("whsec", Some("v1=ab"), body, 1100, 300), Err(Refused::Malformed));
+        assert_eq!(
+            verify_lipa_signature("whsec", Some(&header), body, 1100, 300),
+            Ok(())
+        );
+        assert_eq!(
+            verify_lipa_signature("whsec", Some(&header), body, 2000, 300),
+            Err(Refused::Stale)
+        );
+        assert_eq!(
+            verify_lipa_signature("other", Some(&header), body, 1100, 300),
+            Err(Refused::Mismatch)
+        );
+        assert_eq!(
+            verify_lipa_signature("whsec", Some(&header), "{}", 1100, 300),
+            Err(Refused::Mismatch)
+        );
+        assert_eq!(
+            verify_lipa_signature("whsec", None, body, 1100, 300),
+            Err(Refused::Malformed)
+        );
+        assert_eq!(
+            verify_lipa_signature("whsec", Some("v1=ab"), body, 1100, 300),
+            Err(Refused::Malformed)
+        );
     }
 }

@@ -1,1 +1,186 @@
-//! x
+//! Lipa's checkout widget: a Leptos component that runs inside an iframe on the edge's
+//! origin. It shows the operator picker and phone entry, the "check your phone" screen while
+//! the customer approves, and the result; it tells the loader on the merchant page what
+//! happened through typed `postMessage` events.
+//!
+//! `lib.rs` holds the components; `main.rs` only mounts them.
+
+pub mod api;
+pub mod messages;
+mod screens;
+
+use leptos::prelude::*;
+use lipa_api::{CheckoutView, PaymentStatus, PaymentView};
+
+use api::Session;
+pub use screens::{FailureScreen, PayForm, PendingScreen, SuccessScreen};
+
+/// How often the widget asks the edge for news while a payment is live: every 2 s for the
+/// first 30 s, then every 5 s (CrissCross's recommended cadence).
+pub fn poll_interval_ms(elapsed_ms: f64) -> f64 {
+    if elapsed_ms < 30_000.0 {
+        2_000.0
+    } else {
+        5_000.0
+    }
+}
+
+/// What the widget shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    /// Reading the checkout.
+    Loading,
+    /// The checkout could not be read.
+    Unavailable(String),
+    /// Operator and phone entry.
+    Form,
+    /// Waiting for approval on the handset.
+    Pending(PaymentView),
+    /// Paid.
+    Success(PaymentView),
+    /// Not paid.
+    Failure(PaymentView),
+}
+
+impl Screen {
+    /// The screen for a payment's status.
+    pub fn for_payment(p: PaymentView) -> Screen {
+        match p.status {
+            PaymentStatus::Succeeded => Screen::Success(p),
+            PaymentStatus::Failed { .. } | PaymentStatus::Expired => Screen::Failure(p),
+            PaymentStatus::Created
+            | PaymentStatus::Pending
+            | PaymentStatus::ActionRequired { .. } => Screen::Pending(p),
+        }
+    }
+}
+
+/// The whole widget for the checkout named by the page's URL.
+#[component]
+pub fn Widget() -> impl IntoView {
+    let location = window().location();
+    let session = Session::parse(
+        &location.pathname().unwrap_or_default(),
+        &location.hash().unwrap_or_default(),
+    );
+    match session {
+        Some(session) => view! { <Checkout session=session/> }.into_any(),
+        None => view! {
+            <section class="screen" aria-labelledby="unavailable-title">
+                <h1 id="unavailable-title">"This payment link is incomplete"</h1>
+                <p>"Open the payment again from the shop's page."</p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+/// A checkout: loads it, then moves between the form, pending and result screens.
+#[component]
+pub fn Checkout(
+    /// Which checkout, and the secret that authorizes the widget for it.
+    session: Session,
+) -> impl IntoView {
+    let session = StoredValue::new(session);
+    let (screen, set_screen) = signal(Screen::Loading);
+    let (checkout, set_checkout) = signal::<Option<CheckoutView>>(None);
+
+    leptos::task::spawn_local(async move {
+        match api::checkout(&session.get_value()).await {
+            Ok(view) => {
+                let next = view
+                    .payment
+                    .clone()
+                    .map_or(Screen::Form, |p| match p.status {
+                        PaymentStatus::Failed { .. } | PaymentStatus::Expired => Screen::Form,
+                        _ => Screen::for_payment(p),
+                    });
+                set_checkout.set(Some(view));
+                set_screen.set(next);
+                messages::post(&session.get_value(), messages::ready());
+            }
+            Err(e) => set_screen.set(Screen::Unavailable(e.message)),
+        }
+    });
+
+    // Follows a live payment until it ends.
+    Effect::new(move |_| {
+        if let Screen::Pending(p) = screen.get() {
+            let payment_id = p.id.clone();
+            let started = p.created_at_ms as f64;
+            leptos::task::spawn_local(async move {
+                loop {
+                    api::sleep(poll_interval_ms(api::now_ms() - started) as i32).await;
+                    let still_waiting = matches!(screen.get_untracked(), Screen::Pending(ref q) if q.id == payment_id);
+                    if !still_waiting {
+                        return;
+                    }
+                    if let Ok(view) = api::checkout(&session.get_value()).await {
+                        if let Some(latest) = view.payment.filter(|q| q.id == payment_id) {
+                            let next = Screen::for_payment(latest);
+                            if !matches!(next, Screen::Pending(_)) {
+                                set_screen.set(next);
+                                return;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+
+    // Tells the loader about each outcome once.
+    Effect::new(move |_| match screen.get() {
+        Screen::Success(p) => messages::post(&session.get_value(), messages::success(&p)),
+        Screen::Failure(p) => messages::post(&session.get_value(), messages::failure(&p)),
+        Screen::Loading | Screen::Unavailable(_) | Screen::Form | Screen::Pending(_) => {}
+    });
+
+    let close = move || messages::post(&session.get_value(), messages::close());
+
+    view! {
+        {move || {
+            let Some(co) = checkout.get() else {
+                return match screen.get() {
+                    Screen::Unavailable(msg) => view! {
+                        <section class="screen" aria-labelledby="unavailable-title">
+                            <h1 id="unavailable-title">"This checkout is not available"</h1>
+                            <p>{msg}</p>
+                        </section>
+                    }.into_any(),
+                    _ => view! { <p class="loading">"Loading secure checkout…"</p> }.into_any(),
+                };
+            };
+            match screen.get() {
+                Screen::Loading | Screen::Form | Screen::Unavailable(_) => view! {
+                    <PayForm
+                        checkout=co
+                        on_started=move |p: PaymentView| set_screen.set(Screen::for_payment(p))
+                        session=session.get_value()
+                    />
+                }.into_any(),
+                Screen::Pending(p) => view! {
+                    <PendingScreen payment=p on_cancel=close/>
+                }.into_any(),
+                Screen::Success(p) => view! {
+                    <SuccessScreen checkout=co payment=p on_done=close/>
+                }.into_any(),
+                Screen::Failure(p) => view! {
+                    <FailureScreen payment=p on_retry=move || set_screen.set(Screen::Form) on_close=close/>
+                }.into_any(),
+            }
+        }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polls_every_two_seconds_then_every_five() {
+        assert_eq!(poll_interval_ms(0.0), 2_000.0);
+        assert_eq!(poll_interval_ms(29_999.0), 2_000.0);
+        assert_eq!(poll_interval_ms(30_000.0), 5_000.0);
+    }
+}

@@ -1,1 +1,184 @@
-fn main() {}
+//! `cargo xtask dev | test | bench`: installs what is missing, builds, runs.
+//!
+//! - `dev`: tools, build, D1 migrations, then edge on 127.0.0.1:8787 and sandbox on
+//!   127.0.0.1:8788 until Ctrl-C.
+//! - `test`: fmt, clippy (native and wasm32), native tests, then the whole system on free
+//!   loopback ports and the end-to-end suite in headless Chromium.
+//! - `bench`: the system on free ports, then sizes and latencies, printed and written to
+//!   BENCHMARKS.md.
+
+mod build;
+mod system;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// A failed step, with what to do about it.
+#[derive(Debug)]
+pub struct TaskError(pub String);
+
+impl std::fmt::Display for TaskError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What every step returns.
+pub type TaskResult<T = ()> = Result<T, TaskError>;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Prints a step's title, so long steps say what they are doing.
+pub fn step(what: &str) {
+    println!("\n==> {what}");
+}
+
+/// Runs a command in `dir`, failing with its name when it fails.
+pub fn run(cmd: &mut Command) -> TaskResult {
+    let status = cmd
+        .status()
+        .map_err(|e| TaskError(format!("could not start {cmd:?}: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(TaskError(format!("{cmd:?} failed with {status}")))
+    }
+}
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "dev" => dev(),
+        "test" => test(),
+        "bench" => bench(),
+        _ => {
+            eprintln!("usage: cargo xtask <dev|test|bench>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask {task} failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dev() -> TaskResult {
+    tools::ensure_build_tools()?;
+    build::all()?;
+    let state = root().join("target/dev-state");
+    let system = system::System::start(8787, 8788, &state, "log")?;
+    println!("\nLipa is running on 127.0.0.1:");
+    println!("  demo shop     {}/shop", system.sandbox_url());
+    println!(
+        "  shop (Lipa.open example) {}/shop?integration=js",
+        system.sandbox_url()
+    );
+    println!("  handset       {}/handset", system.sandbox_url());
+    println!("  edge          {}", system.edge_url());
+    println!("\nSandbox test numbers (Kenya, e.g. 0712 000 001; the last two digits decide):");
+    for (suffix, what) in system::TEST_NUMBERS {
+        println!("  {suffix:<6} {what}");
+    }
+    println!("\nPress Ctrl-C to stop everything.");
+    system.wait_for_interrupt()
+}
+
+fn test() -> TaskResult {
+    let root = root();
+    step("cargo fmt --check");
+    run(Command::new("cargo")
+        .args(["fmt", "--all", "--check"])
+        .current_dir(&root))?;
+    tools::ensure_build_tools()?;
+    step("cargo clippy (native)");
+    run(Command::new("cargo")
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(&root))?;
+    step("cargo clippy (wasm32: edge, sandbox, widget)");
+    run(Command::new("cargo")
+        .args([
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "lipa-edge",
+            "-p",
+            "lipa-sandbox",
+            "-p",
+            "lipa-widget",
+            "-p",
+            "lipa-api",
+            "-p",
+            "lipa-providers",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(&root))?;
+    step("cargo test (native)");
+    run(Command::new("cargo")
+        .args(["test", "--workspace"])
+        .current_dir(&root))?;
+    tools::ensure_browser()?;
+    build::all()?;
+    let state = root.join("target/test-state");
+    let system = system::System::start_on_free_ports(&state)?;
+    step("end-to-end suite (headless Chromium)");
+    let mut files: Vec<String> = std::fs::read_dir(root.join("tests/e2e"))
+        .map_err(|e| TaskError(format!("tests/e2e: {e}")))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let result = run(system
+        .env(&mut Command::new("node"))
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(&files)
+        .current_dir(&root));
+    drop(system);
+    result
+}
+
+fn bench() -> TaskResult {
+    let root = root();
+    tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    build::all()?;
+    let state = root.join("target/bench-state");
+    let system = system::System::start_on_free_ports(&state)?;
+    step("benchmarks");
+    let output = system
+        .env(&mut Command::new("node"))
+        .arg("tests/bench/bench.mjs")
+        .current_dir(&root)
+        .output()
+        .map_err(|e| TaskError(format!("node tests/bench/bench.mjs: {e}")))?;
+    drop(system);
+    eprint!("{}", String::from_utf8_lossy(&output.stderr));
+    if !output.status.success() {
+        return Err(TaskError("the benchmark script failed".into()));
+    }
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    print!("{report}");
+    std::fs::write(root.join("BENCHMARKS.md"), report)
+        .map_err(|e| TaskError(format!("BENCHMARKS.md: {e}")))
+}

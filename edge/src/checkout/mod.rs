@@ -123,7 +123,11 @@ impl CheckoutObject {
     }
 
     /// Creates the provider session and stores it with the operators it offers.
-    async fn open_session(&self, config: &Config, rec: &CheckoutRecord) -> Result<CheckoutRecord, CallError> {
+    async fn open_session(
+        &self,
+        config: &Config,
+        rec: &CheckoutRecord,
+    ) -> Result<CheckoutRecord, CallError> {
         let input = SessionInput {
             amount: rec.amount,
             currency: rec.currency,
@@ -140,9 +144,9 @@ impl CheckoutObject {
             }
             Ok::<_, EdgeError>(fresh)
         };
-        stored.await.map_err(|EdgeError(e)| {
-            CallError::Provider(ProviderError::Decode(e.to_string()))
-        })
+        stored
+            .await
+            .map_err(|EdgeError(e)| CallError::Provider(ProviderError::Decode(e.to_string())))
     }
 
     async fn start_payment(&self, rec: CheckoutRecord, body: &str) -> EdgeResult<Response> {
@@ -150,11 +154,16 @@ impl CheckoutObject {
         let (operator, phone) = StartPayment::from_json(body, rec.country)?;
         let msisdn = match &rec.locked_phone {
             Some(locked) => locked.clone(),
-            None => Msisdn::parse(rec.country, &phone)
-                .map_err(|e| ApiError::field(ErrorCode::InvalidField, "phone", e.message(rec.country)))?,
+            None => Msisdn::parse(rec.country, &phone).map_err(|e| {
+                ApiError::field(ErrorCode::InvalidField, "phone", e.message(rec.country))
+            })?,
         };
         rec.check_can_start()?;
-        if rec.operators.as_ref().is_some_and(|ops| !ops.contains(&operator)) {
+        if rec
+            .operators
+            .as_ref()
+            .is_some_and(|ops| !ops.contains(&operator))
+        {
             return Err(ApiError::field(
                 ErrorCode::InvalidField,
                 "operator",
@@ -185,10 +194,12 @@ impl CheckoutObject {
 
         let session = match rec.provider_session.clone() {
             Some(s) => Ok(s),
-            None => self
-                .open_session(&config, &rec)
-                .await
-                .and_then(|r| r.provider_session.ok_or(CallError::Provider(ProviderError::Decode("no session".into())))),
+            None => self.open_session(&config, &rec).await.and_then(|r| {
+                r.provider_session
+                    .ok_or(CallError::Provider(ProviderError::Decode(
+                        "no session".into(),
+                    )))
+            }),
         };
         let outcome = match session {
             Ok(session) => {
@@ -267,7 +278,10 @@ impl CheckoutObject {
         let rec = self.load_existing().await?;
         if rec.seen_events.contains(&hint.event_id) {
             log("provider_event_duplicate", &hint.event_id);
-            return Ok(json_response(&serde_json::json!({"received": true, "duplicate": true}), 200)?);
+            return Ok(json_response(
+                &serde_json::json!({"received": true, "duplicate": true}),
+                200,
+            )?);
         }
         let Some(payment) = rec
             .payments
@@ -280,7 +294,12 @@ impl CheckoutObject {
         // A webhook is a hint: the state recorded is the one the provider confirms.
         let confirmed = provider::payment_status(&config.crisscross, &hint.provider_ref)
             .await
-            .map_err(|e| ApiError::new(ErrorCode::ProviderUnavailable, format!("could not confirm: {e}")))?;
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorCode::ProviderUnavailable,
+                    format!("could not confirm: {e}"),
+                )
+            })?;
         let payment_id = payment.id.clone();
         let mut rec = self.load_existing().await?;
         rec.remember_event(&hint.event_id);
@@ -321,7 +340,9 @@ impl CheckoutObject {
                     )
                     .await
                 }
-                (None, None) => Err(CallError::Provider(ProviderError::Decode("no session".into()))),
+                (None, None) => Err(CallError::Provider(ProviderError::Decode(
+                    "no session".into(),
+                ))),
             };
             let now = now_ms();
             let mut rec = self.load_existing().await?;
@@ -361,7 +382,9 @@ impl CheckoutObject {
         let config = self.config()?;
         let mut results = Vec::with_capacity(due.len());
         for event in &due {
-            let ok = crate::merchant_webhook::deliver(&config.merchant, &event.event_id, &event.body).await;
+            let ok =
+                crate::merchant_webhook::deliver(&config.merchant, &event.event_id, &event.body)
+                    .await;
             results.push((event.event_id.clone(), ok));
         }
         let now = now_ms();
@@ -388,15 +411,15 @@ impl CheckoutObject {
 }
 
 fn not_found() -> ApiError {
-    ApiError::new(ErrorCode::NotFound, "no such checkout, or the client secret does not match it")
+    ApiError::new(
+        ErrorCode::NotFound,
+        "no such checkout, or the client secret does not match it",
+    )
 }
 
 /// One structured log line. Never called with secrets or full phone numbers.
 pub fn log(event: &str, detail: &str) {
-    worker::console_log!(
-        "{}",
-        serde_json::json!({"event": event, "detail": detail})
-    );
+    worker::console_log!("{}", serde_json::json!({"event": event, "detail": detail}));
 }
 
 fn log_payment(event: &str, checkout_id: &str, p: &PaymentRecord) {

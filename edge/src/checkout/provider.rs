@@ -6,7 +6,9 @@ use std::cell::RefCell;
 
 use lipa_api::Operator;
 use lipa_providers::crisscross::{self, Config, SessionInput};
-use lipa_providers::{HttpRequest, HttpResponse, ProviderError, ProviderPayment, Secret, TokenCache};
+use lipa_providers::{
+    HttpRequest, HttpResponse, ProviderError, ProviderPayment, Secret, TokenCache,
+};
 
 use crate::executor::{now_ms, perform, Lost};
 
@@ -122,7 +124,10 @@ pub async fn start_payment(
 }
 
 /// Reads a transaction's current state.
-pub async fn payment_status(config: &Config, transaction_id: &str) -> Result<ProviderPayment, CallError> {
+pub async fn payment_status(
+    config: &Config,
+    transaction_id: &str,
+) -> Result<ProviderPayment, CallError> {
     authorized(
         config,
         |t| Ok(crisscross::status_request(config, t, transaction_id)),

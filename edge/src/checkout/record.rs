@@ -2,13 +2,13 @@
 //! `checkout/mod.rs` loads a [`CheckoutRecord`], calls these rules and stores the result; no
 //! rule here does I/O, so all of them are tested natively.
 
+use lipa_api::event::MerchantEvent;
 use lipa_api::event::PaymentEventData;
 use lipa_api::phone::Msisdn;
 use lipa_api::{
     ApiError, CheckoutView, Country, Currency, ErrorCode, Operator, OperatorView, PaymentStatus,
     PaymentView,
 };
-use lipa_api::event::MerchantEvent;
 use lipa_providers::ProviderPayment;
 use serde::{Deserialize, Serialize};
 
@@ -148,8 +148,7 @@ impl CheckoutRecord {
         if p.provider_ref.is_none() {
             p.provider_ref = Some(update.provider_ref.clone());
         }
-        if p.status == update.status || (p.status.is_terminal() && !update.status.is_terminal())
-        {
+        if p.status == update.status || (p.status.is_terminal() && !update.status.is_terminal()) {
             return Applied::Unchanged;
         }
         p.status = update.status.clone();
@@ -345,16 +344,28 @@ mod tests {
         r.payments.push(payment("pay_1", DECLINED));
         assert!(r.check_can_start().is_ok());
         r.payments.push(payment("pay_2", PaymentStatus::Succeeded));
-        assert_eq!(r.check_can_start().unwrap_err().code, ErrorCode::CheckoutClosed);
+        assert_eq!(
+            r.check_can_start().unwrap_err().code,
+            ErrorCode::CheckoutClosed
+        );
     }
 
     #[test]
     fn a_terminal_state_queues_exactly_one_merchant_event() {
         let mut r = record();
         r.payments.push(payment("pay_1", PaymentStatus::Pending));
-        assert_eq!(r.apply("pay_1", &update(PaymentStatus::Pending), "evt_0", 1), Applied::Unchanged);
-        assert_eq!(r.apply("pay_1", &update(PaymentStatus::Succeeded), "evt_1", 2), Applied::Changed);
-        assert_eq!(r.apply("pay_1", &update(PaymentStatus::Succeeded), "evt_2", 3), Applied::Unchanged);
+        assert_eq!(
+            r.apply("pay_1", &update(PaymentStatus::Pending), "evt_0", 1),
+            Applied::Unchanged
+        );
+        assert_eq!(
+            r.apply("pay_1", &update(PaymentStatus::Succeeded), "evt_1", 2),
+            Applied::Changed
+        );
+        assert_eq!(
+            r.apply("pay_1", &update(PaymentStatus::Succeeded), "evt_2", 3),
+            Applied::Unchanged
+        );
         assert_eq!(r.outbox.len(), 1);
         let event: MerchantEvent = serde_json::from_str(&r.outbox[0].body).unwrap();
         assert_eq!(event.kind, "payment.succeeded");
@@ -367,11 +378,20 @@ mod tests {
     fn a_terminal_state_never_moves_back_but_a_confirmed_late_outcome_replaces_it() {
         let mut r = record();
         r.payments.push(payment("pay_1", PaymentStatus::Expired));
-        assert_eq!(r.apply("pay_1", &update(PaymentStatus::Pending), "e1", 1), Applied::Unchanged);
+        assert_eq!(
+            r.apply("pay_1", &update(PaymentStatus::Pending), "e1", 1),
+            Applied::Unchanged
+        );
         assert_eq!(r.payments[0].status, PaymentStatus::Expired);
-        assert_eq!(r.apply("pay_1", &update(PaymentStatus::Succeeded), "e2", 2), Applied::Changed);
+        assert_eq!(
+            r.apply("pay_1", &update(PaymentStatus::Succeeded), "e2", 2),
+            Applied::Changed
+        );
         assert_eq!(r.outbox.len(), 1);
-        assert_eq!(r.apply("nope", &update(PaymentStatus::Succeeded), "e3", 3), Applied::Unchanged);
+        assert_eq!(
+            r.apply("nope", &update(PaymentStatus::Succeeded), "e3", 3),
+            Applied::Unchanged
+        );
     }
 
     #[test]
@@ -404,7 +424,10 @@ mod tests {
         assert_eq!(r.view("Shop").operators.len(), 2);
         r.operators = Some(vec![Operator::Mpesa]);
         let v = r.view("Shop");
-        assert_eq!(v.operators.iter().map(|o| o.id).collect::<Vec<_>>(), vec![Operator::Mpesa]);
+        assert_eq!(
+            v.operators.iter().map(|o| o.id).collect::<Vec<_>>(),
+            vec![Operator::Mpesa]
+        );
         assert_eq!(v.operators[0].name, "M-Pesa");
     }
 }

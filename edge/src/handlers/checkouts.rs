@@ -50,7 +50,10 @@ pub async fn create(mut req: Request, env: &Env, config: &Config) -> EdgeResult<
         Method::Post,
         "/init",
         &[("Content-Type", "application/json")],
-        Some(serde_json::to_string(&record).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?),
+        Some(
+            serde_json::to_string(&record)
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
+        ),
     )
     .await?;
     if init.status_code() != 201 {

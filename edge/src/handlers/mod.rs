@@ -64,5 +64,7 @@ pub async fn call_object(
         init.with_body(Some(body.into()));
     }
     let req = Request::new_with_init(&format!("https://checkout{path}"), &init)?;
-    Ok(checkout_stub(env, checkout_id)?.fetch_with_request(req).await?)
+    Ok(checkout_stub(env, checkout_id)?
+        .fetch_with_request(req)
+        .await?)
 }

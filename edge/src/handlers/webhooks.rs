@@ -11,21 +11,41 @@ use crate::handlers::{call_object, read_body};
 use crate::store;
 
 /// `POST /webhooks/{provider}`.
-pub async fn receive(mut req: Request, env: &Env, config: &Config, provider: &str) -> EdgeResult<Response> {
+pub async fn receive(
+    mut req: Request,
+    env: &Env,
+    config: &Config,
+    provider: &str,
+) -> EdgeResult<Response> {
     if provider != "crisscross" {
-        return Err(ApiError::new(ErrorCode::NotFound, format!("no webhook endpoint for {provider:?}")).into());
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no webhook endpoint for {provider:?}"),
+        )
+        .into());
     }
     let body = read_body(&mut req).await?;
     let headers: Vec<(String, String)> = req.headers().entries().collect();
     let event = crisscross::verify_webhook(&config.crisscross, &headers, &body).map_err(|e| {
         log("provider_webhook_refused", &e.to_string());
         match e {
-            ProviderError::Signature(_) => ApiError::new(ErrorCode::InvalidSignature, "the webhook signature did not verify"),
-            _ => ApiError::new(ErrorCode::InvalidJson, "the webhook body is not a CrissCross event"),
+            ProviderError::Signature(_) => ApiError::new(
+                ErrorCode::InvalidSignature,
+                "the webhook signature did not verify",
+            ),
+            _ => ApiError::new(
+                ErrorCode::InvalidJson,
+                "the webhook body is not a CrissCross event",
+            ),
         }
     })?;
-    let Some(checkout_id) = store::checkout_for_provider_ref(env, provider, &event.transaction_id).await? else {
-        log("provider_webhook_unknown_transaction", &event.transaction_id);
+    let Some(checkout_id) =
+        store::checkout_for_provider_ref(env, provider, &event.transaction_id).await?
+    else {
+        log(
+            "provider_webhook_unknown_transaction",
+            &event.transaction_id,
+        );
         return Err(ApiError::new(ErrorCode::NotFound, "no payment has this transactionId").into());
     };
     let hint = ProviderHint {
@@ -38,7 +58,10 @@ pub async fn receive(mut req: Request, env: &Env, config: &Config, provider: &st
         Method::Post,
         "/provider-hint",
         &[("Content-Type", "application/json")],
-        Some(serde_json::to_string(&hint).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?),
+        Some(
+            serde_json::to_string(&hint)
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
+        ),
     )
     .await
 }

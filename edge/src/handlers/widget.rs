@@ -24,7 +24,15 @@ fn client_secret(req: &Request, checkout_id: &str) -> EdgeResult<String> {
 /// `GET /api/checkouts/{id}`: the checkout, its operators and its latest payment.
 pub async fn view(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
     let secret = client_secret(&req, checkout_id)?;
-    call_object(env, checkout_id, Method::Get, "/view", &[(CLIENT_SECRET_HEADER, &secret)], None).await
+    call_object(
+        env,
+        checkout_id,
+        Method::Get,
+        "/view",
+        &[(CLIENT_SECRET_HEADER, &secret)],
+        None,
+    )
+    .await
 }
 
 /// `POST /api/checkouts/{id}/payments`: start a payment.
@@ -38,7 +46,10 @@ pub async fn start_payment(mut req: Request, env: &Env, checkout_id: &str) -> Ed
         checkout_id,
         Method::Post,
         "/payments",
-        &[(CLIENT_SECRET_HEADER, &secret), ("Content-Type", "application/json")],
+        &[
+            (CLIENT_SECRET_HEADER, &secret),
+            ("Content-Type", "application/json"),
+        ],
         Some(body),
     )
     .await

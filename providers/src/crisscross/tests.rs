@@ -63,8 +63,10 @@ fn session_carries_minor_units_location_and_an_alphanumeric_reference() {
     assert_eq!(body["payerDetails"]["location"], "KEN");
     assert_eq!(body["integrationType"], "direct");
     assert_eq!(
-        parse_session(&ok(r#"{"sessionId":"0190-s","expiresAt":"2026-01-01T00:00:00Z"}"#))
-            .unwrap(),
+        parse_session(&ok(
+            r#"{"sessionId":"0190-s","expiresAt":"2026-01-01T00:00:00Z"}"#
+        ))
+        .unwrap(),
         "0190-s"
     );
 }
@@ -110,7 +112,15 @@ fn payment_is_always_mobilemoney_with_the_operator_in_payment_details() {
         serde_json::json!({"type": "mobilemoney", "sessionId": "sess-1",
             "paymentDetails": {"provider": "mpesa", "payerMobileNumber": "+254712000001"}})
     );
-    assert!(payment_request(&config(), &Secret::new("t"), "s", Operator::TelecelCash, "+233", "k").is_err());
+    assert!(payment_request(
+        &config(),
+        &Secret::new("t"),
+        "s",
+        Operator::TelecelCash,
+        "+233",
+        "k"
+    )
+    .is_err());
 }
 
 fn status_of(body: &str) -> (PaymentStatus, bool) {
@@ -120,10 +130,14 @@ fn status_of(body: &str) -> (PaymentStatus, bool) {
 
 #[test]
 fn statuses_map_to_the_normalized_machine() {
-    let pending = r#"{"transactionId":"t1","status":"PENDING","authState":{"type":"pending_approval"}}"#;
+    let pending =
+        r#"{"transactionId":"t1","status":"PENDING","authState":{"type":"pending_approval"}}"#;
     assert_eq!(status_of(pending), (PaymentStatus::Pending, false));
     assert_eq!(
-        status_of(r#"{"transactionId":"t1","status":"COMPLETED","authState":{"type":"authorized"}}"#).0,
+        status_of(
+            r#"{"transactionId":"t1","status":"COMPLETED","authState":{"type":"authorized"}}"#
+        )
+        .0,
         PaymentStatus::Succeeded
     );
     assert_eq!(
@@ -136,7 +150,10 @@ fn statuses_map_to_the_normalized_machine() {
     );
     assert_eq!(
         status_of(r#"{"transactionId":"t1","status":"CANCELLED"}"#).0,
-        PaymentStatus::Failed { reason: FailureReason::Cancelled, retryable: true }
+        PaymentStatus::Failed {
+            reason: FailureReason::Cancelled,
+            retryable: true
+        }
     );
 }
 
@@ -158,7 +175,10 @@ fn auth_failure_codes_become_typed_reasons() {
         );
         assert_eq!(
             status_of(&body).0,
-            PaymentStatus::Failed { reason, retryable: true },
+            PaymentStatus::Failed {
+                reason,
+                retryable: true
+            },
             "{code}"
         );
     }
@@ -169,12 +189,18 @@ fn system_errors_follow_can_retry_and_can_poll() {
     let retry = r#"{"transactionId":"t1","status":"ERRORED","authState":{"type":"error","canRetry":true,"canPoll":false}}"#;
     assert_eq!(
         status_of(retry).0,
-        PaymentStatus::Failed { reason: FailureReason::ProviderError, retryable: true }
+        PaymentStatus::Failed {
+            reason: FailureReason::ProviderError,
+            retryable: true
+        }
     );
     let final_ = r#"{"transactionId":"t1","status":"FAILED","authState":{"type":"error","canRetry":false,"canPoll":false}}"#;
     assert_eq!(
         status_of(final_).0,
-        PaymentStatus::Failed { reason: FailureReason::ProviderError, retryable: false }
+        PaymentStatus::Failed {
+            reason: FailureReason::ProviderError,
+            retryable: false
+        }
     );
     let poll = r#"{"transactionId":"t1","status":"ERRORED","authState":{"type":"error","canRetry":false,"canPoll":true}}"#;
     assert_eq!(status_of(poll), (PaymentStatus::Pending, true));
@@ -188,20 +214,42 @@ fn http_errors_are_classified() {
         body: body.into(),
     };
     assert_eq!(
-        parse_payment(&resp(409, r#"{"message":"live","error":"Conflict","statusCode":409}"#, vec![])),
+        parse_payment(&resp(
+            409,
+            r#"{"message":"live","error":"Conflict","statusCode":409}"#,
+            vec![]
+        )),
         Err(ProviderError::Conflict)
     );
     assert_eq!(
         parse_payment(&resp(429, "", vec![("Retry-After".into(), "7".into())])),
-        Err(ProviderError::RateLimited { retry_after_s: Some(7) })
+        Err(ProviderError::RateLimited {
+            retry_after_s: Some(7)
+        })
     );
     assert_eq!(
-        parse_payment(&resp(400, r#"{"message":"payerMobileNumber is invalid","error":"Bad Request","statusCode":400}"#, vec![])),
-        Err(ProviderError::Rejected { status: 400, message: "payerMobileNumber is invalid".into() })
+        parse_payment(&resp(
+            400,
+            r#"{"message":"payerMobileNumber is invalid","error":"Bad Request","statusCode":400}"#,
+            vec![]
+        )),
+        Err(ProviderError::Rejected {
+            status: 400,
+            message: "payerMobileNumber is invalid".into()
+        })
     );
-    assert_eq!(parse_payment(&resp(401, "", vec![])), Err(ProviderError::Unauthorized));
-    assert_eq!(parse_payment(&resp(503, "", vec![])), Err(ProviderError::Unavailable { status: 503 }));
-    assert!(matches!(parse_payment(&ok("{}")), Err(ProviderError::Decode(_))));
+    assert_eq!(
+        parse_payment(&resp(401, "", vec![])),
+        Err(ProviderError::Unauthorized)
+    );
+    assert_eq!(
+        parse_payment(&resp(503, "", vec![])),
+        Err(ProviderError::Unavailable { status: 503 })
+    );
+    assert!(matches!(
+        parse_payment(&ok("{}")),
+        Err(ProviderError::Decode(_))
+    ));
 }
 
 #[test]
@@ -217,15 +265,25 @@ fn webhooks_verify_before_they_parse() {
     let tampered = br#"{"eventId":"ev1","type":"transaction.completed","transactionId":"t2","status":"COMPLETED","merchantReference":"co1","sessionId":"s1"}"#;
     assert!(matches!(
         verify_webhook(&cfg, &headers, tampered),
-        Err(ProviderError::Signature(crate::signature::SignatureError::Mismatch))
+        Err(ProviderError::Signature(
+            crate::signature::SignatureError::Mismatch
+        ))
     ));
     assert!(matches!(
         verify_webhook(&cfg, &[], body),
-        Err(ProviderError::Signature(crate::signature::SignatureError::Missing))
+        Err(ProviderError::Signature(
+            crate::signature::SignatureError::Missing
+        ))
     ));
-    let other = Config { webhook_secret: Secret::new("nope"), ..config() };
+    let other = Config {
+        webhook_secret: Secret::new("nope"),
+        ..config()
+    };
     assert!(verify_webhook(&other, &headers, body).is_err());
-    let renamed = Config { signature_header: "X-Signature".into(), ..config() };
+    let renamed = Config {
+        signature_header: "X-Signature".into(),
+        ..config()
+    };
     let moved = vec![("X-Signature".to_string(), sig)];
     assert!(verify_webhook(&renamed, &moved, body).is_ok());
 }

@@ -158,7 +158,12 @@ fn ok(status: u16, body: Value) -> SimResponse {
 fn options_for(location: &str) -> &'static [(&'static str, &'static str)] {
     match location {
         "KEN" => &[("mpesa", "M-Pesa")],
-        "CIV" => &[("mtn", "MTN"), ("orange", "Orange"), ("moov", "Moov"), ("wave", "Wave")],
+        "CIV" => &[
+            ("mtn", "MTN"),
+            ("orange", "Orange"),
+            ("moov", "Moov"),
+            ("wave", "Wave"),
+        ],
         "UGA" | "RWA" => &[("mtn", "MTN"), ("airtel", "Airtel")],
         "GHA" => &[("mtn", "MTN")],
         "LBR" => &[("mtn", "MTN"), ("orange", "Orange")],
@@ -200,12 +205,22 @@ impl Sim {
             .and_then(|(_, v)| v.strip_prefix("Bearer "));
         match bearer.and_then(|t| self.tokens.get(t)) {
             Some(exp) if *exp > now => {}
-            _ => return error(401, "Unauthorized", "missing, unknown or expired bearer token"),
+            _ => {
+                return error(
+                    401,
+                    "Unauthorized",
+                    "missing, unknown or expired bearer token",
+                )
+            }
         }
         match (req.method.as_str(), path) {
             ("POST", "/v1/checkout/session") => self.session(cfg, &req.body, now),
             ("GET", "/v1/payment/available-methods") => {
-                let id = req.query.iter().find(|(k, _)| k == "sessionId").map(|(_, v)| v.as_str());
+                let id = req
+                    .query
+                    .iter()
+                    .find(|(k, _)| k == "sessionId")
+                    .map(|(_, v)| v.as_str());
                 self.available_methods(id, now)
             }
             ("POST", "/v1/payment") => {
@@ -223,26 +238,49 @@ impl Sim {
                     None => error(404, "Not Found", "no transaction with this id"),
                 }
             }
-            _ => error(404, "Not Found", &format!("Cannot {} {}", req.method, req.path)),
+            _ => error(
+                404,
+                "Not Found",
+                &format!("Cannot {} {}", req.method, req.path),
+            ),
         }
     }
 
     fn token(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
         let Ok(v) = serde_json::from_str::<Value>(body) else {
-            return ok(400, json!({"error": "invalid_request", "error_description": "body must be JSON"}));
+            return ok(
+                400,
+                json!({"error": "invalid_request", "error_description": "body must be JSON"}),
+            );
         };
-        let id = v.get("merchantId").or_else(|| v.get("client_id")).and_then(Value::as_str);
-        let secret = v.get("clientSecret").or_else(|| v.get("client_secret")).and_then(Value::as_str);
+        let id = v
+            .get("merchantId")
+            .or_else(|| v.get("client_id"))
+            .and_then(Value::as_str);
+        let secret = v
+            .get("clientSecret")
+            .or_else(|| v.get("client_secret"))
+            .and_then(Value::as_str);
         let (Some(id), Some(secret)) = (id, secret) else {
-            return ok(400, json!({"error": "invalid_request", "error_description": "merchantId and clientSecret are required"}));
+            return ok(
+                400,
+                json!({"error": "invalid_request", "error_description": "merchantId and clientSecret are required"}),
+            );
         };
         if id != cfg.merchant_id || !crate::ids::constant_time_eq(secret, &cfg.client_secret) {
-            return ok(401, json!({"error": "invalid_client", "error_description": "client authentication failed"}));
+            return ok(
+                401,
+                json!({"error": "invalid_client", "error_description": "client authentication failed"}),
+            );
         }
         let token = format!("cc_tok_{}", new_id(32));
         self.tokens.retain(|_, exp| *exp > now);
-        self.tokens.insert(token.clone(), now + TOKEN_LIFETIME_S * 1000);
-        ok(200, json!({"accessToken": token, "tokenType": "Bearer", "expiresIn": TOKEN_LIFETIME_S}))
+        self.tokens
+            .insert(token.clone(), now + TOKEN_LIFETIME_S * 1000);
+        ok(
+            200,
+            json!({"accessToken": token, "tokenType": "Bearer", "expiresIn": TOKEN_LIFETIME_S}),
+        )
     }
 
     fn session(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
@@ -250,27 +288,49 @@ impl Sim {
             return error(400, "Bad Request", "body must be JSON");
         };
         let Some(amount) = v.get("amount").and_then(Value::as_i64).filter(|a| *a > 0) else {
-            return error(400, "Bad Request", "amount must be a positive integer in minor units");
+            return error(
+                400,
+                "Bad Request",
+                "amount must be a positive integer in minor units",
+            );
         };
         let currency = v.get("currency").and_then(Value::as_str).unwrap_or("");
         if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
             return error(400, "Bad Request", "currency must be an ISO 4217 code");
         }
-        let reference = v.get("merchantReference").and_then(Value::as_str).unwrap_or("");
+        let reference = v
+            .get("merchantReference")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if reference.is_empty() || !reference.chars().all(|c| c.is_ascii_alphanumeric()) {
             return error(400, "Bad Request", "merchantReference must be alphanumeric");
         }
         if v.get("merchantId").and_then(Value::as_str) != Some(cfg.merchant_id.as_str()) {
             return error(403, "Forbidden", "merchantId does not match the token");
         }
-        let location = v.pointer("/payerDetails/location").and_then(Value::as_str).unwrap_or("");
+        let location = v
+            .pointer("/payerDetails/location")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if location.len() != 3 || options_for(location).is_empty() {
-            return error(400, "Bad Request", "payerDetails.location must be an ISO 3166 alpha-3 country we serve");
+            return error(
+                400,
+                "Bad Request",
+                "payerDetails.location must be an ISO 3166 alpha-3 country we serve",
+            );
         }
         if v.get("integrationType").and_then(Value::as_str) != Some("direct") {
-            return error(400, "Bad Request", "integrationType must be \"direct\" for the Direct API");
+            return error(
+                400,
+                "Bad Request",
+                "integrationType must be \"direct\" for the Direct API",
+            );
         }
-        let lifetime = v.get("lifetime").and_then(Value::as_i64).unwrap_or(1800).clamp(60, 86_400);
+        let lifetime = v
+            .get("lifetime")
+            .and_then(Value::as_i64)
+            .unwrap_or(1800)
+            .clamp(60, 86_400);
         let id = uuid_v7(now);
         let session = Session {
             id: id.clone(),
@@ -281,7 +341,10 @@ impl Sim {
             expires_at_ms: now + lifetime * 1000,
         };
         self.sessions.insert(id.clone(), session);
-        ok(201, json!({"sessionId": id, "status": "OPEN", "expiresAt": iso8601(now + lifetime * 1000)}))
+        ok(
+            201,
+            json!({"sessionId": id, "status": "OPEN", "expiresAt": iso8601(now + lifetime * 1000)}),
+        )
     }
 
     fn available_methods(&self, session_id: Option<&str>, now: i64) -> SimResponse {
@@ -295,23 +358,41 @@ impl Sim {
             .iter()
             .map(|(code, name)| json!({"code": code, "name": name}))
             .collect();
-        ok(200, json!({"paymentMethods": [{"type": "mobilemoney", "provider": {"options": options}}]}))
+        ok(
+            200,
+            json!({"paymentMethods": [{"type": "mobilemoney", "provider": {"options": options}}]}),
+        )
     }
 
-    fn payment(&mut self, cfg: &SimConfig, body: &str, key: Option<String>, now: i64) -> SimResponse {
+    fn payment(
+        &mut self,
+        cfg: &SimConfig,
+        body: &str,
+        key: Option<String>,
+        now: i64,
+    ) -> SimResponse {
         if let Some(key) = &key {
             if let Some(replay) = self.idempotency.get(key) {
                 return if replay.body == body {
                     replay.response.clone()
                 } else {
-                    ok(422, json!({"message": "Idempotency-Key reused with a different body", "error": "IDEMPOTENCY_CONFLICT", "statusCode": 422}))
+                    ok(
+                        422,
+                        json!({"message": "Idempotency-Key reused with a different body", "error": "IDEMPOTENCY_CONFLICT", "statusCode": 422}),
+                    )
                 };
             }
         }
         let resp = self.new_payment(cfg, body, now);
         if let Some(key) = key {
             if resp.status < 500 {
-                self.idempotency.insert(key, Replay { body: body.to_string(), response: resp.clone() });
+                self.idempotency.insert(
+                    key,
+                    Replay {
+                        body: body.to_string(),
+                        response: resp.clone(),
+                    },
+                );
             }
         }
         resp
@@ -324,23 +405,53 @@ impl Sim {
         if v.get("type").and_then(Value::as_str) != Some("mobilemoney") {
             return error(400, "Bad Request", "type must be \"mobilemoney\"");
         }
-        let Some(session) = v.get("sessionId").and_then(Value::as_str).and_then(|id| self.sessions.get(id)).cloned() else {
+        let Some(session) = v
+            .get("sessionId")
+            .and_then(Value::as_str)
+            .and_then(|id| self.sessions.get(id))
+            .cloned()
+        else {
             return error(404, "Not Found", "no session with this sessionId");
         };
         if session.expires_at_ms <= now {
             return error(410, "Gone", "the session has expired");
         }
-        let provider = v.pointer("/paymentDetails/provider").and_then(Value::as_str).unwrap_or("");
-        if !options_for(&session.location).iter().any(|(c, _)| *c == provider) {
-            return error(400, "Bad Request", "paymentDetails.provider is not available for this session");
+        let provider = v
+            .pointer("/paymentDetails/provider")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !options_for(&session.location)
+            .iter()
+            .any(|(c, _)| *c == provider)
+        {
+            return error(
+                400,
+                "Bad Request",
+                "paymentDetails.provider is not available for this session",
+            );
         }
-        let payer = v.pointer("/paymentDetails/payerMobileNumber").and_then(Value::as_str).unwrap_or("");
+        let payer = v
+            .pointer("/paymentDetails/payerMobileNumber")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let digits = payer.strip_prefix('+').unwrap_or(payer);
         if digits.len() < 9 || digits.len() > 15 || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return error(400, "Bad Request", "paymentDetails.payerMobileNumber must be a mobile number");
+            return error(
+                400,
+                "Bad Request",
+                "paymentDetails.payerMobileNumber must be a mobile number",
+            );
         }
-        if self.transactions.values().any(|t| t.session_id == session.id && t.status == "PENDING") {
-            return error(409, "Conflict", "the session already has an active transaction");
+        if self
+            .transactions
+            .values()
+            .any(|t| t.session_id == session.id && t.status == "PENDING")
+        {
+            return error(
+                409,
+                "Conflict",
+                "the session already has an active transaction",
+            );
         }
         let id = uuid_v7(now);
         let b = behaviour(payer);
@@ -400,13 +511,22 @@ impl Sim {
     }
 
     /// A person pressed Approve or Decline on the handset page.
-    pub fn answer(&mut self, tx_id: &str, approve: bool, now_ms: i64) -> Result<Option<OutgoingWebhook>, String> {
+    pub fn answer(
+        &mut self,
+        tx_id: &str,
+        approve: bool,
+        now_ms: i64,
+    ) -> Result<Option<OutgoingWebhook>, String> {
         match self.transactions.get(tx_id) {
             Some(t) if t.status == "PENDING" => {}
             Some(_) => return Err("this prompt was already answered".into()),
             None => return Err("no such prompt".into()),
         }
-        let b = if approve { Behaviour::Approve } else { Behaviour::Decline("cancelled") };
+        let b = if approve {
+            Behaviour::Approve
+        } else {
+            Behaviour::Decline("cancelled")
+        };
         Ok(self.resolve(tx_id, b, now_ms))
     }
 
@@ -447,7 +567,10 @@ impl Sim {
             obj.insert("eventId".into(), json!(event_id));
             obj.insert("type".into(), json!(event));
         }
-        Some(OutgoingWebhook { event_id, body: body.to_string() })
+        Some(OutgoingWebhook {
+            event_id,
+            body: body.to_string(),
+        })
     }
 
     /// When the next transaction resolves by itself.
@@ -488,7 +611,10 @@ impl Sim {
 
     /// Charges collected from `payer` (E.164).
     pub fn charges_of(&self, payer: &str) -> usize {
-        self.charges.values().filter(|p| p.as_str() == payer).count()
+        self.charges
+            .values()
+            .filter(|p| p.as_str() == payer)
+            .count()
     }
 }
 

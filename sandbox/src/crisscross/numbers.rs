@@ -61,8 +61,14 @@ mod tests {
     #[test]
     fn suffixes_select_behaviours() {
         assert_eq!(behaviour("+254712000001"), Behaviour::Approve);
-        assert_eq!(behaviour("0712 000 006"), Behaviour::Decline("insufficient_funds"));
-        assert_eq!(behaviour("0970000013"), Behaviour::SystemError { can_retry: false });
+        assert_eq!(
+            behaviour("0712 000 006"),
+            Behaviour::Decline("insufficient_funds")
+        );
+        assert_eq!(
+            behaviour("0970000013"),
+            Behaviour::SystemError { can_retry: false }
+        );
         assert_eq!(behaviour("+254712345678"), Behaviour::Handset);
         assert_eq!(behaviour(""), Behaviour::Handset);
     }

@@ -20,7 +20,11 @@ fn req(method: &str, path: &str, token: Option<&str>, body: Value) -> SimRequest
         path: path.into(),
         query: vec![],
         headers,
-        body: if body.is_null() { String::new() } else { body.to_string() },
+        body: if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        },
     }
 }
 
@@ -29,22 +33,45 @@ fn json_of(r: &SimResponse) -> Value {
 }
 
 fn token(sim: &mut Sim) -> String {
-    let r = sim.handle(&cfg(), &req("POST", "/v1/auth/oauth2/token", None, json!({"merchantId": "m_demo", "clientSecret": "secret"})), 0);
+    let r = sim.handle(
+        &cfg(),
+        &req(
+            "POST",
+            "/v1/auth/oauth2/token",
+            None,
+            json!({"merchantId": "m_demo", "clientSecret": "secret"}),
+        ),
+        0,
+    );
     assert_eq!(r.status, 200);
     json_of(&r)["accessToken"].as_str().unwrap().to_string()
 }
 
 fn session(sim: &mut Sim, t: &str, location: &str) -> String {
-    let r = sim.handle(&cfg(), &req("POST", "/v1/checkout/session", Some(t), json!({
+    let r = sim.handle(
+        &cfg(),
+        &req(
+            "POST",
+            "/v1/checkout/session",
+            Some(t),
+            json!({
         "amount": 150000, "currency": "KES", "merchantReference": "co123", "merchantId": "m_demo",
-        "payerDetails": {"location": location}, "integrationType": "direct"})), 0);
+        "payerDetails": {"location": location}, "integrationType": "direct"}),
+        ),
+        0,
+    );
     assert_eq!(r.status, 201, "{}", r.body);
     json_of(&r)["sessionId"].as_str().unwrap().to_string()
 }
 
 fn pay(sim: &mut Sim, t: &str, s: &str, number: &str, key: Option<&str>, now: i64) -> SimResponse {
-    let mut r = req("POST", "/v1/payment", Some(t), json!({"type": "mobilemoney", "sessionId": s,
-        "paymentDetails": {"provider": "mpesa", "payerMobileNumber": number}}));
+    let mut r = req(
+        "POST",
+        "/v1/payment",
+        Some(t),
+        json!({"type": "mobilemoney", "sessionId": s,
+        "paymentDetails": {"provider": "mpesa", "payerMobileNumber": number}}),
+    );
     if let Some(k) = key {
         r.headers.push(("idempotency-key".into(), k.into()));
     }
@@ -54,8 +81,20 @@ fn pay(sim: &mut Sim, t: &str, s: &str, number: &str, key: Option<&str>, now: i6
 #[test]
 fn wrong_credentials_and_missing_tokens_are_refused() {
     let mut sim = Sim::default();
-    let r = sim.handle(&cfg(), &req("POST", "/v1/auth/oauth2/token", None, json!({"merchantId": "m_demo", "clientSecret": "nope"})), 0);
-    assert_eq!((r.status, json_of(&r)["error"].as_str()), (401, Some("invalid_client")));
+    let r = sim.handle(
+        &cfg(),
+        &req(
+            "POST",
+            "/v1/auth/oauth2/token",
+            None,
+            json!({"merchantId": "m_demo", "clientSecret": "nope"}),
+        ),
+        0,
+    );
+    assert_eq!(
+        (r.status, json_of(&r)["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
     let r = sim.handle(&cfg(), &req("GET", "/v1/payment/x", None, Value::Null), 0);
     assert_eq!(r.status, 401);
 }
@@ -66,10 +105,21 @@ fn kenya_offers_only_mpesa_and_ivory_coast_four_operators() {
     let t = token(&mut sim);
     for (loc, n) in [("KEN", 1), ("CIV", 4)] {
         let s = session(&mut sim, &t, loc);
-        let mut r = req("GET", "/v1/payment/available-methods", Some(&t), Value::Null);
+        let mut r = req(
+            "GET",
+            "/v1/payment/available-methods",
+            Some(&t),
+            Value::Null,
+        );
         r.query.push(("sessionId".into(), s));
         let body = json_of(&sim.handle(&cfg(), &r, 0));
-        assert_eq!(body["paymentMethods"][0]["provider"]["options"].as_array().unwrap().len(), n);
+        assert_eq!(
+            body["paymentMethods"][0]["provider"]["options"]
+                .as_array()
+                .unwrap()
+                .len(),
+            n
+        );
     }
 }
 
@@ -81,8 +131,14 @@ fn one_live_transaction_per_session_and_idempotent_replay() {
     let first = pay(&mut sim, &t, &s, "+254712000001", Some("k1"), 0);
     assert_eq!(first.status, 201);
     assert_eq!(pay(&mut sim, &t, &s, "+254712000001", Some("k1"), 1), first);
-    assert_eq!(pay(&mut sim, &t, &s, "+254712000001", Some("k2"), 1).status, 409);
-    assert_eq!(pay(&mut sim, &t, &s, "+254712000005", Some("k1"), 1).status, 422);
+    assert_eq!(
+        pay(&mut sim, &t, &s, "+254712000001", Some("k2"), 1).status,
+        409
+    );
+    assert_eq!(
+        pay(&mut sim, &t, &s, "+254712000005", Some("k1"), 1).status,
+        422
+    );
 }
 
 #[test]
@@ -90,7 +146,10 @@ fn approve_number_completes_after_the_delay_with_a_webhook_and_one_charge() {
     let mut sim = Sim::default();
     let t = token(&mut sim);
     let s = session(&mut sim, &t, "KEN");
-    let tx = json_of(&pay(&mut sim, &t, &s, "+254712000001", None, 0))["transactionId"].as_str().unwrap().to_string();
+    let tx = json_of(&pay(&mut sim, &t, &s, "+254712000001", None, 0))["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(sim.take_due(1_999).is_empty());
     let hooks = sim.take_due(2_000);
     assert_eq!(hooks.len(), 1);
@@ -113,7 +172,10 @@ fn decline_numbers_fail_with_their_code_and_charge_nothing() {
     assert_eq!(hook["authState"]["code"], "insufficient_funds");
     assert_eq!(sim.charges_of("+254712000006"), 0);
     // The session takes a new transaction after a failure.
-    assert_eq!(pay(&mut sim, &t, &s, "+254712000001", None, 3_000).status, 201);
+    assert_eq!(
+        pay(&mut sim, &t, &s, "+254712000001", None, 3_000).status,
+        201
+    );
 }
 
 #[test]
@@ -121,7 +183,10 @@ fn other_numbers_wait_for_the_handset_and_are_logged() {
     let mut sim = Sim::default();
     let t = token(&mut sim);
     let s = session(&mut sim, &t, "KEN");
-    let tx = json_of(&pay(&mut sim, &t, &s, "+254712345678", None, 0))["transactionId"].as_str().unwrap().to_string();
+    let tx = json_of(&pay(&mut sim, &t, &s, "+254712345678", None, 0))["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(sim.take_due(100_000).is_empty());
     assert_eq!(sim.prompts().len(), 1);
     assert!(sim.answer(&tx, true, 5).unwrap().is_some());
@@ -134,10 +199,28 @@ fn strict_validation_of_the_payment() {
     let mut sim = Sim::default();
     let t = token(&mut sim);
     let s = session(&mut sim, &t, "KEN");
-    let r = sim.handle(&cfg(), &req("POST", "/v1/payment", Some(&t), json!({"type": "mobile-money", "sessionId": s,
-        "paymentDetails": {"provider": "mpesa", "payerMobileNumber": "+254712000001"}})), 0);
+    let r = sim.handle(
+        &cfg(),
+        &req(
+            "POST",
+            "/v1/payment",
+            Some(&t),
+            json!({"type": "mobile-money", "sessionId": s,
+        "paymentDetails": {"provider": "mpesa", "payerMobileNumber": "+254712000001"}}),
+        ),
+        0,
+    );
     assert_eq!(r.status, 400);
-    let r = sim.handle(&cfg(), &req("POST", "/v1/payment", Some(&t), json!({"type": "mobilemoney", "sessionId": s,
-        "paymentDetails": {"provider": "wave", "payerMobileNumber": "+254712000001"}})), 0);
+    let r = sim.handle(
+        &cfg(),
+        &req(
+            "POST",
+            "/v1/payment",
+            Some(&t),
+            json!({"type": "mobilemoney", "sessionId": s,
+        "paymentDetails": {"provider": "wave", "payerMobileNumber": "+254712000001"}}),
+        ),
+        0,
+    );
     assert_eq!(r.status, 400);
 }

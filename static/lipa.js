@@ -1,0 +1,130 @@
+/*
+ * Lipa loader: opens the mobile-money checkout in an iframe served from Lipa's own origin
+ * and relays the widget's typed messages to the merchant's callbacks.
+ *
+ *   Lipa.open({ checkout, clientSecret, onSuccess, onFailure, onClose }) -> { close }
+ *   <script src=".../lipa.js" data-checkout="co_…" data-client-secret="…"></script>
+ *     renders a pay button and dispatches `lipa:success`, `lipa:failure`, `lipa:close`
+ *     events (detail = the callback's argument) on document.
+ *
+ * Every message is checked for Lipa's origin, this instance's iframe and this instance's id,
+ * so two widgets on one page never answer each other; each callback fires once per outcome.
+ */
+(function () {
+  'use strict';
+  if (window.Lipa) return;
+  var script = document.currentScript;
+  var ORIGIN = new URL(script && script.src ? script.src : '/', location.href).origin;
+  var count = 0;
+  var styled = false;
+
+  function style() {
+    if (styled) return;
+    styled = true;
+    var css = document.createElement('style');
+    css.textContent =
+      '.lipa-overlay{position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;' +
+      'justify-content:center;background:rgba(17,24,39,.55)}' +
+      '.lipa-frame{width:420px;height:640px;max-height:92vh;border:0;border-radius:14px;background:#fff;' +
+      'box-shadow:0 20px 50px rgba(0,0,0,.3)}' +
+      '.lipa-close{position:absolute;top:10px;right:12px;width:40px;height:40px;border:0;border-radius:20px;' +
+      'background:rgba(255,255,255,.92);font:24px/40px system-ui,sans-serif;cursor:pointer;color:#111}' +
+      '@media (max-width:480px){.lipa-frame{width:100vw;height:100vh;max-height:none;border-radius:0}}';
+    document.head.appendChild(css);
+  }
+
+  function call(fn, arg) {
+    if (typeof fn !== 'function') return;
+    try { fn(arg); } catch (e) { setTimeout(function () { throw e; }); }
+  }
+
+  function open(opts) {
+    if (!opts || !opts.checkout || !opts.clientSecret) {
+      throw new Error('Lipa.open needs { checkout, clientSecret }');
+    }
+    style();
+    var instance = 'w' + (++count) + Math.random().toString(36).slice(2, 10);
+    var fired = {};
+    var closed = false;
+    var previous = document.activeElement;
+
+    var overlay = document.createElement('div');
+    overlay.className = 'lipa-overlay';
+    overlay.setAttribute('role', 'dialog');
+    overlay.setAttribute('aria-modal', 'true');
+    overlay.setAttribute('aria-label', 'Pay with mobile money');
+    var frame = document.createElement('iframe');
+    frame.className = 'lipa-frame';
+    frame.title = 'Lipa secure checkout';
+    frame.src = ORIGIN + '/pay/' + encodeURIComponent(opts.checkout) +
+      '#cs=' + encodeURIComponent(opts.clientSecret) + '&i=' + instance +
+      '&o=' + encodeURIComponent(location.origin);
+    var closer = document.createElement('button');
+    closer.type = 'button';
+    closer.className = 'lipa-close';
+    closer.setAttribute('aria-label', 'Close payment window');
+    closer.textContent = '\u00d7';
+    closer.onclick = function () { close(); };
+    overlay.appendChild(frame);
+    overlay.appendChild(closer);
+
+    function once(key, fn, arg) {
+      if (fired[key]) return;
+      fired[key] = true;
+      call(fn, arg);
+    }
+    function onMessage(ev) {
+      if (ev.origin !== ORIGIN || ev.source !== frame.contentWindow) return;
+      var d = ev.data;
+      if (!d || d.source !== 'lipa' || d.instance !== instance) return;
+      if (d.type === 'success') {
+        once('success', opts.onSuccess, { checkout: opts.checkout, payment_id: d.payment_id });
+      } else if (d.type === 'failure') {
+        once('failure:' + d.payment_id, opts.onFailure,
+          { checkout: opts.checkout, payment_id: d.payment_id, reason: d.reason });
+      } else if (d.type === 'close') {
+        close();
+      }
+    }
+    function onKey(ev) { if (ev.key === 'Escape') close(); }
+    function close() {
+      if (closed) return;
+      closed = true;
+      window.removeEventListener('message', onMessage);
+      document.removeEventListener('keydown', onKey);
+      overlay.remove();
+      if (previous && previous.focus) previous.focus();
+      once('close', opts.onClose, { checkout: opts.checkout });
+    }
+    window.addEventListener('message', onMessage);
+    document.addEventListener('keydown', onKey);
+    document.body.appendChild(overlay);
+    frame.focus();
+    return { close: close };
+  }
+
+  function emit(name) {
+    return function (detail) {
+      document.dispatchEvent(new CustomEvent('lipa:' + name, { detail: detail }));
+    };
+  }
+
+  function declarative(el) {
+    var data = el.dataset;
+    if (!data.checkout || !data.clientSecret) return;
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'lipa-button';
+    button.textContent = data.label || 'Pay with mobile money';
+    button.onclick = function () {
+      open({
+        checkout: data.checkout, clientSecret: data.clientSecret,
+        onSuccess: emit('success'), onFailure: emit('failure'), onClose: emit('close')
+      });
+    };
+    el.parentNode.insertBefore(button, el.nextSibling);
+  }
+
+  window.Lipa = { open: open, version: '0.1.0' };
+  if (script) declarative(script);
+})();

@@ -1,0 +1,90 @@
+// `cargo xtask bench` runs this against the system it started; it prints BENCHMARKS.md.
+import { readFileSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { cpus } from 'node:os';
+import { launch, EDGE, createCheckout, widgetCall } from '../e2e/support.mjs';
+
+const root = new URL('../../', import.meta.url);
+const KB = (n) => (n / 1024).toFixed(1);
+
+function size(path) {
+  const raw = readFileSync(new URL(path, root));
+  const gz = gzipSync(raw, { level: 9 }).length;
+  const br = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  return { path, raw: raw.length, gz, br };
+}
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const widgetAssets = [
+  'target/site/lipa.js',
+  'target/site/widget/lipa_widget.js',
+  'target/site/widget/lipa_widget_bg.wasm',
+  'target/site/widget/widget.css',
+  'target/site/widget/boot.js',
+].map(size);
+const workers = ['edge/build/index_bg.wasm', 'edge/build/index.js', 'sandbox/build/index_bg.wasm'].map(size);
+
+// Navigation → interactive operator picker, fresh context each time.
+const browser = await launch();
+const tti = [];
+const RUNS = 12;
+for (let i = 0; i < RUNS; i++) {
+  const c = await createCheckout({ reference: `bench-tti-${i}` });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${EDGE}/pay/${c.id}#cs=${encodeURIComponent(c.client_secret)}`);
+  await page.getByRole('radio', { name: 'M-Pesa' }).waitFor();
+  tti.push(await page.evaluate(() => performance.now()));
+  await context.close();
+}
+await browser.close();
+
+// The widget's start-payment call through edge and sandbox.
+const latencies = [];
+const CALLS = 60;
+for (let i = 0; i < CALLS; i++) {
+  const c = await createCheckout({ reference: `bench-pay-${i}` });
+  await widgetCall(c, 'GET');
+  const t0 = performance.now();
+  const res = await widgetCall(c, 'POST', '/payments', { operator: 'mpesa', phone: '0712 000 001' });
+  latencies.push(performance.now() - t0);
+  if (res.status !== 201) throw new Error(`start payment answered ${res.status}: ${JSON.stringify(res.body)}`);
+}
+
+const widgetGz = widgetAssets.filter((a) => a.path.includes('/widget/')).reduce((s, a) => s + a.gz, 0);
+const loader = widgetAssets[0];
+const row = (a) => `| \`${a.path}\` | ${a.raw} | ${a.gz} | ${a.br} |`;
+const out = `# Benchmarks
+
+Made by \`cargo xtask bench\` on ${new Date().toISOString().slice(0, 10)}, on this project's
+machine (${cpus().length} cores), edge and sandbox under \`wrangler dev --local\` on 127.0.0.1,
+Debian Chromium headless. Re-run the command to refresh every number here.
+
+## Sizes (bytes; gzip -9, brotli q11)
+
+| asset | raw | gzip | brotli |
+| --- | ---: | ---: | ---: |
+${widgetAssets.map(row).join('\n')}
+${workers.map(row).join('\n')}
+
+Widget assets (glue + wasm + CSS + boot): **${KB(widgetGz)} KB gzip** (budget 120 KB).
+Loader \`lipa.js\`: **${KB(loader.gz)} KB gzip** (budget 5 KB).
+
+## Widget start
+
+Navigation to an interactive operator picker (\`performance.now()\` when the M-Pesa radio is
+visible; includes the edge opening the provider session), ${RUNS} fresh browser contexts:
+median **${percentile(tti, 50).toFixed(0)} ms**, p90 ${percentile(tti, 90).toFixed(0)} ms,
+max ${Math.max(...tti).toFixed(0)} ms.
+
+## Start-payment call
+
+\`POST /api/checkouts/{id}/payments\` through edge → Checkout Durable Object → sandbox CrissCross
+(payment request with the stored idempotency key) and back, ${CALLS} sequential calls:
+median **${percentile(latencies, 50).toFixed(1)} ms**, p99 **${percentile(latencies, 99).toFixed(1)} ms**.
+`;
+process.stdout.write(out);

@@ -1,0 +1,101 @@
+// The merchant and widget APIs refuse bad input with a JSON error naming the field.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EDGE, MERCHANT_KEY, createCheckout, widgetCall } from './support.mjs';
+
+async function create(body, key = MERCHANT_KEY) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const res = await fetch(`${EDGE}/v1/checkouts`, {
+    method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+const valid = { amount: 150000, currency: 'KES', country: 'KE', reference: 'order-1' };
+
+test('creating a checkout returns its id, client secret and pay URL', async () => {
+  const { status, body } = await create(valid);
+  assert.equal(status, 201);
+  assert.match(body.id, /^co_[a-z2-9]{24}$/);
+  assert.ok(body.client_secret.startsWith(`${body.id}_secret_`));
+  assert.equal(body.pay_url, `${EDGE}/pay/${body.id}`);
+});
+
+test('bad checkout bodies are refused with code and field', async () => {
+  const cases = [
+    ['{"amount":', 'invalid_json', null],
+    [{ ...valid, amount: 0 }, 'invalid_field', 'amount'],
+    [{ ...valid, amount: -100 }, 'invalid_field', 'amount'],
+    [{ ...valid, amount: 1500.5 }, 'invalid_field', 'amount'],
+    [{ ...valid, amount: undefined }, 'missing_field', 'amount'],
+    [{ ...valid, currency: 'USD' }, 'invalid_field', 'currency'],
+    [{ ...valid, currency: 'UGX' }, 'invalid_field', 'currency'],
+    [{ ...valid, country: 'US' }, 'invalid_field', 'country'],
+    [{ ...valid, reference: 'has spaces' }, 'invalid_field', 'reference'],
+    [{ ...valid, customer_phone: '+256700000001' }, 'invalid_field', 'customer_phone'],
+    [{ ...valid, colour: 'red' }, 'invalid_field', 'colour'],
+  ];
+  for (const [body, code, field] of cases) {
+    const res = await create(body);
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.equal(res.body.error.code, code, JSON.stringify(body));
+    assert.equal(res.body.error.field, field, JSON.stringify(body));
+    assert.ok(res.body.error.message.length > 10);
+  }
+});
+
+test('a wrong or missing secret key is 401', async () => {
+  for (const key of [null, 'sk_test_wrong']) {
+    const res = await create(valid, key);
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error.code, 'unauthorized');
+  }
+});
+
+test('the widget API needs the checkout\'s own client secret', async () => {
+  const a = await createCheckout();
+  const b = await createCheckout();
+  assert.equal((await widgetCall(a, 'GET')).status, 200);
+  const crossed = await widgetCall({ id: a.id, client_secret: b.client_secret }, 'GET');
+  assert.equal(crossed.status, 404);
+  assert.equal(crossed.body.error.code, 'not_found');
+  const unknown = await widgetCall({ id: 'co_aaaaaaaaaaaaaaaaaaaaaaaa', client_secret: a.client_secret }, 'GET');
+  assert.equal(unknown.status, 404);
+  const garbage = await widgetCall({ id: '../../v1', client_secret: a.client_secret }, 'GET');
+  assert.equal(garbage.status, 404);
+});
+
+test('bad payment bodies are refused before any provider call', async () => {
+  const c = await createCheckout();
+  const cases = [
+    [{ operator: 'wave', phone: '0712000001' }, 'operator'],
+    [{ operator: 'mpesa', phone: '0712 000' }, 'phone'],
+    [{ operator: 'mpesa', phone: '+256712000001' }, 'phone'],
+    [{ operator: 'mpesa', phone: '0712000001', extra: 1 }, 'extra'],
+  ];
+  for (const [body, field] of cases) {
+    const res = await widgetCall(c, 'POST', '/payments', body);
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.equal(res.body.error.field, field);
+  }
+  assert.equal((await widgetCall(c, 'GET')).body.payment, null);
+});
+
+test('unknown routes and methods answer JSON', async () => {
+  const res = await fetch(`${EDGE}/v1/nothing`);
+  assert.equal(res.status, 404);
+  assert.equal((await res.json()).error.code, 'not_found');
+  const wrong = await fetch(`${EDGE}/v1/checkouts`);
+  assert.equal(wrong.status, 405);
+});
+
+test('the widget page is embeddable and carries a strict CSP', async () => {
+  const c = await createCheckout();
+  const res = await fetch(`${EDGE}/pay/${c.id}`);
+  assert.equal(res.status, 200);
+  const csp = res.headers.get('content-security-policy');
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(csp, /frame-ancestors \*/);
+  assert.ok(!(await res.text()).includes(c.client_secret));
+});

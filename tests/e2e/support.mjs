@@ -1,0 +1,106 @@
+// Shared pieces of the end-to-end suite: the browser, the system's addresses, page objects
+// that find elements the way people do (role and accessible name), and console-error capture.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+
+export const EDGE = process.env.EDGE_URL;
+export const SANDBOX = process.env.SANDBOX_URL;
+export const MERCHANT_KEY = process.env.MERCHANT_SECRET_KEY;
+export const CRISSCROSS_WEBHOOK_SECRET = process.env.CRISSCROSS_WEBHOOK_SECRET;
+
+if (!EDGE || !SANDBOX) {
+  throw new Error('EDGE_URL and SANDBOX_URL must be set: run the suite with `cargo xtask test`');
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export async function launch() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** A fresh page that records every console error and uncaught exception, in any frame. */
+export async function openPage(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`${msg.location().url}: ${msg.text()}`); });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  return { context, page, errors };
+}
+
+/** The demo shop page and the Lipa widget inside it. */
+export class Shop {
+  constructor(page) {
+    this.page = page;
+    this.widget = page.frameLocator('iframe[title="Lipa secure checkout"]');
+  }
+
+  async open(query = '') {
+    await this.page.goto(`${SANDBOX}/shop${query}`);
+    await this.page.getByRole('button', { name: 'Pay with mobile money' }).click();
+    await this.widget.getByRole('radio', { name: 'M-Pesa' }).waitFor();
+    return this;
+  }
+
+  async checkoutId() {
+    return (await this.page.locator('#checkout-id').textContent()).trim();
+  }
+
+  async pay(phone, operator = 'M-Pesa') {
+    await this.widget.getByRole('radio', { name: operator }).check();
+    await this.widget.getByRole('textbox', { name: 'Mobile money number' }).fill(phone);
+    await this.widget.getByRole('button', { name: 'Pay KES 1,500.00' }).click();
+  }
+
+  heading(name) {
+    return this.widget.getByRole('heading', { name });
+  }
+
+  callbacks() {
+    return this.page.getByRole('list', { name: 'Callbacks' }).getByRole('listitem');
+  }
+
+  webhooks() {
+    return this.page.getByRole('list', { name: 'Webhooks received' }).getByRole('listitem');
+  }
+}
+
+/** Creates a checkout through the merchant API. */
+export async function createCheckout(body = {}) {
+  const res = await fetch(`${EDGE}/v1/checkouts`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${MERCHANT_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ amount: 150000, currency: 'KES', country: 'KE', reference: `t-${Date.now()}`, ...body }),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  return res.json();
+}
+
+/** Calls the widget API the way the widget does. */
+export async function widgetCall(checkout, method, path = '', body) {
+  const res = await fetch(`${EDGE}/api/checkouts/${checkout.id}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+/** The sandbox's log of provider requests that carried this number. */
+export async function providerRequestsFor(e164) {
+  const res = await fetch(`${SANDBOX}/_sandbox/requests?phone=${encodeURIComponent(e164)}`);
+  return res.json();
+}
+
+export async function eventually(fn, { timeout = 15000, interval = 250 } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try { return await fn(); } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  throw last;
+}

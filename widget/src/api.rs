@@ -1,0 +1,184 @@
+//! The widget's calls to the edge: same origin, authorized by the checkout's client secret.
+
+use lipa_api::{ApiError, CheckoutView, ErrorBody, ErrorCode, PaymentView};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit, Response};
+
+/// Where the widget is and what authorizes it, read from the iframe's URL:
+/// `/pay/{checkout}#cs={client_secret}&i={instance}&o={parent origin}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The checkout id.
+    pub checkout_id: String,
+    /// The client secret (from the fragment, so it never reaches a server log).
+    pub client_secret: String,
+    /// The loader's instance id, echoed in every message.
+    pub instance: String,
+    /// The parent page's origin, the only target of the widget's messages.
+    pub parent_origin: Option<String>,
+}
+
+impl Session {
+    /// Parses a path and a fragment; `None` when the URL is not a widget URL.
+    pub fn parse(path: &str, fragment: &str) -> Option<Session> {
+        let checkout_id = path
+            .strip_prefix("/pay/")?
+            .trim_end_matches('/')
+            .to_string();
+        let mut cs = None;
+        let mut instance = String::new();
+        let mut origin = None;
+        for pair in fragment.trim_start_matches('#').split('&') {
+            match pair.split_once('=') {
+                Some(("cs", v)) => cs = Some(decode(v)),
+                Some(("i", v)) => instance = decode(v),
+                Some(("o", v)) => origin = Some(decode(v)),
+                _ => {}
+            }
+        }
+        Some(Session {
+            checkout_id,
+            client_secret: cs.filter(|s| !s.is_empty())?,
+            instance,
+            parent_origin: origin,
+        })
+    }
+}
+
+/// Percent-decodes a fragment value (`%3A` → `:`); malformed escapes stay as they are.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn network_error(_: JsValue) -> ApiError {
+    ApiError::new(
+        ErrorCode::ProviderUnavailable,
+        "We could not reach Lipa. Check your connection and try again.",
+    )
+}
+
+async fn call<T: DeserializeOwned>(
+    session: &Session,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, ApiError> {
+    let headers = Headers::new().map_err(network_error)?;
+    headers
+        .set(
+            "Authorization",
+            &format!("Bearer {}", session.client_secret),
+        )
+        .map_err(network_error)?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(network_error)?;
+        init.set_body(&JsValue::from_str(&body));
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(path, &init).map_err(network_error)?;
+    let window = web_sys::window().ok_or_else(|| network_error(JsValue::NULL))?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(network_error)?
+        .dyn_into()
+        .map_err(network_error)?;
+    let text = JsFuture::from(response.text().map_err(network_error)?)
+        .await
+        .map_err(network_error)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+    } else {
+        Err(serde_json::from_str::<ErrorBody>(&text)
+            .map(|b| b.error)
+            .unwrap_or_else(|_| {
+                ApiError::new(
+                    ErrorCode::Internal,
+                    "Something went wrong. Please try again.",
+                )
+            }))
+    }
+}
+
+/// Reads the checkout and its latest payment.
+pub async fn checkout(session: &Session) -> Result<CheckoutView, ApiError> {
+    call(
+        session,
+        "GET",
+        &format!("/api/checkouts/{}", session.checkout_id),
+        None,
+    )
+    .await
+}
+
+/// Starts a payment.
+pub async fn start_payment(
+    session: &Session,
+    operator: &str,
+    phone: &str,
+) -> Result<PaymentView, ApiError> {
+    let body = serde_json::json!({"operator": operator, "phone": phone}).to_string();
+    call(
+        session,
+        "POST",
+        &format!("/api/checkouts/{}/payments", session.checkout_id),
+        Some(body),
+    )
+    .await
+}
+
+/// Sleeps `ms` milliseconds on the browser's timer.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_comes_from_path_and_fragment() {
+        let s = Session::parse("/pay/co_1", "#cs=co_1_secret_x&i=w1&o=http%3A%2F%2Fshop").unwrap();
+        assert_eq!(s.checkout_id, "co_1");
+        assert_eq!(s.client_secret, "co_1_secret_x");
+        assert_eq!(s.instance, "w1");
+        assert!(Session::parse("/pay/co_1", "#i=w1").is_none());
+        assert!(Session::parse("/other", "#cs=x").is_none());
+    }
+}

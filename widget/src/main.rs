@@ -1,0 +1,17 @@
+//! Mounts the widget into the page's `#lipa` element.
+
+use leptos::prelude::*;
+use lipa_widget::Widget;
+use wasm_bindgen::JsCast;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    let Some(root) = document()
+        .get_element_by_id("lipa")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    root.set_inner_html("");
+    leptos::mount::mount_to(root, Widget).forget();
+}

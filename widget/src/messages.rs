@@ -1,0 +1,62 @@
+//! Messages to the loader on the merchant page (`lipa_api::message`).
+
+use lipa_api::message::{WidgetEvent, WidgetMessage, MESSAGE_SOURCE};
+use lipa_api::{PaymentStatus, PaymentView};
+
+use crate::api::Session;
+
+/// The widget is interactive.
+pub fn ready() -> WidgetEvent {
+    WidgetEvent::Ready
+}
+
+/// The payment succeeded.
+pub fn success(p: &PaymentView) -> WidgetEvent {
+    WidgetEvent::Success {
+        payment_id: p.id.clone(),
+    }
+}
+
+/// The payment failed.
+pub fn failure(p: &PaymentView) -> WidgetEvent {
+    let reason = match &p.status {
+        PaymentStatus::Failed { reason, .. } => serde_json::to_value(reason)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "failed".into()),
+        other => other.name().to_string(),
+    };
+    WidgetEvent::Failure {
+        payment_id: p.id.clone(),
+        reason,
+    }
+}
+
+/// The customer closed the widget.
+pub fn close() -> WidgetEvent {
+    WidgetEvent::Close
+}
+
+/// Posts `event` to the parent page, only to the origin the loader named.
+pub fn post(session: &Session, event: WidgetEvent) {
+    let message = WidgetMessage {
+        source: MESSAGE_SOURCE.to_string(),
+        instance: session.instance.clone(),
+        event,
+    };
+    let Some(origin) = session.parent_origin.as_deref() else {
+        return;
+    };
+    let Ok(json) = serde_json::to_string(&message) else {
+        return;
+    };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(Some(parent)) = window.parent() else {
+        return;
+    };
+    if let Ok(value) = js_sys::JSON::parse(&json) {
+        let _ = parent.post_message(&value, origin);
+    }
+}

@@ -1,0 +1,88 @@
+//! Builds the widget (cargo → wasm-bindgen → wasm-opt) and both workers (worker-build), with
+//! every tool local: nothing is downloaded.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::tools::{node_bin, wasm_bindgen, worker_build};
+use crate::{root, run, step, TaskError, TaskResult};
+
+fn copy(from: &Path, to: &Path) -> TaskResult {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| TaskError(format!("copy {} → {}: {e}", from.display(), to.display())))
+}
+
+/// The widget and static assets into `target/site`, which the edge serves.
+pub fn widget() -> TaskResult {
+    let root = root();
+    let site = root.join("target/site");
+    let out = site.join("widget");
+    std::fs::create_dir_all(&out).map_err(|e| TaskError(format!("{}: {e}", out.display())))?;
+    step("building the widget (release, wasm32)");
+    run(Command::new("cargo")
+        .args([
+            "build",
+            "-p",
+            "lipa-widget",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .current_dir(&root))?;
+    run(Command::new(wasm_bindgen())
+        .arg(root.join("target/wasm32-unknown-unknown/release/lipa-widget.wasm"))
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--remove-producers-section",
+        ])
+        .args(["--out-name", "lipa_widget", "--out-dir"])
+        .arg(&out))?;
+    step("wasm-opt -Oz");
+    let wasm = out.join("lipa_widget_bg.wasm");
+    run(Command::new(node_bin("wasm-opt"))
+        .arg(&wasm)
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            "--enable-mutable-globals",
+            "-o",
+        ])
+        .arg(&wasm))?;
+    copy(&root.join("static/widget/boot.js"), &out.join("boot.js"))?;
+    copy(
+        &root.join("static/widget/widget.css"),
+        &out.join("widget.css"),
+    )?;
+    run(Command::new(node_bin("esbuild"))
+        .arg(root.join("static/lipa.js"))
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", site.join("lipa.js").display())))
+}
+
+/// One worker with worker-build, pointed at the local wasm-bindgen, wasm-opt and esbuild.
+pub fn worker(dir: &str) -> TaskResult {
+    step(&format!(
+        "building the {dir} worker (worker-build --release)"
+    ));
+    run(Command::new(worker_build())
+        .arg("--release")
+        .current_dir(root().join(dir))
+        .env("WASM_BINDGEN_BIN", wasm_bindgen())
+        .env("WASM_OPT_BIN", node_bin("wasm-opt"))
+        .env("ESBUILD_BIN", node_bin("esbuild")))
+}
+
+/// Everything.
+pub fn all() -> TaskResult {
+    widget()?;
+    worker("edge")?;
+    worker("sandbox")
+}

@@ -1,0 +1,281 @@
+//! The running system: edge and sandbox under `wrangler dev --local` on 127.0.0.1, each in
+//! its own process group so that stopping it stops workerd too.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::tools::node_bin;
+use crate::{root, run, step, TaskError, TaskResult};
+
+/// Sandbox credentials for local runs. They open nothing but the local sandbox.
+pub const MERCHANT_SECRET_KEY: &str = "sk_test_duka_demo_0000000000000000";
+/// The demo shop's webhook signing secret.
+pub const MERCHANT_WEBHOOK_SECRET: &str = "whsec_test_duka_demo_000000000000";
+/// The sandbox CrissCross client secret.
+pub const CRISSCROSS_CLIENT_SECRET: &str = "cc_test_client_secret_00000000000";
+/// The sandbox CrissCross webhook secret.
+pub const CRISSCROSS_WEBHOOK_SECRET: &str = "whsec_test_crisscross_00000000000";
+
+/// What `dev` prints: the sandbox's test numbers.
+pub const TEST_NUMBERS: &[(&str, &str)] = &[
+    ("…01", "approved after about 2 s        (0712 000 001)"),
+    ("…05", "declined: wrong PIN"),
+    ("…06", "declined: insufficient funds    (0712 000 006)"),
+    ("…07", "declined: timed out"),
+    ("…08", "declined: cancelled"),
+    ("…09", "declined: limit reached"),
+    ("…10", "declined: not registered"),
+    ("…12", "provider system error, retryable"),
+    ("…13", "provider system error, final"),
+    ("…30", "approved, no webhook (polling finds it)"),
+    ("other", "waits for Approve / Decline on the handset page"),
+];
+
+/// Edge and sandbox, stopped when dropped.
+pub struct System {
+    edge_port: u16,
+    sandbox_port: u16,
+    children: Vec<Child>,
+}
+
+fn free_port() -> TaskResult<u16> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| TaskError(format!("no free port: {e}")))
+}
+
+/// `GET path` on 127.0.0.1:`port`; the status code, if anything answered.
+pub fn http_status(port: u16, path: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).ok()?;
+    let head = String::from_utf8_lossy(&buf[..n]);
+    head.split_whitespace().nth(1)?.parse().ok()
+}
+
+impl System {
+    /// Starts on fixed ports; `log_level` is wrangler's (`log` shows the workers' logs).
+    pub fn start(
+        edge_port: u16,
+        sandbox_port: u16,
+        state: &Path,
+        log_level: &str,
+    ) -> TaskResult<System> {
+        let mut system = System {
+            edge_port,
+            sandbox_port,
+            children: Vec::new(),
+        };
+        std::fs::create_dir_all(state)
+            .map_err(|e| TaskError(format!("{}: {e}", state.display())))?;
+        step("applying D1 migrations (local)");
+        run(wrangler(&root().join("edge"))
+            .args([
+                "d1",
+                "migrations",
+                "apply",
+                "lipa",
+                "--local",
+                "--persist-to",
+            ])
+            .arg(state.join("edge")))?;
+        let edge_vars = [
+            ("MERCHANT_SECRET_KEY", MERCHANT_SECRET_KEY.to_string()),
+            (
+                "MERCHANT_WEBHOOK_SECRET",
+                MERCHANT_WEBHOOK_SECRET.to_string(),
+            ),
+            (
+                "MERCHANT_WEBHOOK_URL",
+                format!("{}/shop/webhooks", system.sandbox_url()),
+            ),
+            (
+                "CRISSCROSS_BASE_URL",
+                format!("{}/crisscross", system.sandbox_url()),
+            ),
+            (
+                "CRISSCROSS_CLIENT_SECRET",
+                CRISSCROSS_CLIENT_SECRET.to_string(),
+            ),
+            (
+                "CRISSCROSS_WEBHOOK_SECRET",
+                CRISSCROSS_WEBHOOK_SECRET.to_string(),
+            ),
+        ];
+        let sandbox_vars = [
+            ("EDGE_URL", system.edge_url()),
+            ("MERCHANT_SECRET_KEY", MERCHANT_SECRET_KEY.to_string()),
+            (
+                "MERCHANT_WEBHOOK_SECRET",
+                MERCHANT_WEBHOOK_SECRET.to_string(),
+            ),
+            (
+                "CRISSCROSS_CLIENT_SECRET",
+                CRISSCROSS_CLIENT_SECRET.to_string(),
+            ),
+            (
+                "CRISSCROSS_WEBHOOK_SECRET",
+                CRISSCROSS_WEBHOOK_SECRET.to_string(),
+            ),
+        ];
+        step(&format!("starting the sandbox on 127.0.0.1:{sandbox_port}"));
+        system.children.push(dev_server(
+            "sandbox",
+            sandbox_port,
+            state,
+            &sandbox_vars,
+            log_level,
+        )?);
+        step(&format!("starting the edge on 127.0.0.1:{edge_port}"));
+        system
+            .children
+            .push(dev_server("edge", edge_port, state, &edge_vars, log_level)?);
+        system.wait_ready(edge_port)?;
+        system.wait_ready(sandbox_port)?;
+        Ok(system)
+    }
+
+    /// Starts on free loopback ports with fresh state (`test`, `bench`).
+    pub fn start_on_free_ports(state: &Path) -> TaskResult<System> {
+        let _ = std::fs::remove_dir_all(state);
+        let edge = free_port()?;
+        let mut sandbox = free_port()?;
+        while sandbox == edge {
+            sandbox = free_port()?;
+        }
+        System::start(edge, sandbox, state, "warn")
+    }
+
+    fn wait_ready(&mut self, port: u16) -> TaskResult {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            if http_status(port, "/health") == Some(200) {
+                return Ok(());
+            }
+            if let Some(code) = self
+                .children
+                .iter_mut()
+                .find_map(|c| c.try_wait().ok().flatten())
+            {
+                return Err(TaskError(format!(
+                    "a wrangler process exited early ({code})"
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        Err(TaskError(format!(
+            "nothing answered on 127.0.0.1:{port} within 90 s"
+        )))
+    }
+
+    /// The edge's origin.
+    pub fn edge_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.edge_port)
+    }
+
+    /// The sandbox's origin.
+    pub fn sandbox_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.sandbox_port)
+    }
+
+    /// Gives a test or bench process the system's addresses and sandbox secrets.
+    pub fn env<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+        cmd.env("EDGE_URL", self.edge_url())
+            .env("SANDBOX_URL", self.sandbox_url())
+            .env("MERCHANT_SECRET_KEY", MERCHANT_SECRET_KEY)
+            .env("MERCHANT_WEBHOOK_SECRET", MERCHANT_WEBHOOK_SECRET)
+            .env("CRISSCROSS_WEBHOOK_SECRET", CRISSCROSS_WEBHOOK_SECRET)
+    }
+
+    /// Runs until Ctrl-C (or until a server dies), then stops everything.
+    pub fn wait_for_interrupt(mut self) -> TaskResult {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+            .map_err(|e| TaskError(format!("cannot catch Ctrl-C: {e}")))?;
+        while !stop.load(Ordering::SeqCst) {
+            if let Some(code) = self
+                .children
+                .iter_mut()
+                .find_map(|c| c.try_wait().ok().flatten())
+            {
+                return Err(TaskError(format!("a wrangler process exited ({code})")));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        println!("\nstopping…");
+        Ok(())
+    }
+}
+
+impl Drop for System {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let group = format!("-{}", child.id());
+            let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        for child in &mut self.children {
+            let group = format!("-{}", child.id());
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &group])
+                .stderr(Stdio::null())
+                .status();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn wrangler(dir: &PathBuf) -> Command {
+    let mut cmd = Command::new(node_bin("wrangler"));
+    cmd.current_dir(dir)
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CI", "true");
+    cmd
+}
+
+fn dev_server(
+    dir: &str,
+    port: u16,
+    state: &Path,
+    vars: &[(&str, String)],
+    log_level: &str,
+) -> TaskResult<Child> {
+    let inspector = free_port()?;
+    let mut cmd = wrangler(&root().join(dir));
+    cmd.args([
+        "dev",
+        "--local",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+    ])
+    .args([
+        "--inspector-port",
+        &inspector.to_string(),
+        "--show-interactive-dev-session=false",
+    ])
+    .args(["--log-level", log_level, "--persist-to"])
+    .arg(state.join(dir));
+    for (k, v) in vars {
+        cmd.arg("--var").arg(format!("{k}:{v}"));
+    }
+    cmd.stdin(Stdio::null()).process_group(0);
+    cmd.spawn()
+        .map_err(|e| TaskError(format!("could not start wrangler for {dir}: {e}")))
+}
