@@ -2,6 +2,7 @@
 
 use lipa_api::{ApiError, CheckoutView, ErrorBody, ErrorCode, PaymentView};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
@@ -78,11 +79,20 @@ fn network_error(_: JsValue) -> ApiError {
     )
 }
 
+/// A value as JSON-compatible JavaScript (plain objects, not `Map`s).
+pub fn to_js<T: Serialize>(value: &T) -> Option<JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()
+}
+
+/// Calls the edge. JSON is parsed by the browser (`Response.json()`), so the widget ships
+/// no JSON parser of its own.
 async fn call<T: DeserializeOwned>(
     session: &Session,
     method: &str,
     path: &str,
-    body: Option<String>,
+    body: Option<JsValue>,
 ) -> Result<T, ApiError> {
     let headers = Headers::new().map_err(network_error)?;
     headers
@@ -97,7 +107,11 @@ async fn call<T: DeserializeOwned>(
         headers
             .set("Content-Type", "application/json")
             .map_err(network_error)?;
-        init.set_body(&JsValue::from_str(&body));
+        init.set_body(
+            &js_sys::JSON::stringify(&body)
+                .map_err(network_error)?
+                .into(),
+        );
     }
     init.set_headers(&headers);
     let request = Request::new_with_str_and_init(path, &init).map_err(network_error)?;
@@ -107,15 +121,14 @@ async fn call<T: DeserializeOwned>(
         .map_err(network_error)?
         .dyn_into()
         .map_err(network_error)?;
-    let text = JsFuture::from(response.text().map_err(network_error)?)
+    let json = JsFuture::from(response.json().map_err(network_error)?)
         .await
-        .map_err(network_error)?
-        .as_string()
-        .unwrap_or_default();
+        .map_err(network_error)?;
     if response.ok() {
-        serde_json::from_str(&text).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+        serde_wasm_bindgen::from_value(json)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
     } else {
-        Err(serde_json::from_str::<ErrorBody>(&text)
+        Err(serde_wasm_bindgen::from_value::<ErrorBody>(json)
             .map(|b| b.error)
             .unwrap_or_else(|_| {
                 ApiError::new(
@@ -143,12 +156,16 @@ pub async fn start_payment(
     operator: &str,
     phone: &str,
 ) -> Result<PaymentView, ApiError> {
-    let body = serde_json::json!({"operator": operator, "phone": phone}).to_string();
+    #[derive(Serialize)]
+    struct Body<'a> {
+        operator: &'a str,
+        phone: &'a str,
+    }
     call(
         session,
         "POST",
         &format!("/api/checkouts/{}/payments", session.checkout_id),
-        Some(body),
+        to_js(&Body { operator, phone }),
     )
     .await
 }

@@ -20,9 +20,8 @@ pub fn success(p: &PaymentView) -> WidgetEvent {
 /// The payment failed.
 pub fn failure(p: &PaymentView) -> WidgetEvent {
     let reason = match &p.status {
-        PaymentStatus::Failed { reason, .. } => serde_json::to_value(reason)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
+        PaymentStatus::Failed { reason, .. } => crate::api::to_js(reason)
+            .and_then(|v| v.as_string())
             .unwrap_or_else(|| "failed".into()),
         other => other.name().to_string(),
     };
@@ -47,16 +46,13 @@ pub fn post(session: &Session, event: WidgetEvent) {
     let Some(origin) = session.parent_origin.as_deref() else {
         return;
     };
-    let Ok(json) = serde_json::to_string(&message) else {
+    let Some(value) = crate::api::to_js(&message) else {
         return;
     };
     let Some(window) = web_sys::window() else {
         return;
     };
-    let Ok(Some(parent)) = window.parent() else {
-        return;
-    };
-    if let Ok(value) = js_sys::JSON::parse(&json) {
+    if let Ok(Some(parent)) = window.parent() {
         let _ = parent.post_message(&value, origin);
     }
 }

@@ -190,11 +190,9 @@ pub fn PendingScreen(
             <div class="spinner" aria-hidden="true"></div>
             <h1 id="pending-title">"Check your phone"</h1>
             <p class="instruction">
-                {format!(
-                    "We've sent {} to {}. Enter your PIN to approve.",
-                    prompt_phrase(payment.operator),
-                    payment.phone_masked
-                )}
+                {format!("We've sent {} to ", prompt_phrase(payment.operator))}
+                <span class="number">{payment.phone_masked.clone()}</span>
+                ". Enter your PIN to approve."
             </p>
             <p class="elapsed">
                 {move || { let s = elapsed_s.get(); format!("Waiting for approval · {}:{:02}", s / 60, s % 60) }}

@@ -56,6 +56,16 @@ pub fn widget() -> TaskResult {
             "-o",
         ])
         .arg(&wasm))?;
+    let glue = out.join("lipa_widget.js");
+    run(Command::new(node_bin("esbuild"))
+        .arg(&glue)
+        .args([
+            "--minify",
+            "--format=esm",
+            "--allow-overwrite",
+            "--log-level=warning",
+        ])
+        .arg(format!("--outfile={}", glue.display())))?;
     copy(&root.join("static/widget/boot.js"), &out.join("boot.js"))?;
     copy(
         &root.join("static/widget/widget.css"),
