@@ -189,20 +189,21 @@ impl Operator {
         }
     }
 
+    /// Every operator Lipa knows.
+    pub const ALL: [Operator; 8] = [
+        Operator::Mpesa,
+        Operator::AirtelMoney,
+        Operator::MtnMomo,
+        Operator::OrangeMoney,
+        Operator::MoovMoney,
+        Operator::Wave,
+        Operator::TelecelCash,
+        Operator::AtMoney,
+    ];
+
     /// Parses an operator id as returned by [`Operator::id`].
     pub fn from_id(id: &str) -> Option<Operator> {
-        [
-            Operator::Mpesa,
-            Operator::AirtelMoney,
-            Operator::MtnMomo,
-            Operator::OrangeMoney,
-            Operator::MoovMoney,
-            Operator::Wave,
-            Operator::TelecelCash,
-            Operator::AtMoney,
-        ]
-        .into_iter()
-        .find(|o| o.id() == id)
+        Operator::ALL.into_iter().find(|o| o.id() == id)
     }
 
     /// The name customers know, e.g. `"M-Pesa"`.

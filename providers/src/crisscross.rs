@@ -206,16 +206,9 @@ pub fn operator_code(operator: Operator) -> Option<&'static str> {
 }
 
 fn operator_from_code(code: &str) -> Option<Operator> {
-    [
-        Operator::Mpesa,
-        Operator::AirtelMoney,
-        Operator::MtnMomo,
-        Operator::OrangeMoney,
-        Operator::MoovMoney,
-        Operator::Wave,
-    ]
-    .into_iter()
-    .find(|op| operator_code(*op) == Some(code))
+    Operator::ALL
+        .into_iter()
+        .find(|op| operator_code(*op) == Some(code))
 }
 
 fn normalize(t: wire::Transaction) -> ProviderPayment {

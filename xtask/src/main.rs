@@ -151,7 +151,7 @@ fn test() -> TaskResult {
     files.sort();
     let result = run(system
         .env(&mut Command::new("node"))
-        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(["--test", "--test-concurrency=1"])
         .args(&files)
         .current_dir(&root));
     drop(system);
