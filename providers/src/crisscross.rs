@@ -295,25 +295,11 @@ fn query_escape(s: &str) -> String {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(response: &HttpResponse) -> Result<T, ProviderError> {
-    match response.status {
-        200..=299 => {
-            serde_json::from_str(&response.body).map_err(|e| ProviderError::Decode(e.to_string()))
-        }
-        401 | 403 => Err(ProviderError::Unauthorized),
-        409 => Err(ProviderError::Conflict),
-        429 => Err(ProviderError::RateLimited {
-            retry_after_s: response
-                .header("Retry-After")
-                .and_then(|v| v.trim().parse().ok()),
-        }),
-        status @ 400..=499 => Err(ProviderError::Rejected {
-            status,
-            message: serde_json::from_str::<wire::ErrorResponse>(&response.body)
-                .map(|e| e.message)
-                .unwrap_or_else(|_| response.body.chars().take(200).collect()),
-        }),
-        status => Err(ProviderError::Unavailable { status }),
-    }
+    crate::error::decode_json(response, |body| {
+        serde_json::from_str::<wire::ErrorResponse>(body)
+            .ok()
+            .map(|e| e.message)
+    })
 }
 
 #[cfg(test)]

@@ -54,3 +54,29 @@ impl std::fmt::Display for ProviderError {
 }
 
 impl std::error::Error for ProviderError {}
+
+/// Decodes a provider's JSON answer, or classifies its HTTP error; `message_of` reads the
+/// provider's own error message from a 4xx body.
+pub fn decode_json<T: serde::de::DeserializeOwned>(
+    response: &crate::http::HttpResponse,
+    message_of: impl Fn(&str) -> Option<String>,
+) -> Result<T, ProviderError> {
+    match response.status {
+        200..=299 => {
+            serde_json::from_str(&response.body).map_err(|e| ProviderError::Decode(e.to_string()))
+        }
+        401 | 403 => Err(ProviderError::Unauthorized),
+        409 => Err(ProviderError::Conflict),
+        429 => Err(ProviderError::RateLimited {
+            retry_after_s: response
+                .header("Retry-After")
+                .and_then(|v| v.trim().parse().ok()),
+        }),
+        status @ 400..=499 => Err(ProviderError::Rejected {
+            status,
+            message: message_of(&response.body)
+                .unwrap_or_else(|| response.body.chars().take(200).collect()),
+        }),
+        status => Err(ProviderError::Unavailable { status }),
+    }
+}

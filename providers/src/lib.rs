@@ -5,6 +5,7 @@
 
 pub mod crisscross;
 pub mod error;
+pub mod honeycoin;
 pub mod http;
 pub mod secret;
 pub mod signature;
@@ -16,6 +17,48 @@ pub use secret::Secret;
 pub use token::{AccessToken, TokenCache};
 
 use lipa_api::PaymentStatus;
+
+/// The providers Lipa routes payments to.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderId {
+    /// CrissCross Direct API.
+    #[default]
+    CrissCross,
+    /// HoneyCoin mobile-money charge.
+    HoneyCoin,
+}
+
+impl ProviderId {
+    /// Every provider.
+    pub const ALL: [ProviderId; 2] = [ProviderId::CrissCross, ProviderId::HoneyCoin];
+
+    /// The name used in configuration, URLs and the payments index.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProviderId::CrissCross => "crisscross",
+            ProviderId::HoneyCoin => "honeycoin",
+        }
+    }
+
+    /// Parses [`ProviderId::name`].
+    pub fn from_name(name: &str) -> Option<ProviderId> {
+        ProviderId::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Whether Lipa can route `operator` in `country` to this provider.
+    pub fn supports(self, country: lipa_api::Country, operator: lipa_api::Operator) -> bool {
+        match self {
+            ProviderId::CrissCross => {
+                crisscross::operator_code(operator).is_some()
+                    && country.operators().contains(&operator)
+            }
+            ProviderId::HoneyCoin => honeycoin::supports(country, operator),
+        }
+    }
+}
 
 /// A provider's answer about one payment, normalized.
 #[derive(Debug, Clone, PartialEq, Eq)]

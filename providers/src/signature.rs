@@ -43,6 +43,13 @@ pub fn verify_hmac_sha256_hex(
         .map_err(|_| SignatureError::Mismatch)
 }
 
+/// Compares two byte strings in constant time (for secrets sent as they are, like
+/// HoneyCoin's webhook header).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
+}
+
 fn new_mac(secret: &Secret) -> Result<Hmac<Sha256>, SignatureError> {
     // HMAC takes keys of any length; the error exists only for fixed-key MACs.
     Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()).map_err(|_| SignatureError::BadKey)
