@@ -216,6 +216,28 @@ impl StartPayment {
     }
 }
 
+/// The widget's `POST /api/checkouts/{id}/otp` body: `{"otp": "123456"}`.
+pub struct SubmitOtp;
+
+/// Shortest and longest one-time code accepted.
+pub const OTP_LENGTH: std::ops::RangeInclusive<usize> = 4..=8;
+
+impl SubmitOtp {
+    /// Parses the body; the code must be 4 to 8 digits.
+    pub fn from_json(body: &str) -> Result<String, ApiError> {
+        let map = parse_object(body)?;
+        reject_unknown(&map, &["otp"])?;
+        let otp = required_str(&map, "otp")?.trim();
+        if !OTP_LENGTH.contains(&otp.len()) || !otp.chars().all(|c| c.is_ascii_digit()) {
+            return Err(invalid(
+                "otp",
+                "the code is 4 to 8 digits, as sent to your phone",
+            ));
+        }
+        Ok(otp.to_string())
+    }
+}
+
 fn parse_object(body: &str) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_str::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
@@ -328,6 +350,27 @@ mod tests {
         }
         assert_eq!(err("{not json").code, ErrorCode::InvalidJson);
         assert_eq!(err("[1]").code, ErrorCode::InvalidJson);
+    }
+
+    #[test]
+    fn otp_must_be_four_to_eight_digits() {
+        assert_eq!(
+            SubmitOtp::from_json(r#"{"otp":"123456"}"#).unwrap(),
+            "123456"
+        );
+        for bad in [
+            r#"{"otp":"12a456"}"#,
+            r#"{"otp":"123"}"#,
+            r#"{"otp":"123456789"}"#,
+            r#"{"otp":123456}"#,
+            "{}",
+        ] {
+            assert_eq!(
+                SubmitOtp::from_json(bad).unwrap_err().field.as_deref(),
+                Some("otp"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

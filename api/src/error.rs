@@ -40,6 +40,12 @@ pub enum ErrorCode {
     PaymentInProgress,
     /// The checkout was paid or can no longer be paid.
     CheckoutClosed,
+    /// A one-time code was sent for a payment that is not waiting for one.
+    NotAwaitingOtp,
+    /// The provider did not accept the one-time code.
+    OtpIncorrect,
+    /// No more one-time codes may be tried for this payment.
+    OtpAttemptsExhausted,
     /// The body is larger than allowed.
     PayloadTooLarge,
     /// A webhook's signature did not verify.
@@ -60,7 +66,11 @@ impl ErrorCode {
             ErrorCode::Unauthorized | ErrorCode::InvalidSignature => 401,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::PaymentInProgress | ErrorCode::CheckoutClosed => 409,
+            ErrorCode::PaymentInProgress
+            | ErrorCode::CheckoutClosed
+            | ErrorCode::NotAwaitingOtp
+            | ErrorCode::OtpAttemptsExhausted => 409,
+            ErrorCode::OtpIncorrect => 422,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::ProviderUnavailable => 502,
             ErrorCode::Misconfigured | ErrorCode::Internal => 500,

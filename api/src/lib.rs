@@ -13,7 +13,9 @@ pub mod money;
 pub mod payment;
 pub mod phone;
 
-pub use checkout::{CheckoutCreated, CheckoutView, CreateCheckout, OperatorView, StartPayment};
+pub use checkout::{
+    CheckoutCreated, CheckoutView, CreateCheckout, OperatorView, StartPayment, SubmitOtp,
+};
 pub use country::{Country, Operator};
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use money::Currency;

@@ -5,8 +5,10 @@
 //! [`Secret`] that prints `***`.
 
 use lipa_api::{ApiError, ErrorCode};
-use lipa_providers::{crisscross, Secret};
+use lipa_providers::{crisscross, honeycoin, ProviderId, Secret};
 use worker::Env;
+
+use crate::routing::{RoutingTable, DEFAULT_ROUTES};
 
 /// The single merchant this deployment serves.
 #[derive(Debug, Clone)]
@@ -26,31 +28,73 @@ pub struct Merchant {
 pub struct Config {
     /// The merchant.
     pub merchant: Merchant,
-    /// The CrissCross account.
-    pub crisscross: crisscross::Config,
+    /// The CrissCross account, when `CRISSCROSS_BASE_URL` is set.
+    pub crisscross: Option<crisscross::Config>,
+    /// The HoneyCoin account, when `HONEYCOIN_BASE_URL` is set.
+    pub honeycoin: Option<honeycoin::Config>,
+    /// Which provider takes which country and operator (`ROUTES`).
+    pub routes: RoutingTable,
 }
 
 impl Config {
     /// Reads the configuration; a missing binding is a clear `misconfigured` error naming it.
     pub fn from_env(env: &Env) -> Result<Config, ApiError> {
-        Ok(Config {
+        Config {
             merchant: Merchant {
                 name: text(env, "MERCHANT_NAME")?,
                 secret_key: secret(env, "MERCHANT_SECRET_KEY")?,
                 webhook_url: text(env, "MERCHANT_WEBHOOK_URL")?,
                 webhook_secret: secret(env, "MERCHANT_WEBHOOK_SECRET")?,
             },
-            crisscross: crisscross::Config {
-                base_url: text(env, "CRISSCROSS_BASE_URL")?
-                    .trim_end_matches('/')
-                    .to_string(),
-                merchant_id: text(env, "CRISSCROSS_MERCHANT_ID")?,
-                client_secret: secret(env, "CRISSCROSS_CLIENT_SECRET")?,
-                webhook_secret: secret(env, "CRISSCROSS_WEBHOOK_SECRET")?,
-                signature_header: text(env, "CRISSCROSS_SIGNATURE_HEADER")
-                    .unwrap_or_else(|_| crisscross::DEFAULT_SIGNATURE_HEADER.to_string()),
+            crisscross: match text(env, "CRISSCROSS_BASE_URL") {
+                Err(_) => None,
+                Ok(base) => Some(crisscross::Config {
+                    base_url: base.trim_end_matches('/').to_string(),
+                    merchant_id: text(env, "CRISSCROSS_MERCHANT_ID")?,
+                    client_secret: secret(env, "CRISSCROSS_CLIENT_SECRET")?,
+                    webhook_secret: secret(env, "CRISSCROSS_WEBHOOK_SECRET")?,
+                    signature_header: text(env, "CRISSCROSS_SIGNATURE_HEADER")
+                        .unwrap_or_else(|_| crisscross::DEFAULT_SIGNATURE_HEADER.to_string()),
+                }),
             },
-        })
+            honeycoin: match text(env, "HONEYCOIN_BASE_URL") {
+                Err(_) => None,
+                Ok(base) => Some(honeycoin::Config {
+                    base_url: base.trim_end_matches('/').to_string(),
+                    api_key: secret(env, "HONEYCOIN_API_KEY")?,
+                    public_key: text(env, "HONEYCOIN_PUBLIC_KEY")?,
+                    webhook_secret: secret(env, "HONEYCOIN_WEBHOOK_SECRET")?,
+                }),
+            },
+            routes: RoutingTable::parse(
+                &text(env, "ROUTES").unwrap_or_else(|_| DEFAULT_ROUTES.to_string()),
+            )
+            .map_err(|e| ApiError::new(ErrorCode::Misconfigured, format!("ROUTES: {e}")))?,
+        }
+        .checked()
+    }
+}
+
+impl Config {
+    /// Checks that every provider the routing table names is configured.
+    fn checked(self) -> Result<Config, ApiError> {
+        for provider in self.routes.providers() {
+            let configured = match provider {
+                ProviderId::CrissCross => self.crisscross.is_some(),
+                ProviderId::HoneyCoin => self.honeycoin.is_some(),
+            };
+            if !configured {
+                return Err(ApiError::new(
+                    ErrorCode::Misconfigured,
+                    format!(
+                        "ROUTES sends payments to {} but {}_BASE_URL is not set",
+                        provider.name(),
+                        provider.name().to_ascii_uppercase()
+                    ),
+                ));
+            }
+        }
+        Ok(self)
     }
 }
 

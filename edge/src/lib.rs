@@ -9,7 +9,9 @@ pub mod executor;
 pub mod handlers;
 pub mod ids;
 pub mod merchant_webhook;
+pub mod providers;
 pub mod route;
+pub mod routing;
 pub mod signing;
 pub mod store;
 
@@ -32,7 +34,12 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
     let method = req.method().to_string();
     let path = req.path();
     match route::route(&method, &path).map_err(EdgeError)? {
-        Route::Health => Ok(Response::ok("ok")?),
+        // Health also checks the configuration, so a bad routing table stops `xtask dev`
+        // with the entry named.
+        Route::Health => {
+            Config::from_env(env)?;
+            Ok(Response::ok("ok")?)
+        }
         Route::PayPage(_) => handlers::pages::pay_page(),
         Route::CreateCheckout => {
             let config = Config::from_env(env)?;
@@ -40,6 +47,7 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
         }
         Route::WidgetCheckout(id) => handlers::widget::view(req, env, &id).await,
         Route::StartPayment(id) => handlers::widget::start_payment(req, env, &id).await,
+        Route::SubmitOtp(id) => handlers::widget::submit_otp(req, env, &id).await,
         Route::ProviderWebhook(provider) => {
             let config = Config::from_env(env)?;
             handlers::webhooks::receive(req, env, &config, &provider).await

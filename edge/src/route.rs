@@ -13,6 +13,8 @@ pub enum Route {
     WidgetCheckout(String),
     /// `POST /api/checkouts/{id}/payments` (client secret).
     StartPayment(String),
+    /// `POST /api/checkouts/{id}/otp` (client secret).
+    SubmitOtp(String),
     /// `POST /webhooks/{provider}`.
     ProviderWebhook(String),
     /// `GET /pay/{id}`: the page that hosts the widget.
@@ -27,6 +29,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "checkouts"] => (Route::CreateCheckout, "POST"),
         ["api", "checkouts", id] => (Route::WidgetCheckout(id.to_string()), "GET"),
         ["api", "checkouts", id, "payments"] => (Route::StartPayment(id.to_string()), "POST"),
+        ["api", "checkouts", id, "otp"] => (Route::SubmitOtp(id.to_string()), "POST"),
         ["webhooks", provider] => (Route::ProviderWebhook(provider.to_string()), "POST"),
         ["pay", id] => (Route::PayPage(id.to_string()), "GET"),
         _ => {

@@ -1,6 +1,7 @@
 //! The D1 payments index: checkouts by merchant reference, payments by provider id.
 //! The Checkout object is the source of truth; this index answers "which checkout?".
 
+use lipa_providers::ProviderId;
 use worker::{D1Database, Env};
 
 use crate::checkout::record::{CheckoutRecord, PaymentRecord};
@@ -41,7 +42,7 @@ pub async fn upsert_payment(env: &Env, checkout_id: &str, p: &PaymentRecord) -> 
     db(env)?
         .prepare(
             "INSERT INTO payments (id, checkout_id, provider, provider_ref, status, created_at_ms, updated_at_ms)
-             VALUES (?1, ?2, 'crisscross', ?3, ?4, ?5, ?6)
+             VALUES (?1, ?2, ?7, ?3, ?4, ?5, ?6)
              ON CONFLICT (id) DO UPDATE SET provider_ref = excluded.provider_ref,
                status = excluded.status, updated_at_ms = excluded.updated_at_ms",
         )
@@ -52,6 +53,7 @@ pub async fn upsert_payment(env: &Env, checkout_id: &str, p: &PaymentRecord) -> 
             p.status.name().into(),
             (p.created_at_ms as f64).into(),
             (p.updated_at_ms as f64).into(),
+            p.provider.name().into(),
         ])?
         .run()
         .await?;
@@ -61,12 +63,21 @@ pub async fn upsert_payment(env: &Env, checkout_id: &str, p: &PaymentRecord) -> 
 /// The checkout a provider transaction belongs to.
 pub async fn checkout_for_provider_ref(
     env: &Env,
-    provider: &str,
+    provider: ProviderId,
     provider_ref: &str,
 ) -> worker::Result<Option<String>> {
     db(env)?
         .prepare("SELECT checkout_id FROM payments WHERE provider = ?1 AND provider_ref = ?2")
-        .bind(&[provider.into(), provider_ref.into()])?
+        .bind(&[provider.name().into(), provider_ref.into()])?
+        .first::<String>(Some("checkout_id"))
+        .await
+}
+
+/// The checkout a Lipa payment id belongs to.
+pub async fn checkout_for_payment(env: &Env, payment_id: &str) -> worker::Result<Option<String>> {
+    db(env)?
+        .prepare("SELECT checkout_id FROM payments WHERE id = ?1")
+        .bind(&[payment_id.into()])?
         .first::<String>(Some("checkout_id"))
         .await
 }

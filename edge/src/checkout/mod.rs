@@ -1,21 +1,22 @@
 //! The Checkout Durable Object: the single writer of one checkout's state.
 //!
-//! It allows one live payment at a time, stores the idempotency key before calling the
-//! provider, applies provider answers in order (webhooks only as hints, confirmed by a status
-//! read), polls on an alarm where no webhook comes, and delivers signed merchant webhooks
-//! with retries. Every change follows load → pure rule from [`record`] → store, with no
-//! provider I/O in between, so concurrent events cannot lose each other's writes.
+//! It allows one live payment at a time, stores the idempotency reference before calling the
+//! provider the routing table chose, applies provider answers in order (webhooks only as
+//! hints, confirmed by a status read), takes one-time codes, polls on an alarm where no
+//! webhook comes, and delivers signed merchant webhooks with retries. Every change follows
+//! load → pure rule from [`record`] → store, with no provider I/O in between, so concurrent
+//! events cannot lose each other's writes.
 
 mod object;
-pub mod provider;
 pub mod record;
 
 pub use object::CheckoutObject;
 
 use lipa_api::phone::Msisdn;
-use lipa_api::{ApiError, ErrorCode, FailureReason, PaymentStatus, StartPayment};
+use lipa_api::{ApiError, ErrorCode, FailureReason, PaymentStatus, StartPayment, SubmitOtp};
 use lipa_providers::crisscross::SessionInput;
-use lipa_providers::{ProviderError, ProviderPayment};
+use lipa_providers::honeycoin::OtpOutcome;
+use lipa_providers::{ProviderError, ProviderId, ProviderPayment};
 use serde::{Deserialize, Serialize};
 use worker::{Method, Request, Response};
 
@@ -23,8 +24,8 @@ use crate::config::Config;
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::executor::now_ms;
 use crate::ids;
+use crate::providers::{self, CallError};
 use crate::store;
-use provider::CallError;
 use record::{delivery_delay_ms, poll_delay_ms, CheckoutRecord, PaymentRecord};
 
 /// The storage key of the record.
@@ -35,10 +36,12 @@ pub const CLIENT_SECRET_HEADER: &str = "x-lipa-client-secret";
 /// A provider webhook, verified by the edge, handed to the object as a hint.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ProviderHint {
-    /// The provider's event id.
+    /// A key unique to the delivery (the provider's event id, or one made from the body).
     pub event_id: String,
     /// The provider's transaction id.
     pub provider_ref: String,
+    /// Lipa's payment id, when the provider echoes it (HoneyCoin's `externalReference`).
+    pub payment_id: Option<String>,
 }
 
 impl CheckoutObject {
@@ -57,6 +60,11 @@ impl CheckoutObject {
                 let rec = self.authorize(req).await?;
                 let body = req.text().await?;
                 self.start_payment(rec, &body).await
+            }
+            (Method::Post, "/otp") => {
+                let rec = self.authorize(req).await?;
+                let body = req.text().await?;
+                self.submit_otp(rec, &body).await
             }
             (Method::Post, "/provider-hint") => {
                 let hint: ProviderHint = req.json().await?;
@@ -109,44 +117,52 @@ impl CheckoutObject {
 
     async fn view(&self, rec: CheckoutRecord) -> EdgeResult<Response> {
         let config = self.config()?;
-        let rec = match rec.provider_session {
-            Some(_) => rec,
-            None => match self.open_session(&config, &rec).await {
-                Ok(rec) => rec,
-                Err(e) => {
-                    log("session_failed", &e.to_string());
-                    rec
-                }
-            },
-        };
-        Ok(json_response(&rec.view(&config.merchant.name), 200)?)
+        let rec = self.ensure_session(&config, rec).await;
+        Ok(json_response(
+            &rec.view(&config.merchant.name, &config.routes),
+            200,
+        )?)
     }
 
-    /// Creates the provider session and stores it with the operators it offers.
-    async fn open_session(
-        &self,
-        config: &Config,
-        rec: &CheckoutRecord,
-    ) -> Result<CheckoutRecord, CallError> {
+    /// Opens the CrissCross session when some operator of this checkout routes to CrissCross
+    /// and none is open yet; a failure leaves the record as it was (retried on the next read).
+    async fn ensure_session(&self, config: &Config, rec: CheckoutRecord) -> CheckoutRecord {
+        let needs_session = rec.provider_session.is_none()
+            && rec.country.operators().iter().any(|op| {
+                config.routes.provider_for(rec.country, *op) == Some(ProviderId::CrissCross)
+            });
+        let Some(cc) = config.crisscross.as_ref().filter(|_| needs_session) else {
+            return rec;
+        };
         let input = SessionInput {
             amount: rec.amount,
             currency: rec.currency,
             reference: &rec.id,
             location: rec.country.alpha3(),
         };
-        let (session, operators) = provider::open_session(&config.crisscross, &input).await?;
+        let (session, operators) = match providers::crisscross::open_session(cc, &input).await {
+            Ok(opened) => opened,
+            Err(e) => {
+                log("session_failed", &e.to_string());
+                return rec;
+            }
+        };
         let stored = async {
             let mut fresh = self.load_existing().await?;
             if fresh.provider_session.is_none() {
                 fresh.provider_session = Some(session);
-                fresh.operators = Some(operators);
+                fresh.crisscross_operators = Some(operators);
                 self.save(&fresh).await?;
             }
             Ok::<_, EdgeError>(fresh)
         };
-        stored
-            .await
-            .map_err(|EdgeError(e)| CallError::Provider(ProviderError::Decode(e.to_string())))
+        match stored.await {
+            Ok(fresh) => fresh,
+            Err(EdgeError(e)) => {
+                log("session_not_stored", &e.to_string());
+                rec
+            }
+        }
     }
 
     async fn start_payment(&self, rec: CheckoutRecord, body: &str) -> EdgeResult<Response> {
@@ -159,25 +175,26 @@ impl CheckoutObject {
             })?,
         };
         rec.check_can_start()?;
-        if rec
-            .operators
-            .as_ref()
-            .is_some_and(|ops| !ops.contains(&operator))
-        {
-            return Err(ApiError::field(
-                ErrorCode::InvalidField,
-                "operator",
-                format!("{} is not available for this checkout", operator.name()),
-            )
-            .into());
-        }
+        let rec = self.ensure_session(&config, rec).await;
+        let provider = config
+            .routes
+            .provider_for(rec.country, operator)
+            .filter(|_| rec.available_operators(&config.routes).contains(&operator))
+            .ok_or_else(|| {
+                ApiError::field(
+                    ErrorCode::InvalidField,
+                    "operator",
+                    format!("{} is not available for this checkout", operator.name()),
+                )
+            })?;
 
-        // Persist before calling: the payment and its idempotency key exist before the
+        // Persist before calling: the payment and its idempotency reference exist before the
         // provider hears of them.
         let now = now_ms();
         let payment = PaymentRecord {
             id: ids::random_id("pay_", 24)?,
             operator,
+            provider,
             msisdn,
             status: PaymentStatus::Created,
             idempotency_key: ids::uuid_v4()?,
@@ -185,35 +202,16 @@ impl CheckoutObject {
             created_at_ms: now,
             updated_at_ms: now,
             next_poll_at_ms: None,
+            otp_attempts: 0,
         };
         let mut rec = rec;
+        rec.check_can_start()?;
         rec.payments.push(payment.clone());
         self.save(&rec).await?;
         self.index(&rec.id, &payment).await;
         log_payment("payment_created", &rec.id, &payment);
 
-        let session = match rec.provider_session.clone() {
-            Some(s) => Ok(s),
-            None => self.open_session(&config, &rec).await.and_then(|r| {
-                r.provider_session
-                    .ok_or(CallError::Provider(ProviderError::Decode(
-                        "no session".into(),
-                    )))
-            }),
-        };
-        let outcome = match session {
-            Ok(session) => {
-                provider::start_payment(
-                    &config.crisscross,
-                    &session,
-                    payment.operator,
-                    &payment.msisdn.e164(),
-                    &payment.idempotency_key,
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        };
+        let outcome = providers::start(&config, &rec, &payment).await;
         let rec = self.record_start(&payment.id, outcome).await?;
         let view = rec
             .payments
@@ -221,6 +219,66 @@ impl CheckoutObject {
             .find(|p| p.id == payment.id)
             .map(PaymentRecord::view);
         Ok(json_response(&view, 201)?)
+    }
+
+    /// Sends the customer's one-time code to the provider. The code is never stored or logged.
+    async fn submit_otp(&self, rec: CheckoutRecord, body: &str) -> EdgeResult<Response> {
+        let otp = SubmitOtp::from_json(body)?;
+        let payment = rec.payment_awaiting_otp()?.clone();
+        let config = self.config()?;
+        // Count the attempt before the call, so a lost answer still uses one up.
+        let mut counted = self.load_existing().await?;
+        if let Some(p) = counted.payment_mut(&payment.id) {
+            p.otp_attempts += 1;
+        }
+        self.save(&counted).await?;
+        let outcome = providers::submit_otp(&config, &payment, &otp).await;
+        // Whatever the answer, the provider's own state decides what the customer sees next.
+        let confirmed = providers::status(&config, &counted, &payment).await;
+        let mut rec = self.load_existing().await?;
+        let now = now_ms();
+        match &confirmed {
+            Ok(update) => {
+                let event_id = ids::random_id("evt_", 24)?;
+                rec.apply(&payment.id, update, &event_id, now);
+            }
+            Err(e) => log("otp_status_failed", &e.to_string()),
+        }
+        if let Some(p) = rec.payment_mut(&payment.id) {
+            if matches!(outcome, Ok(OtpOutcome::Accepted)) && !p.status.is_terminal() {
+                p.status = PaymentStatus::Pending;
+                p.updated_at_ms = now;
+            }
+            if !p.status.is_terminal() {
+                p.next_poll_at_ms = Some(now + 2_000);
+            }
+        }
+        self.save(&rec).await?;
+        let Some(p) = rec.payments.iter().find(|p| p.id == payment.id).cloned() else {
+            return Err(not_found().into());
+        };
+        self.index(&rec.id, &p).await;
+        log_payment("otp_submitted", &rec.id, &p);
+        self.deliver_due().await?;
+        match outcome {
+            Ok(OtpOutcome::Accepted) => Ok(json_response(&p.view(), 200)?),
+            Ok(OtpOutcome::Refused(message)) if !p.status.is_terminal() => {
+                let left = record::MAX_OTP_ATTEMPTS.saturating_sub(p.otp_attempts);
+                Err(ApiError::field(
+                    ErrorCode::OtpIncorrect,
+                    "otp",
+                    format!("That code was not accepted ({message}). {left} attempt(s) left."),
+                )
+                .into())
+            }
+            // The provider ended the payment (e.g. too many wrong codes): show where it stands.
+            Ok(OtpOutcome::Refused(_)) => Ok(json_response(&p.view(), 200)?),
+            Err(e) => Err(ApiError::new(
+                ErrorCode::ProviderUnavailable,
+                format!("The code could not be checked right now: {e}"),
+            )
+            .into()),
+        }
     }
 
     /// Stores what the provider said about a payment start.
@@ -283,16 +341,17 @@ impl CheckoutObject {
                 200,
             )?);
         }
-        let Some(payment) = rec
-            .payments
-            .iter()
-            .find(|p| p.provider_ref.as_deref() == Some(hint.provider_ref.as_str()))
-        else {
+        let Some(payment) = rec.payments.iter().find(|p| {
+            p.provider_ref.as_deref() == Some(hint.provider_ref.as_str())
+                || hint.payment_id.as_deref() == Some(p.id.as_str())
+        }) else {
             return Err(not_found().into());
         };
         let config = self.config()?;
         // A webhook is a hint: the state recorded is the one the provider confirms.
-        let confirmed = provider::payment_status(&config.crisscross, &hint.provider_ref)
+        let mut asked = payment.clone();
+        asked.provider_ref = Some(hint.provider_ref.clone());
+        let confirmed = providers::status(&config, &rec, &asked)
             .await
             .map_err(|e| {
                 ApiError::new(
@@ -327,23 +386,7 @@ impl CheckoutObject {
             .cloned();
         if let Some(p) = due {
             let config = self.config()?;
-            let answer = match (&p.provider_ref, &rec.provider_session) {
-                (Some(tx), _) => provider::payment_status(&config.crisscross, tx).await,
-                // The start's answer was lost: replay it with the stored key.
-                (None, Some(session)) => {
-                    provider::start_payment(
-                        &config.crisscross,
-                        session,
-                        p.operator,
-                        &p.msisdn.e164(),
-                        &p.idempotency_key,
-                    )
-                    .await
-                }
-                (None, None) => Err(CallError::Provider(ProviderError::Decode(
-                    "no session".into(),
-                ))),
-            };
+            let answer = providers::status(&config, &rec, &p).await;
             let now = now_ms();
             let mut rec = self.load_existing().await?;
             match answer {

@@ -9,8 +9,13 @@ use lipa_api::{
     ApiError, CheckoutView, Country, Currency, ErrorCode, Operator, OperatorView, PaymentStatus,
     PaymentView,
 };
-use lipa_providers::ProviderPayment;
+use lipa_providers::{ProviderId, ProviderPayment};
+
+use crate::routing::RoutingTable;
 use serde::{Deserialize, Serialize};
+
+/// How many one-time codes a customer may try for one payment (HoneyCoin allows three).
+pub const MAX_OTP_ATTEMPTS: u32 = 3;
 
 /// How many provider event ids a checkout remembers for deduplication.
 const SEEN_EVENTS_KEPT: usize = 64;
@@ -38,8 +43,8 @@ pub struct CheckoutRecord {
     pub created_at_ms: i64,
     /// CrissCross `sessionId`, once created.
     pub provider_session: Option<String>,
-    /// Operators the provider offers for this checkout, once asked.
-    pub operators: Option<Vec<Operator>>,
+    /// Operators the CrissCross session offers, once asked.
+    pub crisscross_operators: Option<Vec<Operator>>,
     /// Every payment attempt, oldest first; only the last may be live.
     pub payments: Vec<PaymentRecord>,
     /// Provider webhook event ids already handled, newest last.
@@ -55,6 +60,9 @@ pub struct PaymentRecord {
     pub id: String,
     /// The operator chosen.
     pub operator: Operator,
+    /// The provider the routing table chose.
+    #[serde(default)]
+    pub provider: ProviderId,
     /// The number charged.
     pub msisdn: Msisdn,
     /// Where it stands.
@@ -69,6 +77,9 @@ pub struct PaymentRecord {
     pub updated_at_ms: i64,
     /// When the object should next ask the provider, Unix ms.
     pub next_poll_at_ms: Option<i64>,
+    /// One-time codes the customer has sent for this payment.
+    #[serde(default)]
+    pub otp_attempts: u32,
 }
 
 /// A merchant webhook and its delivery state.
@@ -130,6 +141,32 @@ impl CheckoutRecord {
                 _ => "This checkout can no longer be paid; ask the merchant for a new one.",
             },
         ))
+    }
+
+    /// The live payment waiting for a one-time code, or the 409 that says why a code cannot
+    /// be taken now.
+    pub fn payment_awaiting_otp(&self) -> Result<&PaymentRecord, ApiError> {
+        let waiting = self.last_payment().filter(|p| {
+            matches!(
+                p.status,
+                PaymentStatus::ActionRequired {
+                    action: lipa_api::NextAction::Otp
+                }
+            )
+        });
+        let Some(p) = waiting else {
+            return Err(ApiError::new(
+                ErrorCode::NotAwaitingOtp,
+                "No payment on this checkout is waiting for a one-time code.",
+            ));
+        };
+        if p.otp_attempts >= MAX_OTP_ATTEMPTS {
+            return Err(ApiError::new(
+                ErrorCode::OtpAttemptsExhausted,
+                "Too many wrong codes. Start the payment again.",
+            ));
+        }
+        Ok(p)
     }
 
     /// Applies a provider-confirmed answer about `payment_id` at `now_ms`. A terminal state is
@@ -211,9 +248,26 @@ impl CheckoutRecord {
         polls.chain(deliveries).min()
     }
 
+    /// The operators the customer can pick: the country's, in its order, that the routing
+    /// table sends to a provider which takes them (for CrissCross, that its session offers).
+    pub fn available_operators(&self, routes: &RoutingTable) -> Vec<Operator> {
+        self.country
+            .operators()
+            .iter()
+            .copied()
+            .filter(|op| match routes.provider_for(self.country, *op) {
+                Some(ProviderId::CrissCross) => self
+                    .crisscross_operators
+                    .as_deref()
+                    .is_none_or(|offered| offered.contains(op)),
+                Some(ProviderId::HoneyCoin) => true,
+                None => false,
+            })
+            .collect()
+    }
+
     /// What the widget sees.
-    pub fn view(&self, merchant_name: &str) -> CheckoutView {
-        let offered = self.operators.as_deref();
+    pub fn view(&self, merchant_name: &str, routes: &RoutingTable) -> CheckoutView {
         CheckoutView {
             id: self.id.clone(),
             merchant_name: merchant_name.to_string(),
@@ -222,12 +276,10 @@ impl CheckoutRecord {
             country: self.country,
             description: self.description.clone(),
             operators: self
-                .country
-                .operators()
-                .iter()
-                .filter(|op| offered.is_none_or(|o| o.contains(op)))
+                .available_operators(routes)
+                .into_iter()
                 .map(|op| OperatorView {
-                    id: *op,
+                    id: op,
                     name: op.name().to_string(),
                 })
                 .collect(),
@@ -294,7 +346,7 @@ mod tests {
             locked_phone: None,
             created_at_ms: 0,
             provider_session: None,
-            operators: None,
+            crisscross_operators: None,
             payments: vec![],
             seen_events: vec![],
             outbox: vec![],
@@ -305,6 +357,7 @@ mod tests {
         PaymentRecord {
             id: id.into(),
             operator: Operator::Mpesa,
+            provider: ProviderId::CrissCross,
             msisdn: Msisdn::parse(Country::KE, "0712000001").unwrap(),
             status,
             idempotency_key: "k".into(),
@@ -312,6 +365,7 @@ mod tests {
             created_at_ms: 0,
             updated_at_ms: 0,
             next_poll_at_ms: Some(3_000),
+            otp_attempts: 0,
         }
     }
 
@@ -395,6 +449,25 @@ mod tests {
     }
 
     #[test]
+    fn otp_is_taken_only_while_asked_for_and_only_three_times() {
+        let mut r = record();
+        r.payments.push(payment("pay_1", PaymentStatus::Pending));
+        assert_eq!(
+            r.payment_awaiting_otp().unwrap_err().code,
+            ErrorCode::NotAwaitingOtp
+        );
+        r.payments[0].status = PaymentStatus::ActionRequired {
+            action: lipa_api::NextAction::Otp,
+        };
+        assert!(r.payment_awaiting_otp().is_ok());
+        r.payments[0].otp_attempts = MAX_OTP_ATTEMPTS;
+        assert_eq!(
+            r.payment_awaiting_otp().unwrap_err().code,
+            ErrorCode::OtpAttemptsExhausted
+        );
+    }
+
+    #[test]
     fn provider_events_are_deduplicated() {
         let mut r = record();
         assert!(r.remember_event("ev1"));
@@ -419,15 +492,23 @@ mod tests {
     }
 
     #[test]
-    fn view_lists_the_offered_operators_in_country_order() {
+    fn view_lists_routed_and_offered_operators_in_country_order() {
         let mut r = record();
-        assert_eq!(r.view("Shop").operators.len(), 2);
-        r.operators = Some(vec![Operator::Mpesa]);
-        let v = r.view("Shop");
+        let cc_only = RoutingTable::parse("KE=crisscross").unwrap();
+        assert_eq!(
+            r.view("Shop", &cc_only).operators.len(),
+            1,
+            "CrissCross takes only M-Pesa in Kenya"
+        );
+        let mixed = RoutingTable::parse("KE/airtel_money=honeycoin, KE=crisscross").unwrap();
+        r.crisscross_operators = Some(vec![Operator::Mpesa]);
+        let v = r.view("Shop", &mixed);
         assert_eq!(
             v.operators.iter().map(|o| o.id).collect::<Vec<_>>(),
-            vec![Operator::Mpesa]
+            vec![Operator::Mpesa, Operator::AirtelMoney]
         );
         assert_eq!(v.operators[0].name, "M-Pesa");
+        r.crisscross_operators = Some(vec![]);
+        assert_eq!(r.available_operators(&mixed), vec![Operator::AirtelMoney]);
     }
 }

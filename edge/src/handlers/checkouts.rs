@@ -39,7 +39,7 @@ pub async fn create(mut req: Request, env: &Env, config: &Config) -> EdgeResult<
         locked_phone: input.customer_phone.clone(),
         created_at_ms: now_ms(),
         provider_session: None,
-        operators: None,
+        crisscross_operators: None,
         payments: vec![],
         seen_events: vec![],
         outbox: vec![],

@@ -1,7 +1,7 @@
 //! Provider webhooks: verify, find the checkout, hand the object a hint to confirm.
 
 use lipa_api::{ApiError, ErrorCode};
-use lipa_providers::{crisscross, ProviderError};
+use lipa_providers::{crisscross, honeycoin, ProviderError, ProviderId};
 use worker::{Env, Method, Request, Response};
 
 use crate::checkout::{log, ProviderHint};
@@ -17,17 +17,19 @@ pub async fn receive(
     config: &Config,
     provider: &str,
 ) -> EdgeResult<Response> {
-    if provider != "crisscross" {
-        return Err(ApiError::new(
+    let provider = ProviderId::from_name(provider).ok_or_else(|| {
+        ApiError::new(
             ErrorCode::NotFound,
             format!("no webhook endpoint for {provider:?}"),
         )
-        .into());
-    }
+    })?;
     let body = read_body(&mut req).await?;
     let headers: Vec<(String, String)> = req.headers().entries().collect();
-    let event = crisscross::verify_webhook(&config.crisscross, &headers, &body).map_err(|e| {
-        log("provider_webhook_refused", &e.to_string());
+    let hint = verify(config, provider, &headers, &body).map_err(|e| {
+        log(
+            "provider_webhook_refused",
+            &format!("{}: {e}", provider.name()),
+        );
         match e {
             ProviderError::Signature(_) => ApiError::new(
                 ErrorCode::InvalidSignature,
@@ -35,22 +37,20 @@ pub async fn receive(
             ),
             _ => ApiError::new(
                 ErrorCode::InvalidJson,
-                "the webhook body is not a CrissCross event",
+                format!("the webhook body is not a {} event", provider.name()),
             ),
         }
     })?;
-    let Some(checkout_id) =
-        store::checkout_for_provider_ref(env, provider, &event.transaction_id).await?
-    else {
-        log(
-            "provider_webhook_unknown_transaction",
-            &event.transaction_id,
-        );
-        return Err(ApiError::new(ErrorCode::NotFound, "no payment has this transactionId").into());
-    };
-    let hint = ProviderHint {
-        event_id: event.event_id,
-        provider_ref: event.transaction_id,
+    let mut checkout_id =
+        store::checkout_for_provider_ref(env, provider, &hint.provider_ref).await?;
+    if checkout_id.is_none() {
+        if let Some(payment_id) = &hint.payment_id {
+            checkout_id = store::checkout_for_payment(env, payment_id).await?;
+        }
+    }
+    let Some(checkout_id) = checkout_id else {
+        log("provider_webhook_unknown_transaction", &hint.provider_ref);
+        return Err(ApiError::new(ErrorCode::NotFound, "no payment has this transaction").into());
     };
     call_object(
         env,
@@ -64,4 +64,36 @@ pub async fn receive(
         ),
     )
     .await
+}
+
+fn verify(
+    config: &Config,
+    provider: ProviderId,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<ProviderHint, ProviderError> {
+    let not_configured = || ProviderError::Rejected {
+        status: 0,
+        message: "not configured".into(),
+    };
+    match provider {
+        ProviderId::CrissCross => {
+            let cfg = config.crisscross.as_ref().ok_or_else(not_configured)?;
+            let event = crisscross::verify_webhook(cfg, headers, body)?;
+            Ok(ProviderHint {
+                event_id: event.event_id,
+                provider_ref: event.transaction_id,
+                payment_id: None,
+            })
+        }
+        ProviderId::HoneyCoin => {
+            let cfg = config.honeycoin.as_ref().ok_or_else(not_configured)?;
+            let event = honeycoin::verify_webhook(cfg, headers, body)?;
+            Ok(ProviderHint {
+                event_id: event.dedupe_key(),
+                provider_ref: event.data.transaction_id,
+                payment_id: event.data.external_reference,
+            })
+        }
+    }
 }

@@ -36,7 +36,21 @@ pub async fn view(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Resp
 }
 
 /// `POST /api/checkouts/{id}/payments`: start a payment.
-pub async fn start_payment(mut req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
+pub async fn start_payment(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
+    forward_post(req, env, checkout_id, "/payments").await
+}
+
+/// `POST /api/checkouts/{id}/otp`: the customer's one-time code for the live payment.
+pub async fn submit_otp(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
+    forward_post(req, env, checkout_id, "/otp").await
+}
+
+async fn forward_post(
+    mut req: Request,
+    env: &Env,
+    checkout_id: &str,
+    path: &str,
+) -> EdgeResult<Response> {
     let secret = client_secret(&req, checkout_id)?;
     let body = read_body(&mut req).await?;
     let body = String::from_utf8(body)
@@ -45,7 +59,7 @@ pub async fn start_payment(mut req: Request, env: &Env, checkout_id: &str) -> Ed
         env,
         checkout_id,
         Method::Post,
-        "/payments",
+        path,
         &[
             (CLIENT_SECRET_HEADER, &secret),
             ("Content-Type", "application/json"),

@@ -1,0 +1,113 @@
+//! How the edge calls a provider: the adapter builds, the executor sends, the adapter parses;
+//! bearer tokens are cached per isolate and provider and refreshed once on a 401.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use lipa_providers::{
+    AccessToken, HttpRequest, HttpResponse, ProviderError, ProviderId, Secret, TokenCache,
+};
+
+use crate::executor::{now_ms, perform, Lost};
+
+thread_local! {
+    static TOKENS: RefCell<HashMap<ProviderId, TokenCache>> = RefCell::new(HashMap::new());
+}
+
+/// Why a provider call gave no usable answer.
+#[derive(Debug)]
+pub enum CallError {
+    /// The provider answered, with an error.
+    Provider(ProviderError),
+    /// No answer came: the outcome is unknown.
+    Lost(Lost),
+    /// The provider is not configured on this edge.
+    NotConfigured(ProviderId),
+}
+
+impl CallError {
+    /// Whether the request may have taken effect although no usable answer came, so the next
+    /// step is a status query with the stored reference, never a fresh request.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            CallError::Lost(_) => true,
+            CallError::Provider(e) => match e {
+                ProviderError::Unavailable { .. } | ProviderError::RateLimited { .. } => true,
+                ProviderError::Unauthorized
+                | ProviderError::Conflict
+                | ProviderError::Rejected { .. }
+                | ProviderError::Decode(_)
+                | ProviderError::Signature(_) => false,
+            },
+            CallError::NotConfigured(_) => false,
+        }
+    }
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Provider(e) => write!(f, "{e}"),
+            CallError::Lost(Lost::Timeout) => f.write_str("provider did not answer in time"),
+            CallError::Lost(Lost::Network(e)) => write!(f, "provider unreachable: {e}"),
+            CallError::NotConfigured(p) => write!(f, "{} is not configured", p.name()),
+        }
+    }
+}
+
+/// How to get a token from one provider.
+pub struct TokenSource<'a> {
+    /// Whose token.
+    pub provider: ProviderId,
+    /// The token request.
+    pub request: HttpRequest,
+    /// Reads the answer, dating it from the given time.
+    pub parse: &'a dyn Fn(&HttpResponse, i64) -> Result<AccessToken, ProviderError>,
+}
+
+async fn token(source: &TokenSource<'_>) -> Result<Secret, CallError> {
+    let now = now_ms();
+    let cached = TOKENS.with(|c| {
+        c.borrow()
+            .get(&source.provider)
+            .and_then(|t| t.fresh(now).cloned())
+    });
+    if let Some(t) = cached {
+        return Ok(t);
+    }
+    let resp = perform(&source.request).await.map_err(CallError::Lost)?;
+    let fresh = (source.parse)(&resp, now).map_err(CallError::Provider)?;
+    let token = fresh.token.clone();
+    TOKENS.with(|c| {
+        c.borrow_mut()
+            .entry(source.provider)
+            .or_default()
+            .store(fresh)
+    });
+    Ok(token)
+}
+
+/// Makes one authorized call; on a 401 the token is refreshed once and the call repeated.
+pub async fn authorized<T>(
+    source: &TokenSource<'_>,
+    build: impl Fn(&Secret) -> Result<HttpRequest, ProviderError>,
+    parse: impl Fn(&HttpResponse) -> Result<T, ProviderError>,
+) -> Result<T, CallError> {
+    let mut refreshed = false;
+    loop {
+        let token = token(source).await?;
+        let req = build(&token).map_err(CallError::Provider)?;
+        let resp = perform(&req).await.map_err(CallError::Lost)?;
+        match parse(&resp) {
+            Err(ProviderError::Unauthorized) if !refreshed => {
+                refreshed = true;
+                TOKENS.with(|c| {
+                    if let Some(t) = c.borrow_mut().get_mut(&source.provider) {
+                        t.clear();
+                    }
+                });
+            }
+            other => return other.map_err(CallError::Provider),
+        }
+    }
+}

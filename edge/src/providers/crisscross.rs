@@ -1,0 +1,63 @@
+//! CrissCross as the Checkout object uses it.
+
+use lipa_api::Operator;
+use lipa_providers::crisscross::{self, Config, SessionInput};
+use lipa_providers::{ProviderId, ProviderPayment};
+
+use super::call::{authorized, CallError, TokenSource};
+
+fn source(config: &Config) -> TokenSource<'static> {
+    TokenSource {
+        provider: ProviderId::CrissCross,
+        request: crisscross::token_request(config),
+        parse: &crisscross::parse_token,
+    }
+}
+
+/// Creates a session and asks which operators it offers.
+pub async fn open_session(
+    config: &Config,
+    input: &SessionInput<'_>,
+) -> Result<(String, Vec<Operator>), CallError> {
+    let source = source(config);
+    let session = authorized(
+        &source,
+        |t| Ok(crisscross::session_request(config, t, input)),
+        crisscross::parse_session,
+    )
+    .await?;
+    let operators = authorized(
+        &source,
+        |t| Ok(crisscross::available_methods_request(config, t, &session)),
+        crisscross::parse_available_methods,
+    )
+    .await?;
+    Ok((session, operators))
+}
+
+/// Starts a payment, or with the same key replays the first answer (CrissCross's
+/// `Idempotency-Key`), which is how a lost answer is recovered.
+pub async fn start(
+    config: &Config,
+    session: &str,
+    operator: Operator,
+    e164: &str,
+    idempotency_key: &str,
+) -> Result<ProviderPayment, CallError> {
+    authorized(
+        &source(config),
+        |t| crisscross::payment_request(config, t, session, operator, e164, idempotency_key),
+        crisscross::parse_payment,
+    )
+    .await
+}
+
+/// Reads a transaction.
+pub async fn status(config: &Config, transaction_id: &str) -> Result<ProviderPayment, CallError> {
+    authorized(
+        &source(config),
+        |t| Ok(crisscross::status_request(config, t, transaction_id)),
+        crisscross::parse_payment,
+    )
+    .await
+}

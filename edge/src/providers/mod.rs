@@ -1,0 +1,123 @@
+//! The providers as the Checkout object sees them: start a payment, find out where it stands
+//! (also when the start's answer was lost), send an OTP. Each call dispatches on the
+//! payment's [`ProviderId`]; the adapters in `lipa-providers` build and parse, and
+//! [`crate::executor`] alone performs the requests.
+
+pub mod call;
+pub mod crisscross;
+mod honeycoin;
+
+use lipa_providers::honeycoin::OtpOutcome;
+use lipa_providers::{ProviderError, ProviderId, ProviderPayment};
+
+use crate::checkout::record::{CheckoutRecord, PaymentRecord};
+use crate::config::Config;
+pub use call::CallError;
+
+/// Starts `payment` of `checkout` with its stored reference.
+pub async fn start(
+    config: &Config,
+    checkout: &CheckoutRecord,
+    payment: &PaymentRecord,
+) -> Result<ProviderPayment, CallError> {
+    let e164 = payment.msisdn.e164();
+    match payment.provider {
+        ProviderId::CrissCross => {
+            let cc = config
+                .crisscross
+                .as_ref()
+                .ok_or(CallError::NotConfigured(ProviderId::CrissCross))?;
+            let session = checkout
+                .provider_session
+                .as_deref()
+                .ok_or(CallError::Provider(ProviderError::Decode(
+                    "no CrissCross session".into(),
+                )))?;
+            crisscross::start(
+                cc,
+                session,
+                payment.operator,
+                &e164,
+                &payment.idempotency_key,
+            )
+            .await
+        }
+        ProviderId::HoneyCoin => {
+            let hc = config
+                .honeycoin
+                .as_ref()
+                .ok_or(CallError::NotConfigured(ProviderId::HoneyCoin))?;
+            honeycoin::start(
+                hc,
+                checkout.amount,
+                checkout.currency,
+                payment.operator,
+                &e164,
+                &payment.id,
+            )
+            .await
+        }
+    }
+}
+
+/// Where `payment` stands now. When its start's answer was lost (no provider id yet) the
+/// stored reference is asked about first; only a provider that never got the request is sent
+/// it again, with the same reference.
+pub async fn status(
+    config: &Config,
+    checkout: &CheckoutRecord,
+    payment: &PaymentRecord,
+) -> Result<ProviderPayment, CallError> {
+    match (payment.provider, &payment.provider_ref) {
+        (ProviderId::CrissCross, Some(tx)) => {
+            let cc = config
+                .crisscross
+                .as_ref()
+                .ok_or(CallError::NotConfigured(ProviderId::CrissCross))?;
+            crisscross::status(cc, tx).await
+        }
+        // CrissCross replays the first answer for a known Idempotency-Key: the replay is the query.
+        (ProviderId::CrissCross, None) => start(config, checkout, payment).await,
+        (ProviderId::HoneyCoin, reference) => {
+            let hc = config
+                .honeycoin
+                .as_ref()
+                .ok_or(CallError::NotConfigured(ProviderId::HoneyCoin))?;
+            let found = match reference {
+                Some(tx) => honeycoin::status(hc, tx).await?,
+                None => honeycoin::status_by_reference(hc, &payment.id).await?,
+            };
+            match found {
+                Some(p) => Ok(p),
+                None if reference.is_none() => start(config, checkout, payment).await,
+                None => Err(CallError::Provider(ProviderError::Decode(
+                    "HoneyCoin lost the transaction".into(),
+                ))),
+            }
+        }
+    }
+}
+
+/// Sends a one-time code for `payment`.
+pub async fn submit_otp(
+    config: &Config,
+    payment: &PaymentRecord,
+    otp: &str,
+) -> Result<OtpOutcome, CallError> {
+    match payment.provider {
+        ProviderId::HoneyCoin => {
+            let hc = config
+                .honeycoin
+                .as_ref()
+                .ok_or(CallError::NotConfigured(ProviderId::HoneyCoin))?;
+            let tx = payment.provider_ref.as_deref().ok_or(CallError::Provider(
+                ProviderError::Decode("no HoneyCoin transaction yet".into()),
+            ))?;
+            honeycoin::submit_otp(hc, tx, otp).await
+        }
+        ProviderId::CrissCross => Err(CallError::Provider(ProviderError::Rejected {
+            status: 0,
+            message: "CrissCross mobile money has no OTP step".into(),
+        })),
+    }
+}
