@@ -501,7 +501,6 @@ mod tests {
             "CrissCross takes only M-Pesa in Kenya"
         );
         let mixed = RoutingTable::parse("KE/airtel_money=honeycoin, KE=crisscross").unwrap();
-        r.crisscross_operators = Some(vec![Operator::Mpesa]);
         let v = r.view("Shop", &mixed);
         assert_eq!(
             v.operators.iter().map(|o| o.id).collect::<Vec<_>>(),
