@@ -3,6 +3,7 @@
 use worker::Env;
 
 use crate::crisscross::SimConfig;
+use crate::honeycoin::HoneyConfig;
 
 /// Everything the sandbox needs.
 #[derive(Debug, Clone)]
@@ -16,6 +17,12 @@ pub struct Config {
     pub crisscross_webhook_secret: String,
     /// The simulator's account settings.
     pub sim: SimConfig,
+    /// Simulated HoneyCoin's account settings.
+    pub honeycoin: HoneyConfig,
+    /// Where simulated HoneyCoin posts its webhooks.
+    pub honeycoin_webhook_url: String,
+    /// The shared secret HoneyCoin puts in `X-Webhook-Signature`.
+    pub honeycoin_webhook_secret: String,
     /// The demo shop's Lipa secret key (the shop is a merchant server).
     pub merchant_secret_key: String,
     /// The key Lipa signs the shop's webhooks with.
@@ -33,17 +40,25 @@ impl Config {
     /// Reads the settings; a missing one is an error naming it.
     pub fn from_env(env: &Env) -> worker::Result<Config> {
         let edge_url = get(env, "EDGE_URL")?.trim_end_matches('/').to_string();
+        let approve_delay_ms = get(env, "APPROVE_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2_000);
         Ok(Config {
+            honeycoin: HoneyConfig {
+                api_key: get(env, "HONEYCOIN_API_KEY")?,
+                public_key: get(env, "HONEYCOIN_PUBLIC_KEY")?,
+                approve_delay_ms,
+            },
+            honeycoin_webhook_url: format!("{edge_url}/webhooks/honeycoin"),
+            honeycoin_webhook_secret: get(env, "HONEYCOIN_WEBHOOK_SECRET")?,
             crisscross_webhook_url: format!("{edge_url}/webhooks/crisscross"),
             edge_url,
             crisscross_webhook_secret: get(env, "CRISSCROSS_WEBHOOK_SECRET")?,
             sim: SimConfig {
                 merchant_id: get(env, "CRISSCROSS_MERCHANT_ID")?,
                 client_secret: get(env, "CRISSCROSS_CLIENT_SECRET")?,
-                approve_delay_ms: get(env, "APPROVE_DELAY_MS")
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(2_000),
+                approve_delay_ms,
             },
             merchant_secret_key: get(env, "MERCHANT_SECRET_KEY")?,
             merchant_webhook_secret: get(env, "MERCHANT_WEBHOOK_SECRET")?,

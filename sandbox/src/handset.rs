@@ -26,9 +26,9 @@ li{{margin:.5rem 0;padding:.75rem;border:1px solid #ccc;border-radius:8px}} butt
 <h2>Test numbers (last digits)</h2>
 <table><thead><tr><th>Suffix</th><th>Behaviour</th></tr></thead><tbody>{rows}</tbody></table>
 <script>
-async function answer(id, approve) {{
+async function answer(p, approve) {{
   await fetch('/handset/api/answer', {{method: 'POST', headers: {{'Content-Type': 'application/json'}},
-    body: JSON.stringify({{transaction_id: id, approve}})}});
+    body: JSON.stringify({{provider: p.provider, transaction_id: p.transaction_id, approve}})}});
   load();
 }}
 async function load() {{
@@ -36,14 +36,20 @@ async function load() {{
   const ul = document.getElementById('prompts');
   ul.replaceChildren(...prompts.map((p) => {{
     const li = document.createElement('li');
+    if (p.otp) {{
+      const sms = document.createElement('p');
+      sms.textContent = 'SMS to ' + p.payer + ': your HoneyCoin code is ' + p.otp;
+      li.append(sms);
+      return li;
+    }}
     const text = document.createElement('p');
     text.textContent = p.provider.toUpperCase() + ' prompt to ' + p.payer + ': pay ' + p.currency + ' ' + (p.amount / 100).toFixed(2) + '?';
     const yes = document.createElement('button');
     yes.textContent = 'Approve'; yes.setAttribute('aria-label', 'Approve payment from ' + p.payer);
-    yes.onclick = () => answer(p.transaction_id, true);
+    yes.onclick = () => answer(p, true);
     const no = document.createElement('button');
     no.textContent = 'Decline'; no.setAttribute('aria-label', 'Decline payment from ' + p.payer);
-    no.onclick = () => answer(p.transaction_id, false);
+    no.onclick = () => answer(p, false);
     li.append(text, yes, no);
     return li;
   }}));
@@ -52,5 +58,38 @@ async function load() {{
 load(); setInterval(load, 1500);
 </script>
 </body></html>"#
+    ))
+}
+
+/// `/honeycoin/redirect/{id}`: the operator's page a redirect step sends the customer to.
+/// Approve or Decline answers the charge, then the page tells the customer to go back.
+pub fn redirect_page(id: &str, info: Option<(String, bool)>) -> worker::Result<Response> {
+    let id: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+    let body = match info {
+        None => "<h1>Unknown payment</h1>".to_string(),
+        Some((_, false)) => "<h1>This payment is finished</h1><p>You can close this window and return to the shop.</p>".to_string(),
+        Some((amount, true)) => format!(
+            r#"<h1>Approve payment</h1><p>Pay {amount} to the merchant?</p>
+<button type="button" id="approve">Approve payment</button> <button type="button" id="decline">Decline payment</button>
+<p id="done" role="status"></p>
+<script>
+async function answer(approve) {{
+  await fetch('/handset/api/answer', {{method: 'POST', headers: {{'Content-Type': 'application/json'}},
+    body: JSON.stringify({{provider: 'honeycoin', transaction_id: '{id}', approve}})}});
+  document.getElementById('done').textContent = approve
+    ? 'Payment approved. You can close this window and return to the shop.'
+    : 'Payment declined. You can close this window and return to the shop.';
+  document.querySelectorAll('button').forEach((b) => b.disabled = true);
+}}
+document.getElementById('approve').onclick = () => answer(true);
+document.getElementById('decline').onclick = () => answer(false);
+</script>"#
+        ),
+    };
+    Response::from_html(format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Operator payment page (sandbox)</title><link rel="icon" href="data:,">
+<style>body{{font-family:system-ui,sans-serif;max-width:30rem;margin:2rem auto;padding:0 1rem}}</style></head>
+<body><p>Mobile money operator · sandbox</p>{body}</body></html>"#
     ))
 }

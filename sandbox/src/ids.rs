@@ -24,6 +24,21 @@ pub fn new_id(n: usize) -> String {
     out
 }
 
+/// `n` random decimal digits (a one-time code).
+pub fn new_digits(n: usize) -> String {
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        out.extend(
+            random_bytes::<16>()
+                .iter()
+                .filter(|b| **b < 250)
+                .map(|b| char::from(b'0' + b % 10)),
+        );
+    }
+    out.truncate(n);
+    out
+}
+
 /// A UUID v7 (time-ordered), as CrissCross uses for its ids.
 pub fn uuid_v7(now_ms: i64) -> String {
     let mut b = random_bytes::<16>();

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod crisscross;
 pub mod handset;
+pub mod honeycoin;
 pub mod ids;
 pub mod object;
 pub mod shop;
@@ -21,6 +22,12 @@ fn store(env: &Env) -> worker::Result<Stub> {
     env.durable_object(STATE_BINDING)?
         .id_from_name("sandbox")?
         .get_stub()
+}
+
+async fn forward_get(env: &Env, path_and_query: &str) -> worker::Result<Response> {
+    store(env)?
+        .fetch_with_str(&format!("https://sandbox{path_and_query}"))
+        .await
 }
 
 async fn forward(env: &Env, mut req: Request, path_and_query: &str) -> worker::Result<Response> {
@@ -43,6 +50,27 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
     let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
     match (req.method(), path.as_str()) {
         (_, p) if p.starts_with("/crisscross/") => forward(&env, req, &format!("{p}{query}")).await,
+        (_, p) if p.starts_with(object::HONEY_API_PREFIX) => {
+            // The simulator needs its own origin for redirect pages.
+            let origin = url.origin().ascii_serialization();
+            let sep = if query.is_empty() { "?" } else { "&" };
+            let encoded: String = origin
+                .bytes()
+                .map(|b| match b {
+                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            forward(&env, req, &format!("{p}{query}{sep}origin={encoded}")).await
+        }
+        (Method::Get, p) if p.starts_with("/honeycoin/redirect/") => {
+            let id = &p["/honeycoin/redirect/".len()..];
+            let mut info = forward_get(&env, &format!("/redirect-info?id={id}")).await?;
+            let info: Option<(String, bool)> = info.json().await?;
+            handset::redirect_page(id, info)
+        }
         (Method::Get, "/") => Response::redirect(url.join("/shop")?),
         (Method::Get, "/health") => Response::ok("ok"),
         (Method::Get, "/shop") => shop::page(&config, &url).await,

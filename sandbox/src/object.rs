@@ -11,17 +11,24 @@ use worker::{
 
 use crate::config::Config;
 use crate::crisscross::{OutgoingWebhook, Sim, SimRequest};
+use crate::honeycoin::HoneySim;
 use crate::shop::ReceivedEvent;
 use crate::signing::hmac_hex;
 
 const SIM_KEY: &str = "crisscross";
+const HONEY_KEY: &str = "honeycoin";
+/// The path prefix of simulated HoneyCoin's API (its sandbox base URL's path).
+pub const HONEY_API_PREFIX: &str = "/honeycoin/api/sandbox/b2b";
 const SHOP_KEY: &str = "shop";
 /// The header CrissCross webhooks are signed in.
 pub const SIGNATURE_HEADER: &str = "X-CrissCross-Signature";
 
-/// A person's answer on the handset page.
+/// A person's answer on the handset or redirect page.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Answer {
+    /// `crisscross` or `honeycoin`.
+    #[serde(default)]
+    pub provider: Option<String>,
     /// The transaction.
     pub transaction_id: String,
     /// Approve (`true`) or decline.
@@ -58,6 +65,27 @@ impl DurableObject for SandboxObject {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
         };
+        if let Some(api_path) = path.strip_prefix(HONEY_API_PREFIX) {
+            let sim_req = SimRequest {
+                method: req.method().to_string(),
+                path: api_path.to_string(),
+                query: query.clone(),
+                headers: req
+                    .headers()
+                    .entries()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                    .collect(),
+                body: req.text().await?,
+            };
+            let origin = param("origin").unwrap_or_default();
+            let mut honey = self.honey().await?;
+            let resp = honey.handle(&config.honeycoin, &sim_req, &origin, now_ms());
+            self.save_honey(&honey).await?;
+            self.send_honey_webhooks(&config).await?;
+            let mut out = Response::ok(resp.body)?.with_status(resp.status);
+            out.headers_mut().set("Content-Type", "application/json")?;
+            return Ok(out);
+        }
         if let Some(api_path) = path.strip_prefix("/crisscross") {
             let sim_req = SimRequest {
                 method: req.method().to_string(),
@@ -78,9 +106,30 @@ impl DurableObject for SandboxObject {
             return Ok(out);
         }
         match (req.method(), path.as_str()) {
-            (Method::Get, "/prompts") => Response::from_json(&self.sim().await?.prompts()),
+            (Method::Get, "/prompts") => {
+                let mut prompts = self.sim().await?.prompts();
+                prompts.extend(self.honey().await?.prompts());
+                Response::from_json(&prompts)
+            }
+            (Method::Get, "/redirect-info") => {
+                let id = param("id").unwrap_or_default();
+                Response::from_json(&self.honey().await?.redirect_info(&id))
+            }
             (Method::Post, "/answer") => {
                 let answer: Answer = req.json().await?;
+                if answer.provider.as_deref() == Some("honeycoin") {
+                    let mut honey = self.honey().await?;
+                    let result = honey.answer(&answer.transaction_id, answer.approve, now_ms());
+                    self.save_honey(&honey).await?;
+                    self.send_honey_webhooks(&config).await?;
+                    return match result {
+                        Ok(()) => Response::from_json(&serde_json::json!({"answered": true})),
+                        Err(e) => {
+                            Ok(Response::from_json(&serde_json::json!({"error": e}))?
+                                .with_status(409))
+                        }
+                    };
+                }
                 let mut sim = self.sim().await?;
                 match sim.answer(&answer.transaction_id, answer.approve, now_ms()) {
                     Ok(hook) => {
@@ -138,6 +187,10 @@ impl DurableObject for SandboxObject {
         for hook in &hooks {
             send_webhook(&config, hook).await;
         }
+        let mut honey = self.honey().await?;
+        honey.advance(now_ms());
+        self.save_honey(&honey).await?;
+        self.send_honey_webhooks(&config).await?;
         Response::empty()
     }
 }
@@ -154,13 +207,68 @@ impl SandboxObject {
 
     async fn save_sim(&self, sim: &Sim) -> worker::Result<()> {
         self.state.storage().put(SIM_KEY, sim).await?;
-        if let Some(at) = sim.next_due_ms() {
+        self.schedule().await
+    }
+
+    async fn honey(&self) -> worker::Result<HoneySim> {
+        Ok(self
+            .state
+            .storage()
+            .get::<HoneySim>(HONEY_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn save_honey(&self, honey: &HoneySim) -> worker::Result<()> {
+        self.state.storage().put(HONEY_KEY, honey).await?;
+        self.schedule().await
+    }
+
+    /// Sets the alarm for whichever simulator is due first.
+    async fn schedule(&self) -> worker::Result<()> {
+        let next = [
+            self.sim().await?.next_due_ms(),
+            self.honey().await?.next_due_ms(),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        if let Some(at) = next {
             self.state
                 .storage()
                 .set_alarm((at - now_ms()).max(0))
                 .await?;
         }
         Ok(())
+    }
+
+    /// Sends HoneyCoin's due webhooks and records each outcome (non-2xx is retried).
+    async fn send_honey_webhooks(&self, config: &Config) -> worker::Result<()> {
+        let mut honey = self.honey().await?;
+        let due = honey.take_deliveries(now_ms());
+        if due.is_empty() {
+            return Ok(());
+        }
+        self.save_honey(&honey).await?;
+        let mut outcomes = Vec::with_capacity(due.len());
+        for d in &due {
+            let ok = post(
+                &config.honeycoin_webhook_url,
+                &[(
+                    crate::honeycoin::SIGNATURE_HEADER,
+                    config.honeycoin_webhook_secret.as_str(),
+                )],
+                &d.body,
+            )
+            .await
+            .is_some_and(|s| (200..300).contains(&s));
+            outcomes.push((d.id.clone(), ok));
+        }
+        let mut honey = self.honey().await?;
+        for (id, ok) in outcomes {
+            honey.delivered(&id, ok, now_ms());
+        }
+        self.save_honey(&honey).await
     }
 
     async fn shop_events(&self) -> worker::Result<Vec<ReceivedEvent>> {
@@ -175,24 +283,34 @@ impl SandboxObject {
 
 /// Posts a simulator webhook to the edge, signed as CrissCross signs them.
 async fn send_webhook(config: &Config, hook: &OutgoingWebhook) {
-    let headers = Headers::new();
     let signature = hmac_hex(&config.crisscross_webhook_secret, hook.body.as_bytes());
-    let built = headers
-        .set("Content-Type", "application/json")
-        .and_then(|()| headers.set(SIGNATURE_HEADER, &signature));
-    if built.is_err() {
-        return;
+    let status = post(
+        &config.crisscross_webhook_url,
+        &[(SIGNATURE_HEADER, signature.as_str())],
+        &hook.body,
+    )
+    .await;
+    worker::console_log!(
+        "{}",
+        serde_json::json!({"event": "crisscross_webhook_sent", "id": hook.event_id, "status": status})
+    );
+}
+
+/// POSTs a JSON body with extra headers; the status, if an answer came.
+async fn post(url: &str, extra: &[(&str, &str)], body: &str) -> Option<u16> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json").ok()?;
+    for (k, v) in extra {
+        headers.set(k, v).ok()?;
     }
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
-        .with_body(Some(hook.body.as_str().into()));
-    let result = match Request::new_with_init(&config.crisscross_webhook_url, &init) {
-        Ok(req) => Fetch::Request(req).send().await.map(|r| r.status_code()),
-        Err(e) => Err(e),
-    };
-    worker::console_log!(
-        "{}",
-        serde_json::json!({"event": "crisscross_webhook_sent", "id": hook.event_id, "result": format!("{result:?}")})
-    );
+        .with_body(Some(body.into()));
+    let req = Request::new_with_init(url, &init).ok()?;
+    Fetch::Request(req)
+        .send()
+        .await
+        .ok()
+        .map(|r| r.status_code())
 }

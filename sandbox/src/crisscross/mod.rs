@@ -137,6 +137,8 @@ pub struct Prompt {
     pub amount: i64,
     /// Currency.
     pub currency: String,
+    /// The one-time code the "SMS" carries, when the provider asks for one.
+    pub otp: Option<String>,
 }
 
 fn error(status: u16, error: &str, message: &str) -> SimResponse {
@@ -533,7 +535,10 @@ impl Sim {
     fn resolve(&mut self, tx_id: &str, b: Behaviour, now: i64) -> Option<OutgoingWebhook> {
         let tx = self.transactions.get_mut(tx_id)?;
         let event = match b {
-            Behaviour::Approve | Behaviour::ApproveSilently => {
+            Behaviour::Approve
+            | Behaviour::ApproveSilently
+            | Behaviour::Otp
+            | Behaviour::Redirect => {
                 tx.status = "COMPLETED".into();
                 tx.auth_state = json!({"type": "authorized"});
                 tx.message = "Payment approved by the customer".into();
@@ -595,6 +600,7 @@ impl Sim {
                     provider: t.provider.clone(),
                     amount: s.map_or(0, |s| s.amount),
                     currency: s.map_or(String::new(), |s| s.currency.clone()),
+                    otp: None,
                 }
             })
             .collect()

@@ -15,6 +15,11 @@ pub enum Behaviour {
         /// Whether CrissCross says a retry may work.
         can_retry: bool,
     },
+    /// Needs a one-time code (providers with an OTP step; CrissCross approves).
+    Otp,
+    /// Needs the customer on the operator's page (providers with a redirect step;
+    /// CrissCross approves).
+    Redirect,
     /// Waits for a person on the handset page.
     Handset,
 }
@@ -34,6 +39,8 @@ pub fn behaviour(number: &str) -> Behaviour {
         "14" => Behaviour::Decline("declined"),
         "12" => Behaviour::SystemError { can_retry: true },
         "13" => Behaviour::SystemError { can_retry: false },
+        "20" => Behaviour::Otp,
+        "21" => Behaviour::Redirect,
         "30" => Behaviour::ApproveSilently,
         _ => Behaviour::Handset,
     }
@@ -50,6 +57,11 @@ pub const TABLE: &[(&str, &str)] = &[
     ("…10", "declined: not registered"),
     ("…12", "provider system error (retryable)"),
     ("…13", "provider system error (final)"),
+    (
+        "…20",
+        "HoneyCoin: one-time code required (shown on this page)",
+    ),
+    ("…21", "HoneyCoin: finish on the operator's page (redirect)"),
     ("…30", "approved, but no webhook is sent (polling finds it)"),
     ("other", "waits for Approve / Decline on the handset page"),
 ];
