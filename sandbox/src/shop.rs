@@ -9,8 +9,11 @@ use worker::{Fetch, Headers, Method, Request, RequestInit, Response};
 use crate::config::Config;
 use crate::signing::verify_lipa_signature;
 
-/// The price of the demo product, minor units of KES.
-pub const PRICE_MINOR: i64 = 150_000;
+/// The demo product's price by country: (country, currency, minor units, shown as).
+pub const PRICES: &[(&str, &str, i64, &str)] = &[
+    ("KE", "KES", 150_000, "KES 1,500.00"),
+    ("UG", "UGX", 5_000, "UGX 5,000"),
+];
 /// How far a webhook's timestamp may be from now.
 pub const TOLERANCE_S: i64 = 300;
 
@@ -39,6 +42,7 @@ struct Created {
 
 async fn create_checkout(
     config: &Config,
+    price: (&str, &str, i64, &str),
     reference: &str,
     phone: Option<&str>,
 ) -> worker::Result<Created> {
@@ -49,9 +53,9 @@ async fn create_checkout(
         &format!("Bearer {}", config.merchant_secret_key),
     )?;
     let body = json!({
-        "amount": PRICE_MINOR,
-        "currency": "KES",
-        "country": "KE",
+        "amount": price.2,
+        "currency": price.1,
+        "country": price.0,
         "reference": reference,
         "description": "Kikoi beach wrap",
         "customer_phone": phone,
@@ -91,7 +95,14 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
     };
     let programmatic = param("integration").as_deref() == Some("js");
     let reference = format!("order-{}", crate::ids::new_id(10));
-    let created = create_checkout(config, &reference, param("phone").as_deref()).await?;
+    let country = param("country").unwrap_or_else(|| "KE".into());
+    let price = PRICES
+        .iter()
+        .copied()
+        .find(|p| p.0 == country)
+        .unwrap_or(PRICES[0]);
+    let created = create_checkout(config, price, &reference, param("phone").as_deref()).await?;
+    let shown = price.3;
     let edge = escape(&config.edge_url);
     let (co, cs) = (escape(&created.id), escape(&created.client_secret));
     let embed = if programmatic {
@@ -140,7 +151,7 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
 <section class="product" aria-labelledby="product-name">
   <h2 id="product-name">Kikoi beach wrap</h2>
   <p>Hand-woven cotton, 100 × 170 cm.</p>
-  <p class="price" aria-label="Price">KES 1,500.00</p>
+  <p class="price" aria-label="Price">{shown}</p>
   <p><small>Order {reference} · checkout <code id="checkout-id">{co}</code></small></p>
   {embed}
 </section>

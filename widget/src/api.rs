@@ -170,6 +170,21 @@ pub async fn start_payment(
     .await
 }
 
+/// Sends the customer's one-time code for the live payment.
+pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, ApiError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        otp: &'a str,
+    }
+    call(
+        session,
+        "POST",
+        &format!("/api/checkouts/{}/otp", session.checkout_id),
+        to_js(&Body { otp }),
+    )
+    .await
+}
+
 /// Sleeps `ms` milliseconds on the browser's timer.
 pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {

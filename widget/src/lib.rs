@@ -10,10 +10,12 @@ pub mod messages;
 mod screens;
 
 use leptos::prelude::*;
-use lipa_api::{CheckoutView, PaymentStatus, PaymentView};
+use lipa_api::{CheckoutView, NextAction, PaymentStatus, PaymentView};
 
 use api::Session;
-pub use screens::{FailureScreen, PayForm, PendingScreen, SuccessScreen};
+pub use screens::{
+    FailureScreen, OtpScreen, PayForm, PendingScreen, RedirectScreen, SuccessScreen,
+};
 
 /// How often the widget asks the edge for news while a payment is live: every 2 s for the
 /// first 30 s, then every 5 s (CrissCross's recommended cadence).
@@ -103,23 +105,24 @@ pub fn Checkout(
         }
     });
 
-    // Follows a live payment until it ends.
+    // Follows a live payment: every change of its state (an OTP or redirect step, the end)
+    // replaces the screen, which starts a new follower for the new state.
     Effect::new(move |_| {
         if let Screen::Pending(p) = screen.get() {
-            let payment_id = p.id.clone();
+            let following = p.clone();
             let started = p.created_at_ms as f64;
             leptos::task::spawn_local(async move {
                 loop {
                     api::sleep(poll_interval_ms(api::now_ms() - started) as i32).await;
-                    let still_waiting = matches!(screen.get_untracked(), Screen::Pending(ref q) if q.id == payment_id);
-                    if !still_waiting {
+                    if screen.get_untracked() != Screen::Pending(following.clone()) {
                         return;
                     }
                     if let Ok(view) = api::checkout(&session.get_value()).await {
-                        if let Some(latest) = view.payment.filter(|q| q.id == payment_id) {
-                            let next = Screen::for_payment(latest);
-                            if !matches!(next, Screen::Pending(_)) {
-                                set_screen.set(next);
+                        if let Some(latest) = view.payment.filter(|q| q.id == following.id) {
+                            if latest != following
+                                && screen.get_untracked() == Screen::Pending(following.clone())
+                            {
+                                set_screen.set(Screen::for_payment(latest));
                                 return;
                             }
                         }
@@ -159,9 +162,19 @@ pub fn Checkout(
                         session=session.get_value()
                     />
                 }.into_any(),
-                Screen::Pending(p) => view! {
-                    <PendingScreen payment=p on_cancel=close/>
-                }.into_any(),
+                Screen::Pending(p) => match p.status.clone() {
+                    PaymentStatus::ActionRequired { action: NextAction::Otp } => view! {
+                        <OtpScreen
+                            payment=p
+                            session=session.get_value()
+                            on_update=move |q: PaymentView| set_screen.set(Screen::for_payment(q))
+                        />
+                    }.into_any(),
+                    PaymentStatus::ActionRequired { action: NextAction::Redirect { url } } => view! {
+                        <RedirectScreen payment=p url=url on_cancel=close/>
+                    }.into_any(),
+                    _ => view! { <PendingScreen payment=p on_cancel=close/> }.into_any(),
+                },
                 Screen::Success(p) => view! {
                     <SuccessScreen checkout=co payment=p on_done=close/>
                 }.into_any(),

@@ -202,6 +202,125 @@ pub fn PendingScreen(
     }
 }
 
+/// The operator sent a one-time code: the customer types it here.
+#[component]
+pub fn OtpScreen(
+    /// The payment waiting for the code.
+    payment: PaymentView,
+    /// Authorizes the widget's calls.
+    session: Session,
+    /// Called with the payment as the edge sees it after a code was sent.
+    #[prop(into)]
+    on_update: Callback<PaymentView>,
+) -> impl IntoView {
+    let (code, set_code) = signal(String::new());
+    let (error, set_error) = signal::<Option<String>>(None);
+    let (busy, set_busy) = signal(false);
+    let session = StoredValue::new(session);
+    let payment_id = payment.id.clone();
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let otp: String = code
+            .get_untracked()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if !lipa_api::checkout::OTP_LENGTH.contains(&otp.len())
+            || !otp.chars().all(|c| c.is_ascii_digit())
+        {
+            set_error.set(Some(
+                "The code is 4 to 8 digits, as sent to your phone.".into(),
+            ));
+            return;
+        }
+        set_busy.set(true);
+        let payment_id = payment_id.clone();
+        leptos::task::spawn_local(async move {
+            match api::submit_otp(&session.get_value(), &otp).await {
+                Ok(p) => on_update.run(p),
+                Err(e) => {
+                    set_error.set(Some(e.message));
+                    set_code.set(String::new());
+                    // The provider may have ended the payment (too many wrong codes).
+                    if let Ok(view) = api::checkout(&session.get_value()).await {
+                        if let Some(p) = view
+                            .payment
+                            .filter(|p| p.id == payment_id && p.status.is_terminal())
+                        {
+                            on_update.run(p);
+                        }
+                    }
+                }
+            }
+            set_busy.set(false);
+        });
+    };
+    view! {
+        <form class="screen otp" on:submit=submit novalidate aria-labelledby="otp-title">
+            <h1 id="otp-title">{format!("Enter the code sent to {}", payment.phone_masked)}</h1>
+            <p>{format!("{} sent you a one-time code by SMS. It confirms this payment.", payment.operator.name())}</p>
+            <label for="otp" class="field-label">"One-time code"</label>
+            <input
+                id="otp"
+                class="code"
+                type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                pattern="[0-9]*"
+                maxlength="8"
+                aria-describedby="otp-error"
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                prop:value=move || code.get()
+                on:input=move |ev| {
+                    set_code.set(event_target_value(&ev));
+                    set_error.set(None);
+                }
+            />
+            <p id="otp-error" class="error" role="alert">{move || error.get()}</p>
+            <button type="submit" class="primary" disabled=move || busy.get()>"Confirm code"</button>
+        </form>
+    }
+}
+
+/// The operator needs the customer on its own page: a link opens it from the click (so no
+/// popup blocker stops it) and the widget keeps waiting for the result meanwhile.
+#[component]
+pub fn RedirectScreen(
+    /// The payment waiting for the customer.
+    payment: PaymentView,
+    /// The operator's page.
+    url: String,
+    /// The customer closes the widget.
+    #[prop(into)]
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let (opened, set_opened) = signal(false);
+    let safe = url.starts_with("https://") || url.starts_with("http://");
+    let name = payment.operator.name();
+    view! {
+        <section class="screen pending" aria-labelledby="redirect-title">
+            <h1 id="redirect-title">{format!("Finish on the {name} page")}</h1>
+            <p class="instruction">
+                {format!("{name} needs you to confirm this payment on its own page. It opens in a new tab; come back here when you are done.")}
+            </p>
+            {safe.then(|| view! {
+                <a class="button primary" href=url.clone() target="_blank" rel="noopener noreferrer"
+                    on:click=move |_| set_opened.set(true)>
+                    {format!("Continue to {name}")}
+                </a>
+            })}
+            <Show when=move || opened.get()>
+                <div class="spinner" aria-hidden="true"></div>
+                <p role="status">"Waiting for you to finish on the operator's page…"</p>
+            </Show>
+            <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+        </section>
+    }
+}
+
 /// The payment went through.
 #[component]
 pub fn SuccessScreen(

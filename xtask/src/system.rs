@@ -22,6 +22,11 @@ pub const CRISSCROSS_CLIENT_SECRET: &str = "cc_test_client_secret_00000000000";
 /// The sandbox CrissCross webhook secret.
 pub const CRISSCROSS_WEBHOOK_SECRET: &str = "whsec_test_crisscross_00000000000";
 
+/// The sandbox HoneyCoin api-key.
+pub const HONEYCOIN_API_KEY: &str = "HC_test_duka_demo_0000000000000000";
+/// The sandbox HoneyCoin webhook secret.
+pub const HONEYCOIN_WEBHOOK_SECRET: &str = "hc_whsec_test_duka_demo_000000000";
+
 /// What `dev` prints: the sandbox's test numbers.
 pub const TEST_NUMBERS: &[(&str, &str)] = &[
     ("…01", "approved after about 2 s        (0712 000 001)"),
@@ -33,6 +38,11 @@ pub const TEST_NUMBERS: &[(&str, &str)] = &[
     ("…10", "declined: not registered"),
     ("…12", "provider system error, retryable"),
     ("…13", "provider system error, final"),
+    (
+        "…20",
+        "HoneyCoin: asks for a one-time code (see the handset page)",
+    ),
+    ("…21", "HoneyCoin: finish on the operator's page"),
     ("…30", "approved, no webhook (polling finds it)"),
     ("other", "waits for Approve / Decline on the handset page"),
 ];
@@ -51,8 +61,8 @@ fn free_port() -> TaskResult<u16> {
         .map_err(|e| TaskError(format!("no free port: {e}")))
 }
 
-/// `GET path` on 127.0.0.1:`port`; the status code, if anything answered.
-pub fn http_status(port: u16, path: &str) -> Option<u16> {
+/// `GET path` on 127.0.0.1:`port`; the status code and body, if anything answered.
+pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     write!(
@@ -60,10 +70,15 @@ pub fn http_status(port: u16, path: &str) -> Option<u16> {
         "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     )
     .ok()?;
-    let mut buf = [0u8; 64];
-    let n = s.read(&mut buf).ok()?;
-    let head = String::from_utf8_lossy(&buf[..n]);
-    head.split_whitespace().nth(1)?.parse().ok()
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).ok()?;
+    let text = String::from_utf8_lossy(&raw);
+    let status = text.split_whitespace().nth(1)?.parse().ok()?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    Some((status, body))
 }
 
 impl System {
@@ -92,7 +107,7 @@ impl System {
                 "--persist-to",
             ])
             .arg(state.join("edge")))?;
-        let edge_vars = [
+        let mut edge_vars = vec![
             ("MERCHANT_SECRET_KEY", MERCHANT_SECRET_KEY.to_string()),
             (
                 "MERCHANT_WEBHOOK_SECRET",
@@ -115,7 +130,18 @@ impl System {
                 CRISSCROSS_WEBHOOK_SECRET.to_string(),
             ),
         ];
-        let sandbox_vars = [
+        edge_vars.extend([
+            (
+                "HONEYCOIN_BASE_URL",
+                format!("{}/honeycoin/api/sandbox/b2b", system.sandbox_url()),
+            ),
+            ("HONEYCOIN_API_KEY", HONEYCOIN_API_KEY.to_string()),
+            (
+                "HONEYCOIN_WEBHOOK_SECRET",
+                HONEYCOIN_WEBHOOK_SECRET.to_string(),
+            ),
+        ]);
+        let mut sandbox_vars = vec![
             ("EDGE_URL", system.edge_url()),
             ("MERCHANT_SECRET_KEY", MERCHANT_SECRET_KEY.to_string()),
             (
@@ -131,6 +157,13 @@ impl System {
                 CRISSCROSS_WEBHOOK_SECRET.to_string(),
             ),
         ];
+        sandbox_vars.extend([
+            ("HONEYCOIN_API_KEY", HONEYCOIN_API_KEY.to_string()),
+            (
+                "HONEYCOIN_WEBHOOK_SECRET",
+                HONEYCOIN_WEBHOOK_SECRET.to_string(),
+            ),
+        ]);
         step(&format!("starting the sandbox on 127.0.0.1:{sandbox_port}"));
         system.children.push(dev_server(
             "sandbox",
@@ -162,8 +195,15 @@ impl System {
     fn wait_ready(&mut self, port: u16) -> TaskResult {
         let deadline = Instant::now() + Duration::from_secs(90);
         while Instant::now() < deadline {
-            if http_status(port, "/health") == Some(200) {
-                return Ok(());
+            match http_get(port, "/health") {
+                Some((200, _)) => return Ok(()),
+                // The edge answers 500 with the reason when its configuration is wrong.
+                Some((500, body)) if body.contains("misconfigured") => {
+                    return Err(TaskError(format!(
+                        "the worker on port {port} refused its configuration: {body}"
+                    )));
+                }
+                _ => {}
             }
             if let Some(code) = self
                 .children
@@ -198,6 +238,7 @@ impl System {
             .env("MERCHANT_SECRET_KEY", MERCHANT_SECRET_KEY)
             .env("MERCHANT_WEBHOOK_SECRET", MERCHANT_WEBHOOK_SECRET)
             .env("CRISSCROSS_WEBHOOK_SECRET", CRISSCROSS_WEBHOOK_SECRET)
+            .env("HONEYCOIN_WEBHOOK_SECRET", HONEYCOIN_WEBHOOK_SECRET)
     }
 
     /// Runs until Ctrl-C (or until a server dies), then stops everything.
