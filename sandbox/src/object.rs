@@ -145,13 +145,23 @@ impl DurableObject for SandboxObject {
                 }
             }
             (Method::Get, "/log") => {
-                Response::from_json(&self.sim().await?.log(param("phone").as_deref()))
+                let phone = param("phone");
+                let log = match param("provider").as_deref() {
+                    Some("crisscross") => self.sim().await?.log(phone.as_deref()),
+                    Some("honeycoin") => self.honey().await?.log(phone.as_deref()),
+                    _ => {
+                        let mut all = self.sim().await?.log(phone.as_deref());
+                        all.extend(self.honey().await?.log(phone.as_deref()));
+                        all
+                    }
+                };
+                Response::from_json(&log)
             }
             (Method::Get, "/charges") => {
                 let phone = param("phone").unwrap_or_default();
-                Response::from_json(
-                    &serde_json::json!({"phone": phone, "charges": self.sim().await?.charges_of(&phone)}),
-                )
+                let charges =
+                    self.sim().await?.charges_of(&phone) + self.honey().await?.charges_of(&phone);
+                Response::from_json(&serde_json::json!({"phone": phone, "charges": charges}))
             }
             (Method::Post, "/shop/events") => {
                 let event: ReceivedEvent = req.json().await?;

@@ -38,10 +38,10 @@ export class Shop {
     this.widget = page.frameLocator('iframe[title="Lipa secure checkout"]');
   }
 
-  async open(query = '') {
+  async open(query = '', firstOperator = 'M-Pesa') {
     await this.page.goto(`${SANDBOX}/shop${query}`);
     await this.page.getByRole('button', { name: 'Pay with mobile money' }).click();
-    await this.widget.getByRole('radio', { name: 'M-Pesa' }).waitFor();
+    await this.widget.getByRole('radio', { name: firstOperator }).waitFor();
     return this;
   }
 
@@ -49,10 +49,10 @@ export class Shop {
     return (await this.page.locator('#checkout-id').textContent()).trim();
   }
 
-  async pay(phone, operator = 'M-Pesa') {
+  async pay(phone, operator = 'M-Pesa', amount = 'KES 1,500.00') {
     await this.widget.getByRole('radio', { name: operator }).check();
     await this.widget.getByRole('textbox', { name: 'Mobile money number' }).fill(phone);
-    await this.widget.getByRole('button', { name: 'Pay KES 1,500.00' }).click();
+    await this.widget.getByRole('button', { name: `Pay ${amount}` }).click();
   }
 
   heading(name) {
@@ -89,10 +89,30 @@ export async function widgetCall(checkout, method, path = '', body) {
   return { status: res.status, body: await res.json() };
 }
 
-/** The sandbox's log of provider requests that carried this number. */
-export async function providerRequestsFor(e164) {
-  const res = await fetch(`${SANDBOX}/_sandbox/requests?phone=${encodeURIComponent(e164)}`);
+/** The sandbox's log of provider requests that carried this number (one provider or all). */
+export async function providerRequestsFor(e164, provider) {
+  const which = provider ? `&provider=${provider}` : '';
+  const res = await fetch(`${SANDBOX}/_sandbox/requests?phone=${encodeURIComponent(e164)}${which}`);
   return res.json();
+}
+
+/** The one-time code the sandbox "sent by SMS" to this number. */
+export async function smsCodeFor(e164) {
+  return eventually(async () => {
+    const prompts = await (await fetch(`${SANDBOX}/handset/api/prompts`)).json();
+    const sms = prompts.find((p) => p.payer === e164 && p.otp);
+    if (!sms) throw new Error(`no code for ${e164} yet`);
+    return sms.otp;
+  });
+}
+
+/**
+ * Console errors other than the browser's own report of an HTTP refusal the test provoked on
+ * purpose (Chromium logs every 4xx fetch as "Failed to load resource").
+ */
+export function unexpected(errors, ...expected) {
+  return errors.filter((e) => !expected.some(([path, status]) =>
+    e.includes(path) && e.includes(`status of ${status}`)));
 }
 
 export async function eventually(fn, { timeout = 15000, interval = 250 } = {}) {

@@ -134,11 +134,20 @@ impl HoneySim {
         now_ms: i64,
     ) -> SimResponse {
         let resp = self.route(cfg, req, origin, now_ms);
-        let phone = serde_json::from_str::<Value>(&req.body).ok().and_then(|v| {
-            v.get("phoneNumber")
-                .and_then(Value::as_str)
-                .map(|p| format!("+{p}"))
-        });
+        // Calls about one transaction are logged under its payer, so a test can count them.
+        let phone = serde_json::from_str::<Value>(&req.body)
+            .ok()
+            .and_then(|v| {
+                v.get("phoneNumber")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .or_else(|| {
+                req.path
+                    .split('/')
+                    .find_map(|seg| self.transactions.get(seg).map(|t| t.phone.clone()))
+            })
+            .map(|p| format!("+{p}"));
         self.log.push(LogEntry {
             at_ms: now_ms,
             method: req.method.clone(),
