@@ -47,7 +47,7 @@ test('OTP: a wrong code says so and the right one still succeeds', async () => {
   const input = shop.widget.getByRole('textbox', { name: 'One-time code' });
   await input.fill('1234');
   await shop.widget.getByRole('button', { name: 'Confirm code' }).click();
-  await shop.widget.getByRole('alert').getByText('2 attempt(s) left').waitFor();
+  await shop.widget.getByRole('alert').getByText('That code is not right. 2 attempts left.').waitFor();
   await input.fill(await smsCodeFor('+256712111020'));
   await shop.widget.getByRole('button', { name: 'Confirm code' }).click();
   await shop.heading('Payment successful').waitFor({ timeout: 20000 });
@@ -61,7 +61,7 @@ test('OTP: three wrong codes end the payment, and "Try again" starts a new one',
   await shop.pay('0712 222 020', 'MTN MoMo', 'UGX 5,000');
   await shop.heading('Enter the code sent to +256 ••• ••• 020').waitFor({ timeout: 15000 });
   const input = shop.widget.getByRole('textbox', { name: 'One-time code' });
-  for (const left of ['2 attempt(s) left', '1 attempt(s) left']) {
+  for (const left of ['2 attempts left.', '1 attempt left.']) {
     await input.fill('1234');
     await shop.widget.getByRole('button', { name: 'Confirm code' }).click();
     await shop.widget.getByRole('alert').getByText(left).waitFor();

@@ -263,11 +263,13 @@ impl CheckoutObject {
         match outcome {
             Ok(OtpOutcome::Accepted) => Ok(json_response(&p.view(), 200)?),
             Ok(OtpOutcome::Refused(message)) if !p.status.is_terminal() => {
+                log("otp_refused", &message);
                 let left = record::MAX_OTP_ATTEMPTS.saturating_sub(p.otp_attempts);
+                let plural = if left == 1 { "attempt" } else { "attempts" };
                 Err(ApiError::field(
                     ErrorCode::OtpIncorrect,
                     "otp",
-                    format!("That code was not accepted ({message}). {left} attempt(s) left."),
+                    format!("That code is not right. {left} {plural} left."),
                 )
                 .into())
             }
