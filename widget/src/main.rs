@@ -5,6 +5,9 @@ use lipa_widget::Widget;
 use wasm_bindgen::JsCast;
 
 fn main() {
+    // Panic messages in the console are for development; the release bundle saves the
+    // formatting code they need (the widget has no unwrap or expect to panic on).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     let Some(root) = document()
         .get_element_by_id("lipa")
