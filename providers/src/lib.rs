@@ -10,6 +10,7 @@ pub mod http;
 pub mod secret;
 pub mod signature;
 pub mod token;
+pub mod xtopay;
 
 pub use error::ProviderError;
 pub use http::{HttpRequest, HttpResponse, Method};
@@ -29,17 +30,24 @@ pub enum ProviderId {
     CrissCross,
     /// HoneyCoin mobile-money charge.
     HoneyCoin,
+    /// Xtopay Direct Receive Money.
+    Xtopay,
 }
 
 impl ProviderId {
     /// Every provider.
-    pub const ALL: [ProviderId; 2] = [ProviderId::CrissCross, ProviderId::HoneyCoin];
+    pub const ALL: [ProviderId; 3] = [
+        ProviderId::CrissCross,
+        ProviderId::HoneyCoin,
+        ProviderId::Xtopay,
+    ];
 
     /// The name used in configuration, URLs and the payments index.
     pub fn name(self) -> &'static str {
         match self {
             ProviderId::CrissCross => "crisscross",
             ProviderId::HoneyCoin => "honeycoin",
+            ProviderId::Xtopay => "xtopay",
         }
     }
 
@@ -56,6 +64,7 @@ impl ProviderId {
                     && country.operators().contains(&operator)
             }
             ProviderId::HoneyCoin => honeycoin::supports(country, operator),
+            ProviderId::Xtopay => xtopay::supports(country, operator),
         }
     }
 }
