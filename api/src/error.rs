@@ -46,6 +46,8 @@ pub enum ErrorCode {
     OtpIncorrect,
     /// No more one-time codes may be tried for this payment.
     OtpAttemptsExhausted,
+    /// Too many payment prompts for a phone number, checkout or client in a window.
+    TooManyPrompts,
     /// The body is larger than allowed.
     PayloadTooLarge,
     /// A webhook's signature did not verify.
@@ -72,6 +74,7 @@ impl ErrorCode {
             | ErrorCode::OtpAttemptsExhausted => 409,
             ErrorCode::OtpIncorrect => 422,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::TooManyPrompts => 429,
             ErrorCode::ProviderUnavailable => 502,
             ErrorCode::Misconfigured | ErrorCode::Internal => 500,
         }

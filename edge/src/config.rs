@@ -5,7 +5,7 @@
 //! [`Secret`] that prints `***`.
 
 use lipa_api::{ApiError, ErrorCode};
-use lipa_providers::{crisscross, honeycoin, ProviderId, Secret};
+use lipa_providers::{crisscross, honeycoin, xtopay, ProviderId, Secret};
 use worker::Env;
 
 use crate::routing::{RoutingTable, DEFAULT_ROUTES};
@@ -32,6 +32,11 @@ pub struct Config {
     pub crisscross: Option<crisscross::Config>,
     /// The HoneyCoin account, when `HONEYCOIN_BASE_URL` is set.
     pub honeycoin: Option<honeycoin::Config>,
+    /// The Xtopay account, when `XTOPAY_BASE_URL` is set.
+    pub xtopay: Option<xtopay::Config>,
+    /// How long after initiation an Xtopay payment without a callback is checked
+    /// (`XTOPAY_STATUS_CHECK_AFTER_S`, the guide's five minutes by default).
+    pub xtopay_status_check_after_ms: i64,
     /// Which provider takes which country and operator (`ROUTES`).
     pub routes: RoutingTable,
 }
@@ -66,6 +71,20 @@ impl Config {
                     webhook_secret: secret(env, "HONEYCOIN_WEBHOOK_SECRET")?,
                 }),
             },
+            xtopay: match text(env, "XTOPAY_BASE_URL") {
+                Err(_) => None,
+                Ok(base) => Some(xtopay::Config {
+                    base_url: base.trim_end_matches('/').to_string(),
+                    client_id: text(env, "XTOPAY_CLIENT_ID")?,
+                    client_secret: secret(env, "XTOPAY_CLIENT_SECRET")?,
+                    webhook_secret: secret(env, "XTOPAY_WEBHOOK_SECRET")?,
+                }),
+            },
+            xtopay_status_check_after_ms: text(env, "XTOPAY_STATUS_CHECK_AFTER_S")
+                .ok()
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|s| *s > 0)
+                .map_or(xtopay::STATUS_CHECK_AFTER_MS, |s| s * 1000),
             routes: RoutingTable::parse(
                 &text(env, "ROUTES").unwrap_or_else(|_| DEFAULT_ROUTES.to_string()),
             )
@@ -82,6 +101,7 @@ impl Config {
             let configured = match provider {
                 ProviderId::CrissCross => self.crisscross.is_some(),
                 ProviderId::HoneyCoin => self.honeycoin.is_some(),
+                ProviderId::Xtopay => self.xtopay.is_some(),
             };
             if !configured {
                 return Err(ApiError::new(

@@ -4,6 +4,7 @@ use worker::Env;
 
 use crate::crisscross::SimConfig;
 use crate::honeycoin::HoneyConfig;
+use crate::xtopay::XtopayConfig;
 
 /// Everything the sandbox needs.
 #[derive(Debug, Clone)]
@@ -23,6 +24,12 @@ pub struct Config {
     pub honeycoin_webhook_url: String,
     /// The shared secret HoneyCoin puts in `X-Webhook-Signature`.
     pub honeycoin_webhook_secret: String,
+    /// Simulated Xtopay's account settings.
+    pub xtopay: XtopayConfig,
+    /// Where simulated Xtopay posts its callbacks.
+    pub xtopay_webhook_url: String,
+    /// The key Xtopay signs callbacks with.
+    pub xtopay_webhook_secret: String,
     /// The demo shop's Lipa secret key (the shop is a merchant server).
     pub merchant_secret_key: String,
     /// The key Lipa signs the shop's webhooks with.
@@ -51,6 +58,16 @@ impl Config {
                 approve_delay_ms,
             },
             honeycoin_webhook_url: format!("{edge_url}/webhooks/honeycoin"),
+            xtopay: XtopayConfig {
+                basic: base64(&format!(
+                    "{}:{}",
+                    get(env, "XTOPAY_CLIENT_ID")?,
+                    get(env, "XTOPAY_CLIENT_SECRET")?
+                )),
+                approve_delay_ms,
+            },
+            xtopay_webhook_url: format!("{edge_url}/webhooks/xtopay"),
+            xtopay_webhook_secret: get(env, "XTOPAY_WEBHOOK_SECRET")?,
             honeycoin_webhook_secret: get(env, "HONEYCOIN_WEBHOOK_SECRET")?,
             crisscross_webhook_url: format!("{edge_url}/webhooks/crisscross"),
             edge_url,
@@ -63,5 +80,39 @@ impl Config {
             merchant_secret_key: get(env, "MERCHANT_SECRET_KEY")?,
             merchant_webhook_secret: get(env, "MERCHANT_WEBHOOK_SECRET")?,
         })
+    }
+}
+
+/// Standard base64 with padding (for the Basic credentials the simulator expects).
+fn base64(text: &str) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(
+            super::base64("YOUR_CLIENT_ID:YOUR_CLIENT_SECRET"),
+            "WU9VUl9DTElFTlRfSUQ6WU9VUl9DTElFTlRfU0VDUkVU"
+        );
+        assert_eq!(super::base64("ab"), "YWI=");
+        assert_eq!(super::base64("a"), "YQ==");
     }
 }

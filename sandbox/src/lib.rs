@@ -10,6 +10,7 @@ pub mod ids;
 pub mod object;
 pub mod shop;
 pub mod signing;
+pub mod xtopay;
 
 use worker::{event, Context, Env, Method, Request, RequestInit, Response, Stub};
 
@@ -49,7 +50,9 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
     let path = url.path().to_string();
     let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
     match (req.method(), path.as_str()) {
-        (_, p) if p.starts_with("/crisscross/") => forward(&env, req, &format!("{p}{query}")).await,
+        (_, p) if p.starts_with("/crisscross/") || p.starts_with("/xtopay/") => {
+            forward(&env, req, &format!("{p}{query}")).await
+        }
         (_, p) if p.starts_with(object::HONEY_API_PREFIX) => {
             // The simulator needs its own origin for redirect pages.
             let origin = url.origin().ascii_serialization();

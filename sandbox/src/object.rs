@@ -14,9 +14,11 @@ use crate::crisscross::{OutgoingWebhook, Sim, SimRequest};
 use crate::honeycoin::HoneySim;
 use crate::shop::ReceivedEvent;
 use crate::signing::hmac_hex;
+use crate::xtopay::XtopaySim;
 
 const SIM_KEY: &str = "crisscross";
 const HONEY_KEY: &str = "honeycoin";
+const XTOPAY_KEY: &str = "xtopay";
 /// The path prefix of simulated HoneyCoin's API (its sandbox base URL's path).
 pub const HONEY_API_PREFIX: &str = "/honeycoin/api/sandbox/b2b";
 const SHOP_KEY: &str = "shop";
@@ -86,6 +88,25 @@ impl DurableObject for SandboxObject {
             out.headers_mut().set("Content-Type", "application/json")?;
             return Ok(out);
         }
+        if let Some(api_path) = path.strip_prefix("/xtopay") {
+            let sim_req = SimRequest {
+                method: req.method().to_string(),
+                path: api_path.to_string(),
+                query: query.clone(),
+                headers: req
+                    .headers()
+                    .entries()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                    .collect(),
+                body: req.text().await?,
+            };
+            let mut xt = self.xtopay().await?;
+            let resp = xt.handle(&config.xtopay, &sim_req, now_ms());
+            self.save_xtopay(&xt).await?;
+            let mut out = Response::ok(resp.body)?.with_status(resp.status);
+            out.headers_mut().set("Content-Type", "application/json")?;
+            return Ok(out);
+        }
         if let Some(api_path) = path.strip_prefix("/crisscross") {
             let sim_req = SimRequest {
                 method: req.method().to_string(),
@@ -109,6 +130,7 @@ impl DurableObject for SandboxObject {
             (Method::Get, "/prompts") => {
                 let mut prompts = self.sim().await?.prompts();
                 prompts.extend(self.honey().await?.prompts());
+                prompts.extend(self.xtopay().await?.prompts());
                 Response::from_json(&prompts)
             }
             (Method::Get, "/redirect-info") => {
@@ -117,6 +139,23 @@ impl DurableObject for SandboxObject {
             }
             (Method::Post, "/answer") => {
                 let answer: Answer = req.json().await?;
+                if answer.provider.as_deref() == Some("xtopay") {
+                    let mut xt = self.xtopay().await?;
+                    let result = xt.answer(&answer.transaction_id, answer.approve, now_ms());
+                    self.save_xtopay(&xt).await?;
+                    return match result {
+                        Ok(hook) => {
+                            if let Some(hook) = hook {
+                                send_xtopay_callback(&config, &hook).await;
+                            }
+                            Response::from_json(&serde_json::json!({"answered": true}))
+                        }
+                        Err(e) => {
+                            Ok(Response::from_json(&serde_json::json!({"error": e}))?
+                                .with_status(409))
+                        }
+                    };
+                }
                 if answer.provider.as_deref() == Some("honeycoin") {
                     let mut honey = self.honey().await?;
                     let result = honey.answer(&answer.transaction_id, answer.approve, now_ms());
@@ -149,9 +188,11 @@ impl DurableObject for SandboxObject {
                 let log = match param("provider").as_deref() {
                     Some("crisscross") => self.sim().await?.log(phone.as_deref()),
                     Some("honeycoin") => self.honey().await?.log(phone.as_deref()),
+                    Some("xtopay") => self.xtopay().await?.log(phone.as_deref()),
                     _ => {
                         let mut all = self.sim().await?.log(phone.as_deref());
                         all.extend(self.honey().await?.log(phone.as_deref()));
+                        all.extend(self.xtopay().await?.log(phone.as_deref()));
                         all
                     }
                 };
@@ -159,8 +200,9 @@ impl DurableObject for SandboxObject {
             }
             (Method::Get, "/charges") => {
                 let phone = param("phone").unwrap_or_default();
-                let charges =
-                    self.sim().await?.charges_of(&phone) + self.honey().await?.charges_of(&phone);
+                let charges = self.sim().await?.charges_of(&phone)
+                    + self.honey().await?.charges_of(&phone)
+                    + self.xtopay().await?.charges_of(&phone);
                 Response::from_json(&serde_json::json!({"phone": phone, "charges": charges}))
             }
             (Method::Post, "/shop/events") => {
@@ -201,6 +243,12 @@ impl DurableObject for SandboxObject {
         honey.advance(now_ms());
         self.save_honey(&honey).await?;
         self.send_honey_webhooks(&config).await?;
+        let mut xt = self.xtopay().await?;
+        let callbacks = xt.take_due(now_ms());
+        self.save_xtopay(&xt).await?;
+        for hook in &callbacks {
+            send_xtopay_callback(&config, hook).await;
+        }
         Response::empty()
     }
 }
@@ -234,11 +282,26 @@ impl SandboxObject {
         self.schedule().await
     }
 
+    async fn xtopay(&self) -> worker::Result<XtopaySim> {
+        Ok(self
+            .state
+            .storage()
+            .get::<XtopaySim>(XTOPAY_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn save_xtopay(&self, xt: &XtopaySim) -> worker::Result<()> {
+        self.state.storage().put(XTOPAY_KEY, xt).await?;
+        self.schedule().await
+    }
+
     /// Sets the alarm for whichever simulator is due first.
     async fn schedule(&self) -> worker::Result<()> {
         let next = [
             self.sim().await?.next_due_ms(),
             self.honey().await?.next_due_ms(),
+            self.xtopay().await?.next_due_ms(),
         ]
         .into_iter()
         .flatten()
@@ -303,6 +366,27 @@ async fn send_webhook(config: &Config, hook: &OutgoingWebhook) {
     worker::console_log!(
         "{}",
         serde_json::json!({"event": "crisscross_webhook_sent", "id": hook.event_id, "status": status})
+    );
+}
+
+/// Posts an Xtopay callback, signed `sha256=<hex HMAC>` with its event id.
+async fn send_xtopay_callback(config: &Config, hook: &OutgoingWebhook) {
+    let signature = format!(
+        "sha256={}",
+        hmac_hex(&config.xtopay_webhook_secret, hook.body.as_bytes())
+    );
+    let status = post(
+        &config.xtopay_webhook_url,
+        &[
+            ("x-xtopay-signature", signature.as_str()),
+            ("x-xtopay-event-id", hook.event_id.as_str()),
+        ],
+        &hook.body,
+    )
+    .await;
+    worker::console_log!(
+        "{}",
+        serde_json::json!({"event": "xtopay_callback_sent", "id": hook.event_id, "status": status})
     );
 }
 

@@ -13,6 +13,7 @@ use crate::signing::verify_lipa_signature;
 pub const PRICES: &[(&str, &str, i64, &str)] = &[
     ("KE", "KES", 150_000, "KES 1,500.00"),
     ("UG", "UGX", 5_000, "UGX 5,000"),
+    ("GH", "GHS", 5_000, "GHS 50.00"),
 ];
 /// How far a webhook's timestamp may be from now.
 pub const TOLERANCE_S: i64 = 300;

@@ -76,7 +76,7 @@ fn dev() -> TaskResult {
     tools::ensure_build_tools()?;
     build::all()?;
     let state = root().join("target/dev-state");
-    let system = system::System::start(8787, 8788, &state, "log")?;
+    let system = system::System::start(8787, 8788, &state, system::Mode::Dev)?;
     println!("\nLipa is running on 127.0.0.1:");
     println!("  demo shop     {}/shop", system.sandbox_url());
     println!(

@@ -27,6 +27,23 @@ pub const HONEYCOIN_API_KEY: &str = "HC_test_duka_demo_0000000000000000";
 /// The sandbox HoneyCoin webhook secret.
 pub const HONEYCOIN_WEBHOOK_SECRET: &str = "hc_whsec_test_duka_demo_000000000";
 
+/// The sandbox Xtopay client secret.
+pub const XTOPAY_CLIENT_SECRET: &str = "xt_secret_test_duka_demo_00000000";
+/// The sandbox Xtopay webhook secret.
+pub const XTOPAY_WEBHOOK_SECRET: &str = "xt_whsec_test_duka_demo_000000000";
+/// Seconds before an Xtopay payment without a callback is checked in `test` and `bench`
+/// (production and `dev` keep the guide's five minutes).
+pub const XTOPAY_STATUS_CHECK_AFTER_S_IN_TESTS: &str = "6";
+
+/// How the system runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `cargo xtask dev`: the workers' logs shown, production timings.
+    Dev,
+    /// `test` and `bench`: quiet, and Xtopay's five-minute status check shortened.
+    Test,
+}
+
 /// What `dev` prints: the sandbox's test numbers.
 pub const TEST_NUMBERS: &[(&str, &str)] = &[
     ("…01", "approved after about 2 s        (0712 000 001)"),
@@ -82,13 +99,17 @@ pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
 }
 
 impl System {
-    /// Starts on fixed ports; `log_level` is wrangler's (`log` shows the workers' logs).
+    /// Starts on fixed ports.
     pub fn start(
         edge_port: u16,
         sandbox_port: u16,
         state: &Path,
-        log_level: &str,
+        mode: Mode,
     ) -> TaskResult<System> {
+        let log_level = match mode {
+            Mode::Dev => "log",
+            Mode::Test => "warn",
+        };
         let mut system = System {
             edge_port,
             sandbox_port,
@@ -107,63 +128,37 @@ impl System {
                 "--persist-to",
             ])
             .arg(state.join("edge")))?;
-        let mut edge_vars = vec![
-            ("MERCHANT_SECRET_KEY", MERCHANT_SECRET_KEY.to_string()),
-            (
-                "MERCHANT_WEBHOOK_SECRET",
-                MERCHANT_WEBHOOK_SECRET.to_string(),
-            ),
-            (
-                "MERCHANT_WEBHOOK_URL",
-                format!("{}/shop/webhooks", system.sandbox_url()),
-            ),
-            (
-                "CRISSCROSS_BASE_URL",
-                format!("{}/crisscross", system.sandbox_url()),
-            ),
-            (
-                "CRISSCROSS_CLIENT_SECRET",
-                CRISSCROSS_CLIENT_SECRET.to_string(),
-            ),
-            (
-                "CRISSCROSS_WEBHOOK_SECRET",
-                CRISSCROSS_WEBHOOK_SECRET.to_string(),
-            ),
-        ];
+        // Sandbox credentials, known to both sides as they would be to Lipa and a provider.
+        let shared = [
+            ("MERCHANT_SECRET_KEY", MERCHANT_SECRET_KEY),
+            ("MERCHANT_WEBHOOK_SECRET", MERCHANT_WEBHOOK_SECRET),
+            ("CRISSCROSS_CLIENT_SECRET", CRISSCROSS_CLIENT_SECRET),
+            ("CRISSCROSS_WEBHOOK_SECRET", CRISSCROSS_WEBHOOK_SECRET),
+            ("HONEYCOIN_API_KEY", HONEYCOIN_API_KEY),
+            ("HONEYCOIN_WEBHOOK_SECRET", HONEYCOIN_WEBHOOK_SECRET),
+            ("XTOPAY_CLIENT_SECRET", XTOPAY_CLIENT_SECRET),
+            ("XTOPAY_WEBHOOK_SECRET", XTOPAY_WEBHOOK_SECRET),
+        ]
+        .map(|(k, v)| (k, v.to_string()));
+        let sandbox = system.sandbox_url();
+        let mut edge_vars = shared.to_vec();
         edge_vars.extend([
+            ("MERCHANT_WEBHOOK_URL", format!("{sandbox}/shop/webhooks")),
+            ("CRISSCROSS_BASE_URL", format!("{sandbox}/crisscross")),
             (
                 "HONEYCOIN_BASE_URL",
-                format!("{}/honeycoin/api/sandbox/b2b", system.sandbox_url()),
+                format!("{sandbox}/honeycoin/api/sandbox/b2b"),
             ),
-            ("HONEYCOIN_API_KEY", HONEYCOIN_API_KEY.to_string()),
-            (
-                "HONEYCOIN_WEBHOOK_SECRET",
-                HONEYCOIN_WEBHOOK_SECRET.to_string(),
-            ),
+            ("XTOPAY_BASE_URL", format!("{sandbox}/xtopay")),
         ]);
-        let mut sandbox_vars = vec![
-            ("EDGE_URL", system.edge_url()),
-            ("MERCHANT_SECRET_KEY", MERCHANT_SECRET_KEY.to_string()),
-            (
-                "MERCHANT_WEBHOOK_SECRET",
-                MERCHANT_WEBHOOK_SECRET.to_string(),
-            ),
-            (
-                "CRISSCROSS_CLIENT_SECRET",
-                CRISSCROSS_CLIENT_SECRET.to_string(),
-            ),
-            (
-                "CRISSCROSS_WEBHOOK_SECRET",
-                CRISSCROSS_WEBHOOK_SECRET.to_string(),
-            ),
-        ];
-        sandbox_vars.extend([
-            ("HONEYCOIN_API_KEY", HONEYCOIN_API_KEY.to_string()),
-            (
-                "HONEYCOIN_WEBHOOK_SECRET",
-                HONEYCOIN_WEBHOOK_SECRET.to_string(),
-            ),
-        ]);
+        if mode == Mode::Test {
+            edge_vars.push((
+                "XTOPAY_STATUS_CHECK_AFTER_S",
+                XTOPAY_STATUS_CHECK_AFTER_S_IN_TESTS.to_string(),
+            ));
+        }
+        let mut sandbox_vars = shared.to_vec();
+        sandbox_vars.push(("EDGE_URL", system.edge_url()));
         step(&format!("starting the sandbox on 127.0.0.1:{sandbox_port}"));
         system.children.push(dev_server(
             "sandbox",
@@ -189,7 +184,7 @@ impl System {
         while sandbox == edge {
             sandbox = free_port()?;
         }
-        System::start(edge, sandbox, state, "warn")
+        System::start(edge, sandbox, state, Mode::Test)
     }
 
     fn wait_ready(&mut self, port: u16) -> TaskResult {
@@ -239,6 +234,7 @@ impl System {
             .env("MERCHANT_WEBHOOK_SECRET", MERCHANT_WEBHOOK_SECRET)
             .env("CRISSCROSS_WEBHOOK_SECRET", CRISSCROSS_WEBHOOK_SECRET)
             .env("HONEYCOIN_WEBHOOK_SECRET", HONEYCOIN_WEBHOOK_SECRET)
+            .env("XTOPAY_WEBHOOK_SECRET", XTOPAY_WEBHOOK_SECRET)
     }
 
     /// Runs until Ctrl-C (or until a server dies), then stops everything.

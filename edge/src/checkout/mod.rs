@@ -26,7 +26,7 @@ use crate::executor::now_ms;
 use crate::ids;
 use crate::providers::{self, CallError};
 use crate::store;
-use record::{delivery_delay_ms, poll_delay_ms, CheckoutRecord, PaymentRecord};
+use record::{delivery_delay_ms, CheckoutRecord, PaymentRecord};
 
 /// The storage key of the record.
 const KEY: &str = "checkout";
@@ -40,8 +40,14 @@ pub struct ProviderHint {
     pub event_id: String,
     /// The provider's transaction id.
     pub provider_ref: String,
-    /// Lipa's payment id, when the provider echoes it (HoneyCoin's `externalReference`).
+    /// Lipa's payment id, when the provider echoes it (HoneyCoin's `externalReference`,
+    /// Xtopay's `ClientReference`).
     pub payment_id: Option<String>,
+    /// A failure the verified webhook reports, trusted only where the provider's status
+    /// check cannot report failures (Xtopay: `Paid` / `Unpaid`). Success is never taken from
+    /// a webhook.
+    #[serde(default)]
+    pub reported_failure: Option<PaymentStatus>,
 }
 
 impl CheckoutObject {
@@ -289,6 +295,7 @@ impl CheckoutObject {
         payment_id: &str,
         outcome: Result<ProviderPayment, CallError>,
     ) -> EdgeResult<CheckoutRecord> {
+        let config = self.config()?;
         let now = now_ms();
         let mut rec = self.load_existing().await?;
         match outcome {
@@ -322,7 +329,8 @@ impl CheckoutObject {
             p.next_poll_at_ms = if p.status.is_terminal() {
                 None
             } else {
-                poll_delay_ms(now - p.created_at_ms).map(|d| now + d)
+                providers::next_poll_delay_ms(&config, p.provider, now - p.created_at_ms)
+                    .map(|d| now + d)
             };
         }
         self.save(&rec).await?;
@@ -361,6 +369,19 @@ impl CheckoutObject {
                     format!("could not confirm: {e}"),
                 )
             })?;
+        // Xtopay's status check knows only Paid / Unpaid: a verified failure callback is
+        // believed when the check does not say paid.
+        let confirmed = match (&confirmed.status, &hint.reported_failure, payment.provider) {
+            (
+                lipa_api::PaymentStatus::Pending,
+                Some(failure @ lipa_api::PaymentStatus::Failed { .. }),
+                ProviderId::Xtopay,
+            ) => ProviderPayment {
+                status: failure.clone(),
+                ..confirmed
+            },
+            _ => confirmed,
+        };
         let payment_id = payment.id.clone();
         let mut rec = self.load_existing().await?;
         rec.remember_event(&hint.event_id);
@@ -400,7 +421,12 @@ impl CheckoutObject {
             }
             if let Some(live) = rec.payment_mut(&p.id) {
                 if !live.status.is_terminal() {
-                    live.next_poll_at_ms = poll_delay_ms(now - live.created_at_ms).map(|d| now + d);
+                    live.next_poll_at_ms = providers::next_poll_delay_ms(
+                        &config,
+                        live.provider,
+                        now - live.created_at_ms,
+                    )
+                    .map(|d| now + d);
                 }
             }
             self.save(&rec).await?;

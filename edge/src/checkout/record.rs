@@ -260,7 +260,7 @@ impl CheckoutRecord {
                     .crisscross_operators
                     .as_deref()
                     .is_none_or(|offered| offered.contains(op)),
-                Some(ProviderId::HoneyCoin) => true,
+                Some(ProviderId::HoneyCoin | ProviderId::Xtopay) => true,
                 None => false,
             })
             .collect()
@@ -312,6 +312,19 @@ pub fn poll_delay_ms(elapsed_ms: i64) -> Option<i64> {
         e if e < 86_400_000 => Some(60_000),
         _ => None,
     }
+}
+
+/// For providers that promise a callback and ask for a status check only after `after_ms`
+/// (Xtopay's five minutes): wait until then, then check on a backoff (a quarter of the time
+/// since the first check, at least 15 s, at most 10 minutes) for a day.
+pub fn callback_first_delay_ms(after_ms: i64, elapsed_ms: i64) -> Option<i64> {
+    if elapsed_ms < after_ms {
+        return Some(after_ms - elapsed_ms);
+    }
+    if elapsed_ms >= 86_400_000 {
+        return None;
+    }
+    Some(((elapsed_ms - after_ms) / 4).clamp(15_000, 600_000))
 }
 
 /// Backoff before merchant-webhook attempt `attempts + 1`: 10 s, 30 s, 2 min, 10 min, 1 h,
@@ -489,6 +502,16 @@ mod tests {
         let mut r = record();
         r.payments.push(payment("pay_1", PaymentStatus::Pending));
         assert_eq!(r.next_wakeup_ms(), Some(3_000));
+    }
+
+    #[test]
+    fn callback_first_providers_wait_for_the_rule_then_back_off() {
+        assert_eq!(callback_first_delay_ms(300_000, 0), Some(300_000));
+        assert_eq!(callback_first_delay_ms(300_000, 299_000), Some(1_000));
+        assert_eq!(callback_first_delay_ms(300_000, 300_000), Some(15_000));
+        assert_eq!(callback_first_delay_ms(300_000, 700_000), Some(100_000));
+        assert_eq!(callback_first_delay_ms(300_000, 80_000_000), Some(600_000));
+        assert_eq!(callback_first_delay_ms(300_000, 86_400_000), None);
     }
 
     #[test]

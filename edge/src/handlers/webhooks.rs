@@ -1,7 +1,7 @@
 //! Provider webhooks: verify, find the checkout, hand the object a hint to confirm.
 
 use lipa_api::{ApiError, ErrorCode};
-use lipa_providers::{crisscross, honeycoin, ProviderError, ProviderId};
+use lipa_providers::{crisscross, honeycoin, xtopay, ProviderError, ProviderId};
 use worker::{Env, Method, Request, Response};
 
 use crate::checkout::{log, ProviderHint};
@@ -84,6 +84,7 @@ fn verify(
                 event_id: event.event_id,
                 provider_ref: event.transaction_id,
                 payment_id: None,
+                reported_failure: None,
             })
         }
         ProviderId::HoneyCoin => {
@@ -93,6 +94,19 @@ fn verify(
                 event_id: event.dedupe_key(),
                 provider_ref: event.data.transaction_id,
                 payment_id: event.data.external_reference,
+                reported_failure: None,
+            })
+        }
+        ProviderId::Xtopay => {
+            let cfg = config.xtopay.as_ref().ok_or_else(not_configured)?;
+            let verified = xtopay::verify_callback(cfg, headers, body)?;
+            let reported = verified.payment().status;
+            Ok(ProviderHint {
+                event_id: verified.event_id,
+                provider_ref: verified.callback.data.transaction_id,
+                payment_id: Some(verified.callback.data.client_reference),
+                reported_failure: matches!(reported, lipa_api::PaymentStatus::Failed { .. })
+                    .then_some(reported),
             })
         }
     }

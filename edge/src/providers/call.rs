@@ -111,3 +111,13 @@ pub async fn authorized<T>(
         }
     }
 }
+
+/// Makes one call that needs no token (Basic auth in the request).
+pub async fn plain<T>(
+    request: Result<HttpRequest, ProviderError>,
+    parse: impl Fn(&HttpResponse) -> Result<T, ProviderError>,
+) -> Result<T, CallError> {
+    let request = request.map_err(CallError::Provider)?;
+    let resp = perform(&request).await.map_err(CallError::Lost)?;
+    parse(&resp).map_err(CallError::Provider)
+}

@@ -8,7 +8,7 @@ pub mod crisscross;
 mod honeycoin;
 
 use lipa_providers::honeycoin::OtpOutcome;
-use lipa_providers::{ProviderError, ProviderId, ProviderPayment};
+use lipa_providers::{xtopay, ProviderError, ProviderId, ProviderPayment};
 
 use crate::checkout::record::{CheckoutRecord, PaymentRecord};
 use crate::config::Config;
@@ -57,6 +57,26 @@ pub async fn start(
             )
             .await
         }
+        ProviderId::Xtopay => {
+            let xt = config
+                .xtopay
+                .as_ref()
+                .ok_or(CallError::NotConfigured(ProviderId::Xtopay))?;
+            let description = if checkout.description.is_empty() {
+                &config.merchant.name
+            } else {
+                &checkout.description
+            };
+            let receive = xtopay::Receive {
+                amount: checkout.amount,
+                currency: checkout.currency,
+                e164: &e164,
+                operator: payment.operator,
+                description,
+                client_reference: &payment.id,
+            };
+            call::plain(xtopay::receive_request(xt, &receive), xtopay::parse_receive).await
+        }
     }
 }
 
@@ -78,6 +98,19 @@ pub async fn status(
         }
         // CrissCross replays the first answer for a known Idempotency-Key: the replay is the query.
         (ProviderId::CrissCross, None) => start(config, checkout, payment).await,
+        // Xtopay is asked by Lipa's client reference; its ids differ between the receive
+        // answer, the callback and the status check.
+        (ProviderId::Xtopay, _) => {
+            let xt = config
+                .xtopay
+                .as_ref()
+                .ok_or(CallError::NotConfigured(ProviderId::Xtopay))?;
+            call::plain(
+                Ok(xtopay::status_request(xt, &payment.id)),
+                xtopay::parse_status,
+            )
+            .await
+        }
         (ProviderId::HoneyCoin, reference) => {
             let hc = config
                 .honeycoin
@@ -94,6 +127,21 @@ pub async fn status(
                     "HoneyCoin lost the transaction".into(),
                 ))),
             }
+        }
+    }
+}
+
+/// When to ask the provider about a live payment next, `elapsed_ms` after it started: Xtopay
+/// promises a callback and asks for a status check only after five minutes (configurable);
+/// the others are polled on [`crate::checkout::record::poll_delay_ms`]'s cadence.
+pub fn next_poll_delay_ms(config: &Config, provider: ProviderId, elapsed_ms: i64) -> Option<i64> {
+    match provider {
+        ProviderId::Xtopay => crate::checkout::record::callback_first_delay_ms(
+            config.xtopay_status_check_after_ms,
+            elapsed_ms,
+        ),
+        ProviderId::CrissCross | ProviderId::HoneyCoin => {
+            crate::checkout::record::poll_delay_ms(elapsed_ms)
         }
     }
 }
@@ -115,9 +163,11 @@ pub async fn submit_otp(
             ))?;
             honeycoin::submit_otp(hc, tx, otp).await
         }
-        ProviderId::CrissCross => Err(CallError::Provider(ProviderError::Rejected {
-            status: 0,
-            message: "CrissCross mobile money has no OTP step".into(),
-        })),
+        ProviderId::CrissCross | ProviderId::Xtopay => {
+            Err(CallError::Provider(ProviderError::Rejected {
+                status: 0,
+                message: format!("{} mobile money has no OTP step", payment.provider.name()),
+            }))
+        }
     }
 }

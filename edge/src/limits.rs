@@ -1,0 +1,112 @@
+//! Spam protection: how many payment prompts one phone number, one checkout and one client IP
+//! may trigger in a window (Xtopay's guide makes this mandatory; Lipa applies it to every
+//! provider). A number the merchant locked is not limited per phone: the merchant vouched
+//! for it.
+
+use lipa_api::{ApiError, ErrorCode};
+use serde::{Deserialize, Serialize};
+
+/// The limits in force (`PROMPT_LIMITS` = `phone/checkout/ip per seconds`, e.g.
+/// `5/5/30 per 600`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PromptLimits {
+    /// Prompts per phone number per window.
+    pub per_phone: u32,
+    /// Payments per checkout per window.
+    pub per_checkout: u32,
+    /// Prompts per client IP per window.
+    pub per_ip: u32,
+    /// The window, ms.
+    pub window_ms: i64,
+}
+
+impl Default for PromptLimits {
+    fn default() -> Self {
+        PromptLimits {
+            per_phone: 5,
+            per_checkout: 5,
+            per_ip: 30,
+            window_ms: 600_000,
+        }
+    }
+}
+
+impl PromptLimits {
+    /// Parses `phone/checkout/ip per seconds`.
+    pub fn parse(text: &str) -> Result<PromptLimits, String> {
+        let bad = || format!("PROMPT_LIMITS {text:?}: expected e.g. \"5/5/30 per 600\"");
+        let (counts, window) = text.split_once(" per ").ok_or_else(bad)?;
+        let n: Vec<u32> = counts
+            .split('/')
+            .map(|c| c.trim().parse::<u32>().map_err(|_| bad()))
+            .collect::<Result<_, _>>()?;
+        let window_s: i64 = window.trim().parse().map_err(|_| bad())?;
+        match n.as_slice() {
+            [phone, checkout, ip] if window_s > 0 && n.iter().all(|x| *x > 0) => Ok(PromptLimits {
+                per_phone: *phone,
+                per_checkout: *checkout,
+                per_ip: *ip,
+                window_ms: window_s * 1000,
+            }),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// The times of recent prompts in one bucket (a phone, an IP, a checkout).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    hits: Vec<i64>,
+}
+
+impl Window {
+    /// Records a prompt at `now_ms` if fewer than `limit` happened in the last `window_ms`;
+    /// otherwise says when the next one will be allowed.
+    pub fn take(&mut self, now_ms: i64, limit: u32, window_ms: i64) -> Result<(), i64> {
+        self.hits.retain(|t| now_ms - t < window_ms);
+        if self.hits.len() >= limit as usize {
+            let oldest = self.hits.iter().min().copied().unwrap_or(now_ms);
+            return Err(oldest + window_ms);
+        }
+        self.hits.push(now_ms);
+        Ok(())
+    }
+}
+
+/// The 429 for a bucket that is full, saying what and for how long.
+pub fn refused(what: &str, retry_at_ms: i64, now_ms: i64) -> ApiError {
+    let minutes = ((retry_at_ms - now_ms).max(0) + 59_999) / 60_000;
+    ApiError::new(
+        ErrorCode::TooManyPrompts,
+        format!("Too many payment prompts for this {what}. Try again in {minutes} minute(s)."),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nth_plus_one_prompt_in_a_window_is_refused() {
+        let mut w = Window::default();
+        for i in 0..3 {
+            assert_eq!(w.take(i * 1000, 3, 60_000), Ok(()));
+        }
+        assert_eq!(w.take(5_000, 3, 60_000), Err(60_000));
+        assert_eq!(w.take(60_000, 3, 60_000), Ok(()), "the oldest left the window");
+    }
+
+    #[test]
+    fn limits_parse_and_refuse_nonsense() {
+        assert_eq!(
+            PromptLimits::parse("5/4/30 per 600"),
+            Ok(PromptLimits { per_phone: 5, per_checkout: 4, per_ip: 30, window_ms: 600_000 })
+        );
+        for bad in ["5/5 per 600", "5/5/5", "a/5/5 per 600", "5/5/5 per 0", "0/5/5 per 60"] {
+            assert!(PromptLimits::parse(bad).is_err(), "{bad}");
+        }
+        let e = refused("phone number", 61_000, 0);
+        assert_eq!(e.code, ErrorCode::TooManyPrompts);
+        assert!(e.message.contains("2 minute(s)"), "{}", e.message);
+    }
+}
