@@ -8,6 +8,7 @@ use lipa_api::{ApiError, ErrorCode};
 use lipa_providers::{crisscross, honeycoin, xtopay, ProviderId, Secret};
 use worker::Env;
 
+use crate::limits::PromptLimits;
 use crate::routing::{RoutingTable, DEFAULT_ROUTES};
 
 /// The single merchant this deployment serves.
@@ -37,6 +38,8 @@ pub struct Config {
     /// How long after initiation an Xtopay payment without a callback is checked
     /// (`XTOPAY_STATUS_CHECK_AFTER_S`, the guide's five minutes by default).
     pub xtopay_status_check_after_ms: i64,
+    /// Spam protection (`PROMPT_LIMITS`).
+    pub limits: PromptLimits,
     /// Which provider takes which country and operator (`ROUTES`).
     pub routes: RoutingTable,
 }
@@ -85,6 +88,11 @@ impl Config {
                 .and_then(|v| v.parse::<i64>().ok())
                 .filter(|s| *s > 0)
                 .map_or(xtopay::STATUS_CHECK_AFTER_MS, |s| s * 1000),
+            limits: match text(env, "PROMPT_LIMITS") {
+                Err(_) => PromptLimits::default(),
+                Ok(v) => PromptLimits::parse(&v)
+                    .map_err(|e| ApiError::new(ErrorCode::Misconfigured, e))?,
+            },
             routes: RoutingTable::parse(
                 &text(env, "ROUTES").unwrap_or_else(|_| DEFAULT_ROUTES.to_string()),
             )

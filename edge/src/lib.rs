@@ -8,6 +8,8 @@ pub mod error;
 pub mod executor;
 pub mod handlers;
 pub mod ids;
+pub mod limiter;
+pub mod limits;
 pub mod merchant_webhook;
 pub mod providers;
 pub mod route;

@@ -93,16 +93,31 @@ mod tests {
             assert_eq!(w.take(i * 1000, 3, 60_000), Ok(()));
         }
         assert_eq!(w.take(5_000, 3, 60_000), Err(60_000));
-        assert_eq!(w.take(60_000, 3, 60_000), Ok(()), "the oldest left the window");
+        assert_eq!(
+            w.take(60_000, 3, 60_000),
+            Ok(()),
+            "the oldest left the window"
+        );
     }
 
     #[test]
     fn limits_parse_and_refuse_nonsense() {
         assert_eq!(
             PromptLimits::parse("5/4/30 per 600"),
-            Ok(PromptLimits { per_phone: 5, per_checkout: 4, per_ip: 30, window_ms: 600_000 })
+            Ok(PromptLimits {
+                per_phone: 5,
+                per_checkout: 4,
+                per_ip: 30,
+                window_ms: 600_000
+            })
         );
-        for bad in ["5/5 per 600", "5/5/5", "a/5/5 per 600", "5/5/5 per 0", "0/5/5 per 60"] {
+        for bad in [
+            "5/5 per 600",
+            "5/5/5",
+            "a/5/5 per 600",
+            "5/5/5 per 0",
+            "0/5/5 per 60",
+        ] {
             assert!(PromptLimits::parse(bad).is_err(), "{bad}");
         }
         let e = refused("phone number", 61_000, 0);

@@ -50,7 +50,9 @@ for (let i = 0; i < CALLS; i++) {
   const c = await createCheckout({ reference: `bench-pay-${i}` });
   await widgetCall(c, 'GET');
   const t0 = performance.now();
-  const res = await widgetCall(c, 'POST', '/payments', { operator: 'mpesa', phone: '0712 000 001' });
+  // A different approve number (…01) each time: the per-phone spam limit is 5 per 10 minutes.
+  const phone = `0712 ${String(100 + i).padStart(3, '0')} 001`;
+  const res = await widgetCall(c, 'POST', '/payments', { operator: 'mpesa', phone });
   latencies.push(performance.now() - t0);
   if (res.status !== 201) throw new Error(`start payment answered ${res.status}: ${JSON.stringify(res.body)}`);
 }

@@ -35,6 +35,10 @@ pub const XTOPAY_WEBHOOK_SECRET: &str = "xt_whsec_test_duka_demo_000000000";
 /// (production and `dev` keep the guide's five minutes).
 pub const XTOPAY_STATUS_CHECK_AFTER_S_IN_TESTS: &str = "6";
 
+/// Spam-protection limits in `test` and `bench` (per phone and per checkout as in
+/// production; per IP raised because every client is 127.0.0.1).
+pub const PROMPT_LIMITS_IN_TESTS: &str = "5/5/100000 per 600";
+
 /// How the system runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -156,6 +160,8 @@ impl System {
                 "XTOPAY_STATUS_CHECK_AFTER_S",
                 XTOPAY_STATUS_CHECK_AFTER_S_IN_TESTS.to_string(),
             ));
+            // Every test and benchmark comes from 127.0.0.1: only the per-IP limit is raised.
+            edge_vars.push(("PROMPT_LIMITS", PROMPT_LIMITS_IN_TESTS.to_string()));
         }
         let mut sandbox_vars = shared.to_vec();
         sandbox_vars.push(("EDGE_URL", system.edge_url()));

@@ -32,6 +32,8 @@ use record::{delivery_delay_ms, CheckoutRecord, PaymentRecord};
 const KEY: &str = "checkout";
 /// The internal header that carries the widget's client secret to the object.
 pub const CLIENT_SECRET_HEADER: &str = "x-lipa-client-secret";
+/// The internal header that carries the customer's IP (from `CF-Connecting-IP`).
+pub const CLIENT_IP_HEADER: &str = "x-lipa-client-ip";
 
 /// A provider webhook, verified by the edge, handed to the object as a hint.
 #[derive(Debug, Serialize, Deserialize)]
@@ -64,8 +66,9 @@ impl CheckoutObject {
             }
             (Method::Post, "/payments") => {
                 let rec = self.authorize(req).await?;
+                let ip = req.headers().get(CLIENT_IP_HEADER)?;
                 let body = req.text().await?;
-                self.start_payment(rec, &body).await
+                self.start_payment(rec, &body, ip).await
             }
             (Method::Post, "/otp") => {
                 let rec = self.authorize(req).await?;
@@ -171,7 +174,12 @@ impl CheckoutObject {
         }
     }
 
-    async fn start_payment(&self, rec: CheckoutRecord, body: &str) -> EdgeResult<Response> {
+    async fn start_payment(
+        &self,
+        rec: CheckoutRecord,
+        body: &str,
+        client_ip: Option<String>,
+    ) -> EdgeResult<Response> {
         let config = self.config()?;
         let (operator, phone) = StartPayment::from_json(body, rec.country)?;
         let msisdn = match &rec.locked_phone {
@@ -193,6 +201,9 @@ impl CheckoutObject {
                     format!("{} is not available for this checkout", operator.name()),
                 )
             })?;
+
+        self.check_prompt_limits(&config, &rec, &msisdn, client_ip.as_deref())
+            .await?;
 
         // Persist before calling: the payment and its idempotency reference exist before the
         // provider hears of them.
@@ -225,6 +236,58 @@ impl CheckoutObject {
             .find(|p| p.id == payment.id)
             .map(PaymentRecord::view);
         Ok(json_response(&view, 201)?)
+    }
+
+    /// Spam protection: at most so many prompts per checkout, per phone number (unless the
+    /// merchant locked it) and per client IP in a window; 429 naming which, before any
+    /// provider call.
+    async fn check_prompt_limits(
+        &self,
+        config: &Config,
+        rec: &CheckoutRecord,
+        msisdn: &Msisdn,
+        client_ip: Option<&str>,
+    ) -> EdgeResult<()> {
+        let limits = config.limits;
+        let now = now_ms();
+        if rec.payments_since(now, limits.window_ms) >= limits.per_checkout as usize {
+            let oldest = rec
+                .payments
+                .iter()
+                .map(|p| p.created_at_ms)
+                .filter(|t| now - t < limits.window_ms)
+                .min();
+            log("prompt_limit", &format!("checkout {}", rec.id));
+            return Err(crate::limits::refused(
+                "checkout",
+                oldest.unwrap_or(now) + limits.window_ms,
+                now,
+            )
+            .into());
+        }
+        if rec.locked_phone.is_none() {
+            let bucket = format!("phone:{}", msisdn.e164());
+            if let Err(retry_at) =
+                crate::limiter::take(&self.env, &bucket, limits.per_phone, limits.window_ms).await?
+            {
+                log("prompt_limit", &format!("phone {}", msisdn.masked()));
+                return Err(crate::limits::refused("phone number", retry_at, now).into());
+            }
+        }
+        if let Some(ip) = client_ip.filter(|ip| !ip.is_empty()) {
+            if let Err(retry_at) = crate::limiter::take(
+                &self.env,
+                &format!("ip:{ip}"),
+                limits.per_ip,
+                limits.window_ms,
+            )
+            .await?
+            {
+                log("prompt_limit", "client ip");
+                return Err(crate::limits::refused("device", retry_at, now).into());
+            }
+        }
+        Ok(())
     }
 
     /// Sends the customer's one-time code to the provider. The code is never stored or logged.

@@ -169,6 +169,14 @@ impl CheckoutRecord {
         Ok(p)
     }
 
+    /// Payments started on this checkout in the `window_ms` before `now_ms`.
+    pub fn payments_since(&self, now_ms: i64, window_ms: i64) -> usize {
+        self.payments
+            .iter()
+            .filter(|p| now_ms - p.created_at_ms < window_ms)
+            .count()
+    }
+
     /// Applies a provider-confirmed answer about `payment_id` at `now_ms`. A terminal state is
     /// left only for another terminal state (a confirmed late outcome); a live state never
     /// replaces a terminal one. A newly terminal payment queues a merchant event `event_id`.
@@ -478,6 +486,18 @@ mod tests {
             r.payment_awaiting_otp().unwrap_err().code,
             ErrorCode::OtpAttemptsExhausted
         );
+    }
+
+    #[test]
+    fn payments_in_the_window_are_counted_for_the_checkout_limit() {
+        let mut r = record();
+        for (i, at) in [0, 100_000, 500_000].into_iter().enumerate() {
+            let mut p = payment(&format!("pay_{i}"), DECLINED);
+            p.created_at_ms = at;
+            r.payments.push(p);
+        }
+        assert_eq!(r.payments_since(600_000, 600_000), 2);
+        assert_eq!(r.payments_since(599_999, 600_000), 3);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use lipa_api::{ApiError, ErrorCode};
 use worker::{Env, Method, Request, Response};
 
-use crate::checkout::CLIENT_SECRET_HEADER;
+use crate::checkout::{CLIENT_IP_HEADER, CLIENT_SECRET_HEADER};
 use crate::error::EdgeResult;
 use crate::handlers::{bearer, call_object, read_body};
 use crate::ids;
@@ -52,6 +52,7 @@ async fn forward_post(
     path: &str,
 ) -> EdgeResult<Response> {
     let secret = client_secret(&req, checkout_id)?;
+    let client_ip = req.headers().get("CF-Connecting-IP")?.unwrap_or_default();
     let body = read_body(&mut req).await?;
     let body = String::from_utf8(body)
         .map_err(|_| ApiError::new(ErrorCode::InvalidJson, "the body must be UTF-8 JSON"))?;
@@ -62,6 +63,7 @@ async fn forward_post(
         path,
         &[
             (CLIENT_SECRET_HEADER, &secret),
+            (CLIENT_IP_HEADER, &client_ip),
             ("Content-Type", "application/json"),
         ],
         Some(body),
