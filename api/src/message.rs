@@ -42,9 +42,63 @@ pub enum WidgetEvent {
     Close,
 }
 
+impl WidgetMessage {
+    /// The message's fields as flat string pairs, in wire order: what the widget posts
+    /// without a serializer (it builds the JavaScript object from these).
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("source", self.source.clone()),
+            ("instance", self.instance.clone()),
+        ];
+        match &self.event {
+            WidgetEvent::Ready => out.push(("type", "ready".into())),
+            WidgetEvent::Success { payment_id } => {
+                out.push(("type", "success".into()));
+                out.push(("payment_id", payment_id.clone()));
+            }
+            WidgetEvent::Failure { payment_id, reason } => {
+                out.push(("type", "failure".into()));
+                out.push(("payment_id", payment_id.clone()));
+                out.push(("reason", reason.clone()));
+            }
+            WidgetEvent::Close => out.push(("type", "close".into())),
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_match_the_serialized_form() {
+        for event in [
+            WidgetEvent::Ready,
+            WidgetEvent::Close,
+            WidgetEvent::Success {
+                payment_id: "pay_1".into(),
+            },
+            WidgetEvent::Failure {
+                payment_id: "pay_2".into(),
+                reason: "declined".into(),
+            },
+        ] {
+            let m = WidgetMessage {
+                source: MESSAGE_SOURCE.into(),
+                instance: "w1".into(),
+                event,
+            };
+            let mut from_fields = serde_json::Map::new();
+            for (k, v) in m.fields() {
+                from_fields.insert(k.to_string(), serde_json::Value::String(v));
+            }
+            assert_eq!(
+                serde_json::Value::Object(from_fields),
+                serde_json::to_value(&m).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn messages_are_flat_and_tagged() {

@@ -178,6 +178,20 @@ pub enum FailureReason {
 }
 
 impl FailureReason {
+    /// The reason's name on the wire: `"insufficient_funds"`, …
+    pub fn code(self) -> &'static str {
+        match self {
+            FailureReason::WrongPin => "wrong_pin",
+            FailureReason::InsufficientFunds => "insufficient_funds",
+            FailureReason::TimedOut => "timed_out",
+            FailureReason::Cancelled => "cancelled",
+            FailureReason::LimitReached => "limit_reached",
+            FailureReason::NotRegistered => "not_registered",
+            FailureReason::Declined => "declined",
+            FailureReason::ProviderError => "provider_error",
+        }
+    }
+
     /// Plain words for the customer.
     pub fn message(self) -> &'static str {
         match self {
@@ -257,6 +271,23 @@ mod tests {
         }
         assert!(serde_json::from_str::<PaymentStatus>(r#"{"state":"failed"}"#).is_err());
         assert!(serde_json::from_str::<PaymentStatus>(r#"{"state":"nope"}"#).is_err());
+    }
+
+    #[test]
+    fn reason_codes_are_the_wire_names() {
+        use FailureReason::*;
+        for r in [
+            WrongPin,
+            InsufficientFunds,
+            TimedOut,
+            Cancelled,
+            LimitReached,
+            NotRegistered,
+            Declined,
+            ProviderError,
+        ] {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.code());
+        }
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The widget's calls to the edge: same origin, authorized by the checkout's client secret.
 
-use lipa_api::{ApiError, CheckoutView, ErrorBody, ErrorCode, PaymentView};
+use lipa_api::{CheckoutView, PaymentView};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
@@ -72,18 +72,44 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn network_error(_: JsValue) -> ApiError {
-    ApiError::new(
-        ErrorCode::ProviderUnavailable,
-        "We could not reach Lipa. Check your connection and try again.",
-    )
+/// What the widget needs of an edge refusal (`{"error": {"code", "message", "field"}}`):
+/// the sentence to show and the field to show it at. The code is left unread, which keeps
+/// the code enum's deserializer out of the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ApiError {
+    /// What was wrong, for the customer.
+    pub message: String,
+    /// The request field at fault.
+    #[serde(default)]
+    pub field: Option<String>,
 }
 
-/// A value as JSON-compatible JavaScript (plain objects, not `Map`s).
-pub fn to_js<T: Serialize>(value: &T) -> Option<JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()
+impl ApiError {
+    fn new(message: &str) -> ApiError {
+        ApiError {
+            message: message.to_string(),
+            field: None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ApiError,
+}
+
+fn network_error(_: JsValue) -> ApiError {
+    ApiError::new("We could not reach Lipa. Check your connection and try again.")
+}
+
+/// A plain JavaScript object of string fields. Built by hand rather than serialized: the
+/// widget then ships no serializer at all.
+pub fn js_object(fields: &[(&str, &str)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (k, v) in fields {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    object.into()
 }
 
 /// Calls the edge. JSON is parsed by the browser (`Response.json()`), so the widget ships
@@ -126,16 +152,11 @@ async fn call<T: DeserializeOwned>(
         .map_err(network_error)?;
     if response.ok() {
         serde_wasm_bindgen::from_value(json)
-            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+            .map_err(|_| ApiError::new("Lipa answered something unexpected. Please try again."))
     } else {
         Err(serde_wasm_bindgen::from_value::<ErrorBody>(json)
             .map(|b| b.error)
-            .unwrap_or_else(|_| {
-                ApiError::new(
-                    ErrorCode::Internal,
-                    "Something went wrong. Please try again.",
-                )
-            }))
+            .unwrap_or_else(|_| ApiError::new("Something went wrong. Please try again.")))
     }
 }
 
@@ -156,31 +177,22 @@ pub async fn start_payment(
     operator: &str,
     phone: &str,
 ) -> Result<PaymentView, ApiError> {
-    #[derive(Serialize)]
-    struct Body<'a> {
-        operator: &'a str,
-        phone: &'a str,
-    }
     call(
         session,
         "POST",
         &format!("/api/checkouts/{}/payments", session.checkout_id),
-        to_js(&Body { operator, phone }),
+        Some(js_object(&[("operator", operator), ("phone", phone)])),
     )
     .await
 }
 
 /// Sends the customer's one-time code for the live payment.
 pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, ApiError> {
-    #[derive(Serialize)]
-    struct Body<'a> {
-        otp: &'a str,
-    }
     call(
         session,
         "POST",
         &format!("/api/checkouts/{}/otp", session.checkout_id),
-        to_js(&Body { otp }),
+        Some(js_object(&[("otp", otp)])),
     )
     .await
 }

@@ -68,12 +68,28 @@ pub fn Widget() -> impl IntoView {
     match session {
         Some(session) => view! { <Checkout session=session/> }.into_any(),
         None => view! {
-            <section class="screen" aria-labelledby="unavailable-title">
-                <h1 id="unavailable-title">"This payment link is incomplete"</h1>
-                <p>"Open the payment again from the shop's page."</p>
-            </section>
+            <Unavailable
+                title="This payment link is incomplete"
+                message="Open the payment again from the shop's page.".to_string()
+            />
         }
         .into_any(),
+    }
+}
+
+/// Why there is nothing to pay here.
+#[component]
+pub fn Unavailable(
+    /// The heading.
+    title: &'static str,
+    /// What to do about it.
+    message: String,
+) -> impl IntoView {
+    view! {
+        <section class="screen" aria-labelledby="unavailable-title">
+            <h1 id="unavailable-title">{title}</h1>
+            <p>{message}</p>
+        </section>
     }
 }
 
@@ -146,10 +162,7 @@ pub fn Checkout(
             let Some(co) = checkout.get() else {
                 return match screen.get() {
                     Screen::Unavailable(msg) => view! {
-                        <section class="screen" aria-labelledby="unavailable-title">
-                            <h1 id="unavailable-title">"This checkout is not available"</h1>
-                            <p>{msg}</p>
-                        </section>
+                        <Unavailable title="This checkout is not available" message=msg/>
                     }.into_any(),
                     _ => view! { <p class="loading">"Loading secure checkout…"</p> }.into_any(),
                 };

@@ -20,9 +20,7 @@ pub fn success(p: &PaymentView) -> WidgetEvent {
 /// The payment failed.
 pub fn failure(p: &PaymentView) -> WidgetEvent {
     let reason = match &p.status {
-        PaymentStatus::Failed { reason, .. } => crate::api::to_js(reason)
-            .and_then(|v| v.as_string())
-            .unwrap_or_else(|| "failed".into()),
+        PaymentStatus::Failed { reason, .. } => reason.code().to_string(),
         other => other.name().to_string(),
     };
     WidgetEvent::Failure {
@@ -46,9 +44,9 @@ pub fn post(session: &Session, event: WidgetEvent) {
     let Some(origin) = session.parent_origin.as_deref() else {
         return;
     };
-    let Some(value) = crate::api::to_js(&message) else {
-        return;
-    };
+    let fields = message.fields();
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let value = crate::api::js_object(&pairs);
     let Some(window) = web_sys::window() else {
         return;
     };

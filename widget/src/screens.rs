@@ -312,10 +312,10 @@ pub fn RedirectScreen(
                     {format!("Continue to {name}")}
                 </a>
             })}
-            <Show when=move || opened.get()>
+            {move || opened.get().then(|| view! {
                 <div class="spinner" aria-hidden="true"></div>
                 <p role="status">"Waiting for you to finish on the operator's page…"</p>
-            </Show>
+            })}
             <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
         </section>
     }

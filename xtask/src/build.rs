@@ -53,6 +53,9 @@ pub fn widget() -> TaskResult {
             "--enable-reference-types",
             "--enable-multivalue",
             "--enable-mutable-globals",
+            // Rust's wasm keeps its data above 1 MiB and defines (not imports) its memory.
+            "--low-memory-unused",
+            "--zero-filled-memory",
             "-o",
         ])
         .arg(&wasm))?;
@@ -67,10 +70,10 @@ pub fn widget() -> TaskResult {
         ])
         .arg(format!("--outfile={}", glue.display())))?;
     copy(&root.join("static/widget/boot.js"), &out.join("boot.js"))?;
-    copy(
-        &root.join("static/widget/widget.css"),
-        &out.join("widget.css"),
-    )?;
+    run(Command::new(node_bin("esbuild"))
+        .arg(root.join("static/widget/widget.css"))
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", out.join("widget.css").display())))?;
     run(Command::new(node_bin("esbuild"))
         .arg(root.join("static/lipa.js"))
         .args(["--minify", "--log-level=warning"])
