@@ -68,8 +68,8 @@ Debian Chromium headless. Re-run the command to refresh every number here.
 
 ## Sizes (bytes; gzip = Node's zlib at level 9, brotli at quality 11)
 
-zlib's gzip reads about 3% larger than GNU `gzip -9` on the wasm; the budget is judged on
-the larger number. Browsers that send `Accept-Encoding: br` get the brotli size.
+zlib's gzip reads about 3% larger than GNU \`gzip -9\` on the wasm; the budget is judged on
+the larger number. Browsers that send \`Accept-Encoding: br\` get the brotli size.
 
 | asset | raw | gzip | brotli |
 | --- | ---: | ---: | ---: |
