@@ -7,6 +7,7 @@ pub mod crisscross;
 pub mod handset;
 pub mod honeycoin;
 pub mod ids;
+pub mod log;
 pub mod object;
 pub mod shop;
 pub mod signing;

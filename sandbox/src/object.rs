@@ -37,6 +37,33 @@ pub struct Answer {
     pub approve: bool,
 }
 
+/// A request as a simulator sees it: `api_path` is the path after the provider's prefix,
+/// header names lower-cased.
+async fn sim_request(
+    req: &mut Request,
+    api_path: &str,
+    query: &[(String, String)],
+) -> worker::Result<SimRequest> {
+    Ok(SimRequest {
+        method: req.method().to_string(),
+        path: api_path.to_string(),
+        query: query.to_vec(),
+        headers: req
+            .headers()
+            .entries()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect(),
+        body: req.text().await?,
+    })
+}
+
+/// A simulator's answer as an HTTP response.
+fn json_reply(resp: crate::crisscross::SimResponse) -> worker::Result<Response> {
+    let mut out = Response::ok(resp.body)?.with_status(resp.status);
+    out.headers_mut().set("Content-Type", "application/json")?;
+    Ok(out)
+}
+
 fn now_ms() -> i64 {
     worker::Date::now().as_millis() as i64
 }
@@ -68,63 +95,27 @@ impl DurableObject for SandboxObject {
                 .map(|(_, v)| v.clone())
         };
         if let Some(api_path) = path.strip_prefix(HONEY_API_PREFIX) {
-            let sim_req = SimRequest {
-                method: req.method().to_string(),
-                path: api_path.to_string(),
-                query: query.clone(),
-                headers: req
-                    .headers()
-                    .entries()
-                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                    .collect(),
-                body: req.text().await?,
-            };
+            let sim_req = sim_request(&mut req, api_path, &query).await?;
             let origin = param("origin").unwrap_or_default();
             let mut honey = self.honey().await?;
             let resp = honey.handle(&config.honeycoin, &sim_req, &origin, now_ms());
             self.save_honey(&honey).await?;
             self.send_honey_webhooks(&config).await?;
-            let mut out = Response::ok(resp.body)?.with_status(resp.status);
-            out.headers_mut().set("Content-Type", "application/json")?;
-            return Ok(out);
+            return json_reply(resp);
         }
         if let Some(api_path) = path.strip_prefix("/xtopay") {
-            let sim_req = SimRequest {
-                method: req.method().to_string(),
-                path: api_path.to_string(),
-                query: query.clone(),
-                headers: req
-                    .headers()
-                    .entries()
-                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                    .collect(),
-                body: req.text().await?,
-            };
+            let sim_req = sim_request(&mut req, api_path, &query).await?;
             let mut xt = self.xtopay().await?;
             let resp = xt.handle(&config.xtopay, &sim_req, now_ms());
             self.save_xtopay(&xt).await?;
-            let mut out = Response::ok(resp.body)?.with_status(resp.status);
-            out.headers_mut().set("Content-Type", "application/json")?;
-            return Ok(out);
+            return json_reply(resp);
         }
         if let Some(api_path) = path.strip_prefix("/crisscross") {
-            let sim_req = SimRequest {
-                method: req.method().to_string(),
-                path: api_path.to_string(),
-                query: query.clone(),
-                headers: req
-                    .headers()
-                    .entries()
-                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                    .collect(),
-                body: req.text().await?,
-            };
+            let sim_req = sim_request(&mut req, api_path, &query).await?;
             let mut sim = self.sim().await?;
             let resp = sim.handle(&config.sim, &sim_req, now_ms());
             self.save_sim(&sim).await?;
-            let mut out = Response::ok(resp.body)?.with_status(resp.status);
-            out.headers_mut().set("Content-Type", "application/json")?;
-            return Ok(out);
+            return json_reply(resp);
         }
         match (req.method(), path.as_str()) {
             (Method::Get, "/prompts") => {

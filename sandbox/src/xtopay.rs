@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::crisscross::numbers::{behaviour, Behaviour};
-use crate::crisscross::{LogEntry, OutgoingWebhook, Prompt, SimRequest, SimResponse};
+use crate::crisscross::{OutgoingWebhook, Prompt, SimRequest, SimResponse};
 use crate::ids::{iso8601, new_id};
+use crate::log::{LogEntry, RequestLog};
 
-const LOG_KEPT: usize = 1000;
 const CHANNELS: [&str; 4] = ["MTN", "TELECEL", "AIRTELTIGO", "MPESA"];
 
 /// The simulator's account settings.
@@ -47,7 +47,7 @@ struct Tx {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct XtopaySim {
     transactions: BTreeMap<String, Tx>,
-    log: Vec<LogEntry>,
+    log: RequestLog,
 }
 
 fn coded(status: u16, code: &str, message: &str) -> SimResponse {
@@ -72,16 +72,13 @@ impl XtopaySim {
                     .map(|t| t.phone.clone())
             })
             .map(|p| format!("+{}", p.trim_start_matches('+')));
-        self.log.push(LogEntry {
+        self.log.record(LogEntry {
             at_ms: now_ms,
             method: req.method.clone(),
             path: req.path.clone(),
             phone,
             status: resp.status,
         });
-        if self.log.len() > LOG_KEPT {
-            self.log.remove(0);
-        }
         resp
     }
 
@@ -342,11 +339,7 @@ impl XtopaySim {
 
     /// The request log, optionally only requests about `phone` (E.164).
     pub fn log(&self, phone: Option<&str>) -> Vec<LogEntry> {
-        self.log
-            .iter()
-            .filter(|e| phone.is_none_or(|p| e.phone.as_deref() == Some(p)))
-            .cloned()
-            .collect()
+        self.log.matching(phone)
     }
 
     /// Charges collected from `payer` (E.164).

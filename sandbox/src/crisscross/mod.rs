@@ -15,12 +15,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::ids::{iso8601, new_id, uuid_v7};
+use crate::log::{LogEntry, RequestLog};
 use numbers::{behaviour, Behaviour};
 
 /// How long a token lives, seconds.
 pub const TOKEN_LIFETIME_S: i64 = 3600;
-/// Request-log entries kept.
-const LOG_KEPT: usize = 1000;
 
 /// The simulator's settings.
 #[derive(Debug, Clone)]
@@ -66,21 +65,6 @@ pub struct OutgoingWebhook {
     pub body: String,
 }
 
-/// One line of the request log (the proof of what the edge called).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogEntry {
-    /// When, Unix ms.
-    pub at_ms: i64,
-    /// Method.
-    pub method: String,
-    /// Path.
-    pub path: String,
-    /// `payerMobileNumber`, when the request carried one.
-    pub phone: Option<String>,
-    /// The status answered.
-    pub status: u16,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Session {
     id: String,
@@ -119,7 +103,7 @@ pub struct Sim {
     sessions: BTreeMap<String, Session>,
     transactions: BTreeMap<String, Transaction>,
     idempotency: BTreeMap<String, Replay>,
-    log: Vec<LogEntry>,
+    log: RequestLog,
     /// Charges collected: transaction id → payer (the ledger that proves "charged once").
     charges: BTreeMap<String, String>,
 }
@@ -182,16 +166,13 @@ impl Sim {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         });
-        self.log.push(LogEntry {
+        self.log.record(LogEntry {
             at_ms: now_ms,
             method: req.method.clone(),
             path: req.path.clone(),
             phone,
             status: resp.status,
         });
-        if self.log.len() > LOG_KEPT {
-            self.log.remove(0);
-        }
         resp
     }
 
@@ -608,11 +589,7 @@ impl Sim {
 
     /// The request log, optionally only the requests that carried `phone`.
     pub fn log(&self, phone: Option<&str>) -> Vec<LogEntry> {
-        self.log
-            .iter()
-            .filter(|e| phone.is_none_or(|p| e.phone.as_deref() == Some(p)))
-            .cloned()
-            .collect()
+        self.log.matching(phone)
     }
 
     /// Charges collected from `payer` (E.164).

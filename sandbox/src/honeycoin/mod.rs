@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::crisscross::numbers::{behaviour, Behaviour};
-use crate::crisscross::{LogEntry, Prompt, SimRequest, SimResponse};
+use crate::crisscross::{Prompt, SimRequest, SimResponse};
 use crate::ids::{iso8601, new_id};
+use crate::log::{LogEntry, RequestLog};
 
 /// Token life, ms (two hours).
 pub const TOKEN_LIFETIME_MS: i64 = 7_200_000;
@@ -25,7 +26,6 @@ pub const OTP_ATTEMPTS: u32 = 3;
 pub const SIGNATURE_HEADER: &str = "X-Webhook-Signature";
 /// Webhook retry delays after a failed delivery (NOTES.md: 5, 15 and 45 s).
 pub const RETRY_DELAYS_MS: [i64; 3] = [5_000, 15_000, 45_000];
-const LOG_KEPT: usize = 1000;
 
 /// The simulator's account settings.
 #[derive(Debug, Clone)]
@@ -93,7 +93,7 @@ pub struct HoneySim {
     transactions: BTreeMap<String, Tx>,
     by_reference: BTreeMap<String, String>,
     outbox: Vec<Delivery>,
-    log: Vec<LogEntry>,
+    log: RequestLog,
     charges: BTreeMap<String, String>,
 }
 
@@ -148,16 +148,13 @@ impl HoneySim {
                     .find_map(|seg| self.transactions.get(seg).map(|t| t.phone.clone()))
             })
             .map(|p| format!("+{p}"));
-        self.log.push(LogEntry {
+        self.log.record(LogEntry {
             at_ms: now_ms,
             method: req.method.clone(),
             path: req.path.clone(),
             phone,
             status: resp.status,
         });
-        if self.log.len() > LOG_KEPT {
-            self.log.remove(0);
-        }
         resp
     }
 
@@ -535,13 +532,9 @@ impl HoneySim {
         })
     }
 
-    /// The request log, optionally only requests that carried `phone` (E.164).
+    /// The request log, optionally only requests about `phone` (E.164).
     pub fn log(&self, phone: Option<&str>) -> Vec<LogEntry> {
-        self.log
-            .iter()
-            .filter(|e| phone.is_none_or(|p| e.phone.as_deref() == Some(p)))
-            .cloned()
-            .collect()
+        self.log.matching(phone)
     }
 
     /// Charges collected from `payer` (E.164 with plus).

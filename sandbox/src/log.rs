@@ -1,0 +1,75 @@
+//! The request log every simulated provider keeps: the proof of what the edge called.
+
+use serde::{Deserialize, Serialize};
+
+/// Entries kept per provider.
+const KEPT: usize = 1000;
+
+/// One request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// When, Unix ms.
+    pub at_ms: i64,
+    /// Method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// The payer's number (E.164 with `+`) the request was about, when known.
+    pub phone: Option<String>,
+    /// The status answered.
+    pub status: u16,
+}
+
+/// The last [`KEPT`] requests, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestLog(Vec<LogEntry>);
+
+impl RequestLog {
+    /// Records a request, forgetting the oldest beyond [`KEPT`].
+    pub fn record(&mut self, entry: LogEntry) {
+        self.0.push(entry);
+        if self.0.len() > KEPT {
+            self.0.remove(0);
+        }
+    }
+
+    /// The requests, optionally only those about `phone`.
+    pub fn matching(&self, phone: Option<&str>) -> Vec<LogEntry> {
+        self.0
+            .iter()
+            .filter(|e| phone.is_none_or(|p| e.phone.as_deref() == Some(p)))
+            .cloned()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(i: i64, phone: &str) -> LogEntry {
+        LogEntry {
+            at_ms: i,
+            method: "GET".into(),
+            path: "/".into(),
+            phone: Some(phone.into()),
+            status: 200,
+        }
+    }
+
+    #[test]
+    fn keeps_the_newest_and_filters_by_phone() {
+        let mut log = RequestLog::default();
+        for i in 0..(KEPT as i64 + 5) {
+            log.record(entry(i, if i % 2 == 0 { "+1" } else { "+2" }));
+        }
+        let all = log.matching(None);
+        assert_eq!(all.len(), KEPT);
+        assert_eq!(all[0].at_ms, 5);
+        assert!(log
+            .matching(Some("+1"))
+            .iter()
+            .all(|e| e.phone.as_deref() == Some("+1")));
+    }
+}
