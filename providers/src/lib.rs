@@ -7,6 +7,7 @@ pub mod crisscross;
 pub mod error;
 pub mod honeycoin;
 pub mod http;
+pub mod little;
 pub mod secret;
 pub mod signature;
 pub mod token;

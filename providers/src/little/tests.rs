@@ -1,0 +1,158 @@
+//! Fixtures: the guide's examples, and a callback signed by a test key with Node's crypto.
+
+use super::*;
+
+const BODY: &str = r#"{"reference":"ref-1","status":"COMPLETED","payload":{"billingAddress":{"firstName":"Amani","lastName":"Njeri"}},"amount":1500,"key":"k1","currency":"KES","provider":"MPESA","date":"2024-05-13T08:26:18.719Z"}"#;
+const TS: i64 = 1_715_588_778;
+
+fn config() -> Config {
+    Config {
+        base_url: "https://pay.little.africa".into(),
+        token_id: "tok_1".into(),
+        client_id: "cid".into(),
+        client_secret: Secret::new("csec"),
+        api_key: Secret::new("api_key_1"),
+        public_key_pem: include_str!("../../fixtures/little/public.pem").into(),
+        tolerance_s: DEFAULT_TOLERANCE_S,
+    }
+}
+
+fn signed(sig: &str, ts: i64) -> Vec<(String, String)> {
+    vec![
+        (SIGNATURE_HEADER.into(), sig.trim().into()),
+        (TIMESTAMP_HEADER.into(), ts.to_string()),
+    ]
+}
+
+fn resp(body: &str) -> HttpResponse {
+    HttpResponse {
+        status: 200,
+        headers: vec![],
+        body: body.into(),
+    }
+}
+
+#[test]
+fn a_good_signature_verifies_even_with_different_spacing() {
+    let sig = include_str!("../../fixtures/little/signature.txt");
+    let cb = verify_callback(&config(), &signed(sig, TS), BODY.as_bytes(), TS + 10).unwrap();
+    assert_eq!(cb.reference, "ref-1");
+    assert_eq!(cb.payment().status, PaymentStatus::Succeeded);
+    // JSON.stringify(payload) is what was signed, not the bytes: reformatted JSON still verifies.
+    let spaced = BODY
+        .replace(",\"", ", \"")
+        .replace("\":", "\": ")
+        .replace("{", "{ ");
+    assert!(verify_callback(&config(), &signed(sig, TS), spaced.as_bytes(), TS).is_ok());
+}
+
+#[test]
+fn tampered_stale_and_wrong_key_are_refused() {
+    let sig = include_str!("../../fixtures/little/signature.txt");
+    let tampered = BODY.replace("COMPLETED", "FAILED");
+    assert!(matches!(
+        verify_callback(&config(), &signed(sig, TS), tampered.as_bytes(), TS),
+        Err(ProviderError::Signature(SignatureError::Mismatch))
+    ));
+    assert!(matches!(
+        verify_callback(&config(), &signed(sig, TS), BODY.as_bytes(), TS + 301),
+        Err(ProviderError::Signature(SignatureError::Stale))
+    ));
+    assert!(
+        matches!(
+            verify_callback(&config(), &signed(sig, TS + 1), BODY.as_bytes(), TS),
+            Err(ProviderError::Signature(SignatureError::Mismatch)),
+        ),
+        "the timestamp is part of the signed string"
+    );
+    let other = include_str!("../../fixtures/little/other_signature.txt");
+    assert!(verify_callback(&config(), &signed(other, TS), BODY.as_bytes(), TS).is_err());
+    let rotated = Config {
+        public_key_pem: include_str!("../../fixtures/little/other_public.pem").into(),
+        ..config()
+    };
+    assert!(verify_callback(&rotated, &signed(other, TS), BODY.as_bytes(), TS).is_ok());
+    assert!(verify_callback(&config(), &[], BODY.as_bytes(), TS).is_err());
+    assert!(verify_callback(&config(), &signed("not base64!", TS), BODY.as_bytes(), TS).is_err());
+}
+
+#[test]
+fn intent_and_process_requests() {
+    let req = intent_request(
+        &config(),
+        &Intent {
+            amount: 150_000,
+            currency: Currency::KES,
+            description: "Kikoi",
+            callback_url: "https://lipa.example/webhooks/little",
+            key: &key_for("3f2a9c1e-77aa-4b0e-9d2f-0a1b2c3d4e5f"),
+        },
+    );
+    assert_eq!(req.url, "https://pay.little.africa/api/payments/tok_1/pay");
+    assert_eq!(req.header("Authorization"), Some("Basic Y2lkOmNzZWM="));
+    let body: serde_json::Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["amount"], 1500);
+    assert_eq!(body["key"], "3f2a9c1e77aa");
+    let p = process_request(&config(), "intent-1", Operator::Mpesa, "+25400000000").unwrap();
+    assert_eq!(p.url, "https://pay.little.africa/pay/intent-1/process");
+    let pb: serde_json::Value = serde_json::from_str(p.body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        pb,
+        serde_json::json!({"type": "MPESA", "payment": {"mobile": "25400000000"}})
+    );
+    assert!(process_request(&config(), "i", Operator::Wave, "+225").is_err());
+    assert_eq!(
+        parse_intent(&resp(
+            r#"{"data":{"reference":"intent-9","checkoutUrl":"https://x"}}"#
+        ))
+        .unwrap(),
+        "intent-9"
+    );
+}
+
+#[test]
+fn the_guide_process_and_status_examples() {
+    let pending = r#"{"date": "2024-03-07T13:03:43.598Z", "data": {"status": "PENDING", "message": "You will be promoted to enter your MPESA PIN",
+        "meta": {"provider": "MPESA", "providerReference": "", "stepUpUrl": null, "accessToken": null, "amount": 1, "currency": "KES", "description": "", "reference": ""}}}"#;
+    assert_eq!(
+        parse_process(&resp(pending), "i1").unwrap().status,
+        PaymentStatus::Pending
+    );
+    let completed = pending
+        .replace("\"PENDING\"", "\"COMPLETED\"")
+        .replace("You will be promoted to enter your MPESA PIN", "Success");
+    assert_eq!(
+        parse_process(&resp(&completed), "i1").unwrap().status,
+        PaymentStatus::Succeeded
+    );
+    let step_up = pending.replace(
+        "\"stepUpUrl\": null",
+        "\"stepUpUrl\": \"https://3ds.little.africa/s/1\"",
+    );
+    assert_eq!(
+        parse_process(&resp(&step_up), "i1").unwrap().status,
+        PaymentStatus::ActionRequired {
+            action: NextAction::Redirect {
+                url: "https://3ds.little.africa/s/1".into()
+            }
+        }
+    );
+    let status = r#"{"date": "2024-05-13T08:26:18.719Z", "data": {"reference": "1cbfffbc-b365-45f6-9e5d-13e445c125cd", "status": "COMPLETED",
+        "payload": {"billingAddress": {"firstName": "", "lastName": "", "address1": "", "locality": "", "administrativeArea": "", "postalCode": "", "country": "", "email": "", "phoneNumber": ""}},
+        "amount": 1, "payment": {"provider": "MPESA", "details": null}, "key": "",
+        "attempts": [{"reference": "1cbfffbc-b365-45f6-9e5d-13e445c125cd", "provider": "MPESA", "status": "COMPLETED"}]}}"#;
+    let p = parse_status(&resp(status)).unwrap();
+    assert_eq!(
+        (p.status, p.provider_ref.as_str()),
+        (
+            PaymentStatus::Succeeded,
+            "1cbfffbc-b365-45f6-9e5d-13e445c125cd"
+        )
+    );
+    let r = status_request(&config(), "3f2a9c1e77aa", true);
+    assert_eq!(
+        r.url,
+        "https://pay.little.africa/api/payments-v2/3f2a9c1e77aa?longPoll=true"
+    );
+    assert_eq!(r.header("X-API-KEY"), Some("api_key_1"));
+}
