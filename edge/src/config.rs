@@ -5,7 +5,7 @@
 //! [`Secret`] that prints `***`.
 
 use lipa_api::{ApiError, ErrorCode};
-use lipa_providers::{crisscross, honeycoin, xtopay, ProviderId, Secret};
+use lipa_providers::{crisscross, honeycoin, little, xtopay, ProviderId, Secret};
 use worker::Env;
 
 use crate::limits::PromptLimits;
@@ -33,6 +33,10 @@ pub struct Config {
     pub crisscross: Option<crisscross::Config>,
     /// The HoneyCoin account, when `HONEYCOIN_BASE_URL` is set.
     pub honeycoin: Option<honeycoin::Config>,
+    /// The Little Pay account, when `LITTLE_BASE_URL` is set.
+    pub little: Option<little::Config>,
+    /// Where Little posts callbacks for this edge (`LITTLE_CALLBACK_URL`).
+    pub little_callback_url: String,
     /// The Xtopay account, when `XTOPAY_BASE_URL` is set.
     pub xtopay: Option<xtopay::Config>,
     /// How long after initiation an Xtopay payment without a callback is checked
@@ -74,6 +78,23 @@ impl Config {
                     webhook_secret: secret(env, "HONEYCOIN_WEBHOOK_SECRET")?,
                 }),
             },
+            little: match text(env, "LITTLE_BASE_URL") {
+                Err(_) => None,
+                Ok(base) => Some(little::Config {
+                    base_url: base.trim_end_matches('/').to_string(),
+                    token_id: text(env, "LITTLE_TOKEN_ID")?,
+                    client_id: text(env, "LITTLE_CLIENT_ID")?,
+                    client_secret: secret(env, "LITTLE_CLIENT_SECRET")?,
+                    api_key: secret(env, "LITTLE_API_KEY")?,
+                    // A PEM given as one line carries its line breaks as "\n".
+                    public_key_pem: text(env, "LITTLE_PUBLIC_KEY")?.replace("\\n", "\n"),
+                    tolerance_s: text(env, "LITTLE_TOLERANCE_S")
+                        .ok()
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(little::DEFAULT_TOLERANCE_S),
+                }),
+            },
+            little_callback_url: text(env, "LITTLE_CALLBACK_URL").unwrap_or_default(),
             xtopay: match text(env, "XTOPAY_BASE_URL") {
                 Err(_) => None,
                 Ok(base) => Some(xtopay::Config {
@@ -110,6 +131,7 @@ impl Config {
                 ProviderId::CrissCross => self.crisscross.is_some(),
                 ProviderId::HoneyCoin => self.honeycoin.is_some(),
                 ProviderId::Xtopay => self.xtopay.is_some(),
+                ProviderId::Little => self.little.is_some() && !self.little_callback_url.is_empty(),
             };
             if !configured {
                 return Err(ApiError::new(

@@ -33,14 +33,17 @@ pub enum ProviderId {
     HoneyCoin,
     /// Xtopay Direct Receive Money.
     Xtopay,
+    /// Little Pay payment intents.
+    Little,
 }
 
 impl ProviderId {
     /// Every provider.
-    pub const ALL: [ProviderId; 3] = [
+    pub const ALL: [ProviderId; 4] = [
         ProviderId::CrissCross,
         ProviderId::HoneyCoin,
         ProviderId::Xtopay,
+        ProviderId::Little,
     ];
 
     /// The name used in configuration, URLs and the payments index.
@@ -49,6 +52,7 @@ impl ProviderId {
             ProviderId::CrissCross => "crisscross",
             ProviderId::HoneyCoin => "honeycoin",
             ProviderId::Xtopay => "xtopay",
+            ProviderId::Little => "little",
         }
     }
 
@@ -66,6 +70,7 @@ impl ProviderId {
             }
             ProviderId::HoneyCoin => honeycoin::supports(country, operator),
             ProviderId::Xtopay => xtopay::supports(country, operator),
+            ProviderId::Little => little::supports(country, operator),
         }
     }
 }

@@ -4,6 +4,7 @@ use worker::Env;
 
 use crate::crisscross::SimConfig;
 use crate::honeycoin::HoneyConfig;
+use crate::little::LittleConfig;
 use crate::xtopay::XtopayConfig;
 
 /// Everything the sandbox needs.
@@ -24,6 +25,8 @@ pub struct Config {
     pub honeycoin_webhook_url: String,
     /// The shared secret HoneyCoin puts in `X-Webhook-Signature`.
     pub honeycoin_webhook_secret: String,
+    /// Simulated Little Pay's account settings.
+    pub little: LittleConfig,
     /// Simulated Xtopay's account settings.
     pub xtopay: XtopayConfig,
     /// Where simulated Xtopay posts its callbacks.
@@ -67,6 +70,17 @@ impl Config {
                 approve_delay_ms,
             },
             xtopay_webhook_url: format!("{edge_url}/webhooks/xtopay"),
+            little: LittleConfig {
+                basic: base64(&format!(
+                    "{}:{}",
+                    get(env, "LITTLE_CLIENT_ID")?,
+                    get(env, "LITTLE_CLIENT_SECRET")?
+                )),
+                api_key: get(env, "LITTLE_API_KEY")?,
+                // A PEM passed as one line carries its line breaks as "\n".
+                private_key_pem: get(env, "LITTLE_PRIVATE_KEY")?.replace("\\n", "\n"),
+                approve_delay_ms,
+            },
             xtopay_webhook_secret: get(env, "XTOPAY_WEBHOOK_SECRET")?,
             honeycoin_webhook_secret: get(env, "HONEYCOIN_WEBHOOK_SECRET")?,
             crisscross_webhook_url: format!("{edge_url}/webhooks/crisscross"),

@@ -61,10 +61,18 @@ load(); setInterval(load, 1500);
     ))
 }
 
-/// `/honeycoin/redirect/{id}`: the operator's page a redirect step sends the customer to.
-/// Approve or Decline answers the charge, then the page tells the customer to go back.
-pub fn redirect_page(id: &str, info: Option<(String, bool)>) -> worker::Result<Response> {
-    let id: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+/// The operator's page a redirect step sends the customer to (`/honeycoin/redirect/{id}`,
+/// `/little/stepup/{id}`). Approve or Decline answers the charge at `provider`, then the page
+/// tells the customer to go back.
+pub fn operator_page(
+    id: &str,
+    provider: &str,
+    info: Option<(String, bool)>,
+) -> worker::Result<Response> {
+    let id: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
     let body = match info {
         None => "<h1>Unknown payment</h1>".to_string(),
         Some((_, false)) => "<h1>This payment is finished</h1><p>You can close this window and return to the shop.</p>".to_string(),
@@ -74,9 +82,11 @@ pub fn redirect_page(id: &str, info: Option<(String, bool)>) -> worker::Result<R
 <p id="done" role="status"></p>
 <script>
 async function answer(approve) {{
-  await fetch('/handset/api/answer', {{method: 'POST', headers: {{'Content-Type': 'application/json'}},
-    body: JSON.stringify({{provider: 'honeycoin', transaction_id: '{id}', approve}})}});
-  document.getElementById('done').textContent = approve
+  const res = await fetch('/handset/api/answer', {{method: 'POST', headers: {{'Content-Type': 'application/json'}},
+    body: JSON.stringify({{provider: '{provider}', transaction_id: '{id}', approve}})}});
+  document.getElementById('done').textContent = !res.ok
+    ? 'This payment could not be answered: ' + ((await res.json()).error || res.status)
+    : approve
     ? 'Payment approved. You can close this window and return to the shop.'
     : 'Payment declined. You can close this window and return to the shop.';
   document.querySelectorAll('button').forEach((b) => b.disabled = true);

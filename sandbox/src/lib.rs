@@ -7,6 +7,7 @@ pub mod crisscross;
 pub mod handset;
 pub mod honeycoin;
 pub mod ids;
+pub mod little;
 pub mod log;
 pub mod object;
 pub mod shop;
@@ -24,6 +25,17 @@ fn store(env: &Env) -> worker::Result<Stub> {
     env.durable_object(STATE_BINDING)?
         .id_from_name("sandbox")?
         .get_stub()
+}
+
+/// Percent-encodes a query value.
+fn encode_component(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 async fn forward_get(env: &Env, path_and_query: &str) -> worker::Result<Response> {
@@ -51,6 +63,17 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
     let path = url.path().to_string();
     let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
     match (req.method(), path.as_str()) {
+        (Method::Get, p) if p.starts_with("/little/stepup/") => {
+            let id = &p["/little/stepup/".len()..];
+            let mut info = forward_get(&env, &format!("/stepup-info?id={id}")).await?;
+            let info: Option<(String, bool)> = info.json().await?;
+            handset::operator_page(id, "little", info)
+        }
+        (_, p) if p.starts_with("/little/") => {
+            let origin = encode_component(&url.origin().ascii_serialization());
+            let sep = if query.is_empty() { "?" } else { "&" };
+            forward(&env, req, &format!("{p}{query}{sep}origin={origin}")).await
+        }
         (_, p) if p.starts_with("/crisscross/") || p.starts_with("/xtopay/") => {
             forward(&env, req, &format!("{p}{query}")).await
         }
@@ -58,22 +81,14 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
             // The simulator needs its own origin for redirect pages.
             let origin = url.origin().ascii_serialization();
             let sep = if query.is_empty() { "?" } else { "&" };
-            let encoded: String = origin
-                .bytes()
-                .map(|b| match b {
-                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect();
+            let encoded = encode_component(&origin);
             forward(&env, req, &format!("{p}{query}{sep}origin={encoded}")).await
         }
         (Method::Get, p) if p.starts_with("/honeycoin/redirect/") => {
             let id = &p["/honeycoin/redirect/".len()..];
             let mut info = forward_get(&env, &format!("/redirect-info?id={id}")).await?;
             let info: Option<(String, bool)> = info.json().await?;
-            handset::redirect_page(id, info)
+            handset::operator_page(id, "honeycoin", info)
         }
         (Method::Get, "/") => Response::redirect(url.join("/shop")?),
         (Method::Get, "/health") => Response::ok("ok"),

@@ -12,6 +12,7 @@ use worker::{
 use crate::config::Config;
 use crate::crisscross::{OutgoingWebhook, Sim, SimRequest};
 use crate::honeycoin::HoneySim;
+use crate::little::{LittleSim, SignedCallback};
 use crate::shop::ReceivedEvent;
 use crate::signing::hmac_hex;
 use crate::xtopay::XtopaySim;
@@ -19,6 +20,9 @@ use crate::xtopay::XtopaySim;
 const SIM_KEY: &str = "crisscross";
 const HONEY_KEY: &str = "honeycoin";
 const XTOPAY_KEY: &str = "xtopay";
+const LITTLE_KEY: &str = "little";
+/// How long a long-polled Little status read is held at most (below the edge's 10 s timeout).
+const LONG_POLL_MS: i64 = 8_000;
 /// The path prefix of simulated HoneyCoin's API (its sandbox base URL's path).
 pub const HONEY_API_PREFIX: &str = "/honeycoin/api/sandbox/b2b";
 const SHOP_KEY: &str = "shop";
@@ -103,6 +107,23 @@ impl DurableObject for SandboxObject {
             self.send_honey_webhooks(&config).await?;
             return json_reply(resp);
         }
+        if let Some(api_path) = path.strip_prefix("/little") {
+            let sim_req = sim_request(&mut req, api_path, &query).await?;
+            let origin = param("origin").unwrap_or_default();
+            let long_poll =
+                req.method() == Method::Get && param("longPoll").as_deref() == Some("true");
+            let key = api_path.rsplit('/').next().unwrap_or_default().to_string();
+            // Long polling: hold the read while the payment is pending, up to LONG_POLL_MS.
+            let until = now_ms() + LONG_POLL_MS;
+            while long_poll && self.little().await?.is_pending(&key) && now_ms() < until {
+                worker::Delay::from(std::time::Duration::from_millis(250)).await;
+                self.settle_little(&config).await?;
+            }
+            let mut little = self.little().await?;
+            let resp = little.handle(&config.little, &sim_req, &origin, now_ms());
+            self.save_little(&little).await?;
+            return json_reply(resp);
+        }
         if let Some(api_path) = path.strip_prefix("/xtopay") {
             let sim_req = sim_request(&mut req, api_path, &query).await?;
             let mut xt = self.xtopay().await?;
@@ -122,7 +143,12 @@ impl DurableObject for SandboxObject {
                 let mut prompts = self.sim().await?.prompts();
                 prompts.extend(self.honey().await?.prompts());
                 prompts.extend(self.xtopay().await?.prompts());
+                prompts.extend(self.little().await?.prompts());
                 Response::from_json(&prompts)
+            }
+            (Method::Get, "/stepup-info") => {
+                let id = param("id").unwrap_or_default();
+                Response::from_json(&self.little().await?.step_up_info(&id))
             }
             (Method::Get, "/redirect-info") => {
                 let id = param("id").unwrap_or_default();
@@ -130,6 +156,28 @@ impl DurableObject for SandboxObject {
             }
             (Method::Post, "/answer") => {
                 let answer: Answer = req.json().await?;
+                if answer.provider.as_deref() == Some("little") {
+                    let mut little = self.little().await?;
+                    let result = little.answer(
+                        &config.little,
+                        &answer.transaction_id,
+                        answer.approve,
+                        now_ms(),
+                    );
+                    self.save_little(&little).await?;
+                    return match result {
+                        Ok(callback) => {
+                            if let Some(cb) = callback {
+                                send_little_callback(&cb).await;
+                            }
+                            Response::from_json(&serde_json::json!({"answered": true}))
+                        }
+                        Err(e) => {
+                            Ok(Response::from_json(&serde_json::json!({"error": e}))?
+                                .with_status(409))
+                        }
+                    };
+                }
                 if answer.provider.as_deref() == Some("xtopay") {
                     let mut xt = self.xtopay().await?;
                     let result = xt.answer(&answer.transaction_id, answer.approve, now_ms());
@@ -180,10 +228,12 @@ impl DurableObject for SandboxObject {
                     Some("crisscross") => self.sim().await?.log(phone.as_deref()),
                     Some("honeycoin") => self.honey().await?.log(phone.as_deref()),
                     Some("xtopay") => self.xtopay().await?.log(phone.as_deref()),
+                    Some("little") => self.little().await?.log(phone.as_deref()),
                     _ => {
                         let mut all = self.sim().await?.log(phone.as_deref());
                         all.extend(self.honey().await?.log(phone.as_deref()));
                         all.extend(self.xtopay().await?.log(phone.as_deref()));
+                        all.extend(self.little().await?.log(phone.as_deref()));
                         all
                     }
                 };
@@ -193,7 +243,8 @@ impl DurableObject for SandboxObject {
                 let phone = param("phone").unwrap_or_default();
                 let charges = self.sim().await?.charges_of(&phone)
                     + self.honey().await?.charges_of(&phone)
-                    + self.xtopay().await?.charges_of(&phone);
+                    + self.xtopay().await?.charges_of(&phone)
+                    + self.little().await?.charges_of(&phone);
                 Response::from_json(&serde_json::json!({"phone": phone, "charges": charges}))
             }
             (Method::Post, "/shop/events") => {
@@ -240,6 +291,7 @@ impl DurableObject for SandboxObject {
         for hook in &callbacks {
             send_xtopay_callback(&config, hook).await;
         }
+        self.settle_little(&config).await?;
         Response::empty()
     }
 }
@@ -273,6 +325,34 @@ impl SandboxObject {
         self.schedule().await
     }
 
+    async fn little(&self) -> worker::Result<LittleSim> {
+        Ok(self
+            .state
+            .storage()
+            .get::<LittleSim>(LITTLE_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn save_little(&self, little: &LittleSim) -> worker::Result<()> {
+        self.state.storage().put(LITTLE_KEY, little).await?;
+        self.schedule().await
+    }
+
+    /// Settles Little intents that are due and sends their signed callbacks.
+    async fn settle_little(&self, config: &Config) -> worker::Result<()> {
+        let mut little = self.little().await?;
+        let callbacks = little.take_due(&config.little, now_ms());
+        if callbacks.is_empty() {
+            return Ok(());
+        }
+        self.save_little(&little).await?;
+        for cb in &callbacks {
+            send_little_callback(cb).await;
+        }
+        Ok(())
+    }
+
     async fn xtopay(&self) -> worker::Result<XtopaySim> {
         Ok(self
             .state
@@ -293,6 +373,7 @@ impl SandboxObject {
             self.sim().await?.next_due_ms(),
             self.honey().await?.next_due_ms(),
             self.xtopay().await?.next_due_ms(),
+            self.little().await?.next_due_ms(),
         ]
         .into_iter()
         .flatten()
@@ -378,6 +459,23 @@ async fn send_xtopay_callback(config: &Config, hook: &OutgoingWebhook) {
     worker::console_log!(
         "{}",
         serde_json::json!({"event": "xtopay_callback_sent", "id": hook.event_id, "status": status})
+    );
+}
+
+/// Posts a Little callback with its RSA signature headers.
+async fn send_little_callback(cb: &SignedCallback) {
+    let status = post(
+        &cb.url,
+        &[
+            ("X-LittlePay-Signature", cb.signature.as_str()),
+            ("X-LittlePay-Timestamp", cb.timestamp.as_str()),
+        ],
+        &cb.body,
+    )
+    .await;
+    worker::console_log!(
+        "{}",
+        serde_json::json!({"event": "little_callback_sent", "status": status})
     );
 }
 

@@ -31,6 +31,18 @@ pub const HONEYCOIN_WEBHOOK_SECRET: &str = "hc_whsec_test_duka_demo_000000000";
 pub const XTOPAY_CLIENT_SECRET: &str = "xt_secret_test_duka_demo_00000000";
 /// The sandbox Xtopay webhook secret.
 pub const XTOPAY_WEBHOOK_SECRET: &str = "xt_whsec_test_duka_demo_000000000";
+/// The sandbox Little client secret.
+pub const LITTLE_CLIENT_SECRET: &str = "lt_secret_test_duka_demo_00000000";
+/// The sandbox Little API key.
+pub const LITTLE_API_KEY: &str = "lt_api_key_test_duka_demo_0000000";
+
+/// A PEM file as one `--var` value, its line breaks written `\n`.
+fn pem_var(path: &str) -> TaskResult<String> {
+    std::fs::read_to_string(root().join(path))
+        .map(|pem| pem.trim().replace('\n', "\\n"))
+        .map_err(|e| TaskError(format!("{path}: {e}")))
+}
+
 /// Seconds before an Xtopay payment without a callback is checked in `test` and `bench`
 /// (production and `dev` keep the guide's five minutes).
 pub const XTOPAY_STATUS_CHECK_AFTER_S_IN_TESTS: &str = "6";
@@ -142,6 +154,8 @@ impl System {
             ("HONEYCOIN_WEBHOOK_SECRET", HONEYCOIN_WEBHOOK_SECRET),
             ("XTOPAY_CLIENT_SECRET", XTOPAY_CLIENT_SECRET),
             ("XTOPAY_WEBHOOK_SECRET", XTOPAY_WEBHOOK_SECRET),
+            ("LITTLE_CLIENT_SECRET", LITTLE_CLIENT_SECRET),
+            ("LITTLE_API_KEY", LITTLE_API_KEY),
         ]
         .map(|(k, v)| (k, v.to_string()));
         let sandbox = system.sandbox_url();
@@ -154,6 +168,15 @@ impl System {
                 format!("{sandbox}/honeycoin/api/sandbox/b2b"),
             ),
             ("XTOPAY_BASE_URL", format!("{sandbox}/xtopay")),
+            ("LITTLE_BASE_URL", format!("{sandbox}/little")),
+            (
+                "LITTLE_CALLBACK_URL",
+                format!("{}/webhooks/little", system.edge_url()),
+            ),
+            (
+                "LITTLE_PUBLIC_KEY",
+                pem_var("sandbox/keys/little_sandbox_public.pem")?,
+            ),
         ]);
         if mode == Mode::Test {
             edge_vars.push((
@@ -165,6 +188,10 @@ impl System {
         }
         let mut sandbox_vars = shared.to_vec();
         sandbox_vars.push(("EDGE_URL", system.edge_url()));
+        sandbox_vars.push((
+            "LITTLE_PRIVATE_KEY",
+            pem_var("sandbox/keys/little_sandbox_private.pem")?,
+        ));
         step(&format!("starting the sandbox on 127.0.0.1:{sandbox_port}"));
         system.children.push(dev_server(
             "sandbox",

@@ -268,7 +268,7 @@ impl CheckoutRecord {
                     .crisscross_operators
                     .as_deref()
                     .is_none_or(|offered| offered.contains(op)),
-                Some(ProviderId::HoneyCoin | ProviderId::Xtopay) => true,
+                Some(ProviderId::HoneyCoin | ProviderId::Xtopay | ProviderId::Little) => true,
                 None => false,
             })
             .collect()

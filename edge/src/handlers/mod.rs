@@ -68,3 +68,8 @@ pub async fn call_object(
         .fetch_with_request(req)
         .await?)
 }
+
+/// A header's value from a list of pairs (case-insensitive), or "".
+pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
+    lipa_providers::http::find_header(headers, name).unwrap_or("")
+}

@@ -1,7 +1,7 @@
 //! Provider webhooks: verify, find the checkout, hand the object a hint to confirm.
 
 use lipa_api::{ApiError, ErrorCode};
-use lipa_providers::{crisscross, honeycoin, xtopay, ProviderError, ProviderId};
+use lipa_providers::{crisscross, honeycoin, little, xtopay, ProviderError, ProviderId};
 use worker::{Env, Method, Request, Response};
 
 use crate::checkout::{log, ProviderHint};
@@ -107,6 +107,22 @@ fn verify(
                 payment_id: Some(verified.callback.data.client_reference),
                 reported_failure: matches!(reported, lipa_api::PaymentStatus::Failed { .. })
                     .then_some(reported),
+            })
+        }
+        ProviderId::Little => {
+            let cfg = config.little.as_ref().ok_or_else(not_configured)?;
+            let now_s = crate::executor::now_ms() / 1000;
+            let callback = little::verify_callback(cfg, headers, body, now_s)?;
+            let timestamp = crate::handlers::header_value(headers, little::TIMESTAMP_HEADER);
+            Ok(ProviderHint {
+                event_id: format!(
+                    "little:{}:{:?}:{timestamp}",
+                    callback.reference,
+                    callback.payment().status
+                ),
+                provider_ref: callback.reference,
+                payment_id: None,
+                reported_failure: None,
             })
         }
     }

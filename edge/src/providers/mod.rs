@@ -8,7 +8,7 @@ pub mod crisscross;
 mod honeycoin;
 
 use lipa_providers::honeycoin::OtpOutcome;
-use lipa_providers::{xtopay, ProviderError, ProviderId, ProviderPayment};
+use lipa_providers::{little, xtopay, ProviderError, ProviderId, ProviderPayment};
 
 use crate::checkout::record::{CheckoutRecord, PaymentRecord};
 use crate::config::Config;
@@ -77,6 +77,30 @@ pub async fn start(
             };
             call::plain(xtopay::receive_request(xt, &receive), xtopay::parse_receive).await
         }
+        ProviderId::Little => {
+            let lt = config
+                .little
+                .as_ref()
+                .ok_or(CallError::NotConfigured(ProviderId::Little))?;
+            let key = little::key_for(&payment.idempotency_key);
+            let intent = little::Intent {
+                amount: checkout.amount,
+                currency: checkout.currency,
+                description: &checkout.description,
+                callback_url: &config.little_callback_url,
+                key: &key,
+            };
+            let intent_id = call::plain(
+                Ok(little::intent_request(lt, &intent)),
+                little::parse_intent,
+            )
+            .await?;
+            call::plain(
+                little::process_request(lt, &intent_id, payment.operator, &e164),
+                |r| little::parse_process(r, &intent_id),
+            )
+            .await
+        }
     }
 }
 
@@ -111,6 +135,27 @@ pub async fn status(
             )
             .await
         }
+        // Little answers by Lipa's key (stored before the intent was created), long-polled.
+        (ProviderId::Little, reference) => {
+            let lt = config
+                .little
+                .as_ref()
+                .ok_or(CallError::NotConfigured(ProviderId::Little))?;
+            let key = little::key_for(&payment.idempotency_key);
+            match call::plain(
+                Ok(little::status_request(lt, &key, true)),
+                little::parse_status,
+            )
+            .await
+            {
+                Err(CallError::Provider(ProviderError::Rejected { status: 404, .. }))
+                    if reference.is_none() =>
+                {
+                    start(config, checkout, payment).await
+                }
+                other => other,
+            }
+        }
         (ProviderId::HoneyCoin, reference) => {
             let hc = config
                 .honeycoin
@@ -140,7 +185,7 @@ pub fn next_poll_delay_ms(config: &Config, provider: ProviderId, elapsed_ms: i64
             config.xtopay_status_check_after_ms,
             elapsed_ms,
         ),
-        ProviderId::CrissCross | ProviderId::HoneyCoin => {
+        ProviderId::CrissCross | ProviderId::HoneyCoin | ProviderId::Little => {
             crate::checkout::record::poll_delay_ms(elapsed_ms)
         }
     }
@@ -163,7 +208,7 @@ pub async fn submit_otp(
             ))?;
             honeycoin::submit_otp(hc, tx, otp).await
         }
-        ProviderId::CrissCross | ProviderId::Xtopay => {
+        ProviderId::CrissCross | ProviderId::Xtopay | ProviderId::Little => {
             Err(CallError::Provider(ProviderError::Rejected {
                 status: 0,
                 message: format!("{} mobile money has no OTP step", payment.provider.name()),
