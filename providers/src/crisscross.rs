@@ -139,9 +139,8 @@ pub fn payment_request(
     e164: &str,
     idempotency_key: &str,
 ) -> Result<HttpRequest, ProviderError> {
-    let provider = operator_code(operator).ok_or_else(|| ProviderError::Rejected {
-        status: 0,
-        message: format!("CrissCross does not offer {}", operator.name()),
+    let provider = operator_code(operator).ok_or_else(|| {
+        ProviderError::Unsupported(format!("CrissCross does not offer {}", operator.name()))
     })?;
     let body = wire::PaymentRequest {
         kind: "mobilemoney",

@@ -26,6 +26,9 @@ pub enum ProviderError {
         /// HTTP status.
         status: u16,
     },
+    /// Refused before any request was made: the provider cannot do this (an operator it has
+    /// no channel for, a step it does not have, a field it would require) or is not set up.
+    Unsupported(String),
     /// The body did not have the documented shape.
     Decode(String),
     /// A webhook did not verify.
@@ -47,6 +50,7 @@ impl std::fmt::Display for ProviderError {
                 write!(f, "provider rejected the request ({status}): {message}")
             }
             ProviderError::Unavailable { status } => write!(f, "provider unavailable ({status})"),
+            ProviderError::Unsupported(why) => write!(f, "not sent to the provider: {why}"),
             ProviderError::Decode(e) => write!(f, "provider answer not understood: {e}"),
             ProviderError::Signature(e) => write!(f, "webhook signature refused: {e:?}"),
         }

@@ -158,13 +158,10 @@ pub fn charge_request(
     charge: &Charge,
 ) -> Result<HttpRequest, ProviderError> {
     if charge.currency != Currency::KES && charge.momo_operator_id.is_none() {
-        return Err(ProviderError::Rejected {
-            status: 0,
-            message: format!(
-                "HoneyCoin needs momoOperatorId for {}",
-                charge.currency.code()
-            ),
-        });
+        return Err(ProviderError::Unsupported(format!(
+            "HoneyCoin needs momoOperatorId for {}",
+            charge.currency.code()
+        )));
     }
     let body = wire::ChargeRequest {
         amount: major_units(charge.amount, charge.currency),

@@ -166,9 +166,8 @@ pub fn process_request(
     operator: Operator,
     e164: &str,
 ) -> Result<HttpRequest, ProviderError> {
-    let kind = payment_type(operator).ok_or_else(|| ProviderError::Rejected {
-        status: 0,
-        message: format!("Little Pay does not take {}", operator.name()),
+    let kind = payment_type(operator).ok_or_else(|| {
+        ProviderError::Unsupported(format!("Little Pay does not take {}", operator.name()))
     })?;
     let body =
         serde_json::json!({"type": kind, "payment": {"mobile": e164.trim_start_matches('+')}});

@@ -146,9 +146,8 @@ fn basic(config: &Config) -> (String, String) {
 
 /// `POST /v1/payments/receive`.
 pub fn receive_request(config: &Config, r: &Receive) -> Result<HttpRequest, ProviderError> {
-    let provider = channel(r.operator).ok_or_else(|| ProviderError::Rejected {
-        status: 0,
-        message: format!("Xtopay has no channel for {}", r.operator.name()),
+    let provider = channel(r.operator).ok_or_else(|| {
+        ProviderError::Unsupported(format!("Xtopay has no channel for {}", r.operator.name()))
     })?;
     let body = wire::ReceiveRequest {
         amount: r.amount,

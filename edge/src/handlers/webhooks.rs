@@ -72,10 +72,7 @@ fn verify(
     headers: &[(String, String)],
     body: &[u8],
 ) -> Result<ProviderHint, ProviderError> {
-    let not_configured = || ProviderError::Rejected {
-        status: 0,
-        message: "not configured".into(),
-    };
+    let not_configured = || ProviderError::Unsupported("not configured".into());
     match provider {
         ProviderId::CrissCross => {
             let cfg = config.crisscross.as_ref().ok_or_else(not_configured)?;

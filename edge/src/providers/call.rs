@@ -36,6 +36,7 @@ impl CallError {
                 ProviderError::Unauthorized
                 | ProviderError::Conflict
                 | ProviderError::Rejected { .. }
+                | ProviderError::Unsupported(_)
                 | ProviderError::Decode(_)
                 | ProviderError::Signature(_) => false,
             },

@@ -48,14 +48,11 @@ async fn operator_id(
     let id = find(&list);
     OPERATOR_IDS.with(|c| c.borrow_mut().insert(currency, list));
     id.map(Some).ok_or_else(|| {
-        CallError::Provider(ProviderError::Rejected {
-            status: 0,
-            message: format!(
-                "HoneyCoin lists no {} for {}",
-                operator.name(),
-                currency.code()
-            ),
-        })
+        CallError::Provider(ProviderError::Unsupported(format!(
+            "HoneyCoin lists no {} for {}",
+            operator.name(),
+            currency.code()
+        )))
     })
 }
 

@@ -209,10 +209,10 @@ pub async fn submit_otp(
             honeycoin::submit_otp(hc, tx, otp).await
         }
         ProviderId::CrissCross | ProviderId::Xtopay | ProviderId::Little => {
-            Err(CallError::Provider(ProviderError::Rejected {
-                status: 0,
-                message: format!("{} mobile money has no OTP step", payment.provider.name()),
-            }))
+            Err(CallError::Provider(ProviderError::Unsupported(format!(
+                "{} mobile money has no OTP step",
+                payment.provider.name()
+            ))))
         }
     }
 }
