@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { cpus } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { launch, EDGE, createCheckout, widgetCall } from '../e2e/support.mjs';
 
 const root = new URL('../../', import.meta.url);
@@ -57,6 +58,36 @@ for (let i = 0; i < CALLS; i++) {
   if (res.status !== 201) throw new Error(`start payment answered ${res.status}: ${JSON.stringify(res.body)}`);
 }
 
+// Little callback verification: a callback with a fresh timestamp and a wrong signature is
+// refused after the whole check (JSON.stringify reproduction, key import, RSA-SHA256 verify);
+// one with a stale timestamp is refused before any of it. The difference is the check's cost.
+const littleBody = JSON.stringify(
+  { reference: 'bench-intent', status: 'COMPLETED', key: 'bench-key', amount: 1, currency: 'KES', meta: { note: 'Ünïcode ✓', n: 1.5e-7 } },
+  null,
+  2,
+);
+const wrongSignature = randomBytes(256).toString('base64');
+async function littleCallback(timestamp) {
+  const t0 = performance.now();
+  const res = await fetch(`${EDGE}/webhooks/little`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-LittlePay-Timestamp': String(timestamp), 'X-LittlePay-Signature': wrongSignature },
+    body: littleBody,
+  });
+  await res.arrayBuffer();
+  if (res.status !== 401) throw new Error(`forged Little callback answered ${res.status}`);
+  return performance.now() - t0;
+}
+const verified = [];
+const stale = [];
+const CALLBACKS = 200;
+for (let i = 0; i < CALLBACKS; i++) {
+  const now = Math.floor(Date.now() / 1000);
+  verified.push(await littleCallback(now));
+  stale.push(await littleCallback(now - 3600));
+}
+const verifyCost = percentile(verified, 50) - percentile(stale, 50);
+
 const widgetGz = widgetAssets.filter((a) => a.path.includes('/widget/')).reduce((s, a) => s + a.gz, 0);
 const loader = widgetAssets[0];
 const row = (a) => `| \`${a.path}\` | ${a.raw} | ${a.gz} | ${a.br} |`;
@@ -91,5 +122,14 @@ max ${Math.max(...tti).toFixed(0)} ms.
 \`POST /api/checkouts/{id}/payments\` through edge → Checkout Durable Object → sandbox CrissCross
 (payment request with the stored idempotency key) and back, ${CALLS} sequential calls:
 median **${percentile(latencies, 50).toFixed(1)} ms**, p99 **${percentile(latencies, 99).toFixed(1)} ms**.
+
+## Little callback verification
+
+\`POST /webhooks/little\` with a wrong RSA signature (refused after the full check: JSON.stringify
+reproduction, public-key import, RSA-SHA256 PKCS#1 v1.5 verify) against the same body with a
+stale timestamp (refused before the check), ${CALLBACKS} of each, interleaved:
+full check median ${percentile(verified, 50).toFixed(2)} ms (p99 ${percentile(verified, 99).toFixed(2)} ms),
+refused early median ${percentile(stale, 50).toFixed(2)} ms;
+verification costs **${verifyCost.toFixed(2)} ms** per callback.
 `;
 process.stdout.write(out);
