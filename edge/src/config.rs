@@ -5,7 +5,7 @@
 //! [`Secret`] that prints `***`.
 
 use lipa_api::{ApiError, ErrorCode};
-use lipa_providers::{crisscross, honeycoin, little, xtopay, ProviderId, Secret};
+use lipa_providers::{crisscross, dollr, honeycoin, little, xtopay, ProviderId, Secret};
 use worker::Env;
 
 use crate::limits::PromptLimits;
@@ -42,6 +42,8 @@ pub struct Config {
     /// How long after initiation an Xtopay payment without a callback is checked
     /// (`XTOPAY_STATUS_CHECK_AFTER_S`, the guide's five minutes by default).
     pub xtopay_status_check_after_ms: i64,
+    /// The Dollr account, when `DOLLR_BASE_URL` is set.
+    pub dollr: Option<dollr::Config>,
     /// Spam protection (`PROMPT_LIMITS`).
     pub limits: PromptLimits,
     /// Which provider takes which country and operator (`ROUTES`).
@@ -109,6 +111,26 @@ impl Config {
                 .and_then(|v| v.parse::<i64>().ok())
                 .filter(|s| *s > 0)
                 .map_or(xtopay::STATUS_CHECK_AFTER_MS, |s| s * 1000),
+            dollr: match text(env, "DOLLR_BASE_URL") {
+                Err(_) => None,
+                Ok(base) => Some(dollr::Config {
+                    base_url: base.trim_end_matches('/').to_string(),
+                    client_id: text(env, "DOLLR_CLIENT_ID")?,
+                    client_secret: secret(env, "DOLLR_CLIENT_SECRET")?,
+                    fee_bearer: match text(env, "DOLLR_FEE_BEARER") {
+                        Err(_) => dollr::FeeBearer::Merchant,
+                        Ok(v) => dollr::FeeBearer::parse(&v).ok_or_else(|| {
+                            ApiError::new(
+                                ErrorCode::Misconfigured,
+                                format!("DOLLR_FEE_BEARER is {v:?}: use CUSTOMER or MERCHANT"),
+                            )
+                        })?,
+                    },
+                    wallet_id: text(env, "DOLLR_WALLET_ID").unwrap_or_default(),
+                    payout_passcode: secret(env, "DOLLR_PAYOUT_PASSCODE")
+                        .unwrap_or_else(|_| Secret::new("")),
+                }),
+            },
             limits: match text(env, "PROMPT_LIMITS") {
                 Err(_) => PromptLimits::default(),
                 Ok(v) => PromptLimits::parse(&v)
@@ -132,6 +154,7 @@ impl Config {
                 ProviderId::HoneyCoin => self.honeycoin.is_some(),
                 ProviderId::Xtopay => self.xtopay.is_some(),
                 ProviderId::Little => self.little.is_some() && !self.little_callback_url.is_empty(),
+                ProviderId::Dollr => self.dollr.is_some(),
             };
             if !configured {
                 return Err(ApiError::new(

@@ -28,6 +28,7 @@ pub async fn perform(req: &HttpRequest) -> Result<HttpResponse, Lost> {
     init.with_method(match req.method {
         Method::Get => worker::Method::Get,
         Method::Post => worker::Method::Post,
+        Method::Put => worker::Method::Put,
     })
     .with_headers(headers);
     if let Some(body) = &req.body {

@@ -16,6 +16,7 @@ pub mod route;
 pub mod routing;
 pub mod signing;
 pub mod store;
+pub mod webcrypto;
 
 use worker::{event, Context, Env, Request, Response};
 

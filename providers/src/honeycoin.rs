@@ -22,6 +22,7 @@ mod wire;
 
 use lipa_api::{Country, Currency, FailureReason, NextAction, Operator, PaymentStatus};
 
+use crate::amount::major_units;
 use crate::error::ProviderError;
 use crate::http::{find_header, HttpRequest, HttpResponse, Method};
 use crate::secret::Secret;
@@ -137,17 +138,6 @@ fn operator_for_name(name: &str) -> Option<Operator> {
         Some(Operator::MtnMomo)
     } else {
         None
-    }
-}
-
-/// Major units as HoneyCoin expects them: an integer when there is no fraction.
-pub fn major_units(minor: i64, currency: Currency) -> serde_json::Number {
-    let scale = 10i64.pow(currency.exponent());
-    if minor % scale == 0 {
-        serde_json::Number::from(minor / scale)
-    } else {
-        serde_json::Number::from_f64(minor as f64 / scale as f64)
-            .unwrap_or_else(|| serde_json::Number::from(minor / scale))
     }
 }
 

@@ -3,7 +3,9 @@
 //! executor alone performs the requests, which is why every adapter is tested natively
 //! against fixtures.
 
+pub mod amount;
 pub mod crisscross;
+pub mod dollr;
 pub mod error;
 pub mod honeycoin;
 pub mod http;
@@ -16,6 +18,7 @@ pub mod xtopay;
 pub use error::ProviderError;
 pub use http::{HttpRequest, HttpResponse, Method};
 pub use secret::Secret;
+pub use signature::SignatureError;
 pub use token::{AccessToken, TokenCache};
 
 use lipa_api::PaymentStatus;
@@ -35,15 +38,18 @@ pub enum ProviderId {
     Xtopay,
     /// Little Pay payment intents.
     Little,
+    /// Dollr invoice collections (no webhooks: polled).
+    Dollr,
 }
 
 impl ProviderId {
     /// Every provider.
-    pub const ALL: [ProviderId; 4] = [
+    pub const ALL: [ProviderId; 5] = [
         ProviderId::CrissCross,
         ProviderId::HoneyCoin,
         ProviderId::Xtopay,
         ProviderId::Little,
+        ProviderId::Dollr,
     ];
 
     /// The name used in configuration, URLs and the payments index.
@@ -53,6 +59,7 @@ impl ProviderId {
             ProviderId::HoneyCoin => "honeycoin",
             ProviderId::Xtopay => "xtopay",
             ProviderId::Little => "little",
+            ProviderId::Dollr => "dollr",
         }
     }
 
@@ -71,6 +78,7 @@ impl ProviderId {
             ProviderId::HoneyCoin => honeycoin::supports(country, operator),
             ProviderId::Xtopay => xtopay::supports(country, operator),
             ProviderId::Little => little::supports(country, operator),
+            ProviderId::Dollr => dollr::supports(country, operator),
         }
     }
 }

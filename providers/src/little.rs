@@ -19,12 +19,9 @@ mod wire;
 
 use base64::Engine;
 use lipa_api::{Country, Currency, FailureReason, NextAction, Operator, PaymentStatus};
-use rsa::pkcs1v15::{Signature, VerifyingKey};
-use rsa::pkcs8::DecodePublicKey;
-use rsa::signature::Verifier;
-use rsa::RsaPublicKey;
-use sha2::Sha256;
+use std::future::Future;
 
+use crate::amount::major_units;
 use crate::error::ProviderError;
 use crate::http::{find_header, HttpRequest, HttpResponse, Method};
 use crate::secret::Secret;
@@ -120,16 +117,6 @@ fn basic(config: &Config) -> (String, String) {
             base64::engine::general_purpose::STANDARD.encode(raw)
         ),
     )
-}
-
-fn major_units(minor: i64, currency: Currency) -> serde_json::Number {
-    let scale = 10i64.pow(currency.exponent());
-    if minor % scale == 0 {
-        serde_json::Number::from(minor / scale)
-    } else {
-        serde_json::Number::from_f64(minor as f64 / scale as f64)
-            .unwrap_or_else(|| serde_json::Number::from(minor / scale))
-    }
 }
 
 /// `POST /api/payments/{tokenId}/pay`.
@@ -251,43 +238,74 @@ pub fn parse_status(response: &HttpResponse) -> Result<ProviderPayment, Provider
     })
 }
 
+/// What an RSA-SHA256 (PKCS#1 v1.5) verifier is given: the public key as SubjectPublicKeyInfo
+/// DER, the exact signed bytes and the signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsaCheck {
+    /// Little's public key, DER.
+    pub public_key_der: Vec<u8>,
+    /// `timestamp + "." + JSON.stringify(body)`.
+    pub message: Vec<u8>,
+    /// The decoded `X-LittlePay-Signature`.
+    pub signature: Vec<u8>,
+}
+
 /// Verifies a callback: timestamp within the tolerance of `now_s`, then the RSA-SHA256
-/// signature over `timestamp + "." + JSON.stringify(body)`; only then is the body parsed.
-pub fn verify_callback(
+/// signature over `timestamp + "." + JSON.stringify(body)` by `rsa_verify` (the edge hands it
+/// to WebCrypto); only then is the body parsed.
+pub async fn verify_callback<F, Fut>(
     config: &Config,
     headers: &[(String, String)],
     body: &[u8],
     now_s: i64,
-) -> Result<Callback, ProviderError> {
+    rsa_verify: F,
+) -> Result<Callback, ProviderError>
+where
+    F: FnOnce(RsaCheck) -> Fut,
+    Fut: Future<Output = Result<(), SignatureError>>,
+{
+    let malformed = |_| ProviderError::Signature(SignatureError::Malformed);
     let sig = find_header(headers, SIGNATURE_HEADER)
         .ok_or(ProviderError::Signature(SignatureError::Missing))?;
     let ts_text = find_header(headers, TIMESTAMP_HEADER)
-        .ok_or(ProviderError::Signature(SignatureError::Missing))?;
-    let ts: i64 = ts_text
-        .trim()
-        .parse()
-        .map_err(|_| ProviderError::Signature(SignatureError::Malformed))?;
+        .ok_or(ProviderError::Signature(SignatureError::Missing))?
+        .trim();
+    let ts: i64 = ts_text.parse().map_err(malformed)?;
     if (now_s - ts).abs() > config.tolerance_s {
         return Err(ProviderError::Signature(SignatureError::Stale));
     }
-    let sig = base64::engine::general_purpose::STANDARD
+    let signature = base64::engine::general_purpose::STANDARD
         .decode(sig.trim())
-        .map_err(|_| ProviderError::Signature(SignatureError::Malformed))?;
-    let signature = Signature::try_from(sig.as_slice())
         .map_err(|_| ProviderError::Signature(SignatureError::Malformed))?;
     let text = std::str::from_utf8(body)
         .map_err(|_| ProviderError::Signature(SignatureError::Malformed))?;
     let canonical =
         restringify(text).map_err(|_| ProviderError::Signature(SignatureError::Malformed))?;
-    let key = RsaPublicKey::from_public_key_pem(&config.public_key_pem)
-        .map_err(|_| ProviderError::Signature(SignatureError::BadKey))?;
-    VerifyingKey::<Sha256>::new(key)
-        .verify(
-            format!("{}.{canonical}", ts_text.trim()).as_bytes(),
-            &signature,
-        )
-        .map_err(|_| ProviderError::Signature(SignatureError::Mismatch))?;
+    let public_key_der =
+        public_key_der(&config.public_key_pem).map_err(ProviderError::Signature)?;
+    rsa_verify(RsaCheck {
+        public_key_der,
+        message: format!("{ts_text}.{canonical}").into_bytes(),
+        signature,
+    })
+    .await
+    .map_err(ProviderError::Signature)?;
     serde_json::from_str(text).map_err(|e| ProviderError::Decode(e.to_string()))
+}
+
+/// The DER inside a `-----BEGIN PUBLIC KEY-----` PEM (SubjectPublicKeyInfo).
+pub fn public_key_der(pem: &str) -> Result<Vec<u8>, SignatureError> {
+    const BEGIN: &str = "-----BEGIN PUBLIC KEY-----";
+    const END: &str = "-----END PUBLIC KEY-----";
+    let start = pem.find(BEGIN).ok_or(SignatureError::BadKey)? + BEGIN.len();
+    let len = pem[start..].find(END).ok_or(SignatureError::BadKey)?;
+    let base64: String = pem[start..start + len]
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(base64)
+        .map_err(|_| SignatureError::BadKey)
 }
 
 impl Callback {

@@ -95,7 +95,7 @@ const out = `# Benchmarks
 
 Made by \`cargo xtask bench\` on ${new Date().toISOString().slice(0, 10)}, on this project's
 machine (${cpus().length} cores), edge and sandbox under \`wrangler dev --local\` on 127.0.0.1,
-Debian Chromium headless. Re-run the command to refresh every number here.
+Debian Chromium headless. Re-run the command to refresh every number above "Decisions by measurement".
 
 ## Sizes (bytes; gzip = Node's zlib at level 9, brotli at quality 11)
 
@@ -132,4 +132,13 @@ full check median ${percentile(verified, 50).toFixed(2)} ms (p99 ${percentile(ve
 refused early median ${percentile(stale, 50).toFixed(2)} ms;
 verification costs **${verifyCost.toFixed(2)} ms** per callback.
 `;
-process.stdout.write(out);
+// Comparisons between builds that no longer exist are kept from the previous file, as written.
+const DECISIONS = '\n## Decisions by measurement';
+let previous = '';
+try {
+  previous = readFileSync(new URL('BENCHMARKS.md', root), 'utf8');
+} catch {
+  // First run: nothing to keep.
+}
+const kept = previous.includes(DECISIONS) ? previous.slice(previous.indexOf(DECISIONS)) : '';
+process.stdout.write(out + kept);

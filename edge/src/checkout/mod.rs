@@ -228,7 +228,7 @@ impl CheckoutObject {
         self.index(&rec.id, &payment).await;
         log_payment("payment_created", &rec.id, &payment);
 
-        let outcome = providers::start(&config, &rec, &payment).await;
+        let outcome = providers::start(&self.env, &config, &rec, &payment).await;
         let rec = self.record_start(&payment.id, outcome).await?;
         let view = rec
             .payments
@@ -303,7 +303,7 @@ impl CheckoutObject {
         self.save(&counted).await?;
         let outcome = providers::submit_otp(&config, &payment, &otp).await;
         // Whatever the answer, the provider's own state decides what the customer sees next.
-        let confirmed = providers::status(&config, &counted, &payment).await;
+        let confirmed = providers::status(&self.env, &config, &counted, &payment).await;
         let mut rec = self.load_existing().await?;
         let now = now_ms();
         match &confirmed {
@@ -361,6 +361,7 @@ impl CheckoutObject {
         let config = self.config()?;
         let now = now_ms();
         let mut rec = self.load_existing().await?;
+        let retry_after_ms = outcome.as_ref().err().and_then(CallError::retry_after_ms);
         match outcome {
             Ok(update) => {
                 let event_id = ids::random_id("evt_", 24)?;
@@ -393,7 +394,7 @@ impl CheckoutObject {
                 None
             } else {
                 providers::next_poll_delay_ms(&config, p.provider, now - p.created_at_ms)
-                    .map(|d| now + d)
+                    .map(|d| now + d.max(retry_after_ms.unwrap_or(0)))
             };
         }
         self.save(&rec).await?;
@@ -424,7 +425,7 @@ impl CheckoutObject {
         // A webhook is a hint: the state recorded is the one the provider confirms.
         let mut asked = payment.clone();
         asked.provider_ref = Some(hint.provider_ref.clone());
-        let confirmed = providers::status(&config, &rec, &asked)
+        let confirmed = providers::status(&self.env, &config, &rec, &asked)
             .await
             .map_err(|e| {
                 ApiError::new(
@@ -472,9 +473,10 @@ impl CheckoutObject {
             .cloned();
         if let Some(p) = due {
             let config = self.config()?;
-            let answer = providers::status(&config, &rec, &p).await;
+            let answer = providers::status(&self.env, &config, &rec, &p).await;
             let now = now_ms();
             let mut rec = self.load_existing().await?;
+            let retry_after_ms = answer.as_ref().err().and_then(CallError::retry_after_ms);
             match answer {
                 Ok(update) => {
                     let event_id = ids::random_id("evt_", 24)?;
@@ -484,12 +486,13 @@ impl CheckoutObject {
             }
             if let Some(live) = rec.payment_mut(&p.id) {
                 if !live.status.is_terminal() {
+                    // A 429's Retry-After is honoured: never asked again sooner.
                     live.next_poll_at_ms = providers::next_poll_delay_ms(
                         &config,
                         live.provider,
                         now - live.created_at_ms,
                     )
-                    .map(|d| now + d);
+                    .map(|d| now + d.max(retry_after_ms.unwrap_or(0)));
                 }
             }
             self.save(&rec).await?;

@@ -268,7 +268,12 @@ impl CheckoutRecord {
                     .crisscross_operators
                     .as_deref()
                     .is_none_or(|offered| offered.contains(op)),
-                Some(ProviderId::HoneyCoin | ProviderId::Xtopay | ProviderId::Little) => true,
+                Some(
+                    ProviderId::HoneyCoin
+                    | ProviderId::Xtopay
+                    | ProviderId::Little
+                    | ProviderId::Dollr,
+                ) => true,
                 None => false,
             })
             .collect()
@@ -317,6 +322,18 @@ pub fn poll_delay_ms(elapsed_ms: i64) -> Option<i64> {
     match elapsed_ms {
         e if e < 30_000 => Some(3_000),
         e if e < 180_000 => Some(10_000),
+        e if e < 86_400_000 => Some(60_000),
+        _ => None,
+    }
+}
+
+/// For providers that never call back (Dollr): every 2.5 s for the first two minutes while
+/// the customer waits, every 10 s until ten minutes (PROCESSING may last that long), then
+/// every minute for a day.
+pub fn no_callback_poll_delay_ms(elapsed_ms: i64) -> Option<i64> {
+    match elapsed_ms {
+        e if e < 120_000 => Some(2_500),
+        e if e < 600_000 => Some(10_000),
         e if e < 86_400_000 => Some(60_000),
         _ => None,
     }

@@ -17,30 +17,34 @@ pub async fn receive(
     config: &Config,
     provider: &str,
 ) -> EdgeResult<Response> {
-    let provider = ProviderId::from_name(provider).ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::NotFound,
-            format!("no webhook endpoint for {provider:?}"),
-        )
-    })?;
+    let provider = ProviderId::from_name(provider)
+        .filter(|p| *p != ProviderId::Dollr)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!("no webhook endpoint for {provider:?} (Dollr sends none: Lipa polls it)"),
+            )
+        })?;
     let body = read_body(&mut req).await?;
     let headers: Vec<(String, String)> = req.headers().entries().collect();
-    let hint = verify(config, provider, &headers, &body).map_err(|e| {
-        log(
-            "provider_webhook_refused",
-            &format!("{}: {e}", provider.name()),
-        );
-        match e {
-            ProviderError::Signature(_) => ApiError::new(
-                ErrorCode::InvalidSignature,
-                "the webhook signature did not verify",
-            ),
-            _ => ApiError::new(
-                ErrorCode::InvalidJson,
-                format!("the webhook body is not a {} event", provider.name()),
-            ),
-        }
-    })?;
+    let hint = verify(config, provider, &headers, &body)
+        .await
+        .map_err(|e| {
+            log(
+                "provider_webhook_refused",
+                &format!("{}: {e}", provider.name()),
+            );
+            match e {
+                ProviderError::Signature(_) => ApiError::new(
+                    ErrorCode::InvalidSignature,
+                    "the webhook signature did not verify",
+                ),
+                _ => ApiError::new(
+                    ErrorCode::InvalidJson,
+                    format!("the webhook body is not a {} event", provider.name()),
+                ),
+            }
+        })?;
     let mut checkout_id =
         store::checkout_for_provider_ref(env, provider, &hint.provider_ref).await?;
     if checkout_id.is_none() {
@@ -66,7 +70,7 @@ pub async fn receive(
     .await
 }
 
-fn verify(
+async fn verify(
     config: &Config,
     provider: ProviderId,
     headers: &[(String, String)],
@@ -106,10 +110,18 @@ fn verify(
                     .then_some(reported),
             })
         }
+        ProviderId::Dollr => Err(ProviderError::Unsupported("Dollr sends no webhooks".into())),
         ProviderId::Little => {
             let cfg = config.little.as_ref().ok_or_else(not_configured)?;
             let now_s = crate::executor::now_ms() / 1000;
-            let callback = little::verify_callback(cfg, headers, body, now_s)?;
+            let callback = little::verify_callback(
+                cfg,
+                headers,
+                body,
+                now_s,
+                crate::webcrypto::verify_rsa_sha256,
+            )
+            .await?;
             let timestamp = crate::handlers::header_value(headers, little::TIMESTAMP_HEADER);
             Ok(ProviderHint {
                 event_id: format!(

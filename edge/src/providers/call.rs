@@ -45,6 +45,22 @@ impl CallError {
     }
 }
 
+impl CallError {
+    /// How long the provider asked us to wait (`Retry-After` on a 429), in milliseconds.
+    pub fn retry_after_ms(&self) -> Option<i64> {
+        match self {
+            CallError::Provider(ProviderError::RateLimited {
+                retry_after_s: Some(s),
+            }) => Some(
+                i64::try_from(*s)
+                    .unwrap_or(i64::MAX / 2_000)
+                    .saturating_mul(1_000),
+            ),
+            _ => None,
+        }
+    }
+}
+
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -5,10 +5,13 @@
 
 pub mod call;
 pub mod crisscross;
+pub mod dollr;
 mod honeycoin;
 
+use lipa_providers::dollr::Operation;
 use lipa_providers::honeycoin::OtpOutcome;
 use lipa_providers::{little, xtopay, ProviderError, ProviderId, ProviderPayment};
+use worker::Env;
 
 use crate::checkout::record::{CheckoutRecord, PaymentRecord};
 use crate::config::Config;
@@ -16,6 +19,7 @@ pub use call::CallError;
 
 /// Starts `payment` of `checkout` with its stored reference.
 pub async fn start(
+    env: &Env,
     config: &Config,
     checkout: &CheckoutRecord,
     payment: &PaymentRecord,
@@ -101,6 +105,13 @@ pub async fn start(
             )
             .await
         }
+        ProviderId::Dollr => {
+            let dl = config
+                .dollr
+                .as_ref()
+                .ok_or(CallError::NotConfigured(ProviderId::Dollr))?;
+            dollr::start(env, dl, checkout, payment).await
+        }
     }
 }
 
@@ -108,6 +119,7 @@ pub async fn start(
 /// stored reference is asked about first; only a provider that never got the request is sent
 /// it again, with the same reference.
 pub async fn status(
+    env: &Env,
     config: &Config,
     checkout: &CheckoutRecord,
     payment: &PaymentRecord,
@@ -121,7 +133,7 @@ pub async fn status(
             crisscross::status(cc, tx).await
         }
         // CrissCross replays the first answer for a known Idempotency-Key: the replay is the query.
-        (ProviderId::CrissCross, None) => start(config, checkout, payment).await,
+        (ProviderId::CrissCross, None) => start(env, config, checkout, payment).await,
         // Xtopay is asked by Lipa's client reference; its ids differ between the receive
         // answer, the callback and the status check.
         (ProviderId::Xtopay, _) => {
@@ -151,9 +163,25 @@ pub async fn status(
                 Err(CallError::Provider(ProviderError::Rejected { status: 404, .. }))
                     if reference.is_none() =>
                 {
-                    start(config, checkout, payment).await
+                    start(env, config, checkout, payment).await
                 }
                 other => other,
+            }
+        }
+        // Dollr is asked by the execution's reference_id (the stored idempotency key). While
+        // Dollr knows it — PROCESSING may last minutes — it is never executed again; only a
+        // reference Dollr never received is started again, with the same reference_id.
+        (ProviderId::Dollr, reference) => {
+            let dl = config
+                .dollr
+                .as_ref()
+                .ok_or(CallError::NotConfigured(ProviderId::Dollr))?;
+            match dollr::status(dl, Operation::Collection, &payment.idempotency_key).await? {
+                Some(found) => Ok(found.payment()),
+                None if reference.is_none() => start(env, config, checkout, payment).await,
+                None => Err(CallError::Provider(ProviderError::Decode(
+                    "Dollr lost the collection".into(),
+                ))),
             }
         }
         (ProviderId::HoneyCoin, reference) => {
@@ -167,7 +195,7 @@ pub async fn status(
             };
             match found {
                 Some(p) => Ok(p),
-                None if reference.is_none() => start(config, checkout, payment).await,
+                None if reference.is_none() => start(env, config, checkout, payment).await,
                 None => Err(CallError::Provider(ProviderError::Decode(
                     "HoneyCoin lost the transaction".into(),
                 ))),
@@ -178,13 +206,15 @@ pub async fn status(
 
 /// When to ask the provider about a live payment next, `elapsed_ms` after it started: Xtopay
 /// promises a callback and asks for a status check only after five minutes (configurable);
-/// the others are polled on [`crate::checkout::record::poll_delay_ms`]'s cadence.
+/// Dollr never calls back and is polled while the customer waits and long after; the others
+/// are polled on [`crate::checkout::record::poll_delay_ms`]'s cadence.
 pub fn next_poll_delay_ms(config: &Config, provider: ProviderId, elapsed_ms: i64) -> Option<i64> {
     match provider {
         ProviderId::Xtopay => crate::checkout::record::callback_first_delay_ms(
             config.xtopay_status_check_after_ms,
             elapsed_ms,
         ),
+        ProviderId::Dollr => crate::checkout::record::no_callback_poll_delay_ms(elapsed_ms),
         ProviderId::CrissCross | ProviderId::HoneyCoin | ProviderId::Little => {
             crate::checkout::record::poll_delay_ms(elapsed_ms)
         }
@@ -208,7 +238,7 @@ pub async fn submit_otp(
             ))?;
             honeycoin::submit_otp(hc, tx, otp).await
         }
-        ProviderId::CrissCross | ProviderId::Xtopay | ProviderId::Little => {
+        ProviderId::CrissCross | ProviderId::Xtopay | ProviderId::Little | ProviderId::Dollr => {
             Err(CallError::Provider(ProviderError::Unsupported(format!(
                 "{} mobile money has no OTP step",
                 payment.provider.name()

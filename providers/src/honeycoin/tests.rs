@@ -90,8 +90,6 @@ fn non_kes_charge_needs_the_operator_id_and_converts_units() {
     let body = json(&charge_request(&config(), &Secret::new("t"), &with_op).unwrap());
     assert_eq!(body["amount"], 5000);
     assert_eq!(body["momoOperatorId"], "mtn_ug");
-    assert_eq!(major_units(150_050, Currency::KES).to_string(), "1500.5");
-    assert_eq!(major_units(150_000, Currency::KES).to_string(), "1500");
 }
 
 #[test]

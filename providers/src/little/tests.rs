@@ -2,6 +2,36 @@
 
 use super::*;
 
+use rsa::pkcs1v15::{Signature, VerifyingKey};
+use rsa::pkcs8::DecodePublicKey;
+use rsa::signature::Verifier;
+use sha2::Sha256;
+
+/// The `rsa` crate as the verifier, as WebCrypto is in the edge.
+async fn rsa_crate(check: RsaCheck) -> Result<(), SignatureError> {
+    let key = rsa::RsaPublicKey::from_public_key_der(&check.public_key_der)
+        .map_err(|_| SignatureError::BadKey)?;
+    let signature =
+        Signature::try_from(check.signature.as_slice()).map_err(|_| SignatureError::Malformed)?;
+    VerifyingKey::<Sha256>::new(key)
+        .verify(&check.message, &signature)
+        .map_err(|_| SignatureError::Mismatch)
+}
+
+/// `verify_callback` with the `rsa` crate, run to completion (it never waits on anything).
+fn verify(
+    config: &Config,
+    headers: &[(String, String)],
+    body: &[u8],
+    now_s: i64,
+) -> Result<Callback, ProviderError> {
+    let future = std::pin::pin!(verify_callback(config, headers, body, now_s, rsa_crate));
+    match future.poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        std::task::Poll::Ready(result) => result,
+        std::task::Poll::Pending => panic!("verification waited on nothing"),
+    }
+}
+
 const BODY: &str = r#"{"reference":"ref-1","status":"COMPLETED","payload":{"billingAddress":{"firstName":"Amani","lastName":"Njeri"}},"amount":1500,"key":"k1","currency":"KES","provider":"MPESA","date":"2024-05-13T08:26:18.719Z"}"#;
 const TS: i64 = 1_715_588_778;
 
@@ -35,7 +65,7 @@ fn resp(body: &str) -> HttpResponse {
 #[test]
 fn a_good_signature_verifies_even_with_different_spacing() {
     let sig = include_str!("../../fixtures/little/signature.txt");
-    let cb = verify_callback(&config(), &signed(sig, TS), BODY.as_bytes(), TS + 10).unwrap();
+    let cb = verify(&config(), &signed(sig, TS), BODY.as_bytes(), TS + 10).unwrap();
     assert_eq!(cb.reference, "ref-1");
     assert_eq!(cb.payment().status, PaymentStatus::Succeeded);
     // JSON.stringify(payload) is what was signed, not the bytes: reformatted JSON still verifies.
@@ -43,7 +73,7 @@ fn a_good_signature_verifies_even_with_different_spacing() {
         .replace(",\"", ", \"")
         .replace("\":", "\": ")
         .replace("{", "{ ");
-    assert!(verify_callback(&config(), &signed(sig, TS), spaced.as_bytes(), TS).is_ok());
+    assert!(verify(&config(), &signed(sig, TS), spaced.as_bytes(), TS).is_ok());
 }
 
 #[test]
@@ -51,29 +81,29 @@ fn tampered_stale_and_wrong_key_are_refused() {
     let sig = include_str!("../../fixtures/little/signature.txt");
     let tampered = BODY.replace("COMPLETED", "FAILED");
     assert!(matches!(
-        verify_callback(&config(), &signed(sig, TS), tampered.as_bytes(), TS),
+        verify(&config(), &signed(sig, TS), tampered.as_bytes(), TS),
         Err(ProviderError::Signature(SignatureError::Mismatch))
     ));
     assert!(matches!(
-        verify_callback(&config(), &signed(sig, TS), BODY.as_bytes(), TS + 301),
+        verify(&config(), &signed(sig, TS), BODY.as_bytes(), TS + 301),
         Err(ProviderError::Signature(SignatureError::Stale))
     ));
     assert!(
         matches!(
-            verify_callback(&config(), &signed(sig, TS + 1), BODY.as_bytes(), TS),
+            verify(&config(), &signed(sig, TS + 1), BODY.as_bytes(), TS),
             Err(ProviderError::Signature(SignatureError::Mismatch)),
         ),
         "the timestamp is part of the signed string"
     );
     let other = include_str!("../../fixtures/little/other_signature.txt");
-    assert!(verify_callback(&config(), &signed(other, TS), BODY.as_bytes(), TS).is_err());
+    assert!(verify(&config(), &signed(other, TS), BODY.as_bytes(), TS).is_err());
     let rotated = Config {
         public_key_pem: include_str!("../../fixtures/little/other_public.pem").into(),
         ..config()
     };
-    assert!(verify_callback(&rotated, &signed(other, TS), BODY.as_bytes(), TS).is_ok());
-    assert!(verify_callback(&config(), &[], BODY.as_bytes(), TS).is_err());
-    assert!(verify_callback(&config(), &signed("not base64!", TS), BODY.as_bytes(), TS).is_err());
+    assert!(verify(&rotated, &signed(other, TS), BODY.as_bytes(), TS).is_ok());
+    assert!(verify(&config(), &[], BODY.as_bytes(), TS).is_err());
+    assert!(verify(&config(), &signed("not base64!", TS), BODY.as_bytes(), TS).is_err());
 }
 
 #[test]
@@ -155,4 +185,24 @@ fn the_guide_process_and_status_examples() {
         "https://pay.little.africa/api/payments-v2/3f2a9c1e77aa?longPoll=true"
     );
     assert_eq!(r.header("X-API-KEY"), Some("api_key_1"));
+}
+
+#[test]
+fn the_public_key_must_be_a_spki_pem() {
+    let der = public_key_der(include_str!("../../fixtures/little/public.pem")).unwrap();
+    assert_eq!(der[0], 0x30, "a DER SEQUENCE");
+    assert_eq!(public_key_der("not a key"), Err(SignatureError::BadKey));
+    assert_eq!(
+        public_key_der("-----BEGIN PUBLIC KEY-----\n%%%\n-----END PUBLIC KEY-----"),
+        Err(SignatureError::BadKey)
+    );
+    let broken = Config {
+        public_key_pem: "-----BEGIN RSA PUBLIC KEY-----".into(),
+        ..config()
+    };
+    let sig = include_str!("../../fixtures/little/signature.txt");
+    assert!(matches!(
+        verify(&broken, &signed(sig, TS), BODY.as_bytes(), TS),
+        Err(ProviderError::Signature(SignatureError::BadKey))
+    ));
 }

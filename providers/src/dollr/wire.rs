@@ -1,0 +1,106 @@
+//! Dollr's own JSON shapes (FastAPI, snake_case).
+
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub(super) struct TokenResponse {
+    pub access_token: String,
+    /// Minutes, not seconds.
+    pub expires_in: i64,
+}
+
+/// Every created resource answers with at least its id.
+#[derive(Deserialize)]
+pub(super) struct Created {
+    pub id: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Invoice {
+    pub id: String,
+    pub status: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Fees {
+    pub amount: f64,
+    pub fee: f64,
+    pub total_amount: f64,
+    pub currency: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct MmoInfo {
+    pub payment_method: String,
+    pub gateway_provider: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Execution {
+    pub reference_id: String,
+    #[serde(default)]
+    pub payment_intent_id: Option<String>,
+    pub status: Status,
+}
+
+#[derive(Deserialize)]
+pub(super) struct StatusResponse {
+    pub reference_id: String,
+    pub status: Status,
+    #[serde(default)]
+    pub payment_intent_id: Option<String>,
+    #[serde(default)]
+    pub failure_reason: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(super) enum Status {
+    Pending,
+    Processing,
+    Completed,
+    Failed,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Receipt {
+    pub currency: String,
+    pub amount: f64,
+    pub fee: f64,
+    pub total_amount: f64,
+    #[serde(default)]
+    pub fx_rate: Option<f64>,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub paid_at: Option<String>,
+    #[serde(default)]
+    pub items: Vec<ReceiptItem>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct ReceiptItem {
+    pub name: String,
+    pub qty: i64,
+    pub amount: f64,
+}
+
+/// FastAPI's error body: `detail` is a list of field errors (422) or a sentence.
+#[derive(Deserialize)]
+pub(super) struct ErrorBody {
+    pub detail: Detail,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(super) enum Detail {
+    Fields(Vec<FieldError>),
+    Text(String),
+}
+
+#[derive(Deserialize)]
+pub(super) struct FieldError {
+    #[serde(default)]
+    pub loc: Vec<serde_json::Value>,
+    pub msg: String,
+}
