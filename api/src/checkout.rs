@@ -159,6 +159,10 @@ pub struct OperatorView {
     pub id: Operator,
     /// The name customers know.
     pub name: String,
+    /// The provider's fee the customer pays on top of the amount with this operator, minor
+    /// units (0 when the merchant bears it).
+    #[serde(default)]
+    pub fee: i64,
 }
 
 /// What the widget reads: the checkout, its operators and its current payment.

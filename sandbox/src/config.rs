@@ -3,6 +3,7 @@
 use worker::Env;
 
 use crate::crisscross::SimConfig;
+use crate::dollr::DollrConfig;
 use crate::honeycoin::HoneyConfig;
 use crate::little::LittleConfig;
 use crate::xtopay::XtopayConfig;
@@ -29,6 +30,8 @@ pub struct Config {
     pub little: LittleConfig,
     /// Simulated Xtopay's account settings.
     pub xtopay: XtopayConfig,
+    /// Simulated Dollr's account settings.
+    pub dollr: DollrConfig,
     /// Where simulated Xtopay posts its callbacks.
     pub xtopay_webhook_url: String,
     /// The key Xtopay signs callbacks with.
@@ -44,6 +47,14 @@ fn get(env: &Env, name: &str) -> worker::Result<String> {
         .map(|s| s.to_string())
         .or_else(|_| env.var(name).map(|v| v.to_string()))
         .map_err(|_| worker::Error::RustError(format!("the sandbox is missing the setting {name}")))
+}
+
+/// A numeric setting, or its default.
+fn number(env: &Env, name: &str, default: i64) -> i64 {
+    get(env, name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
 }
 
 impl Config {
@@ -70,6 +81,17 @@ impl Config {
                 approve_delay_ms,
             },
             xtopay_webhook_url: format!("{edge_url}/webhooks/xtopay"),
+            dollr: DollrConfig {
+                client_id: get(env, "DOLLR_CLIENT_ID")?,
+                client_secret: get(env, "DOLLR_CLIENT_SECRET")?,
+                wallet_id: get(env, "DOLLR_WALLET_ID")?,
+                payout_passcode: get(env, "DOLLR_PAYOUT_PASSCODE")?,
+                token_minutes: number(env, "DOLLR_TOKEN_MINUTES", 60),
+                approve_delay_ms,
+                long_processing_ms: number(env, "DOLLR_LONG_PROCESSING_MS", 180_000),
+                late_approval_ms: number(env, "DOLLR_LATE_APPROVAL_MS", 60_000),
+                burst_limit: number(env, "DOLLR_BURST_LIMIT", 50) as usize,
+            },
             little: LittleConfig {
                 basic: base64(&format!(
                     "{}:{}",

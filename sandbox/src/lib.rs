@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod crisscross;
+pub mod dollr;
 pub mod handset;
 pub mod honeycoin;
 pub mod ids;
@@ -74,7 +75,11 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
             let sep = if query.is_empty() { "?" } else { "&" };
             forward(&env, req, &format!("{p}{query}{sep}origin={origin}")).await
         }
-        (_, p) if p.starts_with("/crisscross/") || p.starts_with("/xtopay/") => {
+        (_, p)
+            if p.starts_with("/crisscross/")
+                || p.starts_with("/xtopay/")
+                || p.starts_with("/dollr/") =>
+        {
             forward(&env, req, &format!("{p}{query}")).await
         }
         (_, p) if p.starts_with(object::HONEY_API_PREFIX) => {
@@ -102,6 +107,9 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
         (Method::Post, "/handset/api/answer") => forward(&env, req, "/answer").await,
         (Method::Get, "/_sandbox/requests") => forward(&env, req, &format!("/log{query}")).await,
         (Method::Get, "/_sandbox/charges") => forward(&env, req, &format!("/charges{query}")).await,
+        (Method::Post, "/_sandbox/dollr/revoke-tokens") => {
+            forward(&env, req, "/revoke-dollr-tokens").await
+        }
         _ => Response::error("Not Found", 404),
     }
 }

@@ -105,13 +105,7 @@ impl LittleSim {
                     .find_map(|seg| self.find(seg).and_then(|i| i.mobile.clone()))
             })
             .map(|p| format!("+{p}"));
-        self.log.record(LogEntry {
-            at_ms: now_ms,
-            method: req.method.clone(),
-            path: req.path.clone(),
-            phone,
-            status: resp.status,
-        });
+        self.log.note(req, resp.status, phone, now_ms);
         resp
     }
 

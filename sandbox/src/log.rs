@@ -26,6 +26,23 @@ pub struct LogEntry {
 pub struct RequestLog(Vec<LogEntry>);
 
 impl RequestLog {
+    /// Records the answer `status` to `req`, about `phone` when known.
+    pub fn note(
+        &mut self,
+        req: &crate::crisscross::SimRequest,
+        status: u16,
+        phone: Option<String>,
+        at_ms: i64,
+    ) {
+        self.record(LogEntry {
+            at_ms,
+            method: req.method.clone(),
+            path: req.path.clone(),
+            phone,
+            status,
+        });
+    }
+
     /// Records a request, forgetting the oldest beyond [`KEPT`].
     pub fn record(&mut self, entry: LogEntry) {
         self.0.push(entry);

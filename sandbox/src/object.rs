@@ -11,6 +11,7 @@ use worker::{
 
 use crate::config::Config;
 use crate::crisscross::{OutgoingWebhook, Sim, SimRequest};
+use crate::dollr::DollrSim;
 use crate::honeycoin::HoneySim;
 use crate::little::{LittleSim, SignedCallback};
 use crate::shop::ReceivedEvent;
@@ -21,6 +22,7 @@ const SIM_KEY: &str = "crisscross";
 const HONEY_KEY: &str = "honeycoin";
 const XTOPAY_KEY: &str = "xtopay";
 const LITTLE_KEY: &str = "little";
+const DOLLR_KEY: &str = "dollr";
 /// How long a long-polled Little status read is held at most (below the edge's 10 s timeout).
 const LONG_POLL_MS: i64 = 8_000;
 /// The path prefix of simulated HoneyCoin's API (its sandbox base URL's path).
@@ -124,6 +126,27 @@ impl DurableObject for SandboxObject {
             self.save_little(&little).await?;
             return json_reply(resp);
         }
+        if let Some(api_path) = path
+            .strip_prefix("/dollr/")
+            .map(|_| &path["/dollr".len()..])
+        {
+            let sim_req = sim_request(&mut req, api_path, &query).await?;
+            let mut dollr = self.dollr().await?;
+            let resp = dollr.handle(&config.dollr, &sim_req, now_ms());
+            self.state.storage().put(DOLLR_KEY, &dollr).await?;
+            let retry_after = (resp.status == 429)
+                .then(|| serde_json::from_str::<serde_json::Value>(&resp.body).ok())
+                .flatten()
+                .and_then(|v| {
+                    v.get(crate::dollr::RETRY_AFTER_FIELD)
+                        .and_then(|s| s.as_u64())
+                });
+            let mut out = json_reply(resp)?;
+            if let Some(s) = retry_after {
+                out.headers_mut().set("Retry-After", &s.to_string())?;
+            }
+            return Ok(out);
+        }
         if let Some(api_path) = path.strip_prefix("/xtopay") {
             let sim_req = sim_request(&mut req, api_path, &query).await?;
             let mut xt = self.xtopay().await?;
@@ -144,6 +167,7 @@ impl DurableObject for SandboxObject {
                 prompts.extend(self.honey().await?.prompts());
                 prompts.extend(self.xtopay().await?.prompts());
                 prompts.extend(self.little().await?.prompts());
+                prompts.extend(self.dollr().await?.prompts());
                 Response::from_json(&prompts)
             }
             (Method::Get, "/stepup-info") => {
@@ -154,8 +178,26 @@ impl DurableObject for SandboxObject {
                 let id = param("id").unwrap_or_default();
                 Response::from_json(&self.honey().await?.redirect_info(&id))
             }
+            (Method::Post, "/revoke-dollr-tokens") => {
+                let mut dollr = self.dollr().await?;
+                dollr.revoke_tokens();
+                self.state.storage().put(DOLLR_KEY, &dollr).await?;
+                Response::from_json(&serde_json::json!({"revoked": true}))
+            }
             (Method::Post, "/answer") => {
                 let answer: Answer = req.json().await?;
+                if answer.provider.as_deref() == Some("dollr") {
+                    let mut dollr = self.dollr().await?;
+                    let result = dollr.answer(&answer.transaction_id, answer.approve, now_ms());
+                    self.state.storage().put(DOLLR_KEY, &dollr).await?;
+                    return match result {
+                        Ok(()) => Response::from_json(&serde_json::json!({"answered": true})),
+                        Err(e) => {
+                            Ok(Response::from_json(&serde_json::json!({"error": e}))?
+                                .with_status(409))
+                        }
+                    };
+                }
                 if answer.provider.as_deref() == Some("little") {
                     let mut little = self.little().await?;
                     let result = little.answer(
@@ -229,11 +271,13 @@ impl DurableObject for SandboxObject {
                     Some("honeycoin") => self.honey().await?.log(phone.as_deref()),
                     Some("xtopay") => self.xtopay().await?.log(phone.as_deref()),
                     Some("little") => self.little().await?.log(phone.as_deref()),
+                    Some("dollr") => self.dollr().await?.log(phone.as_deref()),
                     _ => {
                         let mut all = self.sim().await?.log(phone.as_deref());
                         all.extend(self.honey().await?.log(phone.as_deref()));
                         all.extend(self.xtopay().await?.log(phone.as_deref()));
                         all.extend(self.little().await?.log(phone.as_deref()));
+                        all.extend(self.dollr().await?.log(phone.as_deref()));
                         all
                     }
                 };
@@ -244,7 +288,8 @@ impl DurableObject for SandboxObject {
                 let charges = self.sim().await?.charges_of(&phone)
                     + self.honey().await?.charges_of(&phone)
                     + self.xtopay().await?.charges_of(&phone)
-                    + self.little().await?.charges_of(&phone);
+                    + self.little().await?.charges_of(&phone)
+                    + self.dollr().await?.charges_of(&phone, now_ms());
                 Response::from_json(&serde_json::json!({"phone": phone, "charges": charges}))
             }
             (Method::Post, "/shop/events") => {
@@ -351,6 +396,15 @@ impl SandboxObject {
             send_little_callback(cb).await;
         }
         Ok(())
+    }
+
+    async fn dollr(&self) -> worker::Result<DollrSim> {
+        Ok(self
+            .state
+            .storage()
+            .get::<DollrSim>(DOLLR_KEY)
+            .await?
+            .unwrap_or_default())
     }
 
     async fn xtopay(&self) -> worker::Result<XtopaySim> {

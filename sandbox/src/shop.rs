@@ -14,6 +14,8 @@ pub const PRICES: &[(&str, &str, i64, &str)] = &[
     ("KE", "KES", 150_000, "KES 1,500.00"),
     ("UG", "UGX", 5_000, "UGX 5,000"),
     ("GH", "GHS", 5_000, "GHS 50.00"),
+    ("RW", "RWF", 5_000, "RWF 5,000"),
+    ("LR", "LRD", 150_000, "LRD 1,500.00"),
 ];
 /// How far a webhook's timestamp may be from now.
 pub const TOLERANCE_S: i64 = 300;

@@ -72,13 +72,7 @@ impl XtopaySim {
                     .map(|t| t.phone.clone())
             })
             .map(|p| format!("+{}", p.trim_start_matches('+')));
-        self.log.record(LogEntry {
-            at_ms: now_ms,
-            method: req.method.clone(),
-            path: req.path.clone(),
-            phone,
-            status: resp.status,
-        });
+        self.log.note(req, resp.status, phone, now_ms);
         resp
     }
 

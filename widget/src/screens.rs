@@ -73,6 +73,22 @@ pub fn PayForm(
     let (busy, set_busy) = signal(false);
     let session = StoredValue::new(session);
     let amount = format_amount(checkout.amount, checkout.currency);
+    // The provider's fee for the chosen operator, when the customer bears it.
+    let fees = StoredValue::new(
+        checkout
+            .operators
+            .iter()
+            .map(|o| (o.id, o.fee))
+            .collect::<Vec<(Operator, i64)>>(),
+    );
+    let fee = move || {
+        fees.with_value(|f| {
+            f.iter()
+                .find(|(id, _)| Some(*id) == operator.get())
+                .map_or(0, |(_, f)| *f)
+        })
+    };
+    let (total, currency) = (checkout.amount, checkout.currency);
     let dialling = format!("+{}", country.numbering().dialling_code);
     let hint = format!("For example {}", example_number(&checkout));
 
@@ -160,8 +176,11 @@ pub fn PayForm(
             <p id="phone-hint" class="hint">{if locked { "Number given by the shop".to_string() } else { hint }}</p>
             <p id="phone-error" class="error" role="alert">{move || phone_error.get()}</p>
             <p class="error" role="alert">{move || form_error.get()}</p>
+            <p class="hint">
+                {move || (fee() > 0).then(|| format!("Includes a {} mobile-money fee", format_amount(fee(), currency)))}
+            </p>
             <button type="submit" class="primary" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
-                {format!("Pay {amount}")}
+                {move || format!("Pay {}", format_amount(total + fee(), currency))}
             </button>
             <p class="secured">"Secured by Lipa"</p>
         </form>

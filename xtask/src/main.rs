@@ -4,6 +4,8 @@
 //!   127.0.0.1:8788 until Ctrl-C.
 //! - `test`: fmt, clippy (native and wasm32), native tests, then the whole system on free
 //!   loopback ports and the end-to-end suite in headless Chromium.
+//! - `e2e [name…]`: build, then only the end-to-end files whose names contain a `name`
+//!   (all of them without one), for iterating on one provider.
 //! - `bench`: the system on free ports, then sizes and latencies, printed and written to
 //!   BENCHMARKS.md.
 
@@ -57,9 +59,10 @@ fn main() -> ExitCode {
     let result = match task.as_str() {
         "dev" => dev(),
         "test" => test(),
+        "e2e" => e2e(&std::env::args().skip(2).collect::<Vec<_>>()),
         "bench" => bench(),
         _ => {
-            eprintln!("usage: cargo xtask <dev|test|bench>");
+            eprintln!("usage: cargo xtask <dev|test|e2e [name…]|bench>");
             return ExitCode::from(2);
         }
     };
@@ -136,6 +139,12 @@ fn test() -> TaskResult {
     run(Command::new("cargo")
         .args(["test", "--workspace"])
         .current_dir(&root))?;
+    e2e(&[])
+}
+
+fn e2e(names: &[String]) -> TaskResult {
+    let root = root();
+    tools::ensure_build_tools()?;
     tools::ensure_browser()?;
     build::all()?;
     let state = root.join("target/test-state");
@@ -146,6 +155,13 @@ fn test() -> TaskResult {
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .filter(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            names.is_empty() || names.iter().any(|n| name.contains(n.as_str()))
+        })
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     files.sort();

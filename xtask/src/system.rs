@@ -36,6 +36,18 @@ pub const LITTLE_CLIENT_SECRET: &str = "lt_secret_test_duka_demo_00000000";
 /// The sandbox Little API key.
 pub const LITTLE_API_KEY: &str = "lt_api_key_test_duka_demo_0000000";
 
+/// The sandbox Dollr client secret.
+pub const DOLLR_CLIENT_SECRET: &str = "dl_secret_test_duka_demo_00000000";
+/// The sandbox Dollr payout passcode.
+pub const DOLLR_PAYOUT_PASSCODE: &str = "246810";
+
+/// How long Dollr's …30 number stays PROCESSING and when …40 is approved late, in `test`
+/// and `bench` (the sandbox's own defaults, 3 minutes and 1 minute, serve `dev`).
+pub const DOLLR_TIMINGS_IN_TESTS: [(&str, &str); 2] = [
+    ("DOLLR_LONG_PROCESSING_MS", "20000"),
+    ("DOLLR_LATE_APPROVAL_MS", "15000"),
+];
+
 /// A PEM file as one `--var` value, its line breaks written `\n`.
 fn pem_var(path: &str) -> TaskResult<String> {
     std::fs::read_to_string(root().join(path))
@@ -156,6 +168,8 @@ impl System {
             ("XTOPAY_WEBHOOK_SECRET", XTOPAY_WEBHOOK_SECRET),
             ("LITTLE_CLIENT_SECRET", LITTLE_CLIENT_SECRET),
             ("LITTLE_API_KEY", LITTLE_API_KEY),
+            ("DOLLR_CLIENT_SECRET", DOLLR_CLIENT_SECRET),
+            ("DOLLR_PAYOUT_PASSCODE", DOLLR_PAYOUT_PASSCODE),
         ]
         .map(|(k, v)| (k, v.to_string()));
         let sandbox = system.sandbox_url();
@@ -169,6 +183,7 @@ impl System {
             ),
             ("XTOPAY_BASE_URL", format!("{sandbox}/xtopay")),
             ("LITTLE_BASE_URL", format!("{sandbox}/little")),
+            ("DOLLR_BASE_URL", format!("{sandbox}/dollr")),
             (
                 "LITTLE_CALLBACK_URL",
                 format!("{}/webhooks/little", system.edge_url()),
@@ -188,6 +203,9 @@ impl System {
         }
         let mut sandbox_vars = shared.to_vec();
         sandbox_vars.push(("EDGE_URL", system.edge_url()));
+        if mode == Mode::Test {
+            sandbox_vars.extend(DOLLR_TIMINGS_IN_TESTS.map(|(k, v)| (k, v.to_string())));
+        }
         sandbox_vars.push((
             "LITTLE_PRIVATE_KEY",
             pem_var("sandbox/keys/little_sandbox_private.pem")?,

@@ -15,6 +15,7 @@ pub use object::CheckoutObject;
 use lipa_api::phone::Msisdn;
 use lipa_api::{ApiError, ErrorCode, FailureReason, PaymentStatus, StartPayment, SubmitOtp};
 use lipa_providers::crisscross::SessionInput;
+use lipa_providers::dollr::FeeBearer;
 use lipa_providers::honeycoin::OtpOutcome;
 use lipa_providers::{ProviderError, ProviderId, ProviderPayment};
 use serde::{Deserialize, Serialize};
@@ -127,6 +128,7 @@ impl CheckoutObject {
     async fn view(&self, rec: CheckoutRecord) -> EdgeResult<Response> {
         let config = self.config()?;
         let rec = self.ensure_session(&config, rec).await;
+        let rec = self.ensure_fee(&config, rec).await;
         Ok(json_response(
             &rec.view(&config.merchant.name, &config.routes),
             200,
@@ -174,6 +176,44 @@ impl CheckoutObject {
         }
     }
 
+    /// Previews Dollr's fee when the customer bears it and some operator of this checkout
+    /// routes to Dollr; a failure leaves the record as it was (retried on the next read).
+    async fn ensure_fee(&self, config: &Config, rec: CheckoutRecord) -> CheckoutRecord {
+        let routed = rec
+            .country
+            .operators()
+            .iter()
+            .any(|op| config.routes.provider_for(rec.country, *op) == Some(ProviderId::Dollr));
+        let Some(dl) = config
+            .dollr
+            .as_ref()
+            .filter(|d| d.fee_bearer == FeeBearer::Customer)
+            .filter(|_| routed && rec.dollr_fee.is_none())
+        else {
+            return rec;
+        };
+        let fee = match providers::dollr::fees(dl, rec.amount, rec.currency).await {
+            Ok(preview) => preview.fee,
+            Err(e) => {
+                log("fee_preview_failed", &e.to_string());
+                return rec;
+            }
+        };
+        let stored = async {
+            let mut fresh = self.load_existing().await?;
+            fresh.dollr_fee = Some(fee);
+            self.save(&fresh).await?;
+            Ok::<_, EdgeError>(fresh)
+        };
+        match stored.await {
+            Ok(fresh) => fresh,
+            Err(EdgeError(e)) => {
+                log("fee_not_stored", &e.to_string());
+                rec
+            }
+        }
+    }
+
     async fn start_payment(
         &self,
         rec: CheckoutRecord,
@@ -190,6 +230,7 @@ impl CheckoutObject {
         };
         rec.check_can_start()?;
         let rec = self.ensure_session(&config, rec).await;
+        let rec = self.ensure_fee(&config, rec).await;
         let provider = config
             .routes
             .provider_for(rec.country, operator)
@@ -202,6 +243,20 @@ impl CheckoutObject {
                 )
             })?;
 
+        let fee_unknown = provider == ProviderId::Dollr
+            && config
+                .dollr
+                .as_ref()
+                .is_some_and(|d| d.fee_bearer == FeeBearer::Customer)
+            && rec.dollr_fee.is_none();
+        if fee_unknown {
+            // Never charge a customer a fee they were not shown.
+            return Err(ApiError::new(
+                ErrorCode::ProviderUnavailable,
+                "The mobile money fee could not be worked out right now. Please try again.",
+            )
+            .into());
+        }
         self.check_prompt_limits(&config, &rec, &msisdn, client_ip.as_deref())
             .await?;
 

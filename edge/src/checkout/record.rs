@@ -45,6 +45,9 @@ pub struct CheckoutRecord {
     pub provider_session: Option<String>,
     /// Operators the CrissCross session offers, once asked.
     pub crisscross_operators: Option<Vec<Operator>>,
+    /// Dollr's fee on this amount when the customer bears it, once previewed.
+    #[serde(default)]
+    pub dollr_fee: Option<i64>,
     /// Every payment attempt, oldest first; only the last may be live.
     pub payments: Vec<PaymentRecord>,
     /// Provider webhook event ids already handled, newest last.
@@ -294,6 +297,10 @@ impl CheckoutRecord {
                 .map(|op| OperatorView {
                     id: op,
                     name: op.name().to_string(),
+                    fee: match routes.provider_for(self.country, op) {
+                        Some(ProviderId::Dollr) => self.dollr_fee.unwrap_or(0),
+                        _ => 0,
+                    },
                 })
                 .collect(),
             locked_phone: self.locked_phone.as_ref().map(|m| m.local()),
@@ -385,6 +392,7 @@ mod tests {
             created_at_ms: 0,
             provider_session: None,
             crisscross_operators: None,
+            dollr_fee: None,
             payments: vec![],
             seen_events: vec![],
             outbox: vec![],

@@ -40,6 +40,7 @@ pub async fn create(mut req: Request, env: &Env, config: &Config) -> EdgeResult<
         created_at_ms: now_ms(),
         provider_session: None,
         crisscross_operators: None,
+        dollr_fee: None,
         payments: vec![],
         seen_events: vec![],
         outbox: vec![],

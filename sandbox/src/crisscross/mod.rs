@@ -166,13 +166,7 @@ impl Sim {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         });
-        self.log.record(LogEntry {
-            at_ms: now_ms,
-            method: req.method.clone(),
-            path: req.path.clone(),
-            phone,
-            status: resp.status,
-        });
+        self.log.note(req, resp.status, phone, now_ms);
         resp
     }
 

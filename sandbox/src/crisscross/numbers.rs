@@ -62,7 +62,15 @@ pub const TABLE: &[(&str, &str)] = &[
         "HoneyCoin: one-time code required (shown on this page)",
     ),
     ("…21", "HoneyCoin: finish on the operator's page (redirect)"),
-    ("…30", "approved, but no webhook is sent (polling finds it)"),
+    (
+        "…30",
+        "approved, but no webhook is sent (polling finds it); Dollr: PROCESSING for minutes",
+    ),
+    (
+        "…32",
+        "Dollr: the collection goes through but its answer is lost",
+    ),
+    ("…40", "Dollr: approved late, after the customer gave up"),
     ("other", "waits for Approve / Decline on the handset page"),
 ];
 

@@ -148,13 +148,7 @@ impl HoneySim {
                     .find_map(|seg| self.transactions.get(seg).map(|t| t.phone.clone()))
             })
             .map(|p| format!("+{p}"));
-        self.log.record(LogEntry {
-            at_ms: now_ms,
-            method: req.method.clone(),
-            path: req.path.clone(),
-            phone,
-            status: resp.status,
-        });
+        self.log.note(req, resp.status, phone, now_ms);
         resp
     }
 
