@@ -5,11 +5,12 @@
 //! `customer_phone` that does not fit the `country`.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::country::{Country, Operator};
-use crate::error::{ApiError, ErrorCode};
-use crate::money::{Currency, MAX_AMOUNT_MINOR};
+use crate::error::ApiError;
+use crate::json::{invalid, parse_object, reject_unknown, required_amount, required_str};
+use crate::money::Currency;
 use crate::payment::PaymentView;
 use crate::phone::Msisdn;
 
@@ -44,25 +45,7 @@ impl CreateCheckout {
     pub fn from_json(body: &str) -> Result<CreateCheckout, ApiError> {
         let map = parse_object(body)?;
         reject_unknown(&map, &CREATE_FIELDS)?;
-        let amount = match map.get("amount") {
-            None | Some(Value::Null) => return Err(missing("amount")),
-            Some(Value::Number(n)) => match n.as_i64() {
-                Some(a) => a,
-                None => {
-                    return Err(invalid(
-                        "amount",
-                        "amount must be a whole number of minor units (e.g. 150000 for KES 1,500.00), without decimals",
-                    ))
-                }
-            },
-            Some(_) => return Err(invalid("amount", "amount must be a number in minor units")),
-        };
-        if amount <= 0 {
-            return Err(invalid("amount", "amount must be greater than zero"));
-        }
-        if amount > MAX_AMOUNT_MINOR {
-            return Err(invalid("amount", "amount is larger than Lipa accepts"));
-        }
+        let amount = required_amount(&map, "amount")?;
         let country_code = required_str(&map, "country")?;
         let country = Country::from_alpha2(country_code).ok_or_else(|| {
             invalid(
@@ -242,54 +225,10 @@ impl SubmitOtp {
     }
 }
 
-fn parse_object(body: &str) -> Result<Map<String, Value>, ApiError> {
-    match serde_json::from_str::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::new(
-            ErrorCode::InvalidJson,
-            "the body must be a JSON object",
-        )),
-        Err(e) => Err(ApiError::new(
-            ErrorCode::InvalidJson,
-            format!("the body is not valid JSON: {e}"),
-        )),
-    }
-}
-
-fn reject_unknown(map: &Map<String, Value>, known: &[&str]) -> Result<(), ApiError> {
-    match map.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(k) => Err(ApiError::field(
-            ErrorCode::InvalidField,
-            k,
-            format!("unknown field {k:?}; allowed: {}", known.join(", ")),
-        )),
-        None => Ok(()),
-    }
-}
-
-fn required_str<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str, ApiError> {
-    match map.get(field) {
-        None | Some(Value::Null) => Err(missing(field)),
-        Some(Value::String(s)) => Ok(s),
-        Some(_) => Err(invalid(field, format!("{field} must be a string"))),
-    }
-}
-
-fn missing(field: &str) -> ApiError {
-    ApiError::field(
-        ErrorCode::MissingField,
-        field,
-        format!("{field} is required"),
-    )
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::field(ErrorCode::InvalidField, field, message)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     fn err(body: &str) -> ApiError {
         CreateCheckout::from_json(body).unwrap_err()

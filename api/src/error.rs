@@ -46,6 +46,14 @@ pub enum ErrorCode {
     OtpIncorrect,
     /// No more one-time codes may be tried for this payment.
     OtpAttemptsExhausted,
+    /// The `Idempotency-Key` was used before with another body.
+    IdempotencyConflict,
+    /// The payment has not succeeded, so it has no receipt and cannot be refunded.
+    NotSucceeded,
+    /// Everything the payment took has been refunded already (or is being refunded).
+    NotRefundable,
+    /// The provider refused the request (e.g. an invalid wallet).
+    ProviderRefused,
     /// Too many payment prompts for a phone number, checkout or client in a window.
     TooManyPrompts,
     /// The body is larger than allowed.
@@ -71,8 +79,12 @@ impl ErrorCode {
             ErrorCode::PaymentInProgress
             | ErrorCode::CheckoutClosed
             | ErrorCode::NotAwaitingOtp
-            | ErrorCode::OtpAttemptsExhausted => 409,
-            ErrorCode::OtpIncorrect => 422,
+            | ErrorCode::OtpAttemptsExhausted
+            | ErrorCode::NotSucceeded
+            | ErrorCode::NotRefundable => 409,
+            ErrorCode::OtpIncorrect
+            | ErrorCode::IdempotencyConflict
+            | ErrorCode::ProviderRefused => 422,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::TooManyPrompts => 429,
             ErrorCode::ProviderUnavailable => 502,

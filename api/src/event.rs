@@ -12,9 +12,10 @@ use crate::payment::PaymentStatus;
 /// The header that carries the signature of a merchant webhook.
 pub const SIGNATURE_HEADER: &str = "Lipa-Signature";
 
-/// One merchant webhook delivery's body.
+/// One merchant webhook delivery's body: payment events carry [`PaymentEventData`], refund
+/// and payout events their [`crate::refund::RefundView`] / [`crate::payout::PayoutView`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MerchantEvent {
+pub struct MerchantEvent<T = PaymentEventData> {
     /// Unique event id, `evt_…`; dedupe on it.
     pub id: String,
     /// `payment.succeeded`, `payment.failed` or `payment.expired`.
@@ -22,8 +23,8 @@ pub struct MerchantEvent {
     pub kind: String,
     /// When Lipa recorded the change, Unix milliseconds.
     pub created_at_ms: i64,
-    /// The payment the event is about.
-    pub data: PaymentEventData,
+    /// What the event is about.
+    pub data: T,
 }
 
 /// The payment an event is about.
@@ -47,7 +48,7 @@ pub struct PaymentEventData {
     pub status: PaymentStatus,
 }
 
-impl MerchantEvent {
+impl MerchantEvent<PaymentEventData> {
     /// The event type for a terminal status, or `None` while the payment is live.
     pub fn kind_for(status: &PaymentStatus) -> Option<&'static str> {
         match status {

@@ -8,10 +8,14 @@ pub mod checkout;
 pub mod country;
 pub mod error;
 pub mod event;
+mod json;
 pub mod message;
 pub mod money;
 pub mod payment;
+pub mod payout;
 pub mod phone;
+pub mod receipt;
+pub mod refund;
 
 pub use checkout::{
     CheckoutCreated, CheckoutView, CreateCheckout, OperatorView, StartPayment, SubmitOtp,

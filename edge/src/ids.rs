@@ -41,9 +41,10 @@ pub fn is_checkout_id(id: &str) -> bool {
         .is_some_and(|rest| rest.len() == 24 && rest.bytes().all(|b| ALPHABET.contains(&b)))
 }
 
-/// SHA-256 of a secret, hex; what the Checkout object stores instead of the secret.
-pub fn secret_digest(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
+/// SHA-256 of a text, hex: what the Checkout object stores instead of a client secret, and
+/// the digest of a request body kept with its `Idempotency-Key`.
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 /// Compares two strings in constant time.
@@ -75,14 +76,8 @@ mod tests {
 
     #[test]
     fn digests_compare_in_constant_time() {
-        assert!(constant_time_eq(
-            &secret_digest("cs_1"),
-            &secret_digest("cs_1")
-        ));
-        assert!(!constant_time_eq(
-            &secret_digest("cs_1"),
-            &secret_digest("cs_2")
-        ));
+        assert!(constant_time_eq(&sha256_hex("cs_1"), &sha256_hex("cs_1")));
+        assert!(!constant_time_eq(&sha256_hex("cs_1"), &sha256_hex("cs_2")));
         assert!(!constant_time_eq("a", "ab"));
     }
 }

@@ -11,11 +11,13 @@ pub mod ids;
 pub mod limiter;
 pub mod limits;
 pub mod merchant_webhook;
+pub mod payout;
 pub mod providers;
 pub mod route;
 pub mod routing;
 pub mod signing;
 pub mod store;
+pub mod transfer;
 pub mod webcrypto;
 
 use worker::{event, Context, Env, Request, Response};
@@ -47,6 +49,26 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
         Route::CreateCheckout => {
             let config = Config::from_env(env)?;
             handlers::checkouts::create(req, env, &config).await
+        }
+        Route::Receipt(id) => {
+            let config = Config::from_env(env)?;
+            handlers::merchant::receipt(req, env, &config, &id).await
+        }
+        Route::CreateRefund => {
+            let config = Config::from_env(env)?;
+            handlers::merchant::create_refund(req, env, &config).await
+        }
+        Route::Refund(id) => {
+            let config = Config::from_env(env)?;
+            handlers::merchant::refund(req, env, &config, &id).await
+        }
+        Route::CreatePayout => {
+            let config = Config::from_env(env)?;
+            handlers::merchant::create_payout(req, env, &config).await
+        }
+        Route::Payout(id) => {
+            let config = Config::from_env(env)?;
+            handlers::merchant::payout(req, env, &config, &id).await
         }
         Route::WidgetCheckout(id) => handlers::widget::view(req, env, &id).await,
         Route::StartPayment(id) => handlers::widget::start_payment(req, env, &id).await,

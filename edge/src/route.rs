@@ -9,6 +9,16 @@ pub enum Route {
     Health,
     /// `POST /v1/checkouts` (merchant secret key).
     CreateCheckout,
+    /// `GET /v1/payments/{id}/receipt` (merchant secret key).
+    Receipt(String),
+    /// `POST /v1/refunds` (merchant secret key, `Idempotency-Key`).
+    CreateRefund,
+    /// `GET /v1/refunds/{id}` (merchant secret key).
+    Refund(String),
+    /// `POST /v1/payouts` (merchant secret key, `Idempotency-Key`).
+    CreatePayout,
+    /// `GET /v1/payouts/{id}` (merchant secret key).
+    Payout(String),
     /// `GET /api/checkouts/{id}` (client secret).
     WidgetCheckout(String),
     /// `POST /api/checkouts/{id}/payments` (client secret).
@@ -27,6 +37,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let (route, allowed) = match segments.as_slice() {
         ["health"] => (Route::Health, "GET"),
         ["v1", "checkouts"] => (Route::CreateCheckout, "POST"),
+        ["v1", "payments", id, "receipt"] => (Route::Receipt(id.to_string()), "GET"),
+        ["v1", "refunds"] => (Route::CreateRefund, "POST"),
+        ["v1", "refunds", id] => (Route::Refund(id.to_string()), "GET"),
+        ["v1", "payouts"] => (Route::CreatePayout, "POST"),
+        ["v1", "payouts", id] => (Route::Payout(id.to_string()), "GET"),
         ["api", "checkouts", id] => (Route::WidgetCheckout(id.to_string()), "GET"),
         ["api", "checkouts", id, "payments"] => (Route::StartPayment(id.to_string()), "POST"),
         ["api", "checkouts", id, "otp"] => (Route::SubmitOtp(id.to_string()), "POST"),
@@ -69,6 +84,24 @@ mod tests {
             Ok(Route::ProviderWebhook("crisscross".into()))
         );
         assert_eq!(route("GET", "/pay/co_1"), Ok(Route::PayPage("co_1".into())));
+        assert_eq!(
+            route("GET", "/v1/payments/pay_1/receipt"),
+            Ok(Route::Receipt("pay_1".into()))
+        );
+        assert_eq!(route("POST", "/v1/refunds"), Ok(Route::CreateRefund));
+        assert_eq!(
+            route("GET", "/v1/refunds/re_1"),
+            Ok(Route::Refund("re_1".into()))
+        );
+        assert_eq!(route("POST", "/v1/payouts"), Ok(Route::CreatePayout));
+        assert_eq!(
+            route("GET", "/v1/payouts/po_1"),
+            Ok(Route::Payout("po_1".into()))
+        );
+        assert_eq!(
+            route("GET", "/v1/refunds").unwrap_err().code,
+            ErrorCode::MethodNotAllowed
+        );
     }
 
     #[test]

@@ -151,3 +151,51 @@ pub async fn dollr_invoice(env: &Env, payment_id: &str) -> worker::Result<Option
         .first::<String>(Some("invoice_id"))
         .await
 }
+
+/// Records which checkout a refund belongs to.
+pub async fn insert_refund(
+    env: &Env,
+    refund_id: &str,
+    checkout_id: &str,
+    now_ms: i64,
+) -> worker::Result<()> {
+    db(env)?
+        .prepare("INSERT INTO refunds (id, checkout_id, created_at_ms) VALUES (?1, ?2, ?3)")
+        .bind(&[refund_id.into(), checkout_id.into(), (now_ms as f64).into()])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// The checkout a refund belongs to.
+pub async fn checkout_for_refund(env: &Env, refund_id: &str) -> worker::Result<Option<String>> {
+    db(env)?
+        .prepare("SELECT checkout_id FROM refunds WHERE id = ?1")
+        .bind(&[refund_id.into()])?
+        .first::<String>(Some("checkout_id"))
+        .await
+}
+
+/// Records which object holds a payout.
+pub async fn insert_payout(
+    env: &Env,
+    payout_id: &str,
+    object_name: &str,
+    now_ms: i64,
+) -> worker::Result<()> {
+    db(env)?
+        .prepare("INSERT INTO payouts (id, object_name, created_at_ms) VALUES (?1, ?2, ?3)")
+        .bind(&[payout_id.into(), object_name.into(), (now_ms as f64).into()])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// The object that holds a payout.
+pub async fn payout_object(env: &Env, payout_id: &str) -> worker::Result<Option<String>> {
+    db(env)?
+        .prepare("SELECT object_name FROM payouts WHERE id = ?1")
+        .bind(&[payout_id.into()])?
+        .first::<String>(Some("object_name"))
+        .await
+}

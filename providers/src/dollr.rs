@@ -26,7 +26,7 @@ use lipa_api::{Country, Currency, FailureReason, Operator, PaymentStatus};
 
 use crate::amount::{major_units, minor_units};
 use crate::error::{decode_json, ProviderError};
-use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::http::{query_value, HttpRequest, HttpResponse, Method};
 use crate::secret::Secret;
 use crate::token::AccessToken;
 use crate::ProviderPayment;
@@ -146,17 +146,6 @@ fn post(config: &Config, token: &Secret, path: &str, body: serde_json::Value) ->
 
 fn get(config: &Config, token: &Secret, path: &str) -> HttpRequest {
     json_request(Method::Get, config, Some(token), path, None)
-}
-
-/// Percent-encodes a query value.
-fn query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// FastAPI's error body as one sentence naming the fields: `body.currency: field required`.

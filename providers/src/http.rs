@@ -1,5 +1,16 @@
 //! The description of an HTTP exchange, without performing it.
 
+/// Percent-encodes a value for a query string or path segment (unreserved bytes pass).
+pub fn query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// HTTP methods the adapters use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {

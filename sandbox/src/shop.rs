@@ -31,6 +31,9 @@ pub struct ReceivedEvent {
     pub checkout_id: String,
     /// The payment it is about.
     pub payment_id: String,
+    /// The refund or payout it is about (`data.id`), if it is about one.
+    #[serde(default)]
+    pub object_id: String,
     /// Whether `Lipa-Signature` verified.
     pub verified: bool,
     /// When it arrived, Unix ms.
@@ -223,6 +226,7 @@ pub async fn receive(
         kind: v["type"].as_str().unwrap_or("").to_string(),
         checkout_id: v["data"]["checkout_id"].as_str().unwrap_or("").to_string(),
         payment_id: v["data"]["payment_id"].as_str().unwrap_or("").to_string(),
+        object_id: v["data"]["id"].as_str().unwrap_or("").to_string(),
         verified: verdict.is_ok(),
         received_at_ms: now,
     };

@@ -9,6 +9,8 @@
 
 mod object;
 pub mod record;
+pub mod refund;
+mod refunding;
 
 pub use object::CheckoutObject;
 
@@ -27,7 +29,7 @@ use crate::executor::now_ms;
 use crate::ids;
 use crate::providers::{self, CallError};
 use crate::store;
-use record::{delivery_delay_ms, CheckoutRecord, PaymentRecord};
+use record::{CheckoutRecord, PaymentRecord};
 
 /// The storage key of the record.
 const KEY: &str = "checkout";
@@ -76,6 +78,18 @@ impl CheckoutObject {
                 let body = req.text().await?;
                 self.submit_otp(rec, &body).await
             }
+            (Method::Post, "/refunds") => {
+                let refund: refund::RefundRequest = req.json().await?;
+                self.create_refund(refund).await
+            }
+            (Method::Get, "/refund") => {
+                let id = query_param(req, "id")?;
+                self.refund_by_id(&id).await
+            }
+            (Method::Get, "/receipt") => {
+                let id = query_param(req, "payment")?;
+                self.receipt(&id).await
+            }
             (Method::Post, "/provider-hint") => {
                 let hint: ProviderHint = req.json().await?;
                 self.provider_hint(hint).await
@@ -108,7 +122,7 @@ impl CheckoutObject {
     async fn authorize(&self, req: &Request) -> EdgeResult<CheckoutRecord> {
         let given = req.headers().get(CLIENT_SECRET_HEADER)?.unwrap_or_default();
         let rec = self.load_existing().await?;
-        if ids::constant_time_eq(&ids::secret_digest(&given), &rec.client_secret_digest) {
+        if ids::constant_time_eq(&ids::sha256_hex(&given), &rec.client_secret_digest) {
             Ok(rec)
         } else {
             log("client_secret_refused", &rec.id);
@@ -555,43 +569,25 @@ impl CheckoutObject {
                 self.index(&rec.id, live).await;
             }
         }
+        self.poll_due_refund().await?;
         self.deliver_due().await
     }
 
     /// Sends every merchant webhook whose time has come; records each outcome.
     async fn deliver_due(&self) -> EdgeResult<()> {
         let rec = self.load_existing().await?;
-        let now = now_ms();
-        let due: Vec<_> = rec
+        if !rec
             .outbox
             .iter()
-            .filter(|e| e.next_attempt_at_ms.is_some_and(|t| t <= now))
-            .cloned()
-            .collect();
-        if due.is_empty() {
+            .any(|e| e.next_attempt_at_ms.is_some_and(|t| t <= now_ms()))
+        {
             return Ok(());
         }
         let config = self.config()?;
-        let mut results = Vec::with_capacity(due.len());
-        for event in &due {
-            let ok =
-                crate::merchant_webhook::deliver(&config.merchant, &event.event_id, &event.body)
-                    .await;
-            results.push((event.event_id.clone(), ok));
-        }
-        let now = now_ms();
+        let results =
+            crate::merchant_webhook::attempt_due(&config.merchant, &rec.outbox, now_ms()).await;
         let mut rec = self.load_existing().await?;
-        for (event_id, ok) in results {
-            if let Some(e) = rec.outbox.iter_mut().find(|e| e.event_id == event_id) {
-                e.attempts += 1;
-                if ok {
-                    e.delivered_at_ms = Some(now);
-                    e.next_attempt_at_ms = None;
-                } else {
-                    e.next_attempt_at_ms = delivery_delay_ms(e.attempts).map(|d| now + d);
-                }
-            }
-        }
+        crate::merchant_webhook::record_attempts(&mut rec.outbox, &results, now_ms());
         self.save(&rec).await
     }
 
@@ -600,6 +596,15 @@ impl CheckoutObject {
             log("index_failed", &e.to_string());
         }
     }
+}
+
+fn query_param(req: &Request, name: &str) -> EdgeResult<String> {
+    Ok(req
+        .url()?
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default())
 }
 
 fn not_found() -> ApiError {

@@ -54,6 +54,9 @@ pub struct CheckoutRecord {
     pub seen_events: Vec<String>,
     /// Merchant webhooks to deliver or delivered.
     pub outbox: Vec<OutboundEvent>,
+    /// Refunds of this checkout's payment.
+    #[serde(default)]
+    pub refunds: Vec<super::refund::RefundRecord>,
 }
 
 /// One payment attempt.
@@ -256,7 +259,8 @@ impl CheckoutRecord {
     pub fn next_wakeup_ms(&self) -> Option<i64> {
         let polls = self.payments.iter().filter_map(|p| p.next_poll_at_ms);
         let deliveries = self.outbox.iter().filter_map(|e| e.next_attempt_at_ms);
-        polls.chain(deliveries).min()
+        let refunds = self.refunds.iter().filter_map(|r| r.next_poll_at_ms);
+        polls.chain(deliveries).chain(refunds).min()
     }
 
     /// The operators the customer can pick: the country's, in its order, that the routing
@@ -375,11 +379,11 @@ pub fn delivery_delay_ms(attempts: u32) -> Option<i64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use lipa_api::FailureReason;
 
-    fn record() -> CheckoutRecord {
+    pub(crate) fn record() -> CheckoutRecord {
         CheckoutRecord {
             id: "co_1".into(),
             client_secret_digest: "d".into(),
@@ -396,10 +400,11 @@ mod tests {
             payments: vec![],
             seen_events: vec![],
             outbox: vec![],
+            refunds: vec![],
         }
     }
 
-    fn payment(id: &str, status: PaymentStatus) -> PaymentRecord {
+    pub(crate) fn payment(id: &str, status: PaymentStatus) -> PaymentRecord {
         PaymentRecord {
             id: id.into(),
             operator: Operator::Mpesa,

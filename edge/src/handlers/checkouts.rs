@@ -7,20 +7,12 @@ use crate::checkout::record::CheckoutRecord;
 use crate::config::Config;
 use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
-use crate::handlers::{bearer, call_object, read_body};
+use crate::handlers::{call_object, read_body};
 use crate::{ids, store};
 
 /// Creates a checkout for the merchant whose secret key authorizes the request.
 pub async fn create(mut req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
-    let key = bearer(&req)?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::Unauthorized,
-            "send your secret key as Authorization: Bearer sk_…",
-        )
-    })?;
-    if !ids::constant_time_eq(&key, config.merchant.secret_key.expose()) {
-        return Err(ApiError::new(ErrorCode::Unauthorized, "the secret key is not valid").into());
-    }
+    crate::handlers::merchant::authorize(&req, config)?;
     let body = read_body(&mut req).await?;
     let body = String::from_utf8(body)
         .map_err(|_| ApiError::new(ErrorCode::InvalidJson, "the body must be UTF-8 JSON"))?;
@@ -30,7 +22,7 @@ pub async fn create(mut req: Request, env: &Env, config: &Config) -> EdgeResult<
     let client_secret = format!("{id}_secret_{}", ids::random_id("", 32)?);
     let record = CheckoutRecord {
         id: id.clone(),
-        client_secret_digest: ids::secret_digest(&client_secret),
+        client_secret_digest: ids::sha256_hex(&client_secret),
         reference: input.reference.clone(),
         amount: input.amount,
         currency: input.currency,
@@ -44,6 +36,7 @@ pub async fn create(mut req: Request, env: &Env, config: &Config) -> EdgeResult<
         payments: vec![],
         seen_events: vec![],
         outbox: vec![],
+        refunds: vec![],
     };
     let init = call_object(
         env,

@@ -1,12 +1,13 @@
 //! Request handlers, one module per resource.
 
 pub mod checkouts;
+pub mod merchant;
 pub mod pages;
 pub mod webhooks;
 pub mod widget;
 
 use lipa_api::{ApiError, ErrorCode};
-use worker::{Env, Request, Response, Stub};
+use worker::{Env, Request, Response};
 
 use crate::error::EdgeResult;
 
@@ -15,14 +16,6 @@ pub const CHECKOUT_BINDING: &str = "CHECKOUT";
 
 /// The largest body the edge reads.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// The stub of one checkout's object.
-pub fn checkout_stub(env: &Env, checkout_id: &str) -> EdgeResult<Stub> {
-    Ok(env
-        .durable_object(CHECKOUT_BINDING)?
-        .id_from_name(checkout_id)?
-        .get_stub()?)
-}
 
 /// Reads a request body, refusing more than [`MAX_BODY_BYTES`].
 pub async fn read_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
@@ -54,6 +47,28 @@ pub async fn call_object(
     headers: &[(&str, &str)],
     body: Option<String>,
 ) -> EdgeResult<Response> {
+    call_durable(
+        env,
+        CHECKOUT_BINDING,
+        checkout_id,
+        method,
+        path,
+        headers,
+        body,
+    )
+    .await
+}
+
+/// Forwards an internal request to the Durable Object `name` of `binding`.
+pub async fn call_durable(
+    env: &Env,
+    binding: &str,
+    name: &str,
+    method: worker::Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> EdgeResult<Response> {
     let h = worker::Headers::new();
     for (k, v) in headers {
         h.set(k, v)?;
@@ -63,8 +78,11 @@ pub async fn call_object(
     if let Some(body) = body {
         init.with_body(Some(body.into()));
     }
-    let req = Request::new_with_init(&format!("https://checkout{path}"), &init)?;
-    Ok(checkout_stub(env, checkout_id)?
+    let req = Request::new_with_init(&format!("https://object{path}"), &init)?;
+    Ok(env
+        .durable_object(binding)?
+        .id_from_name(name)?
+        .get_stub()?
         .fetch_with_request(req)
         .await?)
 }

@@ -61,3 +61,41 @@ pub async fn status(config: &Config, transaction_id: &str) -> Result<ProviderPay
     )
     .await
 }
+
+/// Asks for a refund, or with the same key replays the first answer.
+pub async fn refund(
+    config: &Config,
+    transaction_id: &str,
+    amount: i64,
+    reason: &str,
+    idempotency_key: &str,
+) -> Result<crisscross::Refund, CallError> {
+    authorized(
+        &source(config),
+        |t| {
+            Ok(crisscross::refund_request(
+                config,
+                t,
+                transaction_id,
+                amount,
+                reason,
+                idempotency_key,
+            ))
+        },
+        crisscross::parse_refund,
+    )
+    .await
+}
+
+/// Reads a refund.
+pub async fn refund_status(
+    config: &Config,
+    refund_id: &str,
+) -> Result<crisscross::Refund, CallError> {
+    authorized(
+        &source(config),
+        |t| Ok(crisscross::refund_status_request(config, t, refund_id)),
+        crisscross::parse_refund,
+    )
+    .await
+}

@@ -183,3 +183,133 @@ pub async fn receipt(config: &Config, invoice_id: &str) -> Result<Receipt, CallE
     )
     .await
 }
+
+/// Refunds (part of) a completed collection: refund session, then the execution with the
+/// refund's stored `reference_id`.
+pub async fn refund(
+    config: &Config,
+    payment_intent_id: &str,
+    amount: i64,
+    currency: Currency,
+    reference_id: &str,
+) -> Result<OperationStatus, CallError> {
+    let src = source(config);
+    let session_id = authorized(
+        &src,
+        |t| {
+            Ok(dollr::refund_session_request(
+                config,
+                t,
+                payment_intent_id,
+                amount,
+                currency,
+            ))
+        },
+        dollr::parse_created,
+    )
+    .await?;
+    authorized(
+        &src,
+        |t| {
+            Ok(dollr::refund_execution_request(
+                config,
+                t,
+                &session_id,
+                reference_id,
+            ))
+        },
+        dollr::parse_execution,
+    )
+    .await
+}
+
+/// The wallet a payout would go to, checked against the operator the merchant named; an
+/// invalid wallet is refused here, before anything is recorded.
+pub async fn payout_wallet(
+    config: &Config,
+    e164: &str,
+    country: lipa_api::Country,
+    operator: lipa_api::Operator,
+) -> Result<dollr::Wallet, CallError> {
+    let wallet = authorized(
+        &source(config),
+        |t| Ok(dollr::mmo_request(config, t, e164, Operation::Payout)),
+        dollr::parse_mmo,
+    )
+    .await?;
+    dollr::check_wallet(&wallet, country, operator).map_err(CallError::Provider)?;
+    Ok(wallet)
+}
+
+/// What a payout sends, and to whom.
+pub struct PayoutOrder<'a> {
+    /// The recipient's number.
+    pub e164: &'a str,
+    /// Its country.
+    pub country: lipa_api::Country,
+    /// As predicted by [`payout_wallet`].
+    pub wallet: &'a dollr::Wallet,
+    /// Minor units.
+    pub amount: i64,
+    /// Currency.
+    pub currency: Currency,
+    /// The payout's stored reference.
+    pub reference_id: &'a str,
+    /// When the payout session lapses, ISO 8601.
+    pub expires_at: &'a str,
+}
+
+/// Pays out from the merchant's wallet: recipient party, PAYOUT payment account, payout
+/// session, execution with the stored `reference_id` and the passcode.
+pub async fn payout(
+    env: &Env,
+    config: &Config,
+    order: &PayoutOrder<'_>,
+) -> Result<OperationStatus, CallError> {
+    let src = source(config);
+    let recipient = customer(env, config, order.e164).await?;
+    let account = AccountInput {
+        party_id: &recipient.party_id,
+        e164: order.e164,
+        country: order.country,
+        wallet: order.wallet,
+    };
+    let account_id = authorized(
+        &src,
+        |t| {
+            Ok(dollr::payment_account_request(
+                config,
+                t,
+                Operation::Payout,
+                &account,
+            ))
+        },
+        dollr::parse_created,
+    )
+    .await?;
+    let input = dollr::PayoutInput {
+        payment_account_id: &account_id,
+        amount: order.amount,
+        currency: order.currency,
+        expires_at: order.expires_at,
+    };
+    let session_id = authorized(
+        &src,
+        |t| Ok(dollr::payout_session_request(config, t, &input)),
+        dollr::parse_created,
+    )
+    .await?;
+    authorized(
+        &src,
+        |t| {
+            Ok(dollr::payout_execution_request(
+                config,
+                t,
+                &session_id,
+                order.reference_id,
+            ))
+        },
+        dollr::parse_execution,
+    )
+    .await
+}

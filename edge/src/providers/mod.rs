@@ -7,6 +7,7 @@ pub mod call;
 pub mod crisscross;
 pub mod dollr;
 mod honeycoin;
+pub mod refunds;
 
 use lipa_providers::dollr::Operation;
 use lipa_providers::honeycoin::OtpOutcome;

@@ -287,3 +287,43 @@ fn webhooks_verify_before_they_parse() {
     let moved = vec![("X-Signature".to_string(), sig)];
     assert!(verify_webhook(&renamed, &moved, body).is_ok());
 }
+
+#[test]
+fn refunds_carry_the_stored_key_and_read_their_outcome() {
+    let req = refund_request(
+        &config(),
+        &Secret::new("t"),
+        "tx_1",
+        50_000,
+        "damaged",
+        "key-1",
+    );
+    assert_eq!(req.url, "https://api.crisscross.money/v1/payment/refunds");
+    assert_eq!(req.header("Idempotency-Key"), Some("key-1"));
+    let body: serde_json::Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["transactionId"], "tx_1");
+    assert_eq!(body["amount"], 50_000);
+    let read = |json: &str| {
+        parse_refund(&HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: json.into(),
+        })
+        .unwrap()
+    };
+    assert_eq!(
+        read(r#"{"refundId":"rf_1","status":"pending"}"#).outcome,
+        None
+    );
+    assert_eq!(
+        read(r#"{"refundId":"rf_1","status":"completed"}"#).outcome,
+        Some(Ok(()))
+    );
+    assert_eq!(
+        read(r#"{"refundId":"rf_1","status":"failed","message":"Refund window closed"}"#).outcome,
+        Some(Err("Refund window closed".into()))
+    );
+    assert!(refund_status_request(&config(), &Secret::new("t"), "rf_1")
+        .url
+        .ends_with("/v1/payment/refunds/rf_1"));
+}

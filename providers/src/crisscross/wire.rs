@@ -163,3 +163,20 @@ pub struct WebhookEvent {
     /// The transaction the event is about.
     pub transaction_id: String,
 }
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RefundRequest<'a> {
+    pub transaction_id: &'a str,
+    pub amount: i64,
+    pub reason: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RefundResponse {
+    pub refund_id: String,
+    pub status: String,
+    #[serde(default)]
+    pub message: Option<String>,
+}

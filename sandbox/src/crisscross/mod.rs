@@ -91,6 +91,15 @@ struct Transaction {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+struct Refund {
+    id: String,
+    transaction_id: String,
+    amount: i64,
+    status: String,
+    complete_at_ms: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Replay {
     body: String,
     response: SimResponse,
@@ -106,6 +115,9 @@ pub struct Sim {
     log: RequestLog,
     /// Charges collected: transaction id → payer (the ledger that proves "charged once").
     charges: BTreeMap<String, String>,
+    /// Refunds by id.
+    #[serde(default)]
+    refunds: BTreeMap<String, Refund>,
 }
 
 /// A prompt waiting on the handset page.
@@ -157,6 +169,17 @@ fn options_for(location: &str) -> &'static [(&'static str, &'static str)] {
     }
 }
 
+fn key_of(req: &SimRequest) -> Option<String> {
+    req.headers
+        .iter()
+        .find(|(k, _)| k == "idempotency-key")
+        .map(|(_, v)| v.clone())
+}
+
+fn refund_json(r: &Refund) -> Value {
+    json!({"refundId": r.id, "transactionId": r.transaction_id, "amount": r.amount, "status": r.status})
+}
+
 impl Sim {
     /// Answers one API request at `now_ms`.
     pub fn handle(&mut self, cfg: &SimConfig, req: &SimRequest, now_ms: i64) -> SimResponse {
@@ -200,13 +223,23 @@ impl Sim {
                     .map(|(_, v)| v.as_str());
                 self.available_methods(id, now)
             }
-            ("POST", "/v1/payment") => {
-                let key = req
-                    .headers
-                    .iter()
-                    .find(|(k, _)| k == "idempotency-key")
-                    .map(|(_, v)| v.clone());
-                self.payment(cfg, &req.body, key, now)
+            ("POST", "/v1/payment") => self.idempotent(key_of(req), &req.body, |sim| {
+                sim.new_payment(cfg, &req.body, now)
+            }),
+            ("POST", "/v1/payment/refunds") => self.idempotent(key_of(req), &req.body, |sim| {
+                sim.new_refund(cfg, &req.body, now)
+            }),
+            ("GET", p) if p.starts_with("/v1/payment/refunds/") => {
+                let id = &p["/v1/payment/refunds/".len()..];
+                match self.refunds.get_mut(id) {
+                    Some(r) => {
+                        if r.status == "pending" && r.complete_at_ms <= now {
+                            r.status = "completed".into();
+                        }
+                        ok(200, refund_json(r))
+                    }
+                    None => error(404, "Not Found", "no refund with this id"),
+                }
             }
             ("GET", p) if p.starts_with("/v1/payment/") => {
                 let id = &p["/v1/payment/".len()..];
@@ -341,12 +374,13 @@ impl Sim {
         )
     }
 
-    fn payment(
+    /// Runs `create` once per `Idempotency-Key`: the same key and body replay the first
+    /// answer, another body is 422 `IDEMPOTENCY_CONFLICT`.
+    fn idempotent(
         &mut self,
-        cfg: &SimConfig,
-        body: &str,
         key: Option<String>,
-        now: i64,
+        body: &str,
+        create: impl FnOnce(&mut Sim) -> SimResponse,
     ) -> SimResponse {
         if let Some(key) = &key {
             if let Some(replay) = self.idempotency.get(key) {
@@ -360,7 +394,7 @@ impl Sim {
                 };
             }
         }
-        let resp = self.new_payment(cfg, body, now);
+        let resp = create(self);
         if let Some(key) = key {
             if resp.status < 500 {
                 self.idempotency.insert(
@@ -373,6 +407,57 @@ impl Sim {
             }
         }
         resp
+    }
+
+    /// A refund of (part of) a completed transaction; it completes after the approval delay.
+    fn new_refund(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+        let Ok(v) = serde_json::from_str::<Value>(body) else {
+            return error(400, "Bad Request", "body must be JSON");
+        };
+        let Some(tx_id) = v.get("transactionId").and_then(Value::as_str) else {
+            return error(400, "Bad Request", "transactionId is required");
+        };
+        let Some(amount) = v.get("amount").and_then(Value::as_i64).filter(|a| *a > 0) else {
+            return error(
+                400,
+                "Bad Request",
+                "amount must be a positive integer in minor units",
+            );
+        };
+        let Some(tx) = self.transactions.get(tx_id) else {
+            return error(404, "Not Found", "no transaction with this id");
+        };
+        if tx.status != "COMPLETED" {
+            return error(
+                422,
+                "Unprocessable Entity",
+                "only a completed transaction can be refunded",
+            );
+        }
+        let paid = self.sessions.get(&tx.session_id).map_or(0, |s| s.amount);
+        let refunded: i64 = self
+            .refunds
+            .values()
+            .filter(|r| r.transaction_id == tx_id && r.status != "failed")
+            .map(|r| r.amount)
+            .sum();
+        if amount > paid - refunded {
+            return error(
+                422,
+                "Unprocessable Entity",
+                &format!("amount exceeds the refundable {}", paid - refunded),
+            );
+        }
+        let refund = Refund {
+            id: format!("rf_{}", crate::ids::new_id(20)),
+            transaction_id: tx_id.to_string(),
+            amount,
+            status: "pending".into(),
+            complete_at_ms: now + cfg.approve_delay_ms,
+        };
+        let out = refund_json(&refund);
+        self.refunds.insert(refund.id.clone(), refund);
+        ok(201, out)
     }
 
     fn new_payment(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {

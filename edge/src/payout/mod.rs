@@ -1,0 +1,308 @@
+//! Payouts: one Durable Object per merchant `Idempotency-Key`, so the same key can never pay
+//! twice. The object checks the wallet with the provider before it records anything, stores
+//! the payout and its reference before the money call, polls the provider until a final
+//! state and delivers the signed `payout.*` event.
+
+mod object;
+pub mod record;
+
+pub use object::PayoutObject;
+
+use lipa_api::payout::CreatePayout;
+use lipa_api::refund::TransferStatus;
+use lipa_api::{ApiError, ErrorCode};
+use lipa_providers::dollr::{OperationState, OperationStatus};
+use lipa_providers::{ProviderError, ProviderId};
+use serde::{Deserialize, Serialize};
+use worker::{Method, Request, Response};
+
+use crate::checkout::log;
+use crate::config::Config;
+use crate::error::{json_response, EdgeResult};
+use crate::executor::now_ms;
+use crate::providers::dollr::{self, PayoutOrder};
+use crate::providers::CallError;
+use crate::transfer::TransferUpdate;
+use crate::{ids, store};
+use record::PayoutRecord;
+
+/// The Durable Object namespace binding of payouts.
+pub const BINDING: &str = "PAYOUT";
+/// The storage key of the record.
+const KEY: &str = "payout";
+/// How long a payout session stays open at the provider.
+const SESSION_LIFETIME_MS: i64 = 60 * 60 * 1000;
+
+/// What the merchant asked, with its idempotency key and the body's digest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PayoutRequest {
+    /// The validated body.
+    pub order: CreatePayout,
+    /// The `Idempotency-Key` header.
+    pub idempotency_key: String,
+    /// SHA-256 of the body, hex.
+    pub digest: String,
+}
+
+/// The object's name for an idempotency key.
+pub fn object_name(idempotency_key: &str) -> String {
+    format!("payout:{idempotency_key}")
+}
+
+fn update_of(s: OperationStatus) -> TransferUpdate {
+    let provider_ref = s.payment_intent_id;
+    match s.state {
+        OperationState::InProgress => TransferUpdate::pending(provider_ref),
+        OperationState::Completed => TransferUpdate {
+            provider_ref,
+            status: TransferStatus::Succeeded,
+            failure_message: None,
+        },
+        OperationState::Failed(reason) => TransferUpdate {
+            provider_ref,
+            status: TransferStatus::Failed,
+            failure_message: Some(reason.message().to_string()),
+        },
+    }
+}
+
+fn iso8601(ms: i64) -> String {
+    String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).to_iso_string())
+}
+
+impl PayoutObject {
+    async fn dispatch(&self, req: &mut Request) -> EdgeResult<Response> {
+        match (req.method(), req.path().as_str()) {
+            (Method::Post, "/create") => {
+                let order: PayoutRequest = req.json().await?;
+                self.create(order).await
+            }
+            (Method::Get, "/view") => {
+                let rec = self
+                    .load()
+                    .await?
+                    .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such payout"))?;
+                Ok(json_response(&rec.view(), 200)?)
+            }
+            _ => Err(ApiError::new(ErrorCode::NotFound, "no such payout operation").into()),
+        }
+    }
+
+    async fn load(&self) -> EdgeResult<Option<PayoutRecord>> {
+        Ok(self.state.storage().get::<PayoutRecord>(KEY).await?)
+    }
+
+    async fn save(&self, rec: &PayoutRecord) -> EdgeResult<()> {
+        self.state.storage().put(KEY, rec).await?;
+        if let Some(at) = rec.next_wakeup_ms() {
+            self.state
+                .storage()
+                .set_alarm((at - now_ms()).max(0))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The provider that pays out to this wallet, configured for payouts.
+    fn dollr_for(
+        config: &Config,
+        order: &CreatePayout,
+    ) -> Result<lipa_providers::dollr::Config, ApiError> {
+        let provider = config.routes.provider_for(order.country, order.operator);
+        if provider != Some(ProviderId::Dollr) {
+            return Err(ApiError::field(
+                ErrorCode::InvalidField,
+                "operator",
+                format!(
+                    "payouts to {} in {} are not available: Lipa pays out through Dollr, and this edge routes them to {}",
+                    order.operator.name(),
+                    order.country.name(),
+                    provider.map_or("no provider", ProviderId::name)
+                ),
+            ));
+        }
+        config
+            .dollr
+            .clone()
+            .filter(|d| !d.wallet_id.is_empty() && !d.payout_passcode.expose().is_empty())
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Misconfigured,
+                    "payouts need DOLLR_WALLET_ID and DOLLR_PAYOUT_PASSCODE on the edge",
+                )
+            })
+    }
+
+    async fn create(&self, req: PayoutRequest) -> EdgeResult<Response> {
+        if let Some(existing) = self.load().await? {
+            existing.check_replay(&req.digest)?;
+            return Ok(json_response(&existing.view(), 200)?);
+        }
+        let config = Config::from_env(&self.env)?;
+        let dl = Self::dollr_for(&config, &req.order)?;
+        let order = &req.order;
+        let e164 = order.phone.e164();
+        let wallet = dollr::payout_wallet(&dl, &e164, order.country, order.operator)
+            .await
+            .map_err(|e| match e {
+                CallError::Provider(ProviderError::Rejected { message, .. }) => ApiError::field(
+                    ErrorCode::ProviderRefused,
+                    "phone",
+                    format!("this wallet cannot receive a payout: {message}"),
+                ),
+                other => ApiError::new(
+                    ErrorCode::ProviderUnavailable,
+                    format!("the wallet could not be checked right now: {other}"),
+                ),
+            })?;
+
+        let now = now_ms();
+        let rec = PayoutRecord {
+            id: ids::random_id("po_", 24)?,
+            order: req.order.clone(),
+            provider: ProviderId::Dollr,
+            idempotency_key: req.idempotency_key.clone(),
+            request_digest: req.digest.clone(),
+            reference_id: ids::uuid_v4()?,
+            provider_ref: None,
+            status: TransferStatus::Pending,
+            failure_message: None,
+            created_at_ms: now,
+            updated_at_ms: now,
+            next_poll_at_ms: None,
+            outbox: vec![],
+        };
+        self.save(&rec).await?;
+        if let Err(e) =
+            store::insert_payout(&self.env, &rec.id, &object_name(&rec.idempotency_key), now).await
+        {
+            log("payout_index_failed", &e.to_string());
+        }
+        log(
+            "payout_created",
+            &format!("{} to {}", rec.id, order.phone.masked()),
+        );
+        let expires_at = iso8601(now + SESSION_LIFETIME_MS);
+        let outcome = dollr::payout(
+            &self.env,
+            &dl,
+            &PayoutOrder {
+                e164: &e164,
+                country: order.country,
+                wallet: &wallet,
+                amount: order.amount,
+                currency: order.currency,
+                reference_id: &rec.reference_id,
+                expires_at: &expires_at,
+            },
+        )
+        .await;
+        let rec = self.record(outcome.map(update_of)).await?;
+        if rec.status == TransferStatus::Failed {
+            return Err(ApiError::new(
+                ErrorCode::ProviderRefused,
+                rec.failure_message
+                    .unwrap_or_else(|| "the provider refused the payout".into()),
+            )
+            .into());
+        }
+        Ok(json_response(&rec.view(), 201)?)
+    }
+
+    /// Stores a provider answer and schedules the next question.
+    async fn record(&self, outcome: Result<TransferUpdate, CallError>) -> EdgeResult<PayoutRecord> {
+        let mut rec = self
+            .load()
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such payout"))?;
+        let now = now_ms();
+        let event_id = ids::random_id("evt_", 24)?;
+        let retry_after_ms = outcome.as_ref().err().and_then(CallError::retry_after_ms);
+        match outcome {
+            Ok(update) => rec.apply(&update, &event_id, now),
+            Err(e) if e.outcome_unknown() => log("payout_answer_lost", &e.to_string()),
+            Err(e) => {
+                log("payout_refused", &e.to_string());
+                let refused = TransferUpdate {
+                    provider_ref: None,
+                    status: TransferStatus::Failed,
+                    failure_message: Some(e.to_string()),
+                };
+                rec.apply(&refused, &event_id, now);
+            }
+        }
+        rec.next_poll_at_ms = if rec.status.is_terminal() {
+            None
+        } else {
+            crate::checkout::record::no_callback_poll_delay_ms(now - rec.created_at_ms)
+                .map(|d| now + d.max(retry_after_ms.unwrap_or(0)))
+        };
+        self.save(&rec).await?;
+        self.deliver_due().await?;
+        Ok(rec)
+    }
+
+    /// The alarm: ask about a due payout, deliver its event.
+    async fn wake(&self) -> EdgeResult<()> {
+        let Some(rec) = self.load().await? else {
+            return Ok(());
+        };
+        if !rec.status.is_terminal() && rec.next_poll_at_ms.is_some_and(|t| t <= now_ms()) {
+            let config = Config::from_env(&self.env)?;
+            let dl = Self::dollr_for(&config, &rec.order)?;
+            let op = lipa_providers::dollr::Operation::Payout;
+            let answer = match dollr::status(&dl, op, &rec.reference_id).await {
+                Ok(Some(found)) => Ok(update_of(found)),
+                // Dollr never received it: nothing moved, and the same reference is sent again.
+                Ok(None) => {
+                    let e164 = rec.order.phone.e164();
+                    let expires_at = iso8601(now_ms() + SESSION_LIFETIME_MS);
+                    match dollr::payout_wallet(&dl, &e164, rec.order.country, rec.order.operator)
+                        .await
+                    {
+                        Ok(wallet) => dollr::payout(
+                            &self.env,
+                            &dl,
+                            &PayoutOrder {
+                                e164: &e164,
+                                country: rec.order.country,
+                                wallet: &wallet,
+                                amount: rec.order.amount,
+                                currency: rec.order.currency,
+                                reference_id: &rec.reference_id,
+                                expires_at: &expires_at,
+                            },
+                        )
+                        .await
+                        .map(update_of),
+                        Err(e) => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            self.record(answer).await?;
+        }
+        self.deliver_due().await
+    }
+
+    async fn deliver_due(&self) -> EdgeResult<()> {
+        let Some(rec) = self.load().await? else {
+            return Ok(());
+        };
+        if !rec
+            .outbox
+            .iter()
+            .any(|e| e.next_attempt_at_ms.is_some_and(|t| t <= now_ms()))
+        {
+            return Ok(());
+        }
+        let config = Config::from_env(&self.env)?;
+        let results =
+            crate::merchant_webhook::attempt_due(&config.merchant, &rec.outbox, now_ms()).await;
+        let Some(mut rec) = self.load().await? else {
+            return Ok(());
+        };
+        crate::merchant_webhook::record_attempts(&mut rec.outbox, &results, now_ms());
+        self.save(&rec).await
+    }
+}

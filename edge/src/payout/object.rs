@@ -1,0 +1,35 @@
+//! The Payout Durable Object's entry points; the work is in `payout/mod.rs`.
+// The `durable_object` macro generates undocumented glue for the runtime.
+#![allow(missing_docs)]
+
+use worker::{durable_object, DurableObject, Env, Request, Response, State};
+
+use crate::checkout::log;
+use crate::error::EdgeError;
+
+/// One payout's Durable Object, named by the merchant's `Idempotency-Key`.
+#[durable_object]
+pub struct PayoutObject {
+    pub(super) state: State,
+    pub(super) env: Env,
+}
+
+impl DurableObject for PayoutObject {
+    fn new(state: State, env: Env) -> Self {
+        Self { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        match self.dispatch(&mut req).await {
+            Ok(resp) => Ok(resp),
+            Err(e) => e.into_response(),
+        }
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        if let Err(EdgeError(e)) = self.wake().await {
+            log("payout_alarm_failed", &e.to_string());
+        }
+        Response::empty()
+    }
+}
