@@ -48,6 +48,8 @@ pub enum ErrorCode {
     OtpAttemptsExhausted,
     /// The `Idempotency-Key` was used before with another body.
     IdempotencyConflict,
+    /// A request with this `Idempotency-Key` is still being processed.
+    IdempotencyKeyInUse,
     /// The payment has not succeeded, so it has no receipt and cannot be refunded.
     NotSucceeded,
     /// Everything the payment took has been refunded already (or is being refunded).
@@ -81,7 +83,8 @@ impl ErrorCode {
             | ErrorCode::NotAwaitingOtp
             | ErrorCode::OtpAttemptsExhausted
             | ErrorCode::NotSucceeded
-            | ErrorCode::NotRefundable => 409,
+            | ErrorCode::NotRefundable
+            | ErrorCode::IdempotencyKeyInUse => 409,
             ErrorCode::OtpIncorrect
             | ErrorCode::IdempotencyConflict
             | ErrorCode::ProviderRefused => 422,

@@ -138,6 +138,19 @@ impl PayoutObject {
             existing.check_replay(&req.digest)?;
             return Ok(json_response(&existing.view(), 200)?);
         }
+        if self.creating.replace(true) {
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyKeyInUse,
+                "a request with this Idempotency-Key is still being processed; retry in a moment",
+            )
+            .into());
+        }
+        let created = self.create_new(req).await;
+        self.creating.set(false);
+        created
+    }
+
+    async fn create_new(&self, req: PayoutRequest) -> EdgeResult<Response> {
         let config = Config::from_env(&self.env)?;
         let dl = Self::dollr_for(&config, &req.order)?;
         let order = &req.order;

@@ -2,6 +2,8 @@
 // The `durable_object` macro generates undocumented glue for the runtime.
 #![allow(missing_docs)]
 
+use std::cell::Cell;
+
 use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
 use crate::checkout::log;
@@ -12,11 +14,18 @@ use crate::error::EdgeError;
 pub struct PayoutObject {
     pub(super) state: State,
     pub(super) env: Env,
+    /// A create is between its first read and its stored record (the wallet check is a
+    /// provider call, during which a second request with the same key could run).
+    pub(super) creating: Cell<bool>,
 }
 
 impl DurableObject for PayoutObject {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self {
+            state,
+            env,
+            creating: Cell::new(false),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
