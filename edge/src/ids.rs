@@ -17,6 +17,14 @@ pub fn random_id(prefix: &str, n: usize) -> Result<String, ApiError> {
     Ok(out)
 }
 
+/// A random number in [0, 1), for jitter.
+pub fn random_unit() -> Result<f64, ApiError> {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no randomness: {e}")))?;
+    Ok(f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0))
+}
+
 /// A random UUID v4, for provider idempotency keys.
 pub fn uuid_v4() -> Result<String, ApiError> {
     let mut b = [0u8; 16];

@@ -7,10 +7,12 @@ pub mod config;
 pub mod error;
 pub mod executor;
 pub mod handlers;
+pub mod idempotency;
 pub mod ids;
 pub mod limiter;
 pub mod limits;
 pub mod merchant_webhook;
+pub mod outbox;
 pub mod payout;
 pub mod providers;
 pub mod route;
@@ -48,7 +50,7 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
         Route::PayPage(_) => handlers::pages::pay_page(),
         Route::CreateCheckout => {
             let config = Config::from_env(env)?;
-            handlers::checkouts::create(req, env, &config).await
+            handlers::merchant::create_checkout(req, env, &config).await
         }
         Route::Receipt(id) => {
             let config = Config::from_env(env)?;
@@ -69,6 +71,18 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
         Route::Payout(id) => {
             let config = Config::from_env(env)?;
             handlers::merchant::payout(req, env, &config, &id).await
+        }
+        Route::Events => {
+            let config = Config::from_env(env)?;
+            handlers::events::list(req, env, &config).await
+        }
+        Route::Event(id) => {
+            let config = Config::from_env(env)?;
+            handlers::events::one(req, env, &config, &id).await
+        }
+        Route::ResendEvent(id) => {
+            let config = Config::from_env(env)?;
+            handlers::events::resend(req, env, &config, &id).await
         }
         Route::WidgetCheckout(id) => handlers::widget::view(req, env, &id).await,
         Route::StartPayment(id) => handlers::widget::start_payment(req, env, &id).await,

@@ -1,54 +1,85 @@
-//! Delivery of signed events to the merchant's server, and the bookkeeping of attempts that
-//! every object with an outbox shares.
+//! Delivery of signed events to the merchant's server: every attempt is logged in D1 (status
+//! code, latency), which `GET /v1/events` reads; the retry schedule is [`crate::outbox`]'s.
 
 use lipa_api::event::SIGNATURE_HEADER;
 use lipa_providers::{HttpRequest, Method};
+use worker::Env;
 
 use crate::checkout::log;
-use crate::checkout::record::{delivery_delay_ms, OutboundEvent};
 use crate::config::Merchant;
 use crate::executor::{now_ms, perform};
+use crate::outbox::{created_at_ms, record_attempt, OutboundEvent};
 use crate::signing::signature_header;
+use crate::store;
 
-/// Sends every event of `outbox` that is due at `now_ms`; the outcome of each, by event id.
-pub async fn attempt_due(
+/// What one attempt got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// The event.
+    pub event_id: String,
+    /// The merchant's status code, if it answered.
+    pub status: Option<u16>,
+    /// Why there was no 2xx, when there was none.
+    pub error: Option<String>,
+    /// How long the attempt took.
+    pub latency_ms: i64,
+}
+
+impl Attempt {
+    /// Whether the merchant answered 2xx.
+    pub fn delivered(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// Sends `leased` events (from [`crate::outbox::lease_due`]), logging each attempt under
+/// `owner` (`checkout:co_…` or `payout:…`, the object `POST /v1/events/{id}/resend` goes to).
+pub async fn attempt(
+    env: &Env,
     merchant: &Merchant,
-    outbox: &[OutboundEvent],
-    now_ms: i64,
-) -> Vec<(String, bool)> {
-    let mut results = Vec::new();
-    for event in outbox
-        .iter()
-        .filter(|e| e.next_attempt_at_ms.is_some_and(|t| t <= now_ms))
-    {
-        let ok = deliver(merchant, &event.event_id, &event.body).await;
-        results.push((event.event_id.clone(), ok));
-    }
-    results
-}
-
-/// Records attempts: delivered, or retried on [`delivery_delay_ms`]'s backoff.
-pub fn record_attempts(outbox: &mut [OutboundEvent], results: &[(String, bool)], now_ms: i64) {
-    for (event_id, ok) in results {
-        if let Some(e) = outbox.iter_mut().find(|e| &e.event_id == event_id) {
-            e.attempts += 1;
-            if *ok {
-                e.delivered_at_ms = Some(now_ms);
-                e.next_attempt_at_ms = None;
-            } else {
-                e.next_attempt_at_ms = delivery_delay_ms(e.attempts).map(|d| now_ms + d);
-            }
+    owner: &str,
+    leased: &[OutboundEvent],
+) -> Vec<Attempt> {
+    let mut attempts = Vec::new();
+    for event in leased {
+        if let Err(e) = store::insert_event(env, owner, event).await {
+            log("event_log_failed", &e.to_string());
         }
+        let attempt = deliver(merchant, &event.event_id, &event.body).await;
+        if let Err(e) = store::record_delivery(env, event.attempts + 1, &attempt).await {
+            log("delivery_log_failed", &e.to_string());
+        }
+        attempts.push(attempt);
+    }
+    attempts
+}
+
+/// Records attempts in the outbox: delivered, or retried with backoff and jitter.
+pub fn record_attempts(outbox: &mut [OutboundEvent], attempts: &[Attempt], now_ms: i64) {
+    for a in attempts {
+        let created = outbox
+            .iter()
+            .find(|e| e.event_id == a.event_id)
+            .map_or(now_ms, created_at_ms);
+        let jitter = crate::ids::random_unit().unwrap_or(0.5);
+        record_attempt(outbox, &a.event_id, a.delivered(), created, now_ms, jitter);
     }
 }
 
-/// Posts `body` to the merchant, signed; `true` when the merchant answered 2xx.
-pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> bool {
-    let signature = match signature_header(&merchant.webhook_secret, now_ms() / 1000, body) {
+/// Posts `body` to the merchant, signed.
+pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt {
+    let started = now_ms();
+    let failed = |status: Option<u16>, error: String| Attempt {
+        event_id: event_id.to_string(),
+        status,
+        error: Some(error),
+        latency_ms: now_ms() - started,
+    };
+    let signature = match signature_header(&merchant.webhook_secret, started / 1000, body) {
         Ok(s) => s,
         Err(e) => {
             log("merchant_webhook_unsigned", &format!("{e:?}"));
-            return false;
+            return failed(None, "could not sign".into());
         }
     };
     let req = HttpRequest {
@@ -64,18 +95,23 @@ pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> bool {
     match perform(&req).await {
         Ok(resp) if resp.is_success() => {
             log("merchant_webhook_delivered", event_id);
-            true
+            Attempt {
+                event_id: event_id.to_string(),
+                status: Some(resp.status),
+                error: None,
+                latency_ms: now_ms() - started,
+            }
         }
         Ok(resp) => {
             log(
                 "merchant_webhook_refused",
                 &format!("{event_id} status {}", resp.status),
             );
-            false
+            failed(Some(resp.status), format!("answered {}", resp.status))
         }
         Err(e) => {
             log("merchant_webhook_lost", &format!("{event_id} {e:?}"));
-            false
+            failed(None, format!("{e:?}"))
         }
     }
 }

@@ -19,6 +19,12 @@ pub enum Route {
     CreatePayout,
     /// `GET /v1/payouts/{id}` (merchant secret key).
     Payout(String),
+    /// `GET /v1/events` (merchant secret key).
+    Events,
+    /// `GET /v1/events/{id}` (merchant secret key).
+    Event(String),
+    /// `POST /v1/events/{id}/resend` (merchant secret key).
+    ResendEvent(String),
     /// `GET /api/checkouts/{id}` (client secret).
     WidgetCheckout(String),
     /// `POST /api/checkouts/{id}/payments` (client secret).
@@ -41,6 +47,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "refunds"] => (Route::CreateRefund, "POST"),
         ["v1", "refunds", id] => (Route::Refund(id.to_string()), "GET"),
         ["v1", "payouts"] => (Route::CreatePayout, "POST"),
+        ["v1", "events"] => (Route::Events, "GET"),
+        ["v1", "events", id] => (Route::Event(id.to_string()), "GET"),
+        ["v1", "events", id, "resend"] => (Route::ResendEvent(id.to_string()), "POST"),
         ["v1", "payouts", id] => (Route::Payout(id.to_string()), "GET"),
         ["api", "checkouts", id] => (Route::WidgetCheckout(id.to_string()), "GET"),
         ["api", "checkouts", id, "payments"] => (Route::StartPayment(id.to_string()), "POST"),
@@ -94,6 +103,11 @@ mod tests {
             Ok(Route::Refund("re_1".into()))
         );
         assert_eq!(route("POST", "/v1/payouts"), Ok(Route::CreatePayout));
+        assert_eq!(route("GET", "/v1/events"), Ok(Route::Events));
+        assert_eq!(
+            route("POST", "/v1/events/evt_1/resend"),
+            Ok(Route::ResendEvent("evt_1".into()))
+        );
         assert_eq!(
             route("GET", "/v1/payouts/po_1"),
             Ok(Route::Payout("po_1".into()))

@@ -199,3 +199,158 @@ pub async fn payout_object(env: &Env, payout_id: &str) -> worker::Result<Option<
         .first::<String>(Some("object_name"))
         .await
 }
+
+/// Logs an event the first time it is attempted; `owner` is the object that holds it.
+pub async fn insert_event(
+    env: &Env,
+    owner: &str,
+    event: &crate::outbox::OutboundEvent,
+) -> worker::Result<()> {
+    let v: serde_json::Value = serde_json::from_str(&event.body).unwrap_or_default();
+    let kind = v
+        .get("type")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("");
+    let created = v
+        .get("created_at_ms")
+        .and_then(serde_json::Value::as_f64)
+        .unwrap_or_default();
+    db(env)?
+        .prepare(
+            "INSERT INTO events (id, type, owner, body, created_at_ms, attempts)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&[
+            event.event_id.as_str().into(),
+            kind.into(),
+            owner.into(),
+            event.body.as_str().into(),
+            created.into(),
+        ])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// Logs one delivery attempt and updates the event's summary.
+pub async fn record_delivery(
+    env: &Env,
+    attempt_number: u32,
+    attempt: &crate::merchant_webhook::Attempt,
+) -> worker::Result<()> {
+    let db = db(env)?;
+    let status = attempt
+        .status
+        .map_or(worker::wasm_bindgen::JsValue::NULL, |s| f64::from(s).into());
+    let error = attempt
+        .error
+        .as_deref()
+        .map_or(worker::wasm_bindgen::JsValue::NULL, Into::into);
+    let now = crate::executor::now_ms() as f64;
+    let delivered = if attempt.delivered() {
+        now.into()
+    } else {
+        worker::wasm_bindgen::JsValue::NULL
+    };
+    db.batch(vec![
+        db.prepare(
+            "INSERT INTO event_deliveries (event_id, attempt, status, latency_ms, error, at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (event_id, attempt) DO NOTHING",
+        )
+        .bind(&[
+            attempt.event_id.as_str().into(),
+            f64::from(attempt_number).into(),
+            status,
+            (attempt.latency_ms as f64).into(),
+            error,
+            now.into(),
+        ])?,
+        db.prepare(
+            "UPDATE events SET attempts = attempts + 1,
+               delivered_at_ms = COALESCE(delivered_at_ms, ?2) WHERE id = ?1",
+        )
+        .bind(&[attempt.event_id.as_str().into(), delivered])?,
+    ])
+    .await?;
+    Ok(())
+}
+
+/// One event as `GET /v1/events` lists it.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+pub struct EventRow {
+    /// `evt_…`.
+    pub id: String,
+    /// `payment.succeeded`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The object that holds it.
+    #[serde(skip_serializing)]
+    pub owner: String,
+    /// The signed body.
+    pub body: String,
+    /// Created, Unix ms.
+    pub created_at_ms: f64,
+    /// When the merchant first answered 2xx.
+    pub delivered_at_ms: Option<f64>,
+    /// Attempts so far.
+    pub attempts: f64,
+}
+
+/// One logged delivery attempt.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+pub struct DeliveryRow {
+    /// The attempt's number, from 1.
+    pub attempt: f64,
+    /// The merchant's status code, if it answered.
+    pub status: Option<f64>,
+    /// How long it took.
+    pub latency_ms: f64,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// When, Unix ms.
+    pub at_ms: f64,
+}
+
+/// The newest events, at most `limit`, older than `before_ms` when given.
+pub async fn events(
+    env: &Env,
+    limit: u32,
+    before_ms: Option<i64>,
+) -> worker::Result<Vec<EventRow>> {
+    db(env)?
+        .prepare(
+            "SELECT id, type, owner, body, created_at_ms, delivered_at_ms, attempts FROM events
+             WHERE created_at_ms < ?1 ORDER BY created_at_ms DESC LIMIT ?2",
+        )
+        .bind(&[
+            (before_ms.unwrap_or(i64::MAX / 2) as f64).into(),
+            f64::from(limit).into(),
+        ])?
+        .all()
+        .await?
+        .results::<EventRow>()
+}
+
+/// One event, by id.
+pub async fn event(env: &Env, id: &str) -> worker::Result<Option<EventRow>> {
+    db(env)?
+        .prepare(
+            "SELECT id, type, owner, body, created_at_ms, delivered_at_ms, attempts FROM events WHERE id = ?1",
+        )
+        .bind(&[id.into()])?
+        .first::<EventRow>(None)
+        .await
+}
+
+/// An event's delivery attempts, oldest first.
+pub async fn deliveries(env: &Env, event_id: &str) -> worker::Result<Vec<DeliveryRow>> {
+    db(env)?
+        .prepare(
+            "SELECT attempt, status, latency_ms, error, at_ms FROM event_deliveries
+             WHERE event_id = ?1 ORDER BY attempt",
+        )
+        .bind(&[event_id.into()])?
+        .all()
+        .await?
+        .results::<DeliveryRow>()
+}

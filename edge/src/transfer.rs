@@ -5,7 +5,7 @@ use lipa_api::event::MerchantEvent;
 use lipa_api::refund::TransferStatus;
 use serde::Serialize;
 
-use crate::checkout::record::OutboundEvent;
+use crate::outbox::OutboundEvent;
 
 /// A provider's answer about a refund or payout.
 #[derive(Debug, Clone, PartialEq, Eq)]

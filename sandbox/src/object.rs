@@ -28,6 +28,8 @@ const LONG_POLL_MS: i64 = 8_000;
 /// The path prefix of simulated HoneyCoin's API (its sandbox base URL's path).
 pub const HONEY_API_PREFIX: &str = "/honeycoin/api/sandbox/b2b";
 const SHOP_KEY: &str = "shop";
+/// How many of the next merchant deliveries the shop answers 503.
+const SHOP_FAILURES_KEY: &str = "shop-failures";
 /// The header CrissCross webhooks are signed in.
 pub const SIGNATURE_HEADER: &str = "X-CrissCross-Signature";
 
@@ -291,6 +293,26 @@ impl DurableObject for SandboxObject {
                     + self.little().await?.charges_of(&phone)
                     + self.dollr().await?.charges_of(&phone, now_ms());
                 Response::from_json(&serde_json::json!({"phone": phone, "charges": charges}))
+            }
+            (Method::Post, "/shop/fail-next") => {
+                let count: u32 = req.json().await?;
+                self.state.storage().put(SHOP_FAILURES_KEY, count).await?;
+                Response::from_json(&serde_json::json!({"failing_next": count}))
+            }
+            (Method::Post, "/shop/take-failure") => {
+                let left = self
+                    .state
+                    .storage()
+                    .get::<u32>(SHOP_FAILURES_KEY)
+                    .await?
+                    .unwrap_or(0);
+                if left > 0 {
+                    self.state
+                        .storage()
+                        .put(SHOP_FAILURES_KEY, left - 1)
+                        .await?;
+                }
+                Response::from_json(&(left > 0))
             }
             (Method::Post, "/shop/events") => {
                 let event: ReceivedEvent = req.json().await?;

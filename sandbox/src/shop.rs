@@ -212,6 +212,19 @@ pub async fn receive(
 ) -> worker::Result<Response> {
     let header = req.headers().get("Lipa-Signature")?;
     let body = req.text().await?;
+    // A test can make the shop's server fail its next deliveries, to see Lipa retry.
+    let mut fail = store
+        .fetch_with_request(Request::new_with_init(
+            "https://sandbox/shop/take-failure",
+            RequestInit::new().with_method(Method::Post),
+        )?)
+        .await?;
+    if fail.json::<bool>().await.unwrap_or(false) {
+        return Ok(
+            Response::from_json(&json!({"error": "the shop is down (on purpose)"}))?
+                .with_status(503),
+        );
+    }
     let now = worker::Date::now().as_millis() as i64;
     let verdict = verify_lipa_signature(
         &config.merchant_webhook_secret,

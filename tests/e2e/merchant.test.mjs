@@ -17,7 +17,7 @@ async function merchant(method, path, body, key) {
   const headers = { Authorization: `Bearer ${MERCHANT_KEY}`, 'Content-Type': 'application/json' };
   if (key) headers['Idempotency-Key'] = key;
   const res = await fetch(`${EDGE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: await res.json(), replayed: res.headers.get('Idempotent-Replayed') === 'true' };
 }
 
 /** A checkout paid through the widget API, waited on until it is final. */
@@ -63,8 +63,8 @@ test('refund part of a Dollr payment: idempotent, polled to success, signed webh
   assert.equal(first.status, 201, JSON.stringify(first.body));
   assert.equal(first.body.status, 'pending');
   const again = await merchant('POST', '/v1/refunds', { payment_id: payment.id, amount: 2000, reason: 'one item returned' }, key);
-  assert.equal(again.status, 200);
-  assert.equal(again.body.id, first.body.id, 'the same key gets the same refund');
+  assert.deepEqual([again.status, again.replayed], [201, true], 'the first answer, replayed');
+  assert.deepEqual(again.body, first.body, 'the same key gets the same refund');
   const conflict = await merchant('POST', '/v1/refunds', { payment_id: payment.id, amount: 1000 }, key);
   assert.equal(conflict.status, 422);
   assert.equal(conflict.body.error.code, 'idempotency_conflict');
@@ -116,8 +116,7 @@ test('a payout to a Rwandan wallet: idempotent, polled to success, signed webhoo
   assert.equal(first.body.status, 'pending');
   assert.equal(first.body.phone_masked.endsWith('001'), true);
   const again = await merchant('POST', '/v1/payouts', body, key);
-  assert.equal(again.status, 200);
-  assert.equal(again.body.id, first.body.id);
+  assert.deepEqual([again.status, again.replayed, again.body.id], [201, true, first.body.id]);
   const other = await merchant('POST', '/v1/payouts', { ...body, amount: 8000 }, key);
   assert.equal(other.status, 422);
   assert.equal(other.body.error.code, 'idempotency_conflict');
@@ -140,4 +139,23 @@ test('payouts to an invalid wallet or a wrong operator are refused naming the fi
   const kenya = await merchant('POST', '/v1/payouts', { amount: 100, currency: 'KES', country: 'KE', operator: 'mpesa', phone: '0712 000 001' }, `bad4-${Date.now()}`);
   assert.equal(kenya.status, 400);
   assert.equal(kenya.body.error.field, 'operator');
+});
+
+test('POST /v1/checkouts with an Idempotency-Key creates one checkout however often it is sent', async () => {
+  const key = `co-${Date.now()}`;
+  const body = { amount: 150000, currency: 'KES', country: 'KE', reference: `idem-${Date.now()}` };
+  const first = await merchant('POST', '/v1/checkouts', body, key);
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  const again = await merchant('POST', '/v1/checkouts', body, key);
+  assert.deepEqual([again.status, again.replayed, again.body.id], [201, true, first.body.id]);
+  const other = await merchant('POST', '/v1/checkouts', { ...body, amount: 1 }, key);
+  assert.equal(other.status, 422);
+  assert.equal(other.body.error.code, 'idempotency_conflict');
+  const bad = await merchant('POST', '/v1/checkouts', { ...body, amount: 1.5 }, `${key}-bad`);
+  assert.equal(bad.status, 400);
+  const badAgain = await merchant('POST', '/v1/checkouts', { ...body, amount: 1.5 }, `${key}-bad`);
+  assert.deepEqual([badAgain.status, badAgain.replayed], [400, true], 'a refusal is remembered too');
+  const without = await merchant('POST', '/v1/checkouts', body);
+  assert.equal(without.status, 201);
+  assert.notEqual(without.body.id, first.body.id, 'no key, no deduplication');
 });

@@ -90,6 +90,10 @@ impl CheckoutObject {
                 let id = query_param(req, "payment")?;
                 self.receipt(&id).await
             }
+            (Method::Post, "/resend") => {
+                let id = query_param(req, "event")?;
+                self.resend(&id).await
+            }
             (Method::Post, "/provider-hint") => {
                 let hint: ProviderHint = req.json().await?;
                 self.provider_hint(hint).await
@@ -573,19 +577,42 @@ impl CheckoutObject {
         self.deliver_due().await
     }
 
-    /// Sends every merchant webhook whose time has come; records each outcome.
-    async fn deliver_due(&self) -> EdgeResult<()> {
+    /// Puts a merchant event back in line and sends it now.
+    async fn resend(&self, event_id: &str) -> EdgeResult<Response> {
+        let mut rec = self.load_existing().await?;
+        if !crate::outbox::resend(&mut rec.outbox, event_id, now_ms()) {
+            return Err(ApiError::new(ErrorCode::NotFound, "no such event").into());
+        }
+        self.save(&rec).await?;
+        self.deliver_due().await?;
         let rec = self.load_existing().await?;
-        if !rec
+        let delivered = rec
             .outbox
             .iter()
-            .any(|e| e.next_attempt_at_ms.is_some_and(|t| t <= now_ms()))
-        {
+            .find(|e| e.event_id == event_id)
+            .is_some_and(|e| e.next_attempt_at_ms.is_none() && e.delivered_at_ms.is_some());
+        Ok(json_response(
+            &serde_json::json!({"id": event_id, "resent": true, "delivered": delivered}),
+            200,
+        )?)
+    }
+
+    /// Sends every merchant webhook whose time has come; records each outcome.
+    async fn deliver_due(&self) -> EdgeResult<()> {
+        let mut rec = self.load_existing().await?;
+        let leased = crate::outbox::lease_due(&mut rec.outbox, now_ms());
+        if leased.is_empty() {
             return Ok(());
         }
+        self.save(&rec).await?;
         let config = self.config()?;
-        let results =
-            crate::merchant_webhook::attempt_due(&config.merchant, &rec.outbox, now_ms()).await;
+        let results = crate::merchant_webhook::attempt(
+            &self.env,
+            &config.merchant,
+            &format!("checkout:{}", rec.id),
+            &leased,
+        )
+        .await;
         let mut rec = self.load_existing().await?;
         crate::merchant_webhook::record_attempts(&mut rec.outbox, &results, now_ms());
         self.save(&rec).await

@@ -11,6 +11,7 @@ use lipa_api::{
 };
 use lipa_providers::{ProviderId, ProviderPayment};
 
+pub use crate::outbox::OutboundEvent;
 use crate::routing::RoutingTable;
 use serde::{Deserialize, Serialize};
 
@@ -86,21 +87,6 @@ pub struct PaymentRecord {
     /// One-time codes the customer has sent for this payment.
     #[serde(default)]
     pub otp_attempts: u32,
-}
-
-/// A merchant webhook and its delivery state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboundEvent {
-    /// `evt_…`.
-    pub event_id: String,
-    /// The exact JSON body that is signed and sent.
-    pub body: String,
-    /// Attempts made.
-    pub attempts: u32,
-    /// When to try next, Unix ms; `None` once delivered or given up.
-    pub next_attempt_at_ms: Option<i64>,
-    /// When the merchant answered 2xx.
-    pub delivered_at_ms: Option<i64>,
 }
 
 /// What applying a provider answer did.
@@ -363,21 +349,6 @@ pub fn callback_first_delay_ms(after_ms: i64, elapsed_ms: i64) -> Option<i64> {
     Some(((elapsed_ms - after_ms) / 4).clamp(15_000, 600_000))
 }
 
-/// Backoff before merchant-webhook attempt `attempts + 1`: 10 s, 30 s, 2 min, 10 min, 1 h,
-/// then every 3 h, for at most 12 attempts (about a day).
-pub fn delivery_delay_ms(attempts: u32) -> Option<i64> {
-    match attempts {
-        0 => Some(0),
-        1 => Some(10_000),
-        2 => Some(30_000),
-        3 => Some(120_000),
-        4 => Some(600_000),
-        5 => Some(3_600_000),
-        6..=11 => Some(10_800_000),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -547,8 +518,6 @@ pub(crate) mod tests {
         assert_eq!(poll_delay_ms(60_000), Some(10_000));
         assert_eq!(poll_delay_ms(600_000), Some(60_000));
         assert_eq!(poll_delay_ms(86_400_000), None);
-        assert_eq!(delivery_delay_ms(1), Some(10_000));
-        assert_eq!(delivery_delay_ms(12), None);
         let mut r = record();
         r.payments.push(payment("pay_1", PaymentStatus::Pending));
         assert_eq!(r.next_wakeup_ms(), Some(3_000));

@@ -1,22 +1,18 @@
-//! The merchant API: `POST /v1/checkouts`.
+//! The merchant API: `POST /v1/checkouts` (run under its optional `Idempotency-Key` by
+//! [`crate::handlers::merchant::idempotent`]).
 
 use lipa_api::{ApiError, CheckoutCreated, CreateCheckout, ErrorCode};
-use worker::{Env, Method, Request, Response};
+use worker::{Env, Method, Response};
 
 use crate::checkout::record::CheckoutRecord;
-use crate::config::Config;
 use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
-use crate::handlers::{call_object, read_body};
+use crate::handlers::call_object;
 use crate::{ids, store};
 
-/// Creates a checkout for the merchant whose secret key authorizes the request.
-pub async fn create(mut req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
-    crate::handlers::merchant::authorize(&req, config)?;
-    let body = read_body(&mut req).await?;
-    let body = String::from_utf8(body)
-        .map_err(|_| ApiError::new(ErrorCode::InvalidJson, "the body must be UTF-8 JSON"))?;
-    let input = CreateCheckout::from_json(&body)?;
+/// Creates a checkout from an authorized request's body; `origin` is the edge's own.
+pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response> {
+    let input = CreateCheckout::from_json(body)?;
 
     let id = ids::random_id("co_", 24)?;
     let client_secret = format!("{id}_secret_{}", ids::random_id("", 32)?);
@@ -54,7 +50,6 @@ pub async fn create(mut req: Request, env: &Env, config: &Config) -> EdgeResult<
         return Ok(init);
     }
     store::insert_checkout(env, &record).await?;
-    let origin = req.url()?.origin().ascii_serialization();
     let created = CheckoutCreated {
         pay_url: format!("{origin}/pay/{id}"),
         id,

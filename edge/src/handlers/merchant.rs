@@ -10,7 +10,9 @@ use worker::{Env, Method, Request, Response};
 use crate::checkout::refund::RefundRequest;
 use crate::config::Config;
 use crate::error::EdgeResult;
+use crate::executor::now_ms;
 use crate::handlers::{bearer, call_durable, call_object, read_body};
+use crate::idempotency::{self, Claim};
 use crate::payout::{object_name, PayoutRequest};
 use crate::{ids, store};
 
@@ -32,10 +34,13 @@ pub fn authorize(req: &Request, config: &Config) -> EdgeResult<()> {
     }
 }
 
-/// The request's `Idempotency-Key`, required on money-moving POSTs.
-fn idempotency_key(req: &Request) -> EdgeResult<String> {
+/// The request's `Idempotency-Key`: `None` when absent and not `required`.
+fn idempotency_key(req: &Request, required: bool) -> EdgeResult<Option<String>> {
     let key = req.headers().get("Idempotency-Key")?.unwrap_or_default();
     let key = key.trim();
+    if key.is_empty() && !required {
+        return Ok(None);
+    }
     if key.is_empty() || key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
         return Err(ApiError::field(
             ErrorCode::MissingField,
@@ -46,12 +51,62 @@ fn idempotency_key(req: &Request) -> EdgeResult<String> {
         )
         .into());
     }
-    Ok(key.to_string())
+    Ok(Some(key.to_string()))
 }
 
 async fn utf8_body(req: &mut Request) -> EdgeResult<String> {
     String::from_utf8(read_body(req).await?)
         .map_err(|_| ApiError::new(ErrorCode::InvalidJson, "the body must be UTF-8 JSON").into())
+}
+
+fn json_answer(status: u16, body: String, replayed: bool) -> EdgeResult<Response> {
+    let mut resp = Response::ok(body)?.with_status(status);
+    resp.headers_mut().set("Content-Type", "application/json")?;
+    if replayed {
+        resp.headers_mut().set("Idempotent-Replayed", "true")?;
+    }
+    Ok(resp)
+}
+
+/// Runs an authorized merchant POST under its `Idempotency-Key` (see [`crate::idempotency`]):
+/// `run` gets the body and the key, and its answer (below 500) is what the key answers from
+/// then on.
+pub async fn idempotent<F, Fut>(
+    mut req: Request,
+    env: &Env,
+    config: &Config,
+    route: &str,
+    key_required: bool,
+    run: F,
+) -> EdgeResult<Response>
+where
+    F: FnOnce(String, Option<String>) -> Fut,
+    Fut: std::future::Future<Output = EdgeResult<Response>>,
+{
+    authorize(&req, config)?;
+    let key = idempotency_key(&req, key_required)?;
+    let body = utf8_body(&mut req).await?;
+    let Some(key) = key else {
+        return run(body, None).await;
+    };
+    let digest = ids::sha256_hex(&body);
+    if let Claim::Replay { status, body } =
+        idempotency::claim(env, route, &key, &digest, now_ms()).await?
+    {
+        return json_answer(status, body, true);
+    }
+    let mut answer = match run(body, Some(key.clone())).await {
+        Ok(r) => r,
+        Err(e) => e.into_response()?,
+    };
+    let status = answer.status_code();
+    let text = answer.text().await?;
+    if status >= 500 {
+        idempotency::release(env, route, &key).await?;
+    } else {
+        idempotency::complete(env, route, &key, status, &text).await?;
+    }
+    json_answer(status, text, false)
 }
 
 fn internal(e: serde_json::Error) -> ApiError {
@@ -83,28 +138,28 @@ pub async fn receipt(
     .await
 }
 
-/// `POST /v1/refunds`.
-pub async fn create_refund(mut req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
-    authorize(&req, config)?;
-    let key = idempotency_key(&req)?;
-    let body = utf8_body(&mut req).await?;
-    let input = CreateRefund::from_json(&body)?;
-    let checkout_id = store::checkout_for_payment(env, &input.payment_id)
-        .await?
-        .ok_or_else(|| ApiError::field(ErrorCode::NotFound, "payment_id", "no such payment"))?;
-    let internal_req = RefundRequest {
-        input,
-        idempotency_key: key,
-        digest: ids::sha256_hex(&body),
-    };
-    call_object(
-        env,
-        &checkout_id,
-        Method::Post,
-        "/refunds",
-        &[("Content-Type", "application/json")],
-        Some(serde_json::to_string(&internal_req).map_err(internal)?),
-    )
+/// `POST /v1/refunds` (`Idempotency-Key` required).
+pub async fn create_refund(req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
+    idempotent(req, env, config, "refunds", true, |body, key| async move {
+        let input = CreateRefund::from_json(&body)?;
+        let checkout_id = store::checkout_for_payment(env, &input.payment_id)
+            .await?
+            .ok_or_else(|| ApiError::field(ErrorCode::NotFound, "payment_id", "no such payment"))?;
+        let internal_req = RefundRequest {
+            input,
+            idempotency_key: key.unwrap_or_default(),
+            digest: ids::sha256_hex(&body),
+        };
+        call_object(
+            env,
+            &checkout_id,
+            Method::Post,
+            "/refunds",
+            &[("Content-Type", "application/json")],
+            Some(serde_json::to_string(&internal_req).map_err(internal)?),
+        )
+        .await
+    })
     .await
 }
 
@@ -133,26 +188,35 @@ pub async fn refund(
     .await
 }
 
-/// `POST /v1/payouts`.
-pub async fn create_payout(mut req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
-    authorize(&req, config)?;
-    let key = idempotency_key(&req)?;
-    let body = utf8_body(&mut req).await?;
-    let order = CreatePayout::from_json(&body)?;
-    let internal_req = PayoutRequest {
-        order,
-        digest: ids::sha256_hex(&body),
-        idempotency_key: key.clone(),
-    };
-    call_durable(
-        env,
-        crate::payout::BINDING,
-        &object_name(&key),
-        Method::Post,
-        "/create",
-        &[("Content-Type", "application/json")],
-        Some(serde_json::to_string(&internal_req).map_err(internal)?),
-    )
+/// `POST /v1/payouts` (`Idempotency-Key` required; it also names the payout's object).
+pub async fn create_payout(req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
+    idempotent(req, env, config, "payouts", true, |body, key| async move {
+        let key = key.unwrap_or_default();
+        let internal_req = PayoutRequest {
+            order: CreatePayout::from_json(&body)?,
+            digest: ids::sha256_hex(&body),
+            idempotency_key: key.clone(),
+        };
+        call_durable(
+            env,
+            crate::payout::BINDING,
+            &object_name(&key),
+            Method::Post,
+            "/create",
+            &[("Content-Type", "application/json")],
+            Some(serde_json::to_string(&internal_req).map_err(internal)?),
+        )
+        .await
+    })
+    .await
+}
+
+/// `POST /v1/checkouts` (`Idempotency-Key` optional).
+pub async fn create_checkout(req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
+    let origin = req.url()?.origin().ascii_serialization();
+    idempotent(req, env, config, "checkouts", false, |body, _| async move {
+        crate::handlers::checkouts::create(env, &origin, &body).await
+    })
     .await
 }
 

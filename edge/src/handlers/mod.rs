@@ -1,6 +1,7 @@
 //! Request handlers, one module per resource.
 
 pub mod checkouts;
+pub mod events;
 pub mod merchant;
 pub mod pages;
 pub mod webhooks;

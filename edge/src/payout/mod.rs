@@ -84,6 +84,34 @@ impl PayoutObject {
                     .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such payout"))?;
                 Ok(json_response(&rec.view(), 200)?)
             }
+            (Method::Post, "/resend") => {
+                let event_id = req
+                    .url()?
+                    .query_pairs()
+                    .find(|(k, _)| k == "event")
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+                let mut rec = self
+                    .load()
+                    .await?
+                    .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such payout"))?;
+                if !crate::outbox::resend(&mut rec.outbox, &event_id, now_ms()) {
+                    return Err(ApiError::new(ErrorCode::NotFound, "no such event").into());
+                }
+                self.save(&rec).await?;
+                self.deliver_due().await?;
+                let delivered = self.load().await?.is_some_and(|r| {
+                    r.outbox.iter().any(|e| {
+                        e.event_id == event_id
+                            && e.next_attempt_at_ms.is_none()
+                            && e.delivered_at_ms.is_some()
+                    })
+                });
+                Ok(json_response(
+                    &serde_json::json!({"id": event_id, "resent": true, "delivered": delivered}),
+                    200,
+                )?)
+            }
             _ => Err(ApiError::new(ErrorCode::NotFound, "no such payout operation").into()),
         }
     }
@@ -299,19 +327,22 @@ impl PayoutObject {
     }
 
     async fn deliver_due(&self) -> EdgeResult<()> {
-        let Some(rec) = self.load().await? else {
+        let Some(mut rec) = self.load().await? else {
             return Ok(());
         };
-        if !rec
-            .outbox
-            .iter()
-            .any(|e| e.next_attempt_at_ms.is_some_and(|t| t <= now_ms()))
-        {
+        let leased = crate::outbox::lease_due(&mut rec.outbox, now_ms());
+        if leased.is_empty() {
             return Ok(());
         }
+        self.save(&rec).await?;
         let config = Config::from_env(&self.env)?;
-        let results =
-            crate::merchant_webhook::attempt_due(&config.merchant, &rec.outbox, now_ms()).await;
+        let results = crate::merchant_webhook::attempt(
+            &self.env,
+            &config.merchant,
+            &object_name(&rec.idempotency_key),
+            &leased,
+        )
+        .await;
         let Some(mut rec) = self.load().await? else {
             return Ok(());
         };

@@ -6,7 +6,7 @@ use lipa_api::{ApiError, ErrorCode};
 use lipa_providers::ProviderId;
 use serde::{Deserialize, Serialize};
 
-use crate::checkout::record::OutboundEvent;
+use crate::outbox::OutboundEvent;
 use crate::transfer::{final_event, TransferUpdate};
 
 /// Everything a Payout object stores, as one value under one key.

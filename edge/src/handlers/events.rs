@@ -1,0 +1,119 @@
+//! The merchant's events: what Lipa sent (or is still trying to send), every attempt, and a
+//! way to have one sent again.
+
+use lipa_api::{ApiError, ErrorCode};
+use serde_json::{json, Value};
+use worker::{Env, Method, Request, Response};
+
+use crate::config::Config;
+use crate::error::{json_response, EdgeResult};
+use crate::handlers::call_durable;
+use crate::handlers::merchant::authorize;
+use crate::store::{self, EventRow};
+
+/// The most events one page lists.
+pub const MAX_PAGE: u32 = 100;
+
+fn event_json(row: &EventRow) -> Value {
+    let data = serde_json::from_str::<Value>(&row.body)
+        .ok()
+        .and_then(|v| v.get("data").cloned())
+        .unwrap_or(Value::Null);
+    json!({
+        "id": row.id,
+        "type": row.kind,
+        "created_at_ms": row.created_at_ms as i64,
+        "delivered_at_ms": row.delivered_at_ms.map(|t| t as i64),
+        "attempts": row.attempts as i64,
+        "data": data,
+    })
+}
+
+fn query(req: &Request, name: &str) -> EdgeResult<Option<String>> {
+    Ok(req
+        .url()?
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned()))
+}
+
+/// `GET /v1/events?limit=&before_ms=`: newest first.
+pub async fn list(req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
+    authorize(&req, config)?;
+    let limit = match query(&req, "limit")? {
+        None => 20,
+        Some(v) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=MAX_PAGE).contains(l))
+            .ok_or_else(|| {
+                ApiError::field(
+                    ErrorCode::InvalidField,
+                    "limit",
+                    format!("limit must be a whole number from 1 to {MAX_PAGE}"),
+                )
+            })?,
+    };
+    let before = match query(&req, "before_ms")? {
+        None => None,
+        Some(v) => Some(v.parse::<i64>().map_err(|_| {
+            ApiError::field(
+                ErrorCode::InvalidField,
+                "before_ms",
+                "before_ms must be Unix milliseconds",
+            )
+        })?),
+    };
+    let rows = store::events(env, limit, before).await?;
+    let events: Vec<Value> = rows.iter().map(event_json).collect();
+    Ok(json_response(&json!({ "events": events }), 200)?)
+}
+
+/// `GET /v1/events/{id}`: the event and every delivery attempt.
+pub async fn one(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResult<Response> {
+    authorize(&req, config)?;
+    let row = store::event(env, id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such event"))?;
+    let mut out = event_json(&row);
+    let deliveries: Vec<Value> = store::deliveries(env, id)
+        .await?
+        .iter()
+        .map(|d| {
+            json!({
+                "attempt": d.attempt as i64,
+                "status": d.status.map(|s| s as i64),
+                "latency_ms": d.latency_ms as i64,
+                "error": d.error,
+                "at_ms": d.at_ms as i64,
+            })
+        })
+        .collect();
+    out["deliveries"] = Value::Array(deliveries);
+    Ok(json_response(&out, 200)?)
+}
+
+/// `POST /v1/events/{id}/resend`: the object that holds the event sends it again now.
+pub async fn resend(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResult<Response> {
+    authorize(&req, config)?;
+    let row = store::event(env, id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such event"))?;
+    let (binding, name) = match row.owner.split_once(':') {
+        Some(("checkout", checkout_id)) => {
+            (crate::handlers::CHECKOUT_BINDING, checkout_id.to_string())
+        }
+        Some(("payout", _)) => (crate::payout::BINDING, row.owner.clone()),
+        _ => return Err(ApiError::new(ErrorCode::Internal, "the event's owner is unknown").into()),
+    };
+    call_durable(
+        env,
+        binding,
+        &name,
+        Method::Post,
+        &format!("/resend?event={}", lipa_providers::http::query_value(id)),
+        &[],
+        None,
+    )
+    .await
+}

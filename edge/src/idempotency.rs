@@ -1,0 +1,160 @@
+//! `Idempotency-Key` on the merchant API's POSTs: the first request with a key claims it in
+//! D1 and stores its answer; the same key with the same body gets that answer again, with
+//! another body a 422, and while the first is still running a 409. Keys are kept at least
+//! [`KEPT_MS`]. The objects behind refunds and payouts keep their own per-key guard as well,
+//! so money cannot move twice even if this table were lost.
+
+use lipa_api::{ApiError, ErrorCode};
+use worker::{D1Database, Env};
+
+use crate::error::EdgeResult;
+
+/// How long a key is guaranteed to be remembered.
+pub const KEPT_MS: i64 = 24 * 60 * 60 * 1000;
+/// Keys older than this are removed when new ones arrive.
+const FORGOTTEN_AFTER_MS: i64 = 2 * KEPT_MS;
+
+/// What a claim found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The key is new: run the request, then [`complete`] or [`release`] it.
+    Fresh,
+    /// The key was used with this body and answered: send the same answer.
+    Replay {
+        /// The first answer's status.
+        status: u16,
+        /// The first answer's JSON body.
+        body: String,
+    },
+}
+
+/// The decision for a stored key, given this request's digest (pure).
+pub fn decide(
+    stored_digest: &str,
+    stored_status: Option<u16>,
+    stored_body: Option<String>,
+    digest: &str,
+) -> Result<Claim, ApiError> {
+    if stored_digest != digest {
+        return Err(ApiError::new(
+            ErrorCode::IdempotencyConflict,
+            "this Idempotency-Key was used with another request body; use a new key for a new request",
+        ));
+    }
+    match (stored_status, stored_body) {
+        (Some(status), Some(body)) => Ok(Claim::Replay { status, body }),
+        _ => Err(ApiError::new(
+            ErrorCode::IdempotencyKeyInUse,
+            "a request with this Idempotency-Key is still being processed; retry in a moment",
+        )),
+    }
+}
+
+fn db(env: &Env) -> worker::Result<D1Database> {
+    env.d1(crate::store::BINDING)
+}
+
+#[derive(serde::Deserialize)]
+struct Row {
+    digest: String,
+    status: Option<f64>,
+    body: Option<String>,
+}
+
+/// Claims `key` for `route` with the body's `digest`.
+pub async fn claim(
+    env: &Env,
+    route: &str,
+    key: &str,
+    digest: &str,
+    now_ms: i64,
+) -> EdgeResult<Claim> {
+    let db = db(env)?;
+    db.prepare("DELETE FROM idempotency_keys WHERE created_at_ms < ?1")
+        .bind(&[((now_ms - FORGOTTEN_AFTER_MS) as f64).into()])?
+        .run()
+        .await?;
+    let inserted = db
+        .prepare(
+            "INSERT INTO idempotency_keys (route, key, digest, created_at_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (route, key) DO NOTHING",
+        )
+        .bind(&[route.into(), key.into(), digest.into(), (now_ms as f64).into()])?
+        .run()
+        .await?
+        .meta()?
+        .and_then(|m| m.changes)
+        .unwrap_or(0);
+    if inserted == 1 {
+        return Ok(Claim::Fresh);
+    }
+    let row = db
+        .prepare("SELECT digest, status, body FROM idempotency_keys WHERE route = ?1 AND key = ?2")
+        .bind(&[route.into(), key.into()])?
+        .first::<Row>(None)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "idempotency key vanished"))?;
+    Ok(decide(
+        &row.digest,
+        row.status.map(|s| s as u16),
+        row.body,
+        digest,
+    )?)
+}
+
+/// Stores the answer a claimed key's request got.
+pub async fn complete(
+    env: &Env,
+    route: &str,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> EdgeResult<()> {
+    db(env)?
+        .prepare("UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE route = ?1 AND key = ?2")
+        .bind(&[
+            route.into(),
+            key.into(),
+            f64::from(status).into(),
+            body.into(),
+        ])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// Frees a claimed key whose request failed inside Lipa (5xx), so a retry can run.
+pub async fn release(env: &Env, route: &str, key: &str) -> EdgeResult<()> {
+    db(env)?
+        .prepare("DELETE FROM idempotency_keys WHERE route = ?1 AND key = ?2 AND status IS NULL")
+        .bind(&[route.into(), key.into()])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_body_replays_other_body_conflicts_unfinished_is_in_use() {
+        assert_eq!(
+            decide("d", Some(201), Some("{}".into()), "d"),
+            Ok(Claim::Replay {
+                status: 201,
+                body: "{}".into()
+            })
+        );
+        assert_eq!(
+            decide("d", Some(201), Some("{}".into()), "e")
+                .unwrap_err()
+                .code,
+            ErrorCode::IdempotencyConflict
+        );
+        assert_eq!(
+            decide("d", None, None, "d").unwrap_err().code,
+            ErrorCode::IdempotencyKeyInUse
+        );
+    }
+}
