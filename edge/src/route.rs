@@ -29,6 +29,9 @@ pub enum Route {
     WidgetCheckout(String),
     /// `POST /api/checkouts/{id}/payments` (client secret).
     StartPayment(String),
+    /// `GET /api/checkouts/{id}/live`: a WebSocket on which the checkout announces changes
+    /// (client secret as the `cs.…` subprotocol).
+    Live(String),
     /// `POST /api/checkouts/{id}/otp` (client secret).
     SubmitOtp(String),
     /// `POST /webhooks/{provider}`.
@@ -54,6 +57,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["api", "checkouts", id] => (Route::WidgetCheckout(id.to_string()), "GET"),
         ["api", "checkouts", id, "payments"] => (Route::StartPayment(id.to_string()), "POST"),
         ["api", "checkouts", id, "otp"] => (Route::SubmitOtp(id.to_string()), "POST"),
+        ["api", "checkouts", id, "live"] => (Route::Live(id.to_string()), "GET"),
         ["webhooks", provider] => (Route::ProviderWebhook(provider.to_string()), "POST"),
         ["pay", id] => (Route::PayPage(id.to_string()), "GET"),
         _ => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { launch, EDGE, createCheckout, widgetCall } from '../e2e/support.mjs';
+import { launch, EDGE, SANDBOX, createCheckout, widgetCall } from '../e2e/support.mjs';
 
 const root = new URL('../../', import.meta.url);
 const KB = (n) => (n / 1024).toFixed(1);
@@ -42,6 +42,57 @@ for (let i = 0; i < RUNS; i++) {
   tti.push(await page.evaluate(() => performance.now()));
   await context.close();
 }
+
+// Live status: from the approval on the handset (the sandbox sends CrissCross's webhook at
+// once) to the success screen painted in the widget, with the live channel and with it
+// blocked (the polling it replaces).
+async function approvalToPaint(run, { blockLive }) {
+  const c = await createCheckout({ reference: `bench-live-${blockLive}-${run}` });
+  await widgetCall(c, 'GET');
+  const phone = `0713 ${String(100 + run).padStart(3, '0')} ${blockLive ? 198 : 199}`;
+  const started = await widgetCall(c, 'POST', '/payments', { operator: 'mpesa', phone });
+  if (started.status !== 201) throw new Error(`start payment answered ${started.status}`);
+  const context = await browser.newContext();
+  if (blockLive) await context.routeWebSocket(/\/live$/, (ws) => ws.close({ code: 1011, reason: 'blocked' }));
+  const page = await context.newPage();
+  await page.goto(`${EDGE}/pay/${c.id}#cs=${encodeURIComponent(c.client_secret)}`);
+  await page.getByRole('heading', { name: 'Check your phone' }).waitFor();
+  await page.waitForTimeout(300);
+  await page.evaluate(() => {
+    window.benchPainted = new Promise((resolve) => {
+      const seen = () => [...document.querySelectorAll('h1')].some((h) => h.textContent === 'Payment successful');
+      const observer = new MutationObserver(() => {
+        if (!seen()) return;
+        observer.disconnect();
+        // After the next frame is produced: the screen has been painted.
+        requestAnimationFrame(() => setTimeout(() => resolve(Date.now()), 0));
+      });
+      observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+  });
+  const e164 = `+254${phone.replace(/\D/g, '').slice(1)}`;
+  let prompt;
+  for (let i = 0; i < 100 && !prompt; i++) {
+    prompt = (await (await fetch(`${SANDBOX}/handset/api/prompts`)).json()).find((p) => p.payer === e164);
+    if (!prompt) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!prompt) throw new Error(`no prompt for ${e164}`);
+  const t0 = Date.now();
+  await fetch(`${SANDBOX}/handset/api/answer`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ provider: prompt.provider, transaction_id: prompt.transaction_id, approve: true }),
+  });
+  const painted = await page.evaluate(() => window.benchPainted);
+  await context.close();
+  return painted - t0;
+}
+const live = [];
+const LIVE_RUNS = 50;
+for (let i = 0; i < LIVE_RUNS; i++) live.push(await approvalToPaint(i, { blockLive: false }));
+const polled = [];
+const POLL_RUNS = 12;
+for (let i = 0; i < POLL_RUNS; i++) polled.push(await approvalToPaint(i, { blockLive: true }));
 await browser.close();
 
 // The widget's start-payment call through edge and sandbox.
@@ -130,6 +181,16 @@ max ${Math.max(...tti).toFixed(0)} ms.
 \`POST /api/checkouts/{id}/payments\` through edge → Checkout Durable Object → sandbox CrissCross
 (payment request with the stored idempotency key) and back, ${CALLS} sequential calls:
 median **${percentile(latencies, 50).toFixed(1)} ms**, p99 **${percentile(latencies, 99).toFixed(1)} ms**.
+
+## Live status
+
+From the approval on the sandbox's handset page (CrissCross's signed webhook goes to the edge
+at once) to the widget's success screen painted (a MutationObserver sees the heading, then the
+next animation frame), in headless Chromium on loopback. With the live channel (the Checkout
+object announces the change on a hibernatable WebSocket, the widget reads the checkout at once),
+${LIVE_RUNS} runs: median **${percentile(live, 50).toFixed(0)} ms**, p95 **${percentile(live, 95).toFixed(0)} ms**, max ${Math.max(...live).toFixed(0)} ms.
+With the channel blocked (the widget's polling, every 2 s in the first 30 s), ${POLL_RUNS} runs:
+median ${percentile(polled, 50).toFixed(0)} ms, p95 ${percentile(polled, 95).toFixed(0)} ms.
 
 ## Little callback verification
 

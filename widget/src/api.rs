@@ -197,14 +197,18 @@ pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, Api
     .await
 }
 
-/// Sleeps `ms` milliseconds on the browser's timer.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// boot.js's wait: at most `ms`, over as soon as the edge announces a change on the live
+    /// channel.
+    #[wasm_bindgen(js_name = lipaWait)]
+    fn lipa_wait(ms: i32) -> js_sys::Promise;
+}
+
+/// Waits until the next read of the checkout: `ms` milliseconds, or less when the checkout
+/// changes.
 pub async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
+    let _ = JsFuture::from(lipa_wait(ms)).await;
 }
 
 /// Unix milliseconds now.

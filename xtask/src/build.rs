@@ -1,17 +1,10 @@
 //! Builds the widget (cargo → wasm-bindgen → wasm-opt) and both workers (worker-build), with
 //! every tool local: nothing is downloaded.
 
-use std::path::Path;
 use std::process::Command;
 
 use crate::tools::{node_bin, wasm_bindgen, worker_build};
 use crate::{root, run, step, TaskError, TaskResult};
-
-fn copy(from: &Path, to: &Path) -> TaskResult {
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|e| TaskError(format!("copy {} → {}: {e}", from.display(), to.display())))
-}
 
 /// The widget and static assets into `target/site`, which the edge serves.
 pub fn widget() -> TaskResult {
@@ -69,7 +62,10 @@ pub fn widget() -> TaskResult {
             "--log-level=warning",
         ])
         .arg(format!("--outfile={}", glue.display())))?;
-    copy(&root.join("static/widget/boot.js"), &out.join("boot.js"))?;
+    run(Command::new(node_bin("esbuild"))
+        .arg(root.join("static/widget/boot.js"))
+        .args(["--minify", "--format=esm", "--log-level=warning"])
+        .arg(format!("--outfile={}", out.join("boot.js").display())))?;
     run(Command::new(node_bin("esbuild"))
         .arg(root.join("static/widget/widget.css"))
         .args(["--minify", "--log-level=warning"])

@@ -63,6 +63,10 @@ impl CheckoutObject {
                 let rec: CheckoutRecord = req.json().await?;
                 self.init(rec).await
             }
+            (Method::Get, "/live") => {
+                self.authorize(req).await?;
+                self.live()
+            }
             (Method::Get, "/view") => {
                 let rec = self.authorize(req).await?;
                 self.view(rec).await
@@ -120,7 +124,34 @@ impl CheckoutObject {
             let delay = (at - now_ms()).max(0);
             self.state.storage().set_alarm(delay).await?;
         }
+        self.announce(rec);
         Ok(())
+    }
+
+    /// Accepts a widget's live channel (hibernatable: the object may sleep while it is open).
+    fn live(&self) -> EdgeResult<Response> {
+        let pair = worker::WebSocketPair::new()?;
+        self.state.accept_web_socket(&pair.server);
+        let mut resp = Response::from_websocket(pair.client)?;
+        resp.headers_mut().set(
+            "Sec-WebSocket-Protocol",
+            crate::handlers::widget::LIVE_PROTOCOL,
+        )?;
+        Ok(resp)
+    }
+
+    /// Tells every open live channel where the latest payment stands now; the widget then
+    /// reads the checkout at once instead of at its next poll.
+    fn announce(&self, rec: &CheckoutRecord) {
+        let Some(p) = rec.last_payment() else {
+            return;
+        };
+        let message = serde_json::json!({"payment": p.id, "state": p.status.name()}).to_string();
+        for ws in self.state.get_websockets() {
+            if let Err(e) = ws.send_with_str(&message) {
+                log("live_send_failed", &e.to_string());
+            }
+        }
     }
 
     async fn authorize(&self, req: &Request) -> EdgeResult<CheckoutRecord> {

@@ -2,7 +2,10 @@
 // The `durable_object` macro generates undocumented glue for the runtime.
 #![allow(missing_docs)]
 
-use worker::{durable_object, DurableObject, Env, Request, Response, State};
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, State, WebSocket,
+    WebSocketIncomingMessage,
+};
 
 use crate::error::EdgeError;
 
@@ -32,5 +35,31 @@ impl DurableObject for CheckoutObject {
             log("alarm_failed", &e.to_string());
         }
         Response::empty()
+    }
+
+    /// The live channel only speaks to the widget; what it says back is ignored.
+    async fn websocket_message(
+        &self,
+        _ws: WebSocket,
+        _message: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        _code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> worker::Result<()> {
+        // Completes the closing handshake; an already closed socket has nothing to answer.
+        let _ = ws.close(Some(1000), Some("closed"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, e: worker::Error) -> worker::Result<()> {
+        log("live_error", &e.to_string());
+        Ok(())
     }
 }

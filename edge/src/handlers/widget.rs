@@ -35,6 +35,55 @@ pub async fn view(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Resp
     .await
 }
 
+/// The subprotocol the live channel speaks; the client secret travels as a second one,
+/// `cs.<secret>`, since a browser's WebSocket cannot send an `Authorization` header.
+pub const LIVE_PROTOCOL: &str = "lipa.v1";
+
+/// `GET /api/checkouts/{id}/live`: upgrades to a WebSocket held by the Checkout object, which
+/// sends a message whenever the checkout changes.
+pub async fn live(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
+    if !ids::is_checkout_id(checkout_id) {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such checkout").into());
+    }
+    if !req
+        .headers()
+        .get("Upgrade")?
+        .is_some_and(|u| u.eq_ignore_ascii_case("websocket"))
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "this endpoint speaks WebSocket only (Upgrade: websocket)",
+        )
+        .into());
+    }
+    let protocols = req
+        .headers()
+        .get("Sec-WebSocket-Protocol")?
+        .unwrap_or_default();
+    let secret = protocols
+        .split(',')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("cs."))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthorized,
+                "send the client secret as the WebSocket subprotocol cs.<secret>",
+            )
+        })?;
+    let headers = worker::Headers::new();
+    headers.set("Upgrade", "websocket")?;
+    headers.set(CLIENT_SECRET_HEADER, secret)?;
+    let mut init = worker::RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let inner = Request::new_with_init("https://object/live", &init)?;
+    Ok(env
+        .durable_object(crate::handlers::CHECKOUT_BINDING)?
+        .id_from_name(checkout_id)?
+        .get_stub()?
+        .fetch_with_request(inner)
+        .await?)
+}
+
 /// `POST /api/checkouts/{id}/payments`: start a payment.
 pub async fn start_payment(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
     forward_post(req, env, checkout_id, "/payments").await

@@ -1,0 +1,91 @@
+// The live channel: the Checkout object announces changes on a WebSocket and the widget reads
+// the checkout at once; with the socket blocked, polling still gets the customer there.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { launch, EDGE, SANDBOX, createCheckout, widgetCall, eventually } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** A payment waiting on the handset page, and the widget open on it. */
+async function waitingPayment(phone, { blockLive = false } = {}) {
+  const c = await createCheckout({ reference: `live-${Date.now()}` });
+  await widgetCall(c, 'GET');
+  const started = await widgetCall(c, 'POST', '/payments', { operator: 'mpesa', phone });
+  assert.equal(started.status, 201, JSON.stringify(started.body));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const frames = [];
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+  if (blockLive) {
+    // The line is refused every time, as a proxy that drops WebSockets would.
+    await context.routeWebSocket(/\/live$/, (ws) => ws.close({ code: 1011, reason: 'blocked' }));
+  }
+  await page.goto(`${EDGE}/pay/${c.id}#cs=${encodeURIComponent(c.client_secret)}`);
+  await page.getByRole('heading', { name: 'Check your phone' }).waitFor();
+  return { context, page, frames, errors, payment: started.body };
+}
+
+async function approve(transactionPayer) {
+  const prompt = await eventually(async () => {
+    const prompts = await (await fetch(`${SANDBOX}/handset/api/prompts`)).json();
+    const p = prompts.find((x) => x.payer === transactionPayer);
+    if (!p) throw new Error('no prompt yet');
+    return p;
+  });
+  const res = await fetch(`${SANDBOX}/handset/api/answer`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ provider: prompt.provider, transaction_id: prompt.transaction_id, approve: true }),
+  });
+  assert.equal(res.status, 200);
+}
+
+test('the success screen follows the announcement, not the poll timer', async () => {
+  const { context, page, frames, errors } = await waitingPayment('0712 700 099');
+  // While the line is up the widget reads the checkout only every 15 s on its own: a result
+  // within 8 s of the approval can only have come through the live channel.
+  await page.waitForTimeout(500);
+  await approve('+254712700099');
+  await page.getByRole('heading', { name: 'Payment successful' }).waitFor({ timeout: 8000 });
+  assert.ok(frames.some((f) => f.includes('"state":"succeeded"')), JSON.stringify(frames));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('with the live channel blocked, polling still reaches the result', async () => {
+  const { context, page, frames } = await waitingPayment('0712 700 199', { blockLive: true });
+  await approve('+254712700199');
+  await page.getByRole('heading', { name: 'Payment successful' }).waitFor({ timeout: 15000 });
+  assert.deepEqual(frames, [], 'nothing came over a socket');
+  await context.close();
+});
+
+test('the live channel refuses a wrong client secret and plain HTTP', async () => {
+  const c = await createCheckout({ reference: `live-auth-${Date.now()}` });
+  const plain = await fetch(`${EDGE}/api/checkouts/${c.id}/live`);
+  assert.equal(plain.status, 400);
+  const upgrade = (protocols) => new Promise((resolve, reject) => {
+    const req = request(`${EDGE}/api/checkouts/${c.id}/live`, {
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+        'Sec-WebSocket-Protocol': protocols,
+      },
+    });
+    req.on('upgrade', (res, socket) => { socket.destroy(); resolve(res.statusCode); });
+    req.on('response', (res) => { res.resume(); resolve(res.statusCode); });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(await upgrade('lipa.v1, cs.co_wrong_secret'), 404, 'a wrong secret learns nothing');
+  assert.equal(await upgrade('lipa.v1'), 401, 'no secret at all');
+  assert.equal(await upgrade(`lipa.v1, cs.${c.client_secret}`), 101);
+});
