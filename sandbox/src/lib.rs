@@ -80,7 +80,17 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
                 || p.starts_with("/xtopay/")
                 || p.starts_with("/dollr/") =>
         {
-            forward(&env, req, &format!("{p}{query}")).await
+            let resp = forward(&env, req, &format!("{p}{query}")).await?;
+            // The object asked for the answer to be held (…31): held here, in the Worker,
+            // so the simulators keep answering everyone else meanwhile.
+            let delay = resp
+                .headers()
+                .get(object::DELAY_HEADER)?
+                .and_then(|v| v.parse::<u64>().ok());
+            if let Some(ms) = delay {
+                worker::Delay::from(std::time::Duration::from_millis(ms)).await;
+            }
+            Ok(resp)
         }
         (_, p) if p.starts_with(object::HONEY_API_PREFIX) => {
             // The simulator needs its own origin for redirect pages.

@@ -65,12 +65,26 @@ async fn sim_request(
     })
 }
 
-/// A simulator's answer as an HTTP response.
+/// A simulator's answer as an HTTP response; a 429 whose body names `retry_after` (seconds)
+/// carries it as `Retry-After`.
 fn json_reply(resp: crate::crisscross::SimResponse) -> worker::Result<Response> {
+    let retry_after = (resp.status == 429)
+        .then(|| serde_json::from_str::<serde_json::Value>(&resp.body).ok())
+        .flatten()
+        .and_then(|v| {
+            v.get(crate::dollr::RETRY_AFTER_FIELD)
+                .and_then(|s| s.as_u64())
+        });
     let mut out = Response::ok(resp.body)?.with_status(resp.status);
     out.headers_mut().set("Content-Type", "application/json")?;
+    if let Some(s) = retry_after {
+        out.headers_mut().set("Retry-After", &s.to_string())?;
+    }
     Ok(out)
 }
+
+/// The header with which the object asks the Worker to hold an answer (…31).
+pub const DELAY_HEADER: &str = "X-Sandbox-Delay-Ms";
 
 fn now_ms() -> i64 {
     worker::Date::now().as_millis() as i64
@@ -136,18 +150,7 @@ impl DurableObject for SandboxObject {
             let mut dollr = self.dollr().await?;
             let resp = dollr.handle(&config.dollr, &sim_req, now_ms());
             self.state.storage().put(DOLLR_KEY, &dollr).await?;
-            let retry_after = (resp.status == 429)
-                .then(|| serde_json::from_str::<serde_json::Value>(&resp.body).ok())
-                .flatten()
-                .and_then(|v| {
-                    v.get(crate::dollr::RETRY_AFTER_FIELD)
-                        .and_then(|s| s.as_u64())
-                });
-            let mut out = json_reply(resp)?;
-            if let Some(s) = retry_after {
-                out.headers_mut().set("Retry-After", &s.to_string())?;
-            }
-            return Ok(out);
+            return json_reply(resp);
         }
         if let Some(api_path) = path.strip_prefix("/xtopay") {
             let sim_req = sim_request(&mut req, api_path, &query).await?;
@@ -160,8 +163,13 @@ impl DurableObject for SandboxObject {
             let sim_req = sim_request(&mut req, api_path, &query).await?;
             let mut sim = self.sim().await?;
             let resp = sim.handle(&config.sim, &sim_req, now_ms());
+            let delay = sim.answer_delay_ms(&sim_req);
             self.save_sim(&sim).await?;
-            return json_reply(resp);
+            let mut out = json_reply(resp)?;
+            if let Some(ms) = delay {
+                out.headers_mut().set(DELAY_HEADER, &ms.to_string())?;
+            }
+            return Ok(out);
         }
         match (req.method(), path.as_str()) {
             (Method::Get, "/prompts") => {

@@ -588,6 +588,7 @@ impl CheckoutObject {
                 }
                 Err(e) => log("poll_failed", &e.to_string()),
             }
+            let mut window_over = false;
             if let Some(live) = rec.payment_mut(&p.id) {
                 if !live.status.is_terminal() {
                     // A 429's Retry-After is honoured: never asked again sooner.
@@ -597,6 +598,17 @@ impl CheckoutObject {
                         now - live.created_at_ms,
                     )
                     .map(|d| now + d.max(retry_after_ms.unwrap_or(0)));
+                    window_over = live.next_poll_at_ms.is_none();
+                }
+            }
+            if window_over {
+                // Reconciliation: asked on every schedule for a day without a final answer,
+                // the payment expires (and the merchant hears it); a provider-confirmed result
+                // arriving later still replaces it.
+                let event_id = ids::random_id("evt_", 24)?;
+                rec.expire(&p.id, &event_id, now);
+                if let Some(expired) = rec.payments.iter().find(|x| x.id == p.id) {
+                    log_payment("payment_expired", &rec.id, expired);
                 }
             }
             self.save(&rec).await?;

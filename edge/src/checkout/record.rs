@@ -199,6 +199,23 @@ impl CheckoutRecord {
         Applied::Changed
     }
 
+    /// Ends a live payment nobody could confirm within the polling window as expired, and
+    /// queues `payment.expired`.
+    pub fn expire(&mut self, payment_id: &str, event_id: &str, now_ms: i64) {
+        let Some(p) = self
+            .payments
+            .iter_mut()
+            .find(|p| p.id == payment_id && !p.status.is_terminal())
+        else {
+            return;
+        };
+        p.status = PaymentStatus::Expired;
+        p.updated_at_ms = now_ms;
+        p.next_poll_at_ms = None;
+        let payment = p.clone();
+        self.queue_event(&payment, event_id, now_ms);
+    }
+
     fn queue_event(&mut self, payment: &PaymentRecord, event_id: &str, now_ms: i64) {
         let Some(kind) = MerchantEvent::kind_for(&payment.status) else {
             return;
@@ -510,6 +527,26 @@ pub(crate) mod tests {
             r.remember_event(&format!("x{i}"));
         }
         assert_eq!(r.seen_events.len(), SEEN_EVENTS_KEPT);
+    }
+
+    #[test]
+    fn an_unconfirmed_payment_expires_once_and_a_late_confirmation_still_wins() {
+        let mut r = record();
+        r.payments.push(payment("pay_1", PaymentStatus::Pending));
+        r.expire("pay_1", "evt_1", 86_400_000);
+        r.expire("pay_1", "evt_2", 86_400_001);
+        assert_eq!(r.payments[0].status, PaymentStatus::Expired);
+        assert_eq!(r.payments[0].next_poll_at_ms, None);
+        assert_eq!(r.outbox.len(), 1);
+        assert!(r.outbox[0].body.contains("payment.expired"));
+        r.apply(
+            "pay_1",
+            &update(PaymentStatus::Succeeded),
+            "evt_3",
+            90_000_000,
+        );
+        assert_eq!(r.payments[0].status, PaymentStatus::Succeeded);
+        assert_eq!(r.outbox.len(), 2, "the late success is delivered too");
     }
 
     #[test]

@@ -118,6 +118,9 @@ pub struct Sim {
     /// Refunds by id.
     #[serde(default)]
     refunds: BTreeMap<String, Refund>,
+    /// Payers whose one-time fault (…17's 429, …31's slow answer) has happened.
+    #[serde(default)]
+    faulted: std::collections::BTreeSet<String>,
 }
 
 /// A prompt waiting on the handset page.
@@ -168,6 +171,9 @@ fn options_for(location: &str) -> &'static [(&'static str, &'static str)] {
         _ => &[],
     }
 }
+
+/// How long …31's first payment answer is held (the edge waits 10 s).
+pub const SLOW_ANSWER_MS: i64 = 12_000;
 
 fn key_of(req: &SimRequest) -> Option<String> {
     req.headers
@@ -396,7 +402,8 @@ impl Sim {
         }
         let resp = create(self);
         if let Some(key) = key {
-            if resp.status < 500 {
+            // A refusal to take the request at all (429, 5xx) is not an answer to replay.
+            if resp.status < 500 && resp.status != 429 {
                 self.idempotency.insert(
                     key,
                     Replay {
@@ -496,6 +503,14 @@ impl Sim {
             .pointer("/paymentDetails/payerMobileNumber")
             .and_then(Value::as_str)
             .unwrap_or("");
+        if numbers::fault(payer) == Some(numbers::Fault::RateLimitedOnce)
+            && self.faulted.insert(format!("429:{payer}"))
+        {
+            return ok(
+                429,
+                json!({"message": "Too many requests", "error": "Too Many Requests", "statusCode": 429, "retry_after": 2}),
+            );
+        }
         let digits = payer.strip_prefix('+').unwrap_or(payer);
         if digits.len() < 9 || digits.len() > 15 || !digits.chars().all(|c| c.is_ascii_digit()) {
             return error(
@@ -567,9 +582,54 @@ impl Sim {
         due.into_iter()
             .filter_map(|id| {
                 let payer = self.transactions.get(&id)?.payer.clone();
-                self.resolve(&id, behaviour(&payer), now_ms)
+                let hook = self.resolve(&id, behaviour(&payer), now_ms)?;
+                Some(match numbers::fault(&payer) {
+                    Some(numbers::Fault::DuplicateWebhook) => vec![hook.clone(), hook],
+                    Some(numbers::Fault::StaleWebhookAfter) => {
+                        let stale = self.stale_webhook(&id, now_ms);
+                        std::iter::once(hook).chain(stale).collect()
+                    }
+                    _ => vec![hook],
+                })
             })
+            .flatten()
             .collect()
+    }
+
+    /// An older "still pending" event for a transaction, delivered after its final one.
+    fn stale_webhook(&self, tx_id: &str, now_ms: i64) -> Option<OutgoingWebhook> {
+        let tx = self.transactions.get(tx_id)?;
+        let mut body = self.tx_json(tx);
+        let event_id = uuid_v7(tx.created_at_ms);
+        let obj = body.as_object_mut()?;
+        obj.insert("status".into(), json!("PENDING"));
+        obj.insert("authState".into(), json!({"type": "pending_approval"}));
+        obj.insert(
+            "updatedAt".into(),
+            json!(iso8601(tx.created_at_ms.min(now_ms))),
+        );
+        obj.insert("eventId".into(), json!(event_id));
+        obj.insert("type".into(), json!("transaction.pending"));
+        Some(OutgoingWebhook {
+            event_id,
+            body: body.to_string(),
+        })
+    }
+
+    /// How long the Worker should hold this request's answer: …31's first payment request is
+    /// answered only after the edge gave up waiting.
+    pub fn answer_delay_ms(&mut self, req: &SimRequest) -> Option<i64> {
+        if req.method != "POST" || req.path.trim_end_matches('/') != "/v1/payment" {
+            return None;
+        }
+        let payer = serde_json::from_str::<Value>(&req.body)
+            .ok()?
+            .pointer("/paymentDetails/payerMobileNumber")?
+            .as_str()?
+            .to_string();
+        (numbers::fault(&payer) == Some(numbers::Fault::SlowAnswer)
+            && self.faulted.insert(format!("slow:{payer}")))
+        .then_some(SLOW_ANSWER_MS)
     }
 
     /// A person pressed Approve or Decline on the handset page.

@@ -42,7 +42,35 @@ pub fn behaviour(number: &str) -> Behaviour {
         "20" => Behaviour::Otp,
         "21" => Behaviour::Redirect,
         "30" => Behaviour::ApproveSilently,
+        // Approved; CrissCross misbehaves on the way (see `Fault`), other providers just approve.
+        "15" | "16" | "17" | "31" => Behaviour::Approve,
         _ => Behaviour::Handset,
+    }
+}
+
+/// How simulated CrissCross misbehaves around an approved payment, by the payer's number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// …15: the final webhook is delivered twice (same event id).
+    DuplicateWebhook,
+    /// …16: after the final webhook, an older "pending" one arrives (out of order).
+    StaleWebhookAfter,
+    /// …17: the first payment request is answered 429 with `Retry-After`.
+    RateLimitedOnce,
+    /// …31: the first payment request is taken but answered only after 12 s (past the edge's
+    /// 10 s timeout: a lost answer).
+    SlowAnswer,
+}
+
+/// The CrissCross fault of a number, if any.
+pub fn fault(number: &str) -> Option<Fault> {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    match digits.get(digits.len().saturating_sub(2)..).unwrap_or("") {
+        "15" => Some(Fault::DuplicateWebhook),
+        "16" => Some(Fault::StaleWebhookAfter),
+        "17" => Some(Fault::RateLimitedOnce),
+        "31" => Some(Fault::SlowAnswer),
+        _ => None,
     }
 }
 
@@ -57,6 +85,15 @@ pub const TABLE: &[(&str, &str)] = &[
     ("…10", "declined: not registered"),
     ("…12", "provider system error (retryable)"),
     ("…13", "provider system error (final)"),
+    ("…15", "approved; CrissCross sends its webhook twice"),
+    (
+        "…16",
+        "approved; CrissCross sends a stale pending webhook after the final one",
+    ),
+    (
+        "…17",
+        "approved; CrissCross answers the first payment request 429 (Retry-After)",
+    ),
     (
         "…20",
         "HoneyCoin: one-time code required (shown on this page)",
@@ -65,6 +102,10 @@ pub const TABLE: &[(&str, &str)] = &[
     (
         "…30",
         "approved, but no webhook is sent (polling finds it); Dollr: PROCESSING for minutes",
+    ),
+    (
+        "…31",
+        "approved; CrissCross answers the payment request after 12 s (a lost answer)",
     ),
     (
         "…32",

@@ -224,3 +224,53 @@ fn strict_validation_of_the_payment() {
     );
     assert_eq!(r.status, 400);
 }
+
+#[test]
+fn faults_429_once_then_the_same_key_goes_through() {
+    let mut sim = Sim::default();
+    let t = token(&mut sim);
+    let s = session(&mut sim, &t, "KEN");
+    let first = pay(&mut sim, &t, &s, "+254712000017", Some("k17"), 0);
+    assert_eq!(first.status, 429);
+    assert_eq!(json_of(&first)[crate::dollr::RETRY_AFTER_FIELD], 2);
+    let second = pay(&mut sim, &t, &s, "+254712000017", Some("k17"), 2_000);
+    assert_eq!(second.status, 201, "a 429 is not replayed for the key");
+    assert_eq!(sim.charges_of("+254712000017"), 0);
+    sim.take_due(4_000);
+    assert_eq!(sim.charges_of("+254712000017"), 1);
+}
+
+#[test]
+fn faults_duplicate_and_stale_webhooks() {
+    let mut sim = Sim::default();
+    let t = token(&mut sim);
+    let s1 = session(&mut sim, &t, "KEN");
+    pay(&mut sim, &t, &s1, "+254712000015", Some("k15"), 0);
+    let s2 = session(&mut sim, &t, "KEN");
+    pay(&mut sim, &t, &s2, "+254712000016", Some("k16"), 0);
+    let hooks = sim.take_due(2_000);
+    assert_eq!(hooks.len(), 4);
+    let dup: Vec<_> = hooks.iter().filter(|h| h.body.contains("000015")).collect();
+    assert_eq!(dup.len(), 2);
+    assert_eq!(dup[0], dup[1], "the same delivery twice");
+    let ordered: Vec<_> = hooks.iter().filter(|h| h.body.contains("000016")).collect();
+    assert!(ordered[0].body.contains("transaction.completed"));
+    assert!(
+        ordered[1].body.contains(r#""status":"PENDING""#),
+        "then a stale pending one"
+    );
+}
+
+#[test]
+fn faults_slow_answer_only_the_first_time() {
+    let mut sim = Sim::default();
+    let t = token(&mut sim);
+    let s = session(&mut sim, &t, "KEN");
+    let body = json!({"type": "mobilemoney", "sessionId": s,
+        "paymentDetails": {"provider": "mpesa", "payerMobileNumber": "+254712000031"}});
+    let r = req("POST", "/v1/payment", Some(&t), body);
+    assert_eq!(sim.answer_delay_ms(&r), Some(SLOW_ANSWER_MS));
+    assert_eq!(sim.answer_delay_ms(&r), None);
+    let other = req("GET", "/v1/payment/x", Some(&t), Value::Null);
+    assert_eq!(sim.answer_delay_ms(&other), None);
+}
