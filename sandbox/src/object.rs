@@ -23,8 +23,9 @@ const HONEY_KEY: &str = "honeycoin";
 const XTOPAY_KEY: &str = "xtopay";
 const LITTLE_KEY: &str = "little";
 const DOLLR_KEY: &str = "dollr";
-/// How long a long-polled Little status read is held at most (below the edge's 10 s timeout).
-const LONG_POLL_MS: i64 = 8_000;
+/// How long a long-polled Little status read is held at most (well below the edge's 10 s
+/// timeout, which a busy sandbox must not push the answer past).
+const LONG_POLL_MS: i64 = 5_000;
 /// The path prefix of simulated HoneyCoin's API (its sandbox base URL's path).
 pub const HONEY_API_PREFIX: &str = "/honeycoin/api/sandbox/b2b";
 const SHOP_KEY: &str = "shop";
@@ -417,10 +418,11 @@ impl SandboxObject {
     /// Settles Little intents that are due and sends their signed callbacks.
     async fn settle_little(&self, config: &Config) -> worker::Result<()> {
         let mut little = self.little().await?;
-        let callbacks = little.take_due(&config.little, now_ms());
-        if callbacks.is_empty() {
+        // Settling changes state even when no callback goes out (…30): save whenever due.
+        if little.next_due_ms().is_none_or(|at| at > now_ms()) {
             return Ok(());
         }
+        let callbacks = little.take_due(&config.little, now_ms());
         self.save_little(&little).await?;
         for cb in &callbacks {
             send_little_callback(cb).await;

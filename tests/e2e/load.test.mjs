@@ -1,0 +1,13 @@
+// The trimmed fault-and-load run (the full one is `cargo xtask bench`): 105 checkouts over the
+// five providers with the misbehaving numbers mixed in, forged and replayed webhooks, and a
+// tenth of the merchant deliveries failing; any broken invariant fails the test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runLoad } from '../load/load.mjs';
+
+test('fault-and-load: no double charge, every checkout final, one event per payment, forgeries refused', { timeout: 300000 }, async () => {
+  const report = await runLoad({ n: 105, concurrency: 12, finalWithinMs: 150000 });
+  console.log(JSON.stringify({ ...report, broken: report.broken.length }, null, 2));
+  assert.deepEqual(report.broken, []);
+  assert.ok(report.forged >= 8);
+});

@@ -1,0 +1,204 @@
+// The fault-and-load run: N checkouts driven concurrently through the edge's widget API, spread
+// over the five providers with the sandbox's misbehaving numbers mixed in, forged and replayed
+// webhooks thrown at the edge, and the merchant's endpoint failing a share of deliveries. At the
+// end an invariant checker compares the sandbox's ledger of charges, Lipa's records and the
+// events the merchant received. `cargo xtask test` runs it trimmed (load.test.mjs), `cargo xtask
+// bench` in full (bench.mjs). Traffic stays on 127.0.0.1.
+import { createHmac } from 'node:crypto';
+import { EDGE, SANDBOX, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET } from '../e2e/support.mjs';
+
+/** Where each provider is reached: checkout country and currency, operator, a number prefix. */
+const ROUTES = {
+  crisscross: { country: 'KE', currency: 'KES', amount: 150000, operator: 'mpesa', prefix: '0712' },
+  honeycoin: { country: 'KE', currency: 'KES', amount: 150000, operator: 'airtel_money', prefix: '0733' },
+  little: { country: 'UG', currency: 'UGX', amount: 5000, operator: 'airtel_money', prefix: '0752' },
+  xtopay: { country: 'GH', currency: 'GHS', amount: 5000, operator: 'mtn_momo', prefix: '0244' },
+  dollr: { country: 'RW', currency: 'RWF', amount: 5000, operator: 'mtn_momo', prefix: '0788' },
+};
+
+/**
+ * The mix: which last two digits each provider gets, and what Lipa must end with. …01 approve,
+ * …06 decline, …12 / …13 provider system errors, …15 duplicate webhook, …16 stale webhook after
+ * the final one, …17 429 first, …30 no webhook (Dollr: long PROCESSING), …31 answer past the
+ * timeout, …32 lost answer (Dollr), …40 late approval (Dollr).
+ */
+const MIX = [
+  ['crisscross', '01', 'succeeded'], ['crisscross', '06', 'failed'], ['crisscross', '15', 'succeeded'],
+  ['crisscross', '16', 'succeeded'], ['crisscross', '17', 'succeeded'], ['crisscross', '30', 'succeeded'],
+  ['crisscross', '31', 'succeeded'], ['crisscross', '13', 'failed'],
+  ['honeycoin', '01', 'succeeded'], ['honeycoin', '06', 'failed'], ['honeycoin', '30', 'succeeded'],
+  ['little', '01', 'succeeded'], ['little', '05', 'failed'], ['little', '30', 'succeeded'],
+  ['xtopay', '01', 'succeeded'], ['xtopay', '06', 'failed'], ['xtopay', '30', 'succeeded'],
+  ['dollr', '01', 'succeeded'], ['dollr', '06', 'failed'], ['dollr', '32', 'succeeded'],
+  ['dollr', '40', 'succeeded'],
+];
+
+const FINAL = new Set(['succeeded', 'failed', 'expired']);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+async function timed(latencies, name, fn) {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    (latencies[name] ??= []).push(performance.now() - t0);
+  }
+}
+
+async function json(res) {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { raw: text };
+  }
+}
+
+/**
+ * A national number for checkout `i`, unique within a run (so no spam limit or ledger entry is
+ * shared) and clear of the other suites' numbers (…0000–5999 in the middle digits).
+ */
+function numberFor(route, i, suffix) {
+  return `${route.prefix}${6000 + (i % 4000)}${suffix}`;
+}
+
+function e164(country, national) {
+  const code = { KE: '254', UG: '256', GH: '233', RW: '250' }[country];
+  return `+${code}${national.replace(/\D/g, '').replace(/^0/, '')}`;
+}
+
+/** One checkout, driven the way the widget does, until Lipa records a final state. */
+async function drive(run, i, latencies, deadline) {
+  const [provider, suffix, expected] = MIX[i % MIX.length];
+  const route = ROUTES[provider];
+  const national = numberFor(route, i, suffix);
+  const created = await timed(latencies, 'POST /v1/checkouts', async () => json(await fetch(`${EDGE}/v1/checkouts`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${MERCHANT_KEY}`, 'Content-Type': 'application/json', 'Idempotency-Key': `load-${run}-${i}` },
+    body: JSON.stringify({ amount: route.amount, currency: route.currency, country: route.country, reference: `load-${run}-${i}` }),
+  })));
+  if (!created.id) return { i, provider, suffix, expected, error: `create: ${JSON.stringify(created)}` };
+  const auth = { Authorization: `Bearer ${created.client_secret}`, 'Content-Type': 'application/json' };
+  const view = () => timed(latencies, 'GET /api/checkouts/{id}', async () => json(await fetch(`${EDGE}/api/checkouts/${created.id}`, { headers: auth })));
+  await view();
+  const started = await timed(latencies, 'POST /api/checkouts/{id}/payments', async () => {
+    const res = await fetch(`${EDGE}/api/checkouts/${created.id}/payments`, {
+      method: 'POST', headers: auth, body: JSON.stringify({ operator: route.operator, phone: national }),
+    });
+    return { status: res.status, body: await json(res) };
+  });
+  if (started.status !== 201) {
+    return { i, provider, suffix, expected, checkout: created.id, error: `start ${started.status}: ${JSON.stringify(started.body)}` };
+  }
+  let state = started.body.status?.state;
+  while (!FINAL.has(state) && Date.now() < deadline) {
+    await sleep(1000);
+    state = (await view()).payment?.status?.state;
+  }
+  return {
+    i, provider, suffix, expected, state, checkout: created.id, payment: started.body.id,
+    phone: e164(route.country, national), done: Date.now(),
+  };
+}
+
+/** Forged (wrong key) and tampered webhooks: each must be refused, none may change anything. */
+async function forgeries(count) {
+  const statuses = [];
+  for (let k = 0; k < count; k++) {
+    const body = JSON.stringify({ eventId: `forged-${k}`, type: 'transaction.completed', transactionId: `tx-forged-${k}`, status: 'COMPLETED' });
+    const wrongKey = createHmac('sha256', 'not-the-secret').update(body).digest('hex');
+    const rightKeyOtherBody = createHmac('sha256', CRISSCROSS_WEBHOOK_SECRET).update(`${body} `).digest('hex');
+    for (const sig of [wrongKey, rightKeyOtherBody, '']) {
+      const res = await fetch(`${EDGE}/webhooks/crisscross`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CrissCross-Signature': sig }, body,
+      });
+      await res.arrayBuffer();
+      statuses.push(res.status);
+    }
+    // A Little callback replayed outside the tolerance window (its timestamp an hour old).
+    const old = Math.floor(Date.now() / 1000) - 3600;
+    const res = await fetch(`${EDGE}/webhooks/little`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-LittlePay-Timestamp': String(old), 'X-LittlePay-Signature': 'AAAA' },
+      body: JSON.stringify({ reference: `replayed-${k}`, status: 'COMPLETED' }),
+    });
+    await res.arrayBuffer();
+    statuses.push(res.status);
+  }
+  return statuses;
+}
+
+/**
+ * Runs `n` checkouts with `concurrency` in flight; returns the measurements and every broken
+ * invariant (an empty list is a pass).
+ */
+export async function runLoad({ n, concurrency = 16, finalWithinMs = 120000, run = Date.now() % 100000 }) {
+  const latencies = {};
+  const failDeliveries = Math.max(1, Math.floor(n / 10));
+  await fetch(`${SANDBOX}/_sandbox/shop/fail-next`, { method: 'POST', body: String(failDeliveries) });
+  const t0 = Date.now();
+  const deadline = t0 + finalWithinMs;
+  const results = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      results.push(await drive(run, i, latencies, deadline));
+    }
+  };
+  const forged = forgeries(Math.max(2, Math.floor(n / 50)));
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  const forgedStatuses = await forged;
+  const elapsedS = (Date.now() - t0) / 1000;
+
+  const broken = [];
+  for (const r of results) {
+    if (r.error) broken.push(`checkout ${r.i} (${r.provider} …${r.suffix}): ${r.error}`);
+    else if (!FINAL.has(r.state)) broken.push(`checkout ${r.i} (${r.provider} …${r.suffix}) has no final state: ${r.state}`);
+    else if (r.state !== r.expected) broken.push(`checkout ${r.i} (${r.provider} …${r.suffix}) ended ${r.state}, expected ${r.expected}`);
+  }
+  // The ledger: a succeeded payment is exactly one charge, any other none.
+  for (const r of results.filter((x) => x.phone)) {
+    const { charges } = await (await fetch(`${SANDBOX}/_sandbox/charges?phone=${encodeURIComponent(r.phone)}`)).json();
+    const want = r.state === 'succeeded' ? 1 : 0;
+    if (charges !== want) broken.push(`${r.phone} (${r.provider} …${r.suffix}, ${r.state}) was charged ${charges} times, expected ${want}`);
+  }
+  // The merchant: exactly one distinct final event per payment, all verified.
+  const payments = new Map(results.filter((r) => r.payment).map((r) => [r.payment, r]));
+  let events = [];
+  const eventsDeadline = Date.now() + 60000;
+  for (;;) {
+    events = (await (await fetch(`${SANDBOX}/shop/api/events`)).json())
+      .filter((e) => payments.has(e.payment_id) && e.kind.startsWith('payment.'));
+    const seen = new Set(events.filter((e) => e.verified).map((e) => e.payment_id));
+    if ([...payments.keys()].every((p) => seen.has(p)) || Date.now() > eventsDeadline) break;
+    await sleep(1000);
+  }
+  for (const [paymentId, r] of payments) {
+    const distinct = new Set(events.filter((e) => e.payment_id === paymentId && e.verified).map((e) => e.event_id));
+    if (distinct.size !== 1) broken.push(`payment ${paymentId} (${r.provider} …${r.suffix}) reached the merchant as ${distinct.size} distinct events`);
+    const kinds = new Set(events.filter((e) => e.payment_id === paymentId).map((e) => e.kind));
+    if (kinds.size === 1 && ![...kinds][0].endsWith(r.state)) broken.push(`payment ${paymentId} event ${[...kinds][0]} but Lipa says ${r.state}`);
+  }
+  if (events.some((e) => !e.verified)) broken.push('the merchant received an event whose signature did not verify');
+  const accepted = forgedStatuses.filter((s) => s !== 401);
+  if (accepted.length) broken.push(`forged or replayed webhooks answered ${accepted.join(', ')} instead of 401`);
+
+  const lastDone = Math.max(...results.map((r) => r.done ?? 0));
+  return {
+    n,
+    concurrency,
+    elapsedS,
+    throughput: n / ((lastDone - t0) / 1000),
+    latencies: Object.fromEntries(Object.entries(latencies).map(([k, v]) => [k, { p50: percentile(v, 50), p99: percentile(v, 99), count: v.length }])),
+    forged: forgedStatuses.length,
+    failedDeliveries: failDeliveries,
+    byOutcome: results.reduce((acc, r) => { acc[r.state ?? 'error'] = (acc[r.state ?? 'error'] ?? 0) + 1; return acc; }, {}),
+    broken,
+  };
+}
