@@ -4,6 +4,7 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { launch, EDGE, SANDBOX, createCheckout, widgetCall } from '../e2e/support.mjs';
+import { runLoad } from '../load/load.mjs';
 
 const root = new URL('../../', import.meta.url);
 const KB = (n) => (n / 1024).toFixed(1);
@@ -147,6 +148,14 @@ for (let i = 0; i < CALLBACKS; i++) {
 }
 const verifyCost = percentile(differences, 50);
 
+// The full fault-and-load run.
+const LOAD_N = Number(process.env.LIPA_LOAD_N ?? 2000);
+const load = await runLoad({ n: LOAD_N, concurrency: 32, finalWithinMs: 900000 });
+if (load.broken.length) {
+  process.stderr.write(`fault-and-load: ${load.broken.length} broken invariants\n${load.broken.slice(0, 20).join('\n')}\n`);
+}
+const loadRow = ([call, l]) => `| ${call} | ${l.count} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(1)} |`;
+
 const widgetGz = widgetAssets.filter((a) => a.path.includes('/widget/')).reduce((s, a) => s + a.gz, 0);
 const loader = widgetAssets[0];
 const row = (a) => `| \`${a.path}\` | ${a.raw} | ${a.gz} | ${a.br} |`;
@@ -191,6 +200,22 @@ object announces the change on a hibernatable WebSocket, the widget reads the ch
 ${LIVE_RUNS} runs: median **${percentile(live, 50).toFixed(0)} ms**, p95 **${percentile(live, 95).toFixed(0)} ms**, max ${Math.max(...live).toFixed(0)} ms.
 With the channel blocked (the widget's polling, every 2 s in the first 30 s), ${POLL_RUNS} runs:
 median ${percentile(polled, 50).toFixed(0)} ms, p95 ${percentile(polled, 95).toFixed(0)} ms.
+
+## Fault and load
+
+\`tests/load/load.mjs\`: ${load.n} checkouts, ${load.concurrency} in flight, spread over the five
+providers with the sandbox's misbehaving numbers (declines, provider errors, duplicate and stale
+webhooks, a 429, an answer past the timeout, no webhook, a lost answer, a late approval), ${load.forged}
+forged or replayed webhooks, and the merchant's endpoint failing its next ${load.failedDeliveries} deliveries.
+Every checkout final after **${load.elapsedS.toFixed(0)} s**; **${load.throughput.toFixed(1)} checkouts/s** to the
+last final state (the mix's late approvals and five-minute-rule numbers wait 6–15 s by design).
+Outcomes: ${Object.entries(load.byOutcome).map(([k, v]) => `${v} ${k}`).join(', ')}.
+Invariants (0 double charges, every checkout final, exactly one distinct final event per
+payment at the merchant, every forgery refused): **${load.broken.length === 0 ? 'all held' : `${load.broken.length} broken`}**.
+
+| call | count | p50 ms | p99 ms |
+| --- | ---: | ---: | ---: |
+${Object.entries(load.latencies).map(loadRow).join('\n')}
 
 ## Little callback verification
 

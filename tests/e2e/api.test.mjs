@@ -1,7 +1,10 @@
 // The merchant and widget APIs refuse bad input with a JSON error naming the field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EDGE, MERCHANT_KEY, createCheckout, widgetCall } from './support.mjs';
+import { createHmac } from 'node:crypto';
+import {
+  EDGE, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET, createCheckout, widgetCall,
+} from './support.mjs';
 
 async function create(body, key = MERCHANT_KEY) {
   const headers = { 'Content-Type': 'application/json' };
@@ -98,4 +101,22 @@ test('the widget page is embeddable and carries a strict CSP', async () => {
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
   assert.match(csp, /frame-ancestors \*/);
   assert.ok(!(await res.text()).includes(c.client_secret));
+});
+
+test('oversized, truncated and forged provider webhooks are refused and change nothing', async () => {
+  const c = await createCheckout();
+  const huge = JSON.stringify({ eventId: 'evt_huge', padding: 'x'.repeat(70 * 1024) });
+  const tooBig = await fetch(`${EDGE}/webhooks/crisscross`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: huge });
+  assert.equal(tooBig.status, 413);
+  assert.equal((await tooBig.json()).error.code, 'payload_too_large');
+  const body = JSON.stringify({ eventId: 'evt_t', type: 'transaction.completed', transactionId: 'tx_t', status: 'COMPLETED' });
+  const signature = createHmac('sha256', CRISSCROSS_WEBHOOK_SECRET).update(body).digest('hex');
+  const truncated = await fetch(`${EDGE}/webhooks/crisscross`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CrissCross-Signature': signature }, body: body.slice(0, -10),
+  });
+  assert.equal(truncated.status, 401);
+  assert.equal((await truncated.json()).error.code, 'invalid_signature');
+  const forgedDollr = await fetch(`${EDGE}/webhooks/dollr`, { method: 'POST', body });
+  assert.equal(forgedDollr.status, 404, 'Dollr sends no webhooks, so none is believed');
+  assert.equal((await widgetCall(c, 'GET')).body.payment, null, 'the checkout is untouched');
 });

@@ -111,15 +111,22 @@ pub fn PayForm(
         }
         set_phone_error.set(None);
         set_busy.set(true);
+        let session = session.get_value();
         leptos::task::spawn_local(async move {
-            match api::start_payment(&session.get_value(), op.id(), &typed).await {
-                Ok(p) => on_started.run(p),
-                Err(e) if e.field.as_deref() == Some("phone") => {
-                    set_phone_error.set(Some(e.message))
+            let answer = api::start_payment(&session, op.id(), &typed).await;
+            // Touch this form only if it still exists once the answer is in.
+            set_busy.try_set(false);
+            match answer {
+                Ok(p) => {
+                    on_started.try_run(p);
                 }
-                Err(e) => set_form_error.set(Some(e.message)),
+                Err(e) if e.field.as_deref() == Some("phone") => {
+                    set_phone_error.try_set(Some(e.message));
+                }
+                Err(e) => {
+                    set_form_error.try_set(Some(e.message));
+                }
             }
-            set_busy.set(false);
         });
     };
 
@@ -257,24 +264,30 @@ pub fn OtpScreen(
         }
         set_busy.set(true);
         let payment_id = payment_id.clone();
+        let session = session.get_value();
+        // The live channel may replace this screen while the code is checked: after each await
+        // the screen's own state is touched only if it still exists (`try_…`).
         leptos::task::spawn_local(async move {
-            match api::submit_otp(&session.get_value(), &otp).await {
-                Ok(p) => on_update.run(p),
+            let answer = api::submit_otp(&session, &otp).await;
+            set_busy.try_set(false);
+            match answer {
+                Ok(p) => {
+                    on_update.try_run(p);
+                }
                 Err(e) => {
-                    set_error.set(Some(e.message));
-                    set_code.set(String::new());
+                    set_error.try_set(Some(e.message));
+                    set_code.try_set(String::new());
                     // The provider may have ended the payment (too many wrong codes).
-                    if let Ok(view) = api::checkout(&session.get_value()).await {
+                    if let Ok(view) = api::checkout(&session).await {
                         if let Some(p) = view
                             .payment
                             .filter(|p| p.id == payment_id && p.status.is_terminal())
                         {
-                            on_update.run(p);
+                            on_update.try_run(p);
                         }
                     }
                 }
             }
-            set_busy.set(false);
         });
     };
     view! {
