@@ -58,7 +58,8 @@
     frame.title = 'Lipa secure checkout';
     frame.src = ORIGIN + '/pay/' + encodeURIComponent(opts.checkout) +
       '#cs=' + encodeURIComponent(opts.clientSecret) + '&i=' + instance +
-      '&o=' + encodeURIComponent(location.origin);
+      // An origin has no '&', '#' or '=', so it travels as it is and the widget decodes nothing.
+      '&o=' + location.origin;
     var closer = document.createElement('button');
     closer.type = 'button';
     closer.className = 'lipa-close';

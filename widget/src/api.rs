@@ -8,7 +8,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
 
 /// Where the widget is and what authorizes it, read from the iframe's URL:
-/// `/pay/{checkout}#cs={client_secret}&i={instance}&o={parent origin}`.
+/// `/pay/{checkout}#cs={client_secret}&i={instance}&o={parent origin}`, all taken as they are
+/// (ids, secrets and origins carry no characters that would need escaping).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     /// The checkout id.
@@ -33,9 +34,9 @@ impl Session {
         let mut origin = None;
         for pair in fragment.trim_start_matches('#').split('&') {
             match pair.split_once('=') {
-                Some(("cs", v)) => cs = Some(decode(v)),
-                Some(("i", v)) => instance = decode(v),
-                Some(("o", v)) => origin = Some(decode(v)),
+                Some(("cs", v)) => cs = Some(v.to_string()),
+                Some(("i", v)) => instance = v.to_string(),
+                Some(("o", v)) => origin = Some(v.to_string()),
                 _ => {}
             }
         }
@@ -46,30 +47,6 @@ impl Session {
             parent_origin: origin,
         })
     }
-}
-
-/// Percent-decodes a fragment value (`%3A` → `:`); malformed escapes stay as they are.
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What the widget needs of an edge refusal (`{"error": {"code", "message", "field"}}`):
@@ -222,7 +199,8 @@ mod tests {
 
     #[test]
     fn session_comes_from_path_and_fragment() {
-        let s = Session::parse("/pay/co_1", "#cs=co_1_secret_x&i=w1&o=http%3A%2F%2Fshop").unwrap();
+        let s = Session::parse("/pay/co_1", "#cs=co_1_secret_x&i=w1&o=http://shop:8788").unwrap();
+        assert_eq!(s.parent_origin.as_deref(), Some("http://shop:8788"));
         assert_eq!(s.checkout_id, "co_1");
         assert_eq!(s.client_secret, "co_1_secret_x");
         assert_eq!(s.instance, "w1");
