@@ -150,7 +150,7 @@ const verifyCost = percentile(differences, 50);
 
 // The full fault-and-load run.
 const LOAD_N = Number(process.env.LIPA_LOAD_N ?? 2000);
-const load = await runLoad({ n: LOAD_N, concurrency: 32, finalWithinMs: 900000 });
+const load = await runLoad({ n: LOAD_N, concurrency: 32, finalWithinMs: 180000 });
 if (load.broken.length) {
   process.stderr.write(`fault-and-load: ${load.broken.length} broken invariants\n${load.broken.slice(0, 20).join('\n')}\n`);
 }

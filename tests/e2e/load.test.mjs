@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { runLoad } from '../load/load.mjs';
 
 test('fault-and-load: no double charge, every checkout final, one event per payment, forgeries refused', { timeout: 300000 }, async () => {
-  const report = await runLoad({ n: 105, concurrency: 12, finalWithinMs: 150000 });
+  const report = await runLoad({ n: 105, concurrency: 12, finalWithinMs: 120000 });
   console.log(JSON.stringify({ ...report, broken: report.broken.length }, null, 2));
   assert.deepEqual(report.broken, []);
   assert.ok(report.forged >= 8);

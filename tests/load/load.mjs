@@ -72,8 +72,12 @@ function e164(country, national) {
   return `+${code}${national.replace(/\D/g, '').replace(/^0/, '')}`;
 }
 
-/** One checkout, driven the way the widget does, until Lipa records a final state. */
-async function drive(run, i, latencies, deadline) {
+/**
+ * One checkout, driven the way the widget does, until Lipa records a final state or its own
+ * window (`finalWithinMs` from its start) ends.
+ */
+async function drive(run, i, latencies, finalWithinMs) {
+  const deadline = Date.now() + finalWithinMs;
   const [provider, suffix, expected] = MIX[i % MIX.length];
   const route = ROUTES[provider];
   const national = numberFor(route, i, suffix);
@@ -138,17 +142,18 @@ async function forgeries(count) {
  * invariant (an empty list is a pass).
  */
 export async function runLoad({ n, concurrency = 16, finalWithinMs = 120000, run = Date.now() % 100000 }) {
+  // Every checkout gets `finalWithinMs` from its own start: a run-wide deadline would cut off
+  // the last checkouts of a long run (the first 2000-checkout run lost two that way).
   const latencies = {};
   const failDeliveries = Math.max(1, Math.floor(n / 10));
   await fetch(`${SANDBOX}/_sandbox/shop/fail-next`, { method: 'POST', body: String(failDeliveries) });
   const t0 = Date.now();
-  const deadline = t0 + finalWithinMs;
   const results = [];
   let next = 0;
   const worker = async () => {
     while (next < n) {
       const i = next++;
-      results.push(await drive(run, i, latencies, deadline));
+      results.push(await drive(run, i, latencies, finalWithinMs));
     }
   };
   const forged = forgeries(Math.max(2, Math.floor(n / 50)));
