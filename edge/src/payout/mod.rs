@@ -223,22 +223,8 @@ impl PayoutObject {
             "payout_created",
             &format!("{} to {}", rec.id, order.phone.masked()),
         );
-        let expires_at = iso8601(now + SESSION_LIFETIME_MS);
-        let outcome = dollr::payout(
-            &self.env,
-            &dl,
-            &PayoutOrder {
-                e164: &e164,
-                country: order.country,
-                wallet: &wallet,
-                amount: order.amount,
-                currency: order.currency,
-                reference_id: &rec.reference_id,
-                expires_at: &expires_at,
-            },
-        )
-        .await;
-        let rec = self.record(outcome.map(update_of)).await?;
+        let outcome = self.send(&dl, &rec, &wallet).await;
+        let rec = self.record(outcome).await?;
         if rec.status == TransferStatus::Failed {
             return Err(ApiError::new(
                 ErrorCode::ProviderRefused,
@@ -283,6 +269,32 @@ impl PayoutObject {
         Ok(rec)
     }
 
+    /// Sends the stored payout (its stored `reference_id`) to `wallet`.
+    async fn send(
+        &self,
+        dl: &lipa_providers::dollr::Config,
+        rec: &PayoutRecord,
+        wallet: &lipa_providers::dollr::Wallet,
+    ) -> Result<TransferUpdate, CallError> {
+        let e164 = rec.order.phone.e164();
+        let expires_at = iso8601(now_ms() + SESSION_LIFETIME_MS);
+        dollr::payout(
+            &self.env,
+            dl,
+            &PayoutOrder {
+                e164: &e164,
+                country: rec.order.country,
+                wallet,
+                amount: rec.order.amount,
+                currency: rec.order.currency,
+                reference_id: &rec.reference_id,
+                expires_at: &expires_at,
+            },
+        )
+        .await
+        .map(update_of)
+    }
+
     /// The alarm: ask about a due payout, deliver its event.
     async fn wake(&self) -> EdgeResult<()> {
         let Some(rec) = self.load().await? else {
@@ -297,25 +309,10 @@ impl PayoutObject {
                 // Dollr never received it: nothing moved, and the same reference is sent again.
                 Ok(None) => {
                     let e164 = rec.order.phone.e164();
-                    let expires_at = iso8601(now_ms() + SESSION_LIFETIME_MS);
                     match dollr::payout_wallet(&dl, &e164, rec.order.country, rec.order.operator)
                         .await
                     {
-                        Ok(wallet) => dollr::payout(
-                            &self.env,
-                            &dl,
-                            &PayoutOrder {
-                                e164: &e164,
-                                country: rec.order.country,
-                                wallet: &wallet,
-                                amount: rec.order.amount,
-                                currency: rec.order.currency,
-                                reference_id: &rec.reference_id,
-                                expires_at: &expires_at,
-                            },
-                        )
-                        .await
-                        .map(update_of),
+                        Ok(wallet) => self.send(&dl, &rec, &wallet).await,
                         Err(e) => Err(e),
                     }
                 }
