@@ -1,5 +1,6 @@
-// The live channel: the Checkout object announces changes on a WebSocket and the widget reads
-// the checkout at once; with the socket blocked, polling still gets the customer there.
+// The live channel: the Checkout object sends the latest payment on a WebSocket when the widget
+// connects and after every change, and the widget shows it without reading the checkout; with
+// the socket blocked, polling still gets the customer there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -22,13 +23,17 @@ async function waitingPayment(phone, { blockLive = false } = {}) {
   page.on('pageerror', (e) => errors.push(e.message));
   const frames = [];
   page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+  const reads = [];
+  page.on('request', (r) => {
+    if (r.method() === 'GET' && new URL(r.url()).pathname === `/api/checkouts/${c.id}`) reads.push(Date.now());
+  });
   if (blockLive) {
     // The line is refused every time, as a proxy that drops WebSockets would.
     await context.routeWebSocket(/\/live$/, (ws) => ws.close({ code: 1011, reason: 'blocked' }));
   }
   await page.goto(`${EDGE}/pay/${c.id}#cs=${encodeURIComponent(c.client_secret)}`);
   await page.getByRole('heading', { name: 'Check your phone' }).waitFor();
-  return { context, page, frames, errors, payment: started.body };
+  return { context, page, frames, reads, errors, payment: started.body };
 }
 
 async function approve(transactionPayer) {
@@ -46,14 +51,21 @@ async function approve(transactionPayer) {
   assert.equal(res.status, 200);
 }
 
-test('the success screen follows the announcement, not the poll timer', async () => {
-  const { context, page, frames, errors } = await waitingPayment('0712 700 099');
-  // While the line is up the widget reads the checkout only every 15 s on its own: a result
-  // within 8 s of the approval can only have come through the live channel.
+test('the success screen follows the announced payment, with no read of the checkout', async () => {
+  const { context, page, frames, reads, errors, payment } = await waitingPayment('0712 700 099');
   await page.waitForTimeout(500);
+  // On connect the edge sent where the payment stood, as the widget reads it.
+  const first = JSON.parse(frames[0]);
+  assert.equal(first.id, payment.id);
+  assert.equal(first.status.state, 'pending');
+  assert.equal(first.phone_masked, payment.phone_masked);
+  const approvedAt = Date.now();
   await approve('+254712700099');
   await page.getByRole('heading', { name: 'Payment successful' }).waitFor({ timeout: 8000 });
-  assert.ok(frames.some((f) => f.includes('"state":"succeeded"')), JSON.stringify(frames));
+  assert.ok(frames.some((f) => JSON.parse(f).status.state === 'succeeded'), JSON.stringify(frames));
+  // The widget reads the checkout only every 15 s while the line is up: the result came on the
+  // line, and the widget did not need to read the checkout to show it.
+  assert.deepEqual(reads.filter((t) => t >= approvedAt), []);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -176,16 +176,17 @@ pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, Api
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
-    /// boot.js's wait: at most `ms`, over as soon as the edge announces a change on the live
-    /// channel.
+    /// boot.js's wait: at most `ms`, over as soon as the edge announces a payment on the live
+    /// channel (resolves with it, or with `undefined` when the time ran out).
     #[wasm_bindgen(js_name = lipaWait)]
     fn lipa_wait(ms: i32) -> js_sys::Promise;
 }
 
-/// Waits until the next read of the checkout: `ms` milliseconds, or less when the checkout
-/// changes.
-pub async fn sleep(ms: i32) {
-    let _ = JsFuture::from(lipa_wait(ms)).await;
+/// Waits for news of the payment: `ms` milliseconds at most. Returns the latest payment when
+/// the live channel announced one, `None` when the time ran out (then read the checkout).
+pub async fn wait_for_news(ms: i32) -> Option<PaymentView> {
+    let news = JsFuture::from(lipa_wait(ms)).await.ok()?;
+    serde_wasm_bindgen::from_value(news).ok()
 }
 
 /// Unix milliseconds now.

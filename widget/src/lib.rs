@@ -129,18 +129,24 @@ pub fn Checkout(
             let started = p.created_at_ms as f64;
             leptos::task::spawn_local(async move {
                 loop {
-                    api::sleep(poll_interval_ms(api::now_ms() - started) as i32).await;
+                    let news =
+                        api::wait_for_news(poll_interval_ms(api::now_ms() - started) as i32).await;
                     if screen.get_untracked() != Screen::Pending(following.clone()) {
                         return;
                     }
-                    if let Ok(view) = api::checkout(&session.get_value()).await {
-                        if let Some(latest) = view.payment.filter(|q| q.id == following.id) {
-                            if latest != following
-                                && screen.get_untracked() == Screen::Pending(following.clone())
-                            {
-                                set_screen.set(Screen::for_payment(latest));
-                                return;
-                            }
+                    let latest = match news {
+                        Some(p) => Some(p),
+                        None => api::checkout(&session.get_value())
+                            .await
+                            .ok()
+                            .and_then(|view| view.payment),
+                    };
+                    if let Some(latest) = latest.filter(|q| q.id == following.id) {
+                        if latest != following
+                            && screen.get_untracked() == Screen::Pending(following.clone())
+                        {
+                            set_screen.set(Screen::for_payment(latest));
+                            return;
                         }
                     }
                 }

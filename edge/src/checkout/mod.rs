@@ -64,8 +64,8 @@ impl CheckoutObject {
                 self.init(rec).await
             }
             (Method::Get, "/live") => {
-                self.authorize(req).await?;
-                self.live()
+                let rec = self.authorize(req).await?;
+                self.live(&rec)
             }
             (Method::Get, "/view") => {
                 let rec = self.authorize(req).await?;
@@ -128,10 +128,15 @@ impl CheckoutObject {
         Ok(())
     }
 
-    /// Accepts a widget's live channel (hibernatable: the object may sleep while it is open).
-    fn live(&self) -> EdgeResult<Response> {
+    /// Accepts a widget's live channel (hibernatable: the object may sleep while it is open)
+    /// and tells it at once where the latest payment stands, so a change made between the
+    /// widget's last read and this connection is not missed.
+    fn live(&self, rec: &CheckoutRecord) -> EdgeResult<Response> {
         let pair = worker::WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
+        if let Some(message) = announcement(rec) {
+            pair.server.send_with_str(&message)?;
+        }
         let mut resp = Response::from_websocket(pair.client)?;
         resp.headers_mut().set(
             "Sec-WebSocket-Protocol",
@@ -140,13 +145,12 @@ impl CheckoutObject {
         Ok(resp)
     }
 
-    /// Tells every open live channel where the latest payment stands now; the widget then
-    /// reads the checkout at once instead of at its next poll.
+    /// Sends every open live channel the latest payment as the widget reads it, so the
+    /// widget moves on without reading the checkout again.
     fn announce(&self, rec: &CheckoutRecord) {
-        let Some(p) = rec.last_payment() else {
+        let Some(message) = announcement(rec) else {
             return;
         };
-        let message = serde_json::json!({"payment": p.id, "state": p.status.name()}).to_string();
         for ws in self.state.get_websockets() {
             if let Err(e) = ws.send_with_str(&message) {
                 log("live_send_failed", &e.to_string());
@@ -701,4 +705,10 @@ fn log_payment(event: &str, checkout_id: &str, p: &PaymentRecord) {
             "provider_ref": p.provider_ref,
         })
     );
+}
+
+/// The live channel's message (subprotocol `lipa.v1`): the latest payment's `PaymentView`,
+/// exactly as `GET /api/checkouts/{id}` shows it; none before the first payment.
+fn announcement(rec: &CheckoutRecord) -> Option<String> {
+    serde_json::to_string(&rec.last_payment()?.view()).ok()
 }
