@@ -16,11 +16,17 @@ use super::log;
 pub struct CheckoutObject {
     pub(super) state: State,
     pub(super) env: Env,
+    /// Open Server-Sent Event streams (held in memory: they keep the object awake).
+    pub(super) streams: std::cell::RefCell<Vec<futures_channel::mpsc::UnboundedSender<Vec<u8>>>>,
 }
 
 impl DurableObject for CheckoutObject {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self {
+            state,
+            env,
+            streams: Default::default(),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
