@@ -88,7 +88,6 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
         Route::StartPayment(id) => handlers::widget::start_payment(req, env, &id).await,
         Route::SubmitOtp(id) => handlers::widget::submit_otp(req, env, &id).await,
         Route::Live(id) => handlers::widget::live(req, env, &id).await,
-        Route::Stream(id) => handlers::widget::stream(req, env, &id).await,
         Route::ProviderWebhook(provider) => {
             let config = Config::from_env(env)?;
             handlers::webhooks::receive(req, env, &config, &provider).await

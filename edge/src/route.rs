@@ -32,9 +32,6 @@ pub enum Route {
     /// `GET /api/checkouts/{id}/live`: a WebSocket on which the checkout announces changes
     /// (client secret as the `cs.…` subprotocol).
     Live(String),
-    /// `GET /api/checkouts/{id}/stream`: the same announcements as Server-Sent Events
-    /// (client secret as `Authorization: Bearer`), built to measure SSE against the WebSocket.
-    Stream(String),
     /// `POST /api/checkouts/{id}/otp` (client secret).
     SubmitOtp(String),
     /// `POST /webhooks/{provider}`.
@@ -61,7 +58,6 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["api", "checkouts", id, "payments"] => (Route::StartPayment(id.to_string()), "POST"),
         ["api", "checkouts", id, "otp"] => (Route::SubmitOtp(id.to_string()), "POST"),
         ["api", "checkouts", id, "live"] => (Route::Live(id.to_string()), "GET"),
-        ["api", "checkouts", id, "stream"] => (Route::Stream(id.to_string()), "GET"),
         ["webhooks", provider] => (Route::ProviderWebhook(provider.to_string()), "POST"),
         ["pay", id] => (Route::PayPage(id.to_string()), "GET"),
         _ => {

@@ -94,67 +94,6 @@ for (let i = 0; i < LIVE_RUNS; i++) live.push(await approvalToPaint(i, { blockLi
 const polled = [];
 const POLL_RUNS = 12;
 for (let i = 0; i < POLL_RUNS; i++) polled.push(await approvalToPaint(i, { blockLive: true }));
-
-// Push transports side by side: one page opens both the WebSocket and a Server-Sent Events
-// stream (read with fetch, which can send the client secret as a header) on the same checkout;
-// one approval, one save, both announce it. Times from the approval to each one's message.
-async function transportsSideBySide(run) {
-  const c = await createCheckout({ reference: `bench-transport-${run}` });
-  await widgetCall(c, 'GET');
-  const phone = `0713 ${String(500 + run).padStart(3, '0')} 199`;
-  const started = await widgetCall(c, 'POST', '/payments', { operator: 'mpesa', phone });
-  if (started.status !== 201) throw new Error(`start payment answered ${started.status}`);
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${EDGE}/health`);
-  const opened = await page.evaluate(async ({ id, secret }) => {
-    const t = performance.now();
-    window.arrived = {};
-    const first = {};
-    const ws = new WebSocket(`ws://${location.host}/api/checkouts/${id}/live`, ['lipa.v1', `cs.${secret}`]);
-    const wsOpen = new Promise((resolve) => {
-      ws.onmessage = (e) => {
-        first.ws ??= performance.now() - t;
-        resolve();
-        if (JSON.parse(e.data).status.state === 'succeeded') window.arrived.ws ??= Date.now();
-      };
-    });
-    const res = await fetch(`/api/checkouts/${id}/stream`, { headers: { Authorization: `Bearer ${secret}` } });
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    const sseOpen = new Promise((resolve) => {
-      (async () => {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          first.sse ??= performance.now() - t;
-          resolve();
-          if (value.includes('"state":"succeeded"')) window.arrived.sse ??= Date.now();
-        }
-      })();
-    });
-    await Promise.all([wsOpen, sseOpen]);
-    return first;
-  }, { id: c.id, secret: c.client_secret });
-  const e164 = `+254${phone.replace(/\D/g, '').slice(1)}`;
-  let prompt;
-  for (let i = 0; i < 100 && !prompt; i++) {
-    prompt = (await (await fetch(`${SANDBOX}/handset/api/prompts`)).json()).find((p) => p.payer === e164);
-    if (!prompt) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!prompt) throw new Error(`no prompt for ${e164}`);
-  const t0 = Date.now();
-  await fetch(`${SANDBOX}/handset/api/answer`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ provider: prompt.provider, transaction_id: prompt.transaction_id, approve: true }),
-  });
-  const arrived = await page.waitForFunction(() => window.arrived.ws && window.arrived.sse && window.arrived).then((h) => h.jsonValue());
-  await context.close();
-  return { ws: arrived.ws - t0, sse: arrived.sse - t0, openWs: opened.ws, openSse: opened.sse };
-}
-const transports = [];
-const TRANSPORT_RUNS = 50;
-for (let i = 0; i < TRANSPORT_RUNS; i++) transports.push(await transportsSideBySide(i));
 await browser.close();
 
 // The widget's start-payment call through edge and sandbox.
@@ -257,22 +196,10 @@ median **${percentile(latencies, 50).toFixed(1)} ms**, p99 **${percentile(latenc
 From the approval on the sandbox's handset page (CrissCross's signed webhook goes to the edge
 at once) to the widget's success screen painted (a MutationObserver sees the heading, then the
 next animation frame), in headless Chromium on loopback. With the live channel (the Checkout
-object announces the change on a hibernatable WebSocket, the widget reads the checkout at once),
+object sends the changed payment on a hibernatable WebSocket, the widget shows it at once),
 ${LIVE_RUNS} runs: median **${percentile(live, 50).toFixed(0)} ms**, p95 **${percentile(live, 95).toFixed(0)} ms**, max ${Math.max(...live).toFixed(0)} ms.
 With the channel blocked (the widget's polling, every 2 s in the first 30 s), ${POLL_RUNS} runs:
 median ${percentile(polled, 50).toFixed(0)} ms, p95 ${percentile(polled, 95).toFixed(0)} ms.
-
-## Push transports side by side
-
-One page opens the live WebSocket and a Server-Sent Events stream (\`GET /api/checkouts/{id}/stream\`,
-read with \`fetch\`) on the same checkout; the approval's one save is announced on both.
-${TRANSPORT_RUNS} runs, approval → message received:
-WebSocket median **${percentile(transports.map((t) => t.ws), 50).toFixed(0)} ms**, p95 ${percentile(transports.map((t) => t.ws), 95).toFixed(0)} ms;
-SSE median **${percentile(transports.map((t) => t.sse), 50).toFixed(0)} ms**, p95 ${percentile(transports.map((t) => t.sse), 95).toFixed(0)} ms;
-paired difference (SSE − WebSocket) median ${percentile(transports.map((t) => t.sse - t.ws), 50).toFixed(1)} ms
-(quartiles ${percentile(transports.map((t) => t.sse - t.ws), 25).toFixed(1)} / ${percentile(transports.map((t) => t.sse - t.ws), 75).toFixed(1)} ms).
-Opening → first message (the current payment): WebSocket median ${percentile(transports.map((t) => t.openWs), 50).toFixed(0)} ms,
-SSE median ${percentile(transports.map((t) => t.openSse), 50).toFixed(0)} ms (both opened at once).
 
 ## Fault and load
 

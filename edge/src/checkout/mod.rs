@@ -67,10 +67,6 @@ impl CheckoutObject {
                 let rec = self.authorize(req).await?;
                 self.live(&rec)
             }
-            (Method::Get, "/stream") => {
-                let rec = self.authorize(req).await?;
-                self.stream(&rec)
-            }
             (Method::Get, "/view") => {
                 let rec = self.authorize(req).await?;
                 self.view(rec).await
@@ -149,22 +145,6 @@ impl CheckoutObject {
         Ok(resp)
     }
 
-    /// Opens a Server-Sent Events stream of the same announcements; the object keeps its
-    /// sender in memory, so it cannot hibernate while the stream is open.
-    fn stream(&self, rec: &CheckoutRecord) -> EdgeResult<Response> {
-        let (tx, rx) = futures_channel::mpsc::unbounded::<Vec<u8>>();
-        if let Some(message) = announcement(rec) {
-            let _ = tx.unbounded_send(sse_event(&message));
-        }
-        self.streams.borrow_mut().push(tx);
-        let mut resp =
-            Response::from_stream(futures_util::StreamExt::map(rx, Ok::<_, worker::Error>))?;
-        resp.headers_mut()
-            .set("Content-Type", "text/event-stream")?;
-        resp.headers_mut().set("Cache-Control", "no-store")?;
-        Ok(resp)
-    }
-
     /// Sends every open live channel the latest payment as the widget reads it, so the
     /// widget moves on without reading the checkout again.
     fn announce(&self, rec: &CheckoutRecord) {
@@ -176,10 +156,6 @@ impl CheckoutObject {
                 log("live_send_failed", &e.to_string());
             }
         }
-        let event = sse_event(&message);
-        self.streams
-            .borrow_mut()
-            .retain(|tx| tx.unbounded_send(event.clone()).is_ok());
     }
 
     async fn authorize(&self, req: &Request) -> EdgeResult<CheckoutRecord> {
@@ -735,8 +711,4 @@ fn log_payment(event: &str, checkout_id: &str, p: &PaymentRecord) {
 /// exactly as `GET /api/checkouts/{id}` shows it; none before the first payment.
 fn announcement(rec: &CheckoutRecord) -> Option<String> {
     serde_json::to_string(&rec.last_payment()?.view()).ok()
-}
-
-fn sse_event(message: &str) -> Vec<u8> {
-    format!("data: {message}\n\n").into_bytes()
 }

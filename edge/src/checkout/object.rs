@@ -16,17 +16,11 @@ use super::log;
 pub struct CheckoutObject {
     pub(super) state: State,
     pub(super) env: Env,
-    /// Open Server-Sent Event streams (held in memory: they keep the object awake).
-    pub(super) streams: std::cell::RefCell<Vec<futures_channel::mpsc::UnboundedSender<Vec<u8>>>>,
 }
 
 impl DurableObject for CheckoutObject {
     fn new(state: State, env: Env) -> Self {
-        Self {
-            state,
-            env,
-            streams: Default::default(),
-        }
+        Self { state, env }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {

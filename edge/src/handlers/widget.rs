@@ -35,20 +35,6 @@ pub async fn view(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Resp
     .await
 }
 
-/// `GET /api/checkouts/{id}/stream`: the live channel's announcements as Server-Sent Events.
-pub async fn stream(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
-    let secret = client_secret(&req, checkout_id)?;
-    call_object(
-        env,
-        checkout_id,
-        Method::Get,
-        "/stream",
-        &[(CLIENT_SECRET_HEADER, &secret)],
-        None,
-    )
-    .await
-}
-
 /// The subprotocol the live channel speaks; the client secret travels as a second one,
 /// `cs.<secret>`, since a browser's WebSocket cannot send an `Authorization` header.
 pub const LIVE_PROTOCOL: &str = "lipa.v1";
