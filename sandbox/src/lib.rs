@@ -10,6 +10,7 @@ pub mod honeycoin;
 pub mod ids;
 pub mod little;
 pub mod log;
+pub mod memory;
 pub mod object;
 pub mod shop;
 pub mod signing;

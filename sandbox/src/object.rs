@@ -1,7 +1,10 @@
-//! The sandbox's one Durable Object: it stores the simulated provider and the demo shop's
-//! received events, answers in order, and sends the simulator's webhooks on an alarm.
+//! The sandbox's one Durable Object: it holds the simulated providers and the demo shop's
+//! received events (in memory, written behind: [`crate::memory`]), answers in order, and
+//! sends the simulators' webhooks on an alarm.
 // The `durable_object` macro generates undocumented glue for the runtime.
 #![allow(missing_docs)]
+
+use std::cell::Cell;
 
 use serde::{Deserialize, Serialize};
 use worker::{
@@ -14,6 +17,7 @@ use crate::crisscross::{OutgoingWebhook, Sim, SimRequest};
 use crate::dollr::DollrSim;
 use crate::honeycoin::HoneySim;
 use crate::little::{LittleSim, SignedCallback};
+use crate::memory::{Slot, FLUSH_MS};
 use crate::shop::ReceivedEvent;
 use crate::signing::hmac_hex;
 use crate::xtopay::XtopaySim;
@@ -96,11 +100,36 @@ fn now_ms() -> i64 {
 pub struct SandboxObject {
     state: State,
     env: Env,
+    memory: Memory,
+}
+
+/// The simulators and the shop's received events, in memory (see [`crate::memory`]).
+struct Memory {
+    crisscross: Slot<Sim>,
+    honey: Slot<HoneySim>,
+    xtopay: Slot<XtopaySim>,
+    little: Slot<LittleSim>,
+    dollr: Slot<DollrSim>,
+    shop: Slot<Vec<ReceivedEvent>>,
+    /// When the oldest unwritten change must be written.
+    flush_at: Cell<Option<i64>>,
 }
 
 impl DurableObject for SandboxObject {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self {
+            state,
+            env,
+            memory: Memory {
+                crisscross: Slot::new(SIM_KEY),
+                honey: Slot::new(HONEY_KEY),
+                xtopay: Slot::new(XTOPAY_KEY),
+                little: Slot::new(LITTLE_KEY),
+                dollr: Slot::new(DOLLR_KEY),
+                shop: Slot::new(SHOP_KEY),
+                flush_at: Cell::new(None),
+            },
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -117,12 +146,15 @@ impl DurableObject for SandboxObject {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
         };
+        let m = &self.memory;
         if let Some(api_path) = path.strip_prefix(HONEY_API_PREFIX) {
             let sim_req = sim_request(&mut req, api_path, &query).await?;
             let origin = param("origin").unwrap_or_default();
-            let mut honey = self.honey().await?;
-            let resp = honey.handle(&config.honeycoin, &sim_req, &origin, now_ms());
-            self.save_honey(&honey).await?;
+            let resp = self
+                .update(&m.honey, |h| {
+                    h.handle(&config.honeycoin, &sim_req, &origin, now_ms())
+                })
+                .await?;
             self.send_honey_webhooks(&config).await?;
             return json_reply(resp);
         }
@@ -134,13 +166,18 @@ impl DurableObject for SandboxObject {
             let key = api_path.rsplit('/').next().unwrap_or_default().to_string();
             // Long polling: hold the read while the payment is pending, up to LONG_POLL_MS.
             let until = now_ms() + LONG_POLL_MS;
-            while long_poll && self.little().await?.is_pending(&key) && now_ms() < until {
+            while long_poll
+                && self.read(&m.little, |l| l.is_pending(&key)).await?
+                && now_ms() < until
+            {
                 worker::Delay::from(std::time::Duration::from_millis(250)).await;
                 self.settle_little(&config).await?;
             }
-            let mut little = self.little().await?;
-            let resp = little.handle(&config.little, &sim_req, &origin, now_ms());
-            self.save_little(&little).await?;
+            let resp = self
+                .update(&m.little, |l| {
+                    l.handle(&config.little, &sim_req, &origin, now_ms())
+                })
+                .await?;
             return json_reply(resp);
         }
         if let Some(api_path) = path
@@ -148,24 +185,26 @@ impl DurableObject for SandboxObject {
             .map(|_| &path["/dollr".len()..])
         {
             let sim_req = sim_request(&mut req, api_path, &query).await?;
-            let mut dollr = self.dollr().await?;
-            let resp = dollr.handle(&config.dollr, &sim_req, now_ms());
-            self.state.storage().put(DOLLR_KEY, &dollr).await?;
+            let resp = self
+                .update(&m.dollr, |d| d.handle(&config.dollr, &sim_req, now_ms()))
+                .await?;
             return json_reply(resp);
         }
         if let Some(api_path) = path.strip_prefix("/xtopay") {
             let sim_req = sim_request(&mut req, api_path, &query).await?;
-            let mut xt = self.xtopay().await?;
-            let resp = xt.handle(&config.xtopay, &sim_req, now_ms());
-            self.save_xtopay(&xt).await?;
+            let resp = self
+                .update(&m.xtopay, |x| x.handle(&config.xtopay, &sim_req, now_ms()))
+                .await?;
             return json_reply(resp);
         }
         if let Some(api_path) = path.strip_prefix("/crisscross") {
             let sim_req = sim_request(&mut req, api_path, &query).await?;
-            let mut sim = self.sim().await?;
-            let resp = sim.handle(&config.sim, &sim_req, now_ms());
-            let delay = sim.answer_delay_ms(&sim_req);
-            self.save_sim(&sim).await?;
+            let (resp, delay) = self
+                .update(&m.crisscross, |sim| {
+                    let resp = sim.handle(&config.sim, &sim_req, now_ms());
+                    (resp, sim.answer_delay_ms(&sim_req))
+                })
+                .await?;
             let mut out = json_reply(resp)?;
             if let Some(ms) = delay {
                 out.headers_mut().set(DELAY_HEADER, &ms.to_string())?;
@@ -174,102 +213,83 @@ impl DurableObject for SandboxObject {
         }
         match (req.method(), path.as_str()) {
             (Method::Get, "/prompts") => {
-                let mut prompts = self.sim().await?.prompts();
-                prompts.extend(self.honey().await?.prompts());
-                prompts.extend(self.xtopay().await?.prompts());
-                prompts.extend(self.little().await?.prompts());
-                prompts.extend(self.dollr().await?.prompts());
+                let mut prompts = self.read(&m.crisscross, Sim::prompts).await?;
+                prompts.extend(self.read(&m.honey, HoneySim::prompts).await?);
+                prompts.extend(self.read(&m.xtopay, XtopaySim::prompts).await?);
+                prompts.extend(self.read(&m.little, LittleSim::prompts).await?);
+                prompts.extend(self.read(&m.dollr, DollrSim::prompts).await?);
                 Response::from_json(&prompts)
             }
             (Method::Get, "/stepup-info") => {
                 let id = param("id").unwrap_or_default();
-                Response::from_json(&self.little().await?.step_up_info(&id))
+                Response::from_json(&self.read(&m.little, |l| l.step_up_info(&id)).await?)
             }
             (Method::Get, "/redirect-info") => {
                 let id = param("id").unwrap_or_default();
-                Response::from_json(&self.honey().await?.redirect_info(&id))
+                Response::from_json(&self.read(&m.honey, |h| h.redirect_info(&id)).await?)
             }
             (Method::Post, "/revoke-dollr-tokens") => {
-                let mut dollr = self.dollr().await?;
-                dollr.revoke_tokens();
-                self.state.storage().put(DOLLR_KEY, &dollr).await?;
+                self.update(&m.dollr, DollrSim::revoke_tokens).await?;
                 Response::from_json(&serde_json::json!({"revoked": true}))
             }
             (Method::Post, "/answer") => {
                 let answer: Answer = req.json().await?;
-                if answer.provider.as_deref() == Some("dollr") {
-                    let mut dollr = self.dollr().await?;
-                    let result = dollr.answer(&answer.transaction_id, answer.approve, now_ms());
-                    self.state.storage().put(DOLLR_KEY, &dollr).await?;
-                    return match result {
-                        Ok(()) => Response::from_json(&serde_json::json!({"answered": true})),
-                        Err(e) => {
-                            Ok(Response::from_json(&serde_json::json!({"error": e}))?
-                                .with_status(409))
-                        }
-                    };
-                }
-                if answer.provider.as_deref() == Some("little") {
-                    let mut little = self.little().await?;
-                    let result = little.answer(
-                        &config.little,
-                        &answer.transaction_id,
-                        answer.approve,
-                        now_ms(),
-                    );
-                    self.save_little(&little).await?;
-                    return match result {
-                        Ok(callback) => {
-                            if let Some(cb) = callback {
-                                send_little_callback(&cb).await;
-                            }
-                            Response::from_json(&serde_json::json!({"answered": true}))
-                        }
-                        Err(e) => {
-                            Ok(Response::from_json(&serde_json::json!({"error": e}))?
-                                .with_status(409))
-                        }
-                    };
-                }
-                if answer.provider.as_deref() == Some("xtopay") {
-                    let mut xt = self.xtopay().await?;
-                    let result = xt.answer(&answer.transaction_id, answer.approve, now_ms());
-                    self.save_xtopay(&xt).await?;
-                    return match result {
-                        Ok(hook) => {
-                            if let Some(hook) = hook {
-                                send_xtopay_callback(&config, &hook).await;
-                            }
-                            Response::from_json(&serde_json::json!({"answered": true}))
-                        }
-                        Err(e) => {
-                            Ok(Response::from_json(&serde_json::json!({"error": e}))?
-                                .with_status(409))
-                        }
-                    };
-                }
-                if answer.provider.as_deref() == Some("honeycoin") {
-                    let mut honey = self.honey().await?;
-                    let result = honey.answer(&answer.transaction_id, answer.approve, now_ms());
-                    self.save_honey(&honey).await?;
-                    self.send_honey_webhooks(&config).await?;
-                    return match result {
-                        Ok(()) => Response::from_json(&serde_json::json!({"answered": true})),
-                        Err(e) => {
-                            Ok(Response::from_json(&serde_json::json!({"error": e}))?
-                                .with_status(409))
-                        }
-                    };
-                }
-                let mut sim = self.sim().await?;
-                match sim.answer(&answer.transaction_id, answer.approve, now_ms()) {
-                    Ok(hook) => {
-                        self.save_sim(&sim).await?;
-                        if let Some(hook) = hook {
-                            send_webhook(&config, &hook).await;
-                        }
-                        Response::from_json(&serde_json::json!({"answered": true}))
+                let id = answer.transaction_id.as_str();
+                let now = now_ms();
+                let result = match answer.provider.as_deref() {
+                    Some("dollr") => {
+                        self.update(&m.dollr, |d| d.answer(id, answer.approve, now))
+                            .await?
                     }
+                    Some("little") => {
+                        let callback = self
+                            .update(&m.little, |l| {
+                                l.answer(&config.little, id, answer.approve, now)
+                            })
+                            .await?;
+                        match callback {
+                            Ok(Some(cb)) => {
+                                send_little_callback(&cb).await;
+                                Ok(())
+                            }
+                            Ok(None) => Ok(()),
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Some("xtopay") => {
+                        match self
+                            .update(&m.xtopay, |x| x.answer(id, answer.approve, now))
+                            .await?
+                        {
+                            Ok(Some(hook)) => {
+                                send_xtopay_callback(&config, &hook).await;
+                                Ok(())
+                            }
+                            Ok(None) => Ok(()),
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Some("honeycoin") => {
+                        let result = self
+                            .update(&m.honey, |h| h.answer(id, answer.approve, now))
+                            .await?;
+                        self.send_honey_webhooks(&config).await?;
+                        result
+                    }
+                    _ => match self
+                        .update(&m.crisscross, |sim| sim.answer(id, answer.approve, now))
+                        .await?
+                    {
+                        Ok(Some(hook)) => {
+                            send_webhook(&config, &hook).await;
+                            Ok(())
+                        }
+                        Ok(None) => Ok(()),
+                        Err(e) => Err(e),
+                    },
+                };
+                match result {
+                    Ok(()) => Response::from_json(&serde_json::json!({"answered": true})),
                     Err(e) => {
                         Ok(Response::from_json(&serde_json::json!({"error": e}))?.with_status(409))
                     }
@@ -277,30 +297,36 @@ impl DurableObject for SandboxObject {
             }
             (Method::Get, "/log") => {
                 let phone = param("phone");
-                let log = match param("provider").as_deref() {
-                    Some("crisscross") => self.sim().await?.log(phone.as_deref()),
-                    Some("honeycoin") => self.honey().await?.log(phone.as_deref()),
-                    Some("xtopay") => self.xtopay().await?.log(phone.as_deref()),
-                    Some("little") => self.little().await?.log(phone.as_deref()),
-                    Some("dollr") => self.dollr().await?.log(phone.as_deref()),
-                    _ => {
-                        let mut all = self.sim().await?.log(phone.as_deref());
-                        all.extend(self.honey().await?.log(phone.as_deref()));
-                        all.extend(self.xtopay().await?.log(phone.as_deref()));
-                        all.extend(self.little().await?.log(phone.as_deref()));
-                        all.extend(self.dollr().await?.log(phone.as_deref()));
-                        all
-                    }
-                };
+                let phone = phone.as_deref();
+                let mut log = Vec::new();
+                let provider = param("provider");
+                let wants = |name: &str| provider.as_deref().is_none_or(|p| p == name);
+                if wants("crisscross") {
+                    log.extend(self.read(&m.crisscross, |s| s.log(phone)).await?);
+                }
+                if wants("honeycoin") {
+                    log.extend(self.read(&m.honey, |s| s.log(phone)).await?);
+                }
+                if wants("xtopay") {
+                    log.extend(self.read(&m.xtopay, |s| s.log(phone)).await?);
+                }
+                if wants("little") {
+                    log.extend(self.read(&m.little, |s| s.log(phone)).await?);
+                }
+                if wants("dollr") {
+                    log.extend(self.read(&m.dollr, |s| s.log(phone)).await?);
+                }
                 Response::from_json(&log)
             }
             (Method::Get, "/charges") => {
                 let phone = param("phone").unwrap_or_default();
-                let charges = self.sim().await?.charges_of(&phone)
-                    + self.honey().await?.charges_of(&phone)
-                    + self.xtopay().await?.charges_of(&phone)
-                    + self.little().await?.charges_of(&phone)
-                    + self.dollr().await?.charges_of(&phone, now_ms());
+                let charges = self.read(&m.crisscross, |s| s.charges_of(&phone)).await?
+                    + self.read(&m.honey, |s| s.charges_of(&phone)).await?
+                    + self.read(&m.xtopay, |s| s.charges_of(&phone)).await?
+                    + self.read(&m.little, |s| s.charges_of(&phone)).await?
+                    + self
+                        .update(&m.dollr, |s| s.charges_of(&phone, now_ms()))
+                        .await?;
                 Response::from_json(&serde_json::json!({"phone": phone, "charges": charges}))
             }
             (Method::Post, "/shop/fail-next") => {
@@ -325,24 +351,28 @@ impl DurableObject for SandboxObject {
             }
             (Method::Post, "/shop/events") => {
                 let event: ReceivedEvent = req.json().await?;
-                let mut events = self.shop_events().await?;
-                if !events
-                    .iter()
-                    .any(|e| e.event_id == event.event_id && e.verified)
-                {
-                    events.push(event);
-                }
-                self.state.storage().put(SHOP_KEY, &events).await?;
+                self.update(&m.shop, |events| {
+                    if !events
+                        .iter()
+                        .any(|e| e.event_id == event.event_id && e.verified)
+                    {
+                        events.push(event);
+                    }
+                })
+                .await?;
                 Response::from_json(&serde_json::json!({"stored": true}))
             }
             (Method::Get, "/shop/events") => {
                 let checkout = param("checkout");
                 let events: Vec<ReceivedEvent> = self
-                    .shop_events()
-                    .await?
-                    .into_iter()
-                    .filter(|e| checkout.as_ref().is_none_or(|c| &e.checkout_id == c))
-                    .collect();
+                    .read(&m.shop, |events| {
+                        events
+                            .iter()
+                            .filter(|e| checkout.as_ref().is_none_or(|c| &e.checkout_id == c))
+                            .cloned()
+                            .collect()
+                    })
+                    .await?;
                 Response::from_json(&events)
             }
             _ => Response::error("no such sandbox operation", 404),
@@ -351,115 +381,92 @@ impl DurableObject for SandboxObject {
 
     async fn alarm(&self) -> worker::Result<Response> {
         let config = Config::from_env(&self.env)?;
-        let mut sim = self.sim().await?;
-        let hooks = sim.take_due(now_ms());
-        self.save_sim(&sim).await?;
+        let m = &self.memory;
+        let hooks = self
+            .update(&m.crisscross, |sim| sim.take_due(now_ms()))
+            .await?;
         for hook in &hooks {
             send_webhook(&config, hook).await;
         }
-        let mut honey = self.honey().await?;
-        honey.advance(now_ms());
-        self.save_honey(&honey).await?;
+        self.update(&m.honey, |h| h.advance(now_ms())).await?;
         self.send_honey_webhooks(&config).await?;
-        let mut xt = self.xtopay().await?;
-        let callbacks = xt.take_due(now_ms());
-        self.save_xtopay(&xt).await?;
+        let callbacks = self.update(&m.xtopay, |x| x.take_due(now_ms())).await?;
         for hook in &callbacks {
             send_xtopay_callback(&config, hook).await;
         }
         self.settle_little(&config).await?;
+        self.flush().await?;
+        self.schedule().await?;
         Response::empty()
     }
 }
 
 impl SandboxObject {
-    async fn sim(&self) -> worker::Result<Sim> {
-        Ok(self
-            .state
-            .storage()
-            .get::<Sim>(SIM_KEY)
-            .await?
-            .unwrap_or_default())
+    /// Reads one simulator (or the shop's events).
+    async fn read<T, R>(&self, slot: &Slot<T>, f: impl FnOnce(&T) -> R) -> worker::Result<R>
+    where
+        T: Clone + Default + Serialize + serde::de::DeserializeOwned,
+    {
+        slot.read(&self.state.storage(), f).await
     }
 
-    async fn save_sim(&self, sim: &Sim) -> worker::Result<()> {
-        self.state.storage().put(SIM_KEY, sim).await?;
-        self.schedule().await
+    /// Changes one simulator (or the shop's events), then sets the alarm for whatever is due
+    /// first: a simulator's next step, or writing this change within a second.
+    async fn update<T, R>(&self, slot: &Slot<T>, f: impl FnOnce(&mut T) -> R) -> worker::Result<R>
+    where
+        T: Clone + Default + Serialize + serde::de::DeserializeOwned,
+    {
+        let out = slot.update(&self.state.storage(), f).await?;
+        if self.memory.flush_at.get().is_none() {
+            self.memory.flush_at.set(Some(now_ms() + FLUSH_MS));
+        }
+        self.schedule().await?;
+        Ok(out)
     }
 
-    async fn honey(&self) -> worker::Result<HoneySim> {
-        Ok(self
-            .state
-            .storage()
-            .get::<HoneySim>(HONEY_KEY)
-            .await?
-            .unwrap_or_default())
-    }
-
-    async fn save_honey(&self, honey: &HoneySim) -> worker::Result<()> {
-        self.state.storage().put(HONEY_KEY, honey).await?;
-        self.schedule().await
-    }
-
-    async fn little(&self) -> worker::Result<LittleSim> {
-        Ok(self
-            .state
-            .storage()
-            .get::<LittleSim>(LITTLE_KEY)
-            .await?
-            .unwrap_or_default())
-    }
-
-    async fn save_little(&self, little: &LittleSim) -> worker::Result<()> {
-        self.state.storage().put(LITTLE_KEY, little).await?;
-        self.schedule().await
+    /// Writes every changed value to storage.
+    async fn flush(&self) -> worker::Result<()> {
+        let m = &self.memory;
+        m.flush_at.set(None);
+        let storage = self.state.storage();
+        m.crisscross.flush(&storage).await?;
+        m.honey.flush(&storage).await?;
+        m.xtopay.flush(&storage).await?;
+        m.little.flush(&storage).await?;
+        m.dollr.flush(&storage).await?;
+        m.shop.flush(&storage).await
     }
 
     /// Settles Little intents that are due and sends their signed callbacks.
     async fn settle_little(&self, config: &Config) -> worker::Result<()> {
-        let mut little = self.little().await?;
-        // Settling changes state even when no callback goes out (…30): save whenever due.
-        if little.next_due_ms().is_none_or(|at| at > now_ms()) {
+        let m = &self.memory;
+        // Settling changes state even when no callback goes out (…30).
+        if self
+            .read(&m.little, |l| {
+                l.next_due_ms().is_none_or(|at| at > now_ms())
+            })
+            .await?
+        {
             return Ok(());
         }
-        let callbacks = little.take_due(&config.little, now_ms());
-        self.save_little(&little).await?;
+        let callbacks = self
+            .update(&m.little, |l| l.take_due(&config.little, now_ms()))
+            .await?;
         for cb in &callbacks {
             send_little_callback(cb).await;
         }
         Ok(())
     }
 
-    async fn dollr(&self) -> worker::Result<DollrSim> {
-        Ok(self
-            .state
-            .storage()
-            .get::<DollrSim>(DOLLR_KEY)
-            .await?
-            .unwrap_or_default())
-    }
-
-    async fn xtopay(&self) -> worker::Result<XtopaySim> {
-        Ok(self
-            .state
-            .storage()
-            .get::<XtopaySim>(XTOPAY_KEY)
-            .await?
-            .unwrap_or_default())
-    }
-
-    async fn save_xtopay(&self, xt: &XtopaySim) -> worker::Result<()> {
-        self.state.storage().put(XTOPAY_KEY, xt).await?;
-        self.schedule().await
-    }
-
-    /// Sets the alarm for whichever simulator is due first.
+    /// Sets the alarm for whichever is due first: a simulator's next step or a write.
     async fn schedule(&self) -> worker::Result<()> {
+        let m = &self.memory;
         let next = [
-            self.sim().await?.next_due_ms(),
-            self.honey().await?.next_due_ms(),
-            self.xtopay().await?.next_due_ms(),
-            self.little().await?.next_due_ms(),
+            self.read(&m.crisscross, Sim::next_due_ms).await?,
+            self.read(&m.honey, HoneySim::next_due_ms).await?,
+            self.read(&m.xtopay, XtopaySim::next_due_ms).await?,
+            self.read(&m.little, LittleSim::next_due_ms).await?,
+            m.flush_at.get(),
         ]
         .into_iter()
         .flatten()
@@ -475,12 +482,16 @@ impl SandboxObject {
 
     /// Sends HoneyCoin's due webhooks and records each outcome (non-2xx is retried).
     async fn send_honey_webhooks(&self, config: &Config) -> worker::Result<()> {
-        let mut honey = self.honey().await?;
-        let due = honey.take_deliveries(now_ms());
-        if due.is_empty() {
+        let m = &self.memory;
+        if self
+            .read(&m.honey, |h| h.next_due_ms().is_none_or(|at| at > now_ms()))
+            .await?
+        {
             return Ok(());
         }
-        self.save_honey(&honey).await?;
+        let due = self
+            .update(&m.honey, |h| h.take_deliveries(now_ms()))
+            .await?;
         let mut outcomes = Vec::with_capacity(due.len());
         for d in &due {
             let ok = post(
@@ -495,20 +506,15 @@ impl SandboxObject {
             .is_some_and(|s| (200..300).contains(&s));
             outcomes.push((d.id.clone(), ok));
         }
-        let mut honey = self.honey().await?;
-        for (id, ok) in outcomes {
-            honey.delivered(&id, ok, now_ms());
+        if !outcomes.is_empty() {
+            self.update(&m.honey, |h| {
+                for (id, ok) in outcomes {
+                    h.delivered(&id, ok, now_ms());
+                }
+            })
+            .await?;
         }
-        self.save_honey(&honey).await
-    }
-
-    async fn shop_events(&self) -> worker::Result<Vec<ReceivedEvent>> {
-        Ok(self
-            .state
-            .storage()
-            .get::<Vec<ReceivedEvent>>(SHOP_KEY)
-            .await?
-            .unwrap_or_default())
+        Ok(())
     }
 }
 
