@@ -205,7 +205,8 @@ median ${percentile(polled, 50).toFixed(0)} ms, p95 ${percentile(polled, 95).toF
 
 \`tests/load/load.mjs\`: ${load.n} checkouts, ${load.concurrency} in flight, spread over the five
 providers with the sandbox's misbehaving numbers (declines, provider errors, duplicate and stale
-webhooks, a 429, an answer past the timeout, no webhook, a lost answer, a late approval), ${load.forged}
+webhooks, a 429, an answer past the timeout, no webhook, a lost answer, a late approval) and
+HoneyCoin one-time codes typed from the SMS, ${load.forged}
 forged or replayed webhooks, and the merchant's endpoint failing its next ${load.failedDeliveries} deliveries.
 Every checkout final after **${load.elapsedS.toFixed(0)} s**; **${load.throughput.toFixed(1)} checkouts/s** to the
 last final state (the mix's late approvals and five-minute-rule numbers wait 6–15 s by design).

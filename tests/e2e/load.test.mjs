@@ -1,5 +1,5 @@
 // The trimmed fault-and-load run (the full one is `cargo xtask bench`): 105 checkouts over the
-// five providers with the misbehaving numbers mixed in, forged and replayed webhooks, and a
+// five providers with the misbehaving numbers and a one-time-code step mixed in, forged and replayed webhooks, and a
 // tenth of the merchant deliveries failing; any broken invariant fails the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,4 +10,7 @@ test('fault-and-load: no double charge, every checkout final, one event per paym
   console.log(JSON.stringify({ ...report, broken: report.broken.length }, null, 2));
   assert.deepEqual(report.broken, []);
   assert.ok(report.forged >= 8);
+  // Every HoneyCoin Uganda …20 checkout (the mix's 12th of 22 entries: 5 of 105) went through
+  // the one-time-code step.
+  assert.equal(report.latencies['POST /api/checkouts/{id}/otp']?.count, 5);
 });

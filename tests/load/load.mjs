@@ -11,6 +11,7 @@ import { EDGE, SANDBOX, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET } from '../e2e/s
 const ROUTES = {
   crisscross: { country: 'KE', currency: 'KES', amount: 150000, operator: 'mpesa', prefix: '0712' },
   honeycoin: { country: 'KE', currency: 'KES', amount: 150000, operator: 'airtel_money', prefix: '0733' },
+  honeycoin_ug: { country: 'UG', currency: 'UGX', amount: 5000, operator: 'mtn_momo', prefix: '0772' },
   little: { country: 'UG', currency: 'UGX', amount: 5000, operator: 'airtel_money', prefix: '0752' },
   xtopay: { country: 'GH', currency: 'GHS', amount: 5000, operator: 'mtn_momo', prefix: '0244' },
   dollr: { country: 'RW', currency: 'RWF', amount: 5000, operator: 'mtn_momo', prefix: '0788' },
@@ -20,13 +21,15 @@ const ROUTES = {
  * The mix: which last two digits each provider gets, and what Lipa must end with. …01 approve,
  * …06 decline, …12 / …13 provider system errors, …15 duplicate webhook, …16 stale webhook after
  * the final one, …17 429 first, …30 no webhook (Dollr: long PROCESSING), …31 answer past the
- * timeout, …32 lost answer (Dollr), …40 late approval (Dollr).
+ * timeout, …32 lost answer (Dollr), …40 late approval (Dollr); HoneyCoin Uganda …20 asks for a
+ * one-time code, which the customer reads from the SMS and types.
  */
 const MIX = [
   ['crisscross', '01', 'succeeded'], ['crisscross', '06', 'failed'], ['crisscross', '15', 'succeeded'],
   ['crisscross', '16', 'succeeded'], ['crisscross', '17', 'succeeded'], ['crisscross', '30', 'succeeded'],
   ['crisscross', '31', 'succeeded'], ['crisscross', '13', 'failed'],
   ['honeycoin', '01', 'succeeded'], ['honeycoin', '06', 'failed'], ['honeycoin', '30', 'succeeded'],
+  ['honeycoin_ug', '20', 'succeeded'],
   ['little', '01', 'succeeded'], ['little', '05', 'failed'], ['little', '30', 'succeeded'],
   ['xtopay', '01', 'succeeded'], ['xtopay', '06', 'failed'], ['xtopay', '30', 'succeeded'],
   ['dollr', '01', 'succeeded'], ['dollr', '06', 'failed'], ['dollr', '32', 'succeeded'],
@@ -99,15 +102,41 @@ async function drive(run, i, latencies, finalWithinMs) {
   if (started.status !== 201) {
     return { i, provider, suffix, expected, checkout: created.id, error: `start ${started.status}: ${JSON.stringify(started.body)}` };
   }
-  let state = started.body.status?.state;
-  while (!FINAL.has(state) && Date.now() < deadline) {
+  let status = started.body.status;
+  let codeSent = false;
+  while (!FINAL.has(status?.state) && Date.now() < deadline) {
+    if (status?.state === 'action_required' && status.action?.type === 'otp' && !codeSent) {
+      codeSent = true;
+      const otp = await smsCode(e164(route.country, national), deadline);
+      const res = await timed(latencies, 'POST /api/checkouts/{id}/otp', () => fetch(`${EDGE}/api/checkouts/${created.id}/otp`, {
+        method: 'POST', headers: auth, body: JSON.stringify({ otp }),
+      }));
+      const answer = await json(res);
+      if (res.status !== 200) {
+        return { i, provider, suffix, expected, checkout: created.id, error: `otp ${res.status}: ${JSON.stringify(answer)}` };
+      }
+      status = answer.status;
+      continue;
+    }
     await sleep(1000);
-    state = (await view()).payment?.status?.state;
+    status = (await view()).payment?.status;
   }
+  const state = status?.state;
   return {
     i, provider, suffix, expected, state, checkout: created.id, payment: started.body.id,
     phone: e164(route.country, national), done: Date.now(),
   };
+}
+
+/** The one-time code the sandbox texted to `phone` (the handset page's SMS). */
+async function smsCode(phone, deadline) {
+  while (Date.now() < deadline) {
+    const prompts = await (await fetch(`${SANDBOX}/handset/api/prompts`)).json();
+    const sms = prompts.find((p) => p.payer === phone && p.otp);
+    if (sms) return sms.otp;
+    await sleep(500);
+  }
+  return '000000';
 }
 
 /** Forged (wrong key) and tampered webhooks: each must be refused, none may change anything. */
