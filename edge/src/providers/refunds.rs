@@ -13,9 +13,11 @@ use crate::checkout::refund::RefundRecord;
 use crate::config::Config;
 use crate::transfer::TransferUpdate;
 
+/// HoneyCoin, Xtopay and Little document no refund API: the merchant refunds from the
+/// provider's own dashboard, and Lipa says so rather than pretend.
 fn unsupported(provider: ProviderId) -> CallError {
     CallError::Provider(ProviderError::Unsupported(format!(
-        "refunds through {} are not available in Lipa yet",
+        "{0} offers no refund API: refund this payment from your {0} dashboard",
         provider.name()
     )))
 }
