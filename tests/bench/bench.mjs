@@ -213,6 +213,8 @@ last final state (the mix's late approvals and five-minute-rule numbers wait 6â€
 Outcomes: ${Object.entries(load.byOutcome).map(([k, v]) => `${v} ${k}`).join(', ')}.
 Invariants (0 double charges, every checkout final, exactly one distinct final event per
 payment at the merchant, every forgery refused): **${load.broken.length === 0 ? 'all held' : `${load.broken.length} broken`}**.
+Answers to "start payment" lost on the way back and handled as the widget does (follow the
+payment if it started, else press Pay again): ${load.lostAnswers.length}${load.lostAnswers.map((l) => `\n- ${l}`).join('')}
 
 | call | count | p50 ms | p99 ms |
 | --- | ---: | ---: | ---: |

@@ -123,6 +123,30 @@ test('a second payment while one is live gets the 409 message; reopening resumes
   await context.close();
 });
 
+test('the answer to Pay is lost on the way back: the widget follows the payment that started, no second one', async () => {
+  const { context, page, errors } = await openPage(browser);
+  const shop = await new Shop(page).open();
+  // The request reaches the edge and the payment starts; the connection drops before the answer.
+  await page.route('**/api/checkouts/*/payments', async (route) => {
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await shop.pay('0712 345 679'); // not in the table: waits for the handset
+  await shop.heading('Check your phone').waitFor();
+  await shop.widget.getByText("We've sent an M-Pesa prompt to +254 ••• ••• 679. Enter your PIN to approve.").waitFor();
+
+  const handset = await context.newPage();
+  await handset.goto(`${SANDBOX}/handset`);
+  await handset.getByRole('button', { name: 'Approve payment from +254712345679' }).click();
+  await shop.heading('Payment successful').waitFor({ timeout: 20000 });
+  const charges = await (await fetch(`${SANDBOX}/_sandbox/charges?phone=${encodeURIComponent('+254712345679')}`)).json();
+  assert.equal(charges.charges, 1);
+  assert.equal((await providerRequestsFor('+254712345679')).filter((r) => r.method === 'POST' && r.path === '/v1/payment').length, 1);
+  // The browser reports the dropped connection it was made to see; nothing else went wrong.
+  assert.deepEqual(errors.filter((e) => !(e.includes('/payments') && e.includes('net::ERR_CONNECTION_RESET'))), []);
+  await context.close();
+});
+
 test('a provider webhook with a bad signature is refused and changes nothing', async () => {
   const checkout = await createCheckout();
   const started = await widgetCall(checkout, 'POST', '/payments', { operator: 'mpesa', phone: '0712 345 111' });

@@ -124,7 +124,22 @@ pub fn PayForm(
                     set_phone_error.try_set(Some(e.message));
                 }
                 Err(e) => {
-                    set_form_error.try_set(Some(e.message));
+                    // The answer may have been lost after the payment started (a dropped
+                    // connection, a refused second press): the checkout then shows the live
+                    // payment, which the customer follows instead of starting another.
+                    match api::checkout(&session).await.ok().and_then(|v| v.payment) {
+                        Some(p)
+                            if !matches!(
+                                p.status,
+                                PaymentStatus::Failed { .. } | PaymentStatus::Expired
+                            ) =>
+                        {
+                            on_started.try_run(p);
+                        }
+                        _ => {
+                            set_form_error.try_set(Some(e.message));
+                        }
+                    }
                 }
             }
         });
