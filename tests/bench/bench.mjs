@@ -213,8 +213,10 @@ last final state (the mix's late approvals and five-minute-rule numbers wait 6â€
 Outcomes: ${Object.entries(load.byOutcome).map(([k, v]) => `${v} ${k}`).join(', ')}.
 Invariants (0 double charges, every checkout final, exactly one distinct final event per
 payment at the merchant, every forgery refused): **${load.broken.length === 0 ? 'all held' : `${load.broken.length} broken`}**.
-Answers to "start payment" lost on the way back and handled as the widget does (follow the
-payment if it started, else press Pay again): ${load.lostAnswers.length}${load.lostAnswers.map((l) => `\n- ${l}`).join('')}
+Answers lost on the way back (\`wrangler dev\`'s proxy, workers-sdk#14641) and handled as Lipa's
+clients would (the merchant sends the same Idempotency-Key again; the widget follows the
+payment if it started, else presses Pay again, and sends a code again only while one is
+awaited): ${load.lostAnswers.length}${load.lostAnswers.map((l) => `\n- ${l}`).join('')}
 
 | call | count | p50 ms | p99 ms |
 | --- | ---: | ---: | ---: |
