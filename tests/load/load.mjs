@@ -88,7 +88,10 @@ async function drive(run, i, latencies, finalWithinMs) {
   // with a 503 although nothing restarted: workers-sdk#14641) are handled as Lipa's clients
   // would, and listed in the report; the ledger check still catches any second charge.
   const lostAnswers = [];
-  const lost = (what, status, body) => lostAnswers.push(`${what} ${status} ${JSON.stringify(body).slice(0, 120)}`);
+  const lost = (what, status, body) => {
+    const text = body.raw ?? JSON.stringify(body);
+    lostAnswers.push(`${what}: ${status} "${text.length > 100 ? `${text.slice(0, 100)}…` : text}"`);
+  };
   // The merchant's server: a lost answer is sent again with the same Idempotency-Key.
   const create = () => timed(latencies, 'POST /v1/checkouts', async () => {
     const res = await fetch(`${EDGE}/v1/checkouts`, {
