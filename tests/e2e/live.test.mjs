@@ -101,3 +101,27 @@ test('the live channel refuses a wrong client secret and plain HTTP', async () =
   assert.equal(await upgrade('lipa.v1'), 401, 'no secret at all');
   assert.equal(await upgrade(`lipa.v1, cs.${c.client_secret}`), 101);
 });
+
+test('a checkout keeps at most 8 live channels: opening a 9th closes the oldest with 1008', async () => {
+  const c = await createCheckout({ reference: `live-cap-${Date.now()}` });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${EDGE}/health`);
+  const closed = await page.evaluate(async ({ id, secret }) => {
+    const closes = [];
+    const open = (n) => new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://${location.host}/api/checkouts/${id}/live`, ['lipa.v1', `cs.${secret}`]);
+      ws.onopen = () => resolve(ws);
+      ws.onerror = reject;
+      ws.onclose = (e) => closes.push({ n, code: e.code, reason: e.reason });
+    });
+    const sockets = [];
+    for (let n = 0; n < 9; n++) sockets.push(await open(n));
+    for (let t = 0; t < 100 && closes.length === 0; t++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
+    return { closes, open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length };
+  }, { id: c.id, secret: c.client_secret });
+  assert.deepEqual(closed.closes, [{ n: 0, code: 1008, reason: 'too many live channels for this checkout' }]);
+  assert.equal(closed.open, 8);
+  await context.close();
+});

@@ -33,6 +33,8 @@ use record::{CheckoutRecord, PaymentRecord};
 
 /// The storage key of the record.
 const KEY: &str = "checkout";
+/// How many live channels one checkout keeps open (a customer's tabs, with room to spare).
+const MAX_LIVE_CHANNELS: usize = 8;
 /// The internal header that carries the widget's client secret to the object.
 pub const CLIENT_SECRET_HEADER: &str = "x-lipa-client-secret";
 /// The internal header that carries the customer's IP (from `CF-Connecting-IP`).
@@ -132,8 +134,24 @@ impl CheckoutObject {
     /// and tells it at once where the latest payment stands, so a change made between the
     /// widget's last read and this connection is not missed.
     fn live(&self, rec: &CheckoutRecord) -> EdgeResult<Response> {
+        // A flood of connections cannot pile up: past the cap, the oldest lines are closed
+        // (a real widget on one of them reconnects with backoff).
+        let mut open: Vec<(String, worker::WebSocket)> = self
+            .state
+            .get_websockets()
+            .into_iter()
+            .map(|ws| (self.state.get_tags(&ws).concat(), ws))
+            .collect();
+        open.sort_by(|a, b| a.0.cmp(&b.0));
+        let excess = (open.len() + 1).saturating_sub(MAX_LIVE_CHANNELS);
+        for (_, ws) in open.iter().take(excess) {
+            log("live_channel_closed_over_cap", &rec.id);
+            let _ = ws.close(Some(1008), Some("too many live channels for this checkout"));
+        }
         let pair = worker::WebSocketPair::new()?;
-        self.state.accept_web_socket(&pair.server);
+        // Tagged with when it opened (zero-padded, so tags sort by age).
+        self.state
+            .accept_websocket_with_tags(&pair.server, &[&format!("{:015}", now_ms())]);
         if let Some(message) = announcement(rec) {
             pair.server.send_with_str(&message)?;
         }
