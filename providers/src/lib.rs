@@ -63,6 +63,17 @@ impl ProviderId {
         }
     }
 
+    /// The provider's own name, as a merchant knows it from its dashboard.
+    pub fn brand(self) -> &'static str {
+        match self {
+            ProviderId::CrissCross => "CrissCross",
+            ProviderId::HoneyCoin => "HoneyCoin",
+            ProviderId::Xtopay => "Xtopay",
+            ProviderId::Little => "Little Pay",
+            ProviderId::Dollr => "Dollr",
+        }
+    }
+
     /// Parses [`ProviderId::name`].
     pub fn from_name(name: &str) -> Option<ProviderId> {
         ProviderId::ALL.into_iter().find(|p| p.name() == name)

@@ -108,6 +108,20 @@ test('a CrissCross payment is refunded in full through the same endpoint', async
   assert.equal(receipt.body.fee, null);
 });
 
+test('a refund through a provider without a refund API is refused saying where to refund', async () => {
+  const { payment } = await paid({ amount: 5000, currency: 'GHS', country: 'GH' }, 'mtn_momo', number('0244', '01'));
+  assert.equal(payment.status.state, 'succeeded');
+  const r = await merchant('POST', '/v1/refunds', { payment_id: payment.id }, `xt-${Date.now()}`);
+  assert.equal(r.status, 422, JSON.stringify(r.body));
+  assert.equal(r.body.error.code, 'provider_refused');
+  assert.equal(r.body.error.message, 'Xtopay offers no refund API: refund this payment from your Xtopay dashboard');
+  // Refused before anything was recorded, so the merchant hears of no refund (give a
+  // refund.failed event time to arrive, were one sent).
+  await new Promise((r) => setTimeout(r, 1500));
+  const events = await (await fetch(`${SANDBOX}/shop/api/events`)).json();
+  assert.deepEqual(events.filter((e) => e.kind.startsWith('refund.') && e.payment_id === payment.id), []);
+});
+
 test('a payout to a Rwandan wallet: idempotent, polled to success, signed webhook', async () => {
   const key = `payout-${Date.now()}`;
   const body = { amount: 7000, currency: 'RWF', country: 'RW', operator: 'mtn_momo', phone: '0788 000 001', reference: 'withdrawal-7' };

@@ -29,6 +29,15 @@ impl CheckoutObject {
             return Ok(json_response(&rec.refund_view(done), 200)?);
         }
         let amount = rec.check_refund(&req.input)?;
+        let payment = rec
+            .payments
+            .iter()
+            .find(|p| p.id == req.input.payment_id)
+            .cloned()
+            .ok_or_else(not_found)?;
+        if let Some(why) = providers::refunds::refusal(payment.provider) {
+            return Err(ApiError::new(ErrorCode::ProviderRefused, why).into());
+        }
         let now = now_ms();
         let refund = RefundRecord {
             id: ids::random_id("re_", 24)?,
@@ -57,12 +66,6 @@ impl CheckoutObject {
         );
 
         let config = self.config()?;
-        let payment = rec
-            .payments
-            .iter()
-            .find(|p| p.id == refund.payment_id)
-            .cloned()
-            .ok_or_else(not_found)?;
         let outcome = providers::refunds::start(&config, &payment, &refund, rec.currency).await;
         let rec = self.record_refund(&refund.id, outcome).await?;
         let stored = rec.refund(&refund.id).ok_or_else(not_found)?;

@@ -13,13 +13,23 @@ use crate::checkout::refund::RefundRecord;
 use crate::config::Config;
 use crate::transfer::TransferUpdate;
 
-/// HoneyCoin, Xtopay and Little document no refund API: the merchant refunds from the
-/// provider's own dashboard, and Lipa says so rather than pretend.
+/// Why refunds cannot go through `provider`, or `None` when they can. HoneyCoin, Xtopay and
+/// Little document no refund API: the merchant refunds from the provider's own dashboard,
+/// and Lipa says so before recording anything.
+pub fn refusal(provider: ProviderId) -> Option<String> {
+    match provider {
+        ProviderId::Dollr | ProviderId::CrissCross => None,
+        ProviderId::HoneyCoin | ProviderId::Xtopay | ProviderId::Little => Some(format!(
+            "{0} offers no refund API: refund this payment from your {0} dashboard",
+            provider.brand()
+        )),
+    }
+}
+
 fn unsupported(provider: ProviderId) -> CallError {
-    CallError::Provider(ProviderError::Unsupported(format!(
-        "{0} offers no refund API: refund this payment from your {0} dashboard",
-        provider.name()
-    )))
+    CallError::Provider(ProviderError::Unsupported(
+        refusal(provider).unwrap_or_default(),
+    ))
 }
 
 fn dollr_update(s: OperationStatus) -> TransferUpdate {
