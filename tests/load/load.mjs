@@ -5,7 +5,7 @@
 // events the merchant received. `cargo xtask test` runs it trimmed (load.test.mjs), `cargo xtask
 // bench` in full (bench.mjs). Traffic stays on 127.0.0.1.
 import { createHmac } from 'node:crypto';
-import { EDGE, SANDBOX, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET } from '../e2e/support.mjs';
+import { EDGE, SANDBOX, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET, smsCodeFor } from '../e2e/support.mjs';
 
 /** Where each provider is reached: checkout country and currency, operator, a number prefix. */
 const ROUTES = {
@@ -131,7 +131,8 @@ async function drive(run, i, latencies, finalWithinMs) {
   let codeSent = false;
   while (!FINAL.has(status?.state) && Date.now() < deadline) {
     if (status?.state === 'action_required' && status.action?.type === 'otp' && !codeSent) {
-      const otp = await smsCode(e164(route.country, national), deadline);
+      const otp = await smsCodeFor(e164(route.country, national)).catch(() => null);
+      if (!otp) return { i, provider, suffix, expected, checkout: created.id, error: 'no SMS code arrived' };
       const res = await timed(latencies, 'POST /api/checkouts/{id}/otp', () => fetch(`${EDGE}/api/checkouts/${created.id}/otp`, {
         method: 'POST', headers: auth, body: JSON.stringify({ otp }),
       }));
@@ -158,17 +159,6 @@ async function drive(run, i, latencies, finalWithinMs) {
     i, provider, suffix, expected, state, checkout: created.id, payment: started.body.id,
     phone: e164(route.country, national), done: Date.now(), lostAnswers,
   };
-}
-
-/** The one-time code the sandbox texted to `phone` (the handset page's SMS). */
-async function smsCode(phone, deadline) {
-  while (Date.now() < deadline) {
-    const prompts = await (await fetch(`${SANDBOX}/handset/api/prompts`)).json();
-    const sms = prompts.find((p) => p.payer === phone && p.otp);
-    if (sms) return sms.otp;
-    await sleep(500);
-  }
-  return '000000';
 }
 
 /** Forged (wrong key) and tampered webhooks: each must be refused, none may change anything. */
