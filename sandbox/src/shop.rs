@@ -46,6 +46,9 @@ struct Created {
     client_secret: String,
 }
 
+/// Creates the page's checkout as a careful merchant server does: with an Idempotency-Key
+/// (the order reference), sent once more when the answer is lost (a network error or a 5xx),
+/// so a retry can never make a second checkout.
 async fn create_checkout(
     config: &Config,
     price: (&str, &str, i64, &str),
@@ -58,6 +61,7 @@ async fn create_checkout(
         "Authorization",
         &format!("Bearer {}", config.merchant_secret_key),
     )?;
+    headers.set("Idempotency-Key", reference)?;
     let body = json!({
         "amount": price.2,
         "currency": price.1,
@@ -66,12 +70,18 @@ async fn create_checkout(
         "description": "Kikoi beach wrap",
         "customer_phone": phone,
     });
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(body.to_string().into()));
-    let req = Request::new_with_init(&format!("{}/v1/checkouts", config.edge_url), &init)?;
-    let mut resp = Fetch::Request(req).send().await?;
+    let send = || async {
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(headers.clone())
+            .with_body(Some(body.to_string().into()));
+        let req = Request::new_with_init(&format!("{}/v1/checkouts", config.edge_url), &init)?;
+        Fetch::Request(req).send().await
+    };
+    let mut resp = match send().await {
+        Ok(r) if r.status_code() < 500 => r,
+        _ => send().await?,
+    };
     let v: Value = resp.json().await?;
     match (v["id"].as_str(), v["client_secret"].as_str()) {
         (Some(id), Some(cs)) => Ok(Created {
