@@ -317,6 +317,8 @@ fn normalize(t: wire::Transaction) -> ProviderPayment {
         provider_ref: t.transaction_id,
         status,
         can_poll,
+        echo: Default::default(),
+        unknown_status: None,
     }
 }
 

@@ -604,6 +604,8 @@ impl OperationStatus {
                 },
             },
             can_poll: false,
+            echo: Default::default(),
+            unknown_status: None,
         }
     }
 }

@@ -318,6 +318,8 @@ fn normalize(t: wire::Transaction) -> ProviderPayment {
         provider_ref: t.transaction_id,
         status,
         can_poll: false,
+        echo: Default::default(),
+        unknown_status: None,
     }
 }
 

@@ -103,4 +103,53 @@ pub struct ProviderPayment {
     pub status: PaymentStatus,
     /// Whether polling may still change a provider system error (CrissCross `canPoll`).
     pub can_poll: bool,
+    /// What the answer says it belongs to, where the provider's answer carries it: the edge
+    /// checks it against the payment before believing the status.
+    pub echo: Echo,
+    /// The provider's own status value when the adapter does not know it. `status` is then
+    /// [`PaymentStatus::Pending`]: an unknown status means *keep polling*, never failed.
+    pub unknown_status: Option<String>,
+}
+
+/// The parts of a provider's answer that bind it to one payment. `None` where the answer
+/// does not carry the field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Echo {
+    /// The reference Lipa sent with the payment, as the provider echoes it (CrissCross's
+    /// `merchantReference`, HoneyCoin's `externalReference`, Xtopay's `clientReference`,
+    /// Little's `key`, Dollr's `reference_id`).
+    pub reference: Option<String>,
+    /// The amount, in minor units of `currency`.
+    pub amount: Option<i64>,
+    /// The currency.
+    pub currency: Option<lipa_api::Currency>,
+}
+
+/// What a payment must echo for a provider's answer to be applied to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected<'a> {
+    /// The reference Lipa sent.
+    pub reference: &'a str,
+    /// Amounts the provider may report: the checkout's, and the checkout's plus a fee the
+    /// customer was shown.
+    pub amounts: &'a [i64],
+    /// The checkout's currency.
+    pub currency: lipa_api::Currency,
+}
+
+impl Echo {
+    /// Why this answer does not belong to the expected payment, or `None` when every field
+    /// it carries matches.
+    pub fn mismatch(&self, expected: &Expected<'_>) -> Option<String> {
+        if let Some(r) = self.reference.as_deref().filter(|r| *r != expected.reference) {
+            return Some(format!("reference {r} is not {}", expected.reference));
+        }
+        if let Some(a) = self.amount.filter(|a| !expected.amounts.contains(a)) {
+            return Some(format!("amount {a} is not one of {:?}", expected.amounts));
+        }
+        if let Some(c) = self.currency.filter(|c| *c != expected.currency) {
+            return Some(format!("currency {c:?} is not {:?}", expected.currency));
+        }
+        None
+    }
 }

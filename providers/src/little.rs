@@ -194,6 +194,8 @@ pub fn parse_process(
         provider_ref: intent_id.to_string(),
         status,
         can_poll: false,
+        echo: Default::default(),
+        unknown_status: None,
     })
 }
 
@@ -235,6 +237,8 @@ pub fn parse_status(response: &HttpResponse) -> Result<ProviderPayment, Provider
         provider_ref: r.data.reference,
         status,
         can_poll: false,
+        echo: Default::default(),
+        unknown_status: None,
     })
 }
 
@@ -323,6 +327,8 @@ impl Callback {
             provider_ref: self.reference.clone(),
             status,
             can_poll: false,
+            echo: Default::default(),
+            unknown_status: None,
         }
     }
 }

@@ -222,6 +222,8 @@ pub fn parse_receive(response: &HttpResponse) -> Result<ProviderPayment, Provide
         provider_ref: id,
         status,
         can_poll: false,
+        echo: Default::default(),
+        unknown_status: None,
     })
 }
 
@@ -255,6 +257,8 @@ pub fn parse_status(response: &HttpResponse) -> Result<ProviderPayment, Provider
         provider_ref: d.transaction_id,
         status,
         can_poll: false,
+        echo: Default::default(),
+        unknown_status: None,
     })
 }
 
@@ -293,6 +297,8 @@ impl VerifiedCallback {
             provider_ref: c.data.transaction_id.clone(),
             status,
             can_poll: false,
+            echo: Default::default(),
+            unknown_status: None,
         }
     }
 }

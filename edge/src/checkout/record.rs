@@ -413,6 +413,8 @@ pub(crate) mod tests {
             provider_ref: "t1".into(),
             status,
             can_poll: false,
+            echo: Default::default(),
+            unknown_status: None,
         }
     }
 

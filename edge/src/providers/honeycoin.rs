@@ -83,6 +83,8 @@ pub async fn start(
         provider_ref: transaction_id,
         status: lipa_api::PaymentStatus::Pending,
         can_poll: false,
+        echo: Default::default(),
+        unknown_status: None,
     })
 }
 
