@@ -46,6 +46,10 @@ pub struct PaymentEventData {
     pub phone_masked: String,
     /// The payment's final state.
     pub status: PaymentStatus,
+    /// On `payment.succeeded`: another payment of the same checkout that succeeded first (a
+    /// late approval of an earlier attempt). The customer paid twice: refund one of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_succeeded_payment_id: Option<String>,
 }
 
 impl MerchantEvent<PaymentEventData> {

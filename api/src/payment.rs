@@ -226,6 +226,11 @@ pub struct PaymentView {
     pub status: PaymentStatus,
     /// When it started, Unix milliseconds.
     pub created_at_ms: i64,
+    /// While it is live: when its provider's approval window ends, Unix milliseconds. From
+    /// then on the customer may try again or use another number (the payment keeps being
+    /// followed, and a late approval still counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_at_ms: Option<i64>,
 }
 
 #[cfg(test)]

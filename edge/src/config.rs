@@ -44,6 +44,9 @@ pub struct Config {
     pub xtopay_status_check_after_ms: i64,
     /// The Dollr account, when `DOLLR_BASE_URL` is set.
     pub dollr: Option<dollr::Config>,
+    /// `APPROVAL_WINDOW_S`: when set, replaces every provider's own approval window (how
+    /// long a live payment blocks a new one); tests shorten it.
+    pub approval_window_ms: Option<i64>,
     /// Spam protection (`PROMPT_LIMITS`).
     pub limits: PromptLimits,
     /// Which provider takes which country and operator (`ROUTES`).
@@ -131,6 +134,11 @@ impl Config {
                         .unwrap_or_else(|_| Secret::new("")),
                 }),
             },
+            approval_window_ms: text(env, "APPROVAL_WINDOW_S")
+                .ok()
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|s| *s > 0)
+                .map(|s| s * 1000),
             limits: match text(env, "PROMPT_LIMITS") {
                 Err(_) => PromptLimits::default(),
                 Ok(v) => PromptLimits::parse(&v)

@@ -10,14 +10,21 @@ pub const PROVIDER_TIMEOUT_MS: u64 = 10_000;
 /// Why a request got no response.
 #[derive(Debug)]
 pub enum Lost {
-    /// No answer within [`PROVIDER_TIMEOUT_MS`].
+    /// No answer in time.
     Timeout,
     /// The connection failed.
     Network(String),
 }
 
-/// Sends `req` and reads the whole response, or says why none came.
+/// Sends `req` and reads the whole response, or says why none came within
+/// [`PROVIDER_TIMEOUT_MS`].
 pub async fn perform(req: &HttpRequest) -> Result<HttpResponse, Lost> {
+    perform_within(req, PROVIDER_TIMEOUT_MS).await
+}
+
+/// Sends `req` and reads the whole response, or says why none came within `timeout_ms` (a
+/// long-poll is given longer than the provider holds it).
+pub async fn perform_within(req: &HttpRequest, timeout_ms: u64) -> Result<HttpResponse, Lost> {
     let headers = Headers::new();
     for (k, v) in &req.headers {
         headers
@@ -56,7 +63,7 @@ pub async fn perform(req: &HttpRequest) -> Result<HttpResponse, Lost> {
             body,
         })
     };
-    let timeout = Delay::from(std::time::Duration::from_millis(PROVIDER_TIMEOUT_MS));
+    let timeout = Delay::from(std::time::Duration::from_millis(timeout_ms));
     match select(Box::pin(call), timeout).await {
         Either::Left((result, _)) => result,
         Either::Right(((), _)) => {

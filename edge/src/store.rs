@@ -82,6 +82,16 @@ pub async fn checkout_for_payment(env: &Env, payment_id: &str) -> worker::Result
         .await
 }
 
+/// Whether a checkout with this id exists (a webhook that names only the checkout).
+pub async fn checkout_exists(env: &Env, checkout_id: &str) -> worker::Result<bool> {
+    Ok(db(env)?
+        .prepare("SELECT id FROM checkouts WHERE id = ?1")
+        .bind(&[checkout_id.into()])?
+        .first::<String>(Some("id"))
+        .await?
+        .is_some())
+}
+
 /// Dollr's party and counterparty for a customer number.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct DollrCustomer {

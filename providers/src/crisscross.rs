@@ -12,7 +12,29 @@
 //!   with [`status_request`] before recording anything.
 //! - Auth-failure codes are open-ended strings; unknown ones become
 //!   [`FailureReason::Declined`].
+//! - A transaction `status` Lipa does not know is *pending*, with the raw value in
+//!   [`ProviderPayment::unknown_status`]: never failed, never a decode error. An `authState`
+//!   `type` Lipa does not know only counts where the status is a failure (a decline).
+//! - Every answer about a transaction carries its echo: the session's `merchantReference`
+//!   (Lipa's checkout id as [`merchant_reference`] writes it), `amount` in minor units and
+//!   `currency`. A currency code Lipa does not know is a decode error: such an answer cannot
+//!   be about a Lipa payment, and the edge keeps asking.
+//!
+//! Guide doubts (what the guide leaves open, and what Lipa does):
+//! - Status case: the guide's prose writes `pending`, its JSON `PENDING`. Every status,
+//!   `authState.type` and auth-failure code is read case-insensitively. The sandbox answers in
+//!   lowercase for numbers ending 33.
+//! - Matching webhooks: "by `payload.transactionId` (preferred) or
+//!   `payload.merchantReference`". [`WebhookEvent`] exposes both. A session can carry several
+//!   transactions in turn (a retry after a failure), so `merchantReference` names the
+//!   checkout, not one transaction: the edge must still confirm with a status read.
+//! - Dedupe: "by `eventId`". It is inside the signed body, so the dedupe key cannot be forged
+//!   without the webhook secret (unlike a header beside the body).
+//! - Session lifetime: the guide names `expiresAt` in no example; NOTES says timestamps are
+//!   ISO-8601 UTC. [`parse_opened_session`] reads it when present and readable, and the
+//!   edge otherwise counts [`SESSION_LIFETIME_S`] from the request.
 
+mod iso8601;
 mod wire;
 
 use lipa_api::{Currency, FailureReason, Operator, PaymentStatus};
@@ -22,7 +44,7 @@ use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::secret::Secret;
 use crate::signature::verify_hmac_sha256_hex;
 use crate::token::AccessToken;
-use crate::ProviderPayment;
+use crate::{Echo, ProviderPayment};
 
 pub use wire::WebhookEvent;
 
@@ -78,13 +100,19 @@ pub fn parse_token(response: &HttpResponse, now_ms: i64) -> Result<AccessToken, 
     })
 }
 
-/// `POST /v1/checkout/session`.
-pub fn session_request(config: &Config, token: &Secret, input: &SessionInput) -> HttpRequest {
-    let reference: String = input
-        .reference
+/// The session's `merchantReference` for Lipa's checkout id: CrissCross wants it
+/// alphanumeric, so `co_abc123` is sent (and echoed back) as `coabc123`. The edge compares
+/// [`Echo::reference`] with this.
+pub fn merchant_reference(checkout_id: &str) -> String {
+    checkout_id
         .chars()
         .filter(char::is_ascii_alphanumeric)
-        .collect();
+        .collect()
+}
+
+/// `POST /v1/checkout/session`.
+pub fn session_request(config: &Config, token: &Secret, input: &SessionInput) -> HttpRequest {
+    let reference = merchant_reference(input.reference);
     let body = wire::SessionRequest {
         amount: input.amount,
         currency: input.currency.code(),
@@ -101,7 +129,26 @@ pub fn session_request(config: &Config, token: &Secret, input: &SessionInput) ->
 
 /// Reads the session id.
 pub fn parse_session(response: &HttpResponse) -> Result<String, ProviderError> {
-    decode::<wire::SessionResponse>(response).map(|s| s.session_id)
+    parse_opened_session(response).map(|s| s.id)
+}
+
+/// A session CrissCross opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// `sessionId`.
+    pub id: String,
+    /// `expiresAt` in Unix milliseconds; `None` when the answer has none or it is not
+    /// ISO-8601 (count [`SESSION_LIFETIME_S`] from the request instead).
+    pub expires_at_ms: Option<i64>,
+}
+
+/// Reads the session answer: its id and when it expires.
+pub fn parse_opened_session(response: &HttpResponse) -> Result<Session, ProviderError> {
+    let s: wire::SessionResponse = decode(response)?;
+    Ok(Session {
+        expires_at_ms: s.expires_at.as_deref().and_then(iso8601::unix_ms),
+        id: s.session_id,
+    })
 }
 
 /// `GET /v1/payment/available-methods?sessionId=…`.
@@ -159,9 +206,10 @@ pub fn payment_request(
     ))
 }
 
-/// Reads a transaction (the answer to the payment or to a status read).
+/// Reads a transaction (the answer to the payment or to a status read). A 2xx that is not a
+/// transaction is [`ProviderError::Decode`]: the outcome is unknown, keep asking.
 pub fn parse_payment(response: &HttpResponse) -> Result<ProviderPayment, ProviderError> {
-    decode::<wire::Transaction>(response).map(normalize)
+    normalize(decode::<wire::Transaction>(response)?)
 }
 
 /// `GET /v1/payment/{transactionId}`.
@@ -230,7 +278,7 @@ pub fn refund_status_request(config: &Config, token: &Secret, refund_id: &str) -
 pub fn parse_refund(response: &HttpResponse) -> Result<Refund, ProviderError> {
     let r: wire::RefundResponse = decode(response)?;
     Ok(Refund {
-        outcome: match r.status.as_str() {
+        outcome: match r.status.trim().to_ascii_lowercase().as_str() {
             "completed" | "succeeded" => Some(Ok(())),
             "failed" | "rejected" | "cancelled" => Some(Err(r
                 .message
@@ -242,7 +290,7 @@ pub fn parse_refund(response: &HttpResponse) -> Result<Refund, ProviderError> {
 }
 
 /// Verifies a webhook's signature over the raw body, then parses it. Nothing is parsed
-/// before the signature verifies.
+/// before the signature verifies, so `eventId` (the dedupe key) is signed content.
 pub fn verify_webhook(
     config: &Config,
     headers: &[(String, String)],
@@ -251,7 +299,12 @@ pub fn verify_webhook(
     let signature = crate::http::find_header(headers, &config.signature_header);
     verify_hmac_sha256_hex(&config.webhook_secret, body, signature)
         .map_err(ProviderError::Signature)?;
-    serde_json::from_slice(body).map_err(|e| ProviderError::Decode(e.to_string()))
+    let mut event: WebhookEvent =
+        serde_json::from_slice(body).map_err(|e| ProviderError::Decode(e.to_string()))?;
+    event.payment = serde_json::from_slice::<wire::Transaction>(body)
+        .ok()
+        .and_then(|t| normalize(t).ok());
+    Ok(event)
 }
 
 /// CrissCross's code for an operator, or `None` where CrissCross does not offer it.
@@ -273,53 +326,58 @@ fn operator_from_code(code: &str) -> Option<Operator> {
         .find(|op| operator_code(*op) == Some(code))
 }
 
-fn normalize(t: wire::Transaction) -> ProviderPayment {
-    use wire::{AuthState, TxStatus};
-    let auth = t.auth_state.unwrap_or(AuthState::None);
-    let (status, can_poll) = match (t.status, auth) {
-        (TxStatus::Completed | TxStatus::Settled, _) => (PaymentStatus::Succeeded, false),
-        (TxStatus::Expired, _) => (PaymentStatus::Expired, false),
-        (TxStatus::Cancelled, _) => (
-            PaymentStatus::Failed {
-                reason: FailureReason::Cancelled,
-                retryable: true,
-            },
-            false,
-        ),
-        (_, AuthState::Error { can_poll: true, .. }) => (PaymentStatus::Pending, true),
-        (TxStatus::Pending, _) => (PaymentStatus::Pending, false),
-        (TxStatus::Failed | TxStatus::Errored, AuthState::AuthFailure { code }) => (
-            PaymentStatus::Failed {
-                reason: code.reason(),
-                retryable: true,
-            },
-            false,
-        ),
-        (TxStatus::Failed | TxStatus::Errored, AuthState::Error { can_retry, .. }) => (
-            PaymentStatus::Failed {
-                reason: FailureReason::ProviderError,
-                retryable: can_retry,
-            },
-            false,
-        ),
-        (
-            TxStatus::Failed | TxStatus::Errored,
-            AuthState::None | AuthState::PendingApproval | AuthState::Authorized,
-        ) => (
-            PaymentStatus::Failed {
-                reason: FailureReason::Declined,
-                retryable: true,
-            },
-            false,
-        ),
+fn normalize(t: wire::Transaction) -> Result<ProviderPayment, ProviderError> {
+    let echo = Echo {
+        currency: present(t.currency.as_deref()).map(currency).transpose()?,
+        reference: present(t.merchant_reference.as_deref()).map(str::to_string),
+        amount: t.amount,
     };
-    ProviderPayment {
+    let known = wire::TxStatus::parse(&t.status);
+    let (status, can_poll) = known.map_or((PaymentStatus::Pending, false), |known| {
+        status_of(known, t.auth_state.as_ref())
+    });
+    Ok(ProviderPayment {
         provider_ref: t.transaction_id,
         status,
         can_poll,
-        echo: Default::default(),
-        unknown_status: None,
+        echo,
+        unknown_status: known.is_none().then_some(t.status),
+    })
+}
+
+/// A known status, refined by `authState`: the state and whether polling may still change a
+/// system error.
+fn status_of(status: wire::TxStatus, auth: Option<&wire::AuthState>) -> (PaymentStatus, bool) {
+    use wire::TxStatus::*;
+    let failed = |reason, retryable| (PaymentStatus::Failed { reason, retryable }, false);
+    let is = |kind| auth.is_some_and(|a| a.is(kind));
+    match status {
+        Completed | Settled => (PaymentStatus::Succeeded, false),
+        Expired => (PaymentStatus::Expired, false),
+        Cancelled => failed(FailureReason::Cancelled, true),
+        _ if is("error") && auth.is_some_and(|a| a.can_poll) => (PaymentStatus::Pending, true),
+        Pending => (PaymentStatus::Pending, false),
+        Failed | Errored if is("auth_failure") => failed(
+            wire::failure_reason(auth.and_then(|a| a.code.as_deref())),
+            true,
+        ),
+        Failed | Errored if is("error") => failed(
+            FailureReason::ProviderError,
+            auth.is_some_and(|a| a.can_retry),
+        ),
+        Failed | Errored => failed(FailureReason::Declined, true),
     }
+}
+
+/// A text field an answer really carries: an empty one is treated as absent.
+fn present(text: Option<&str>) -> Option<&str> {
+    text.filter(|t| !t.trim().is_empty())
+}
+
+/// A currency code in an answer; one Lipa does not know cannot belong to a Lipa payment.
+fn currency(code: &str) -> Result<Currency, ProviderError> {
+    Currency::from_code(&code.trim().to_ascii_uppercase())
+        .ok_or_else(|| ProviderError::Decode(format!("currency {code} is not one Lipa uses")))
 }
 
 fn post<T: serde::Serialize>(

@@ -19,6 +19,17 @@
 //! the payout passcode object is `{"value": …}`; an unknown reference is 404. Errors are
 //! FastAPI's: 422 with `detail[]` (`loc`, `msg`), other 4xx with `detail` as a sentence,
 //! 429 with `Retry-After`.
+//!
+//! Reading statuses (collections, refunds and payouts alike): case-insensitively; a status
+//! Lipa does not know is *in progress* with the raw value kept
+//! ([`OperationStatus::unknown_status`]), never failed and never a decode error. Each status
+//! carries its echo: `reference_id` (Lipa's stored UUID), `amount` (major units, read in the
+//! answer's `currency`) and `currency`. A currency code Lipa does not know, or a negative
+//! amount, is a decode error: such an answer cannot be about a Lipa payment.
+//!
+//! Guide doubts: the guide names the status endpoint but not its fields; Lipa reads
+//! `reference_id`, `status`, `payment_intent_id`, `failure_reason`, `amount` and `currency`,
+//! and needs only the first two. An amount without a currency is left out of the echo.
 
 mod wire;
 
@@ -29,7 +40,7 @@ use crate::error::{decode_json, ProviderError};
 use crate::http::{query_value, HttpRequest, HttpResponse, Method};
 use crate::secret::Secret;
 use crate::token::AccessToken;
-use crate::ProviderPayment;
+use crate::{Echo, ProviderPayment};
 
 /// Who pays Dollr's fee on an invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -574,12 +585,19 @@ pub struct OperationStatus {
     pub payment_intent_id: Option<String>,
     /// The state.
     pub state: OperationState,
+    /// What the answer carries of `reference_id`, amount (minor units) and currency: check it
+    /// against the collection, refund or payout before believing `state`.
+    pub echo: Echo,
+    /// Dollr's own status when Lipa does not know it; `state` is then
+    /// [`OperationState::InProgress`] (keep polling, never failed).
+    pub unknown_status: Option<String>,
 }
 
 /// The states Lipa distinguishes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OperationState {
-    /// PENDING or PROCESSING (which may last minutes: never retried or cancelled).
+    /// PENDING or PROCESSING (which may last minutes: never retried or cancelled), or a
+    /// status Lipa does not know.
     InProgress,
     /// COMPLETED.
     Completed,
@@ -604,28 +622,58 @@ impl OperationStatus {
                 },
             },
             can_poll: false,
-            echo: Default::default(),
-            unknown_status: None,
+            echo: self.echo.clone(),
+            unknown_status: self.unknown_status.clone(),
         }
     }
 }
 
-fn state_of(status: wire::Status, failure_reason: Option<&str>) -> OperationState {
-    match status {
-        wire::Status::Pending | wire::Status::Processing => OperationState::InProgress,
-        wire::Status::Completed => OperationState::Completed,
-        wire::Status::Failed => OperationState::Failed(reason_from_failure(failure_reason)),
-    }
+/// An execution's answer or a status read, normalized.
+fn operation_status(s: wire::StatusResponse) -> Result<OperationStatus, ProviderError> {
+    let currency = present(s.currency.as_deref())
+        .map(|code| {
+            Currency::from_code(&code.to_ascii_uppercase()).ok_or_else(|| {
+                ProviderError::Decode(format!("currency {code} is not one Lipa uses"))
+            })
+        })
+        .transpose()?;
+    let amount = match (s.amount, currency) {
+        (Some(major), Some(c)) => Some(
+            minor_units(major, c)
+                .ok_or_else(|| ProviderError::Decode(format!("amount {major}")))?,
+        ),
+        _ => None,
+    };
+    let known = wire::Status::parse(&s.status);
+    let state = match known {
+        Some(wire::Status::Pending | wire::Status::Processing) | None => OperationState::InProgress,
+        Some(wire::Status::Completed) => OperationState::Completed,
+        Some(wire::Status::Failed) => {
+            OperationState::Failed(reason_from_failure(s.failure_reason.as_deref()))
+        }
+    };
+    Ok(OperationStatus {
+        echo: Echo {
+            reference: present(Some(&s.reference_id)).map(str::to_string),
+            amount,
+            currency,
+        },
+        unknown_status: known.is_none().then_some(s.status),
+        reference_id: s.reference_id,
+        payment_intent_id: s.payment_intent_id,
+        state,
+    })
 }
 
-/// Reads an execution's answer.
+/// A text field an answer really carries: an empty one is absent.
+fn present(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// Reads an execution's answer. A 2xx that is not this answer is [`ProviderError::Decode`]:
+/// the outcome is unknown, ask the status by the same `reference_id`.
 pub fn parse_execution(response: &HttpResponse) -> Result<OperationStatus, ProviderError> {
-    let e: wire::Execution = decode(response)?;
-    Ok(OperationStatus {
-        reference_id: e.reference_id,
-        payment_intent_id: e.payment_intent_id,
-        state: state_of(e.status, None),
-    })
+    operation_status(decode(response)?)
 }
 
 /// `GET /v1/status/{collection|refund|payout}/{reference_id}`.
@@ -647,12 +695,7 @@ pub fn parse_status(response: &HttpResponse) -> Result<Option<OperationStatus>, 
     if response.status == 404 {
         return Ok(None);
     }
-    let s: wire::StatusResponse = decode(response)?;
-    Ok(Some(OperationStatus {
-        state: state_of(s.status, s.failure_reason.as_deref()),
-        reference_id: s.reference_id,
-        payment_intent_id: s.payment_intent_id,
-    }))
+    operation_status(decode(response)?).map(Some)
 }
 
 /// pawaPay's failure codes as typed reasons.

@@ -29,7 +29,8 @@ pub enum ProviderError {
     /// Refused before any request was made: the provider cannot do this (an operator it has
     /// no channel for, a step it does not have, a field it would require) or is not set up.
     Unsupported(String),
-    /// The body did not have the documented shape.
+    /// The provider answered, but the body did not have the documented shape. After a request
+    /// that may move money the outcome is unknown: keep polling, never treat it as refused.
     Decode(String),
     /// A webhook did not verify.
     Signature(SignatureError),

@@ -9,27 +9,49 @@
 //! Choices where the guide is silent, written down here and mirrored by the sandbox:
 //! - Base URL includes `/api/b2b` (production) or `/api/sandbox/b2b`; paths below are relative
 //!   to it. Charge: `POST /fiat/deposit`. Providers: `GET /utilities/momo-providers?currency=`
-//!   answering `{success, data: [{id, name, currency}]}`. Status by reference:
-//!   `GET /transactions/external/:externalReference`.
+//!   answering `{success, data: [{id, name, currency}]}`.
 //! - The token answer is `{success, token, expiresAt}`; Lipa treats it as valid for the
 //!   documented 2 hours from receipt, whatever `expiresAt` says, and refreshes early.
-//! - `amount` is in major units (KES 1,500.00 → 1500; UGX has no minor unit).
-//! - Webhooks carry no event id: Lipa dedupes on transaction, event, status, step and
-//!   timestamp together. `X-Webhook-Signature` is the shared secret itself (compared in
-//!   constant time); the webhook is a hint, confirmed with a status read.
+//! - `amount` is in major units (KES 1,500.00 → 1500; UGX has no minor unit); answers are
+//!   turned back into minor units for [`Echo`].
+//! - `momoOperatorId` comes from the providers list ([`operator_id_for`]), for KES too: the
+//!   guide's second KES example charges Airtel Money with `"momoOperatorId": "airtel"`, so a
+//!   Kenyan Airtel charge must name it (without it HoneyCoin charges M-Pesa).
+//! - Statuses are matched case-insensitively (the guide writes `successful` and
+//!   `SUCCESSFUL`); one Lipa does not know is *pending* with
+//!   [`ProviderPayment::unknown_status`] set, never failed.
+//! - Webhooks carry no event id: Lipa dedupes on what the body says (transaction, status and
+//!   step), see [`WebhookEvent::dedupe_key`]. `X-Webhook-Signature` is the shared secret
+//!   itself (compared in constant time): it vouches for the sender, not for a body, so the
+//!   webhook is a hint, confirmed with a status read.
+//!
+//! Guide doubts:
+//! - *Status by externalReference.* The guide says to use "the get transaction endpoint with
+//!   either the transactionId … or your externalReference", and NOTES.md gives the endpoint as
+//!   `GET …/transactions/{transactionId}` "also by externalReference". Lipa reads that as the
+//!   same path segment: `GET /transactions/{externalReference}`
+//!   ([`status_by_reference_request`]). It could also mean a query parameter
+//!   (`GET /transactions?externalReference=`); the sandbox answers both forms.
+//! - *No such transaction.* The guide documents no not-found answer. Only a 404 whose body is
+//!   HoneyCoin's `{success: false, message}` with a message saying "not found" counts as "HoneyCoin
+//!   has no such transaction" ([`parse_status`] → `Ok(None)`); any other 404 (a wrong route, a
+//!   proxy page) stays an error.
+//! - *Echo.* The get-transaction answer carries `externalReference`, `amount` and `currency`;
+//!   the guide's webhooks carry only `externalReference` (amount and currency are read when
+//!   present). The charge answer carries none of them.
 
 mod wire;
 
 use lipa_api::{Country, Currency, FailureReason, NextAction, Operator, PaymentStatus};
 
-use crate::amount::major_units;
+use crate::amount::{major_units, minor_units};
 use crate::error::ProviderError;
 use crate::http::{find_header, HttpRequest, HttpResponse, Method};
 use crate::secret::Secret;
 use crate::token::AccessToken;
-use crate::ProviderPayment;
+use crate::{Echo, ProviderPayment};
 
-pub use wire::WebhookEvent;
+pub use wire::{WebhookData, WebhookEvent};
 
 /// The header that carries the shared webhook secret.
 pub const SIGNATURE_HEADER: &str = "X-Webhook-Signature";
@@ -60,7 +82,8 @@ pub struct Charge<'a> {
     pub external_reference: &'a str,
     /// E.164 with the plus; sent without it.
     pub e164: &'a str,
-    /// HoneyCoin's operator id, mandatory unless the currency is KES.
+    /// HoneyCoin's operator id ([`operator_id_for`]). The guide makes it mandatory unless the
+    /// currency is KES; without it a KES charge goes to M-Pesa.
     pub momo_operator_id: Option<&'a str>,
 }
 
@@ -141,6 +164,29 @@ fn operator_for_name(name: &str) -> Option<Operator> {
     }
 }
 
+/// The `momoOperatorId` to charge `operator` in `currency` with, from HoneyCoin's providers
+/// list (`listed`, from [`parse_providers`]). Where the list does not name the operator, the
+/// guide's own KES examples decide: Airtel Money is `"airtel"`, M-Pesa is the charge without
+/// an operator id. Any other currency needs a listed id.
+pub fn operator_id_for(
+    currency: Currency,
+    operator: Operator,
+    listed: &[MomoProvider],
+) -> Result<Option<String>, ProviderError> {
+    if let Some(p) = listed.iter().find(|p| p.operator == Some(operator)) {
+        return Ok(Some(p.id.clone()));
+    }
+    match (currency, operator) {
+        (Currency::KES, Operator::AirtelMoney) => Ok(Some("airtel".into())),
+        (Currency::KES, Operator::Mpesa) => Ok(None),
+        _ => Err(ProviderError::Unsupported(format!(
+            "HoneyCoin lists no {} for {}",
+            operator.name(),
+            currency.code()
+        ))),
+    }
+}
+
 /// `POST /fiat/deposit`. Refuses a non-KES charge without an operator id before any call.
 pub fn charge_request(
     config: &Config,
@@ -178,29 +224,32 @@ pub fn status_request(config: &Config, token: &Secret, transaction_id: &str) -> 
     )
 }
 
-/// `GET /transactions/external/:externalReference`: the question to ask after a lost charge.
+/// `GET /transactions/:externalReference`: the guide's one get-transaction endpoint, asked
+/// with Lipa's reference (see "Guide doubts"); the question to ask after a lost charge.
 pub fn status_by_reference_request(
     config: &Config,
     token: &Secret,
     external_reference: &str,
 ) -> HttpRequest {
-    get(
-        config,
-        token,
-        &format!(
-            "/transactions/external/{}",
-            path_segment(external_reference)
-        ),
-    )
+    status_request(config, token, external_reference)
 }
 
-/// Reads a transaction. `Ok(None)` when HoneyCoin has none (404): the charge never arrived.
+/// Reads a transaction. `Ok(None)` only when HoneyCoin clearly has none (a 404 saying "not
+/// found"): the charge never arrived. A 2xx that cannot be read is [`ProviderError::Decode`].
 pub fn parse_status(response: &HttpResponse) -> Result<Option<ProviderPayment>, ProviderError> {
-    if response.status == 404 {
+    if is_not_found(response) {
         return Ok(None);
     }
     let t: wire::Envelope<wire::Transaction> = decode(response)?;
-    Ok(Some(normalize(t.data)))
+    normalize(t.data).map(Some)
+}
+
+/// A 404 in HoneyCoin's error shape saying the transaction is not found.
+fn is_not_found(response: &HttpResponse) -> bool {
+    response.status == 404
+        && serde_json::from_str::<wire::ErrorResponse>(&response.body).is_ok_and(|e| {
+            e.success != Some(true) && e.message.to_ascii_lowercase().contains("not found")
+        })
 }
 
 /// `POST /fiat/deposit/:transactionId/validate-otp`. The code goes only into this body.
@@ -246,7 +295,8 @@ pub fn parse_validate_otp(response: &HttpResponse) -> Result<OtpOutcome, Provide
     })
 }
 
-/// Checks `X-Webhook-Signature` against the shared secret in constant time, then parses.
+/// Checks `X-Webhook-Signature` against the shared secret in constant time, then parses. A
+/// body whose amount or currency cannot be read is [`ProviderError::Decode`].
 pub fn verify_webhook(
     config: &Config,
     headers: &[(String, String)],
@@ -261,7 +311,62 @@ pub fn verify_webhook(
     ) {
         return Err(ProviderError::Signature(SignatureError::Mismatch));
     }
-    serde_json::from_slice(body).map_err(|e| ProviderError::Decode(e.to_string()))
+    let event: WebhookEvent =
+        serde_json::from_slice(body).map_err(|e| ProviderError::Decode(e.to_string()))?;
+    event.echo()?;
+    Ok(event)
+}
+
+impl WebhookEvent {
+    /// The key Lipa dedupes deliveries on, from the body alone: the event id when the body
+    /// has one, else the transaction and the state it reports (status and step, lower case).
+    /// A retry of the same news has the same key whatever its timestamp; `transaction_created`
+    /// and `transaction_updated` saying the same state are the same news.
+    pub fn dedupe_key(&self) -> String {
+        match self.event_id.as_deref().filter(|id| !id.is_empty()) {
+            Some(id) => format!("hc:evt:{id}"),
+            None => format!(
+                "hc:{}:{}:{}",
+                self.data.transaction_id,
+                self.data.status.trim().to_ascii_lowercase(),
+                self.data
+                    .step_required
+                    .as_deref()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            ),
+        }
+    }
+
+    /// What binds the webhook to a payment: `externalReference`, and the amount (minor
+    /// units) and currency when the body carries them.
+    pub fn echo(&self) -> Result<Echo, ProviderError> {
+        echo(
+            self.data.external_reference.clone(),
+            self.data.amount.as_ref(),
+            self.data.currency.as_deref(),
+        )
+    }
+
+    /// The payment as the webhook reports it (transaction id, status, echo). A hint only:
+    /// confirm with a status read before acting.
+    pub fn payment(&self) -> Result<ProviderPayment, ProviderError> {
+        let d = &self.data;
+        let (status, unknown_status) = normalize_status(
+            &d.status,
+            d.step_required.as_deref(),
+            d.redirect_url.as_deref(),
+            d.note.as_deref(),
+        );
+        Ok(ProviderPayment {
+            provider_ref: d.transaction_id.clone(),
+            status,
+            can_poll: false,
+            echo: self.echo()?,
+            unknown_status,
+        })
+    }
 }
 
 /// A failure note in plain words, as a typed reason.
@@ -293,34 +398,103 @@ pub fn reason_from_note(note: Option<&str>) -> FailureReason {
     }
 }
 
-fn normalize(t: wire::Transaction) -> ProviderPayment {
-    use wire::{ChargeStatus, Step};
-    let status = match (t.charge_status, t.step_required) {
-        (ChargeStatus::Successful, _) => PaymentStatus::Succeeded,
-        (ChargeStatus::Failed, _) => PaymentStatus::Failed {
-            reason: reason_from_note(t.note.as_deref()),
-            retryable: true,
-        },
-        (ChargeStatus::Pending, None) => PaymentStatus::Pending,
-        (ChargeStatus::Pending, Some(Step::Otp)) => PaymentStatus::ActionRequired {
-            action: NextAction::Otp,
-        },
-        (ChargeStatus::Pending, Some(Step::Redirect)) => match t.redirect_url {
-            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-                PaymentStatus::ActionRequired {
-                    action: NextAction::Redirect { url },
-                }
-            }
-            _ => PaymentStatus::Pending,
-        },
-    };
-    ProviderPayment {
+fn normalize(t: wire::Transaction) -> Result<ProviderPayment, ProviderError> {
+    let echo = echo(
+        t.external_reference,
+        t.amount.as_ref(),
+        t.currency.as_deref(),
+    )?;
+    let (status, unknown_status) = normalize_status(
+        &t.charge_status,
+        t.step_required.as_deref(),
+        t.redirect_url.as_deref(),
+        t.note.as_deref(),
+    );
+    Ok(ProviderPayment {
         provider_ref: t.transaction_id,
         status,
         can_poll: false,
-        echo: Default::default(),
-        unknown_status: None,
+        echo,
+        unknown_status,
+    })
+}
+
+/// A charge status and step as Lipa's status, and the raw value when Lipa does not know it.
+fn normalize_status(
+    charge_status: &str,
+    step: Option<&str>,
+    redirect_url: Option<&str>,
+    note: Option<&str>,
+) -> (PaymentStatus, Option<String>) {
+    match charge_status.trim().to_ascii_lowercase().as_str() {
+        "successful" => (PaymentStatus::Succeeded, None),
+        "failed" => (
+            PaymentStatus::Failed {
+                reason: reason_from_note(note),
+                retryable: true,
+            },
+            None,
+        ),
+        "pending" => pending_step(step, redirect_url),
+        _ => (PaymentStatus::Pending, Some(charge_status.to_string())),
     }
+}
+
+/// A pending transaction's step: an action for the customer, or plain pending.
+fn pending_step(step: Option<&str>, redirect_url: Option<&str>) -> (PaymentStatus, Option<String>) {
+    let Some(step) = step.map(str::trim).filter(|s| !s.is_empty()) else {
+        return (PaymentStatus::Pending, None);
+    };
+    match step.to_ascii_lowercase().as_str() {
+        "otp" => (
+            PaymentStatus::ActionRequired {
+                action: NextAction::Otp,
+            },
+            None,
+        ),
+        "redirect" => match redirect_url {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => (
+                PaymentStatus::ActionRequired {
+                    action: NextAction::Redirect { url: url.into() },
+                },
+                None,
+            ),
+            _ => (PaymentStatus::Pending, None),
+        },
+        _ => (
+            PaymentStatus::Pending,
+            Some(format!("pending, stepRequired {step}")),
+        ),
+    }
+}
+
+/// The echo of an answer: a currency Lipa does not know, or an amount that is not one, is
+/// [`ProviderError::Decode`] (never silently left out); an amount without a currency cannot
+/// be read in minor units and is left out.
+fn echo(
+    reference: Option<String>,
+    amount: Option<&serde_json::Number>,
+    currency: Option<&str>,
+) -> Result<Echo, ProviderError> {
+    let currency = currency
+        .map(|c| {
+            Currency::from_code(&c.trim().to_ascii_uppercase())
+                .ok_or_else(|| ProviderError::Decode(format!("currency {c}")))
+        })
+        .transpose()?;
+    let amount = match (amount, currency) {
+        (Some(a), Some(c)) => Some(
+            a.as_f64()
+                .and_then(|v| minor_units(v, c))
+                .ok_or_else(|| ProviderError::Decode(format!("amount {a}")))?,
+        ),
+        _ => None,
+    };
+    Ok(Echo {
+        reference,
+        amount,
+        currency,
+    })
 }
 
 fn path_segment(s: &str) -> String {

@@ -141,7 +141,11 @@ impl Echo {
     /// Why this answer does not belong to the expected payment, or `None` when every field
     /// it carries matches.
     pub fn mismatch(&self, expected: &Expected<'_>) -> Option<String> {
-        if let Some(r) = self.reference.as_deref().filter(|r| *r != expected.reference) {
+        if let Some(r) = self
+            .reference
+            .as_deref()
+            .filter(|r| *r != expected.reference)
+        {
             return Some(format!("reference {r} is not {}", expected.reference));
         }
         if let Some(a) = self.amount.filter(|a| !expected.amounts.contains(a)) {

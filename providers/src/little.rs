@@ -13,6 +13,33 @@
 //! `amount` is in major units (the guide's examples send 1 for KES 1); processing uses the
 //! same Basic credentials as creating the intent; the public key and the timestamp
 //! tolerance (300 s by default) are configuration.
+//!
+//! Reading answers: statuses are read case-insensitively; one Lipa does not know is *pending*
+//! with the raw value in [`ProviderPayment::unknown_status`], never failed. The overall
+//! `status` decides when it is final; the attempts only refine a `PENDING` one (any attempt
+//! `COMPLETED` → succeeded; every attempt `FAILED` → failed; otherwise pending). Every answer
+//! carries its echo where it has one: `key` (Lipa's [`key_for`]), `amount` (major units,
+//! converted to minor) and `currency`. A currency code Lipa does not know, or a negative
+//! amount, is a decode error: such an answer cannot be about a Lipa payment.
+//!
+//! Guide doubts (what the guide leaves open, and what Lipa does):
+//! - Long polling "will keep the connection open until the payment status is updated", with
+//!   no bound. Lipa expects an answer within [`LONG_POLL_HOLD_MS`] (30 s) and sets its own
+//!   timeout above that; a read that times out is *no news*, never a failure, and the next
+//!   poll asks again. The sandbox holds 5 s.
+//! - The status answer's `key` is empty in the guide's example and the answer names no
+//!   currency. An empty `key` is read as absent (Lipa always sends one, so an empty key cannot
+//!   name another payment). Without a currency the amount cannot be read:
+//!   [`parse_status_in`] reads it in the payment's currency, [`parse_status`] leaves it out.
+//!   The sandbox answers with an empty key for numbers ending 34.
+//! - `attempts` has no stated order ("the array will only contain one item if you use the
+//!   intentId"). Lipa reads it without relying on order. The sandbox lists attempts newest
+//!   first for numbers ending 34, oldest first otherwise.
+//! - Whether a `PENDING` overall status with a `COMPLETED` attempt is paid: Lipa reads it as
+//!   succeeded (the attempt is the operator's answer; the overall status follows it). A final
+//!   overall status always wins over its attempts.
+//! - `amount` is in major units: the guide's examples show `1` with `KES`, and KES 0.01 is
+//!   no amount an operator takes.
 
 mod js_json;
 mod wire;
@@ -21,12 +48,12 @@ use base64::Engine;
 use lipa_api::{Country, Currency, FailureReason, NextAction, Operator, PaymentStatus};
 use std::future::Future;
 
-use crate::amount::major_units;
+use crate::amount::{major_units, minor_units};
 use crate::error::ProviderError;
 use crate::http::{find_header, HttpRequest, HttpResponse, Method};
 use crate::secret::Secret;
 use crate::signature::SignatureError;
-use crate::ProviderPayment;
+use crate::{Echo, ProviderPayment};
 
 pub use js_json::restringify;
 pub use wire::Callback;
@@ -37,6 +64,10 @@ pub const SIGNATURE_HEADER: &str = "X-LittlePay-Signature";
 pub const TIMESTAMP_HEADER: &str = "X-LittlePay-Timestamp";
 /// Default tolerance between the callback's timestamp and now.
 pub const DEFAULT_TOLERANCE_S: i64 = 300;
+/// The longest Lipa expects Little to hold a long-polled status read (`longPoll=true`)
+/// before answering: the edge's timeout for that read must be longer. The guide gives no
+/// bound (see the module's guide doubts); a read cut by the timeout means *no news*.
+pub const LONG_POLL_HOLD_MS: u64 = 30_000;
 
 /// A merchant account at Little Pay.
 #[derive(Debug, Clone)]
@@ -169,34 +200,44 @@ pub fn process_request(
     })
 }
 
-/// Reads the process answer: pending, a step-up page, or already final.
+/// Reads the process answer: pending, a step-up page, or already final. A 2xx that is not
+/// this answer is [`ProviderError::Decode`]: the outcome is unknown, keep asking.
 pub fn parse_process(
     response: &HttpResponse,
     intent_id: &str,
 ) -> Result<ProviderPayment, ProviderError> {
     let r: wire::ProcessResponse = crate::error::decode_json(response, message_of)?;
-    let status = match (r.data.status, r.data.meta.step_up_url) {
-        (wire::Status::Pending, Some(url))
-            if url.starts_with("https://") || url.starts_with("http://") =>
-        {
-            PaymentStatus::ActionRequired {
-                action: NextAction::Redirect { url },
+    let echo = echo(
+        None,
+        r.data.meta.amount,
+        r.data.meta.currency.as_deref(),
+        None,
+    )?;
+    let (status, unknown_status) =
+        match (wire::Status::parse(&r.data.status), r.data.meta.step_up_url) {
+            (Some(wire::Status::Pending), Some(url))
+                if url.starts_with("https://") || url.starts_with("http://") =>
+            {
+                let action = NextAction::Redirect { url };
+                (PaymentStatus::ActionRequired { action }, None)
             }
-        }
-        (wire::Status::Pending, _) => PaymentStatus::Pending,
-        (wire::Status::Completed, _) => PaymentStatus::Succeeded,
-        (wire::Status::Failed, _) => PaymentStatus::Failed {
-            reason: reason_from_message(&r.data.message),
-            retryable: true,
-        },
-    };
-    Ok(ProviderPayment {
-        provider_ref: intent_id.to_string(),
+            (Some(wire::Status::Pending), _) => (PaymentStatus::Pending, None),
+            (Some(wire::Status::Completed), _) => (PaymentStatus::Succeeded, None),
+            (Some(wire::Status::Failed), _) => (
+                PaymentStatus::Failed {
+                    reason: reason_from_message(&r.data.message),
+                    retryable: true,
+                },
+                None,
+            ),
+            (None, _) => (PaymentStatus::Pending, Some(r.data.status)),
+        };
+    Ok(normalized(
+        intent_id.to_string(),
         status,
-        can_poll: false,
-        echo: Default::default(),
-        unknown_status: None,
-    })
+        unknown_status,
+        echo,
+    ))
 }
 
 /// `GET /api/payments-v2/{key}`, long-polled (held until a change or Little's timeout).
@@ -214,31 +255,122 @@ pub fn status_request(config: &Config, key: &str, long_poll: bool) -> HttpReques
     }
 }
 
-/// Reads a status: the payment's status, refined by its latest attempt.
+/// Reads a status: the payment's status, refined by its attempts while it is pending. The
+/// guide's status answer names no currency, so its `amount` is left out of the echo unless
+/// the answer carries one (see [`parse_status_in`]).
 pub fn parse_status(response: &HttpResponse) -> Result<ProviderPayment, ProviderError> {
+    read_status(response, None)
+}
+
+/// [`parse_status`] for a payment in `currency`: an answer that names no currency (the
+/// guide's does not) has its `amount` read in `currency`, so the echo carries it; the echo's
+/// currency stays what the answer says.
+pub fn parse_status_in(
+    response: &HttpResponse,
+    currency: Currency,
+) -> Result<ProviderPayment, ProviderError> {
+    read_status(response, Some(currency))
+}
+
+fn read_status(
+    response: &HttpResponse,
+    payment_currency: Option<Currency>,
+) -> Result<ProviderPayment, ProviderError> {
     let r: wire::StatusResponse = crate::error::decode_json(response, message_of)?;
-    let latest = r
-        .data
-        .attempts
-        .last()
-        .map(|a| a.status)
-        .unwrap_or(r.data.status);
-    let status = match (r.data.status, latest) {
-        (wire::Status::Completed, _) | (_, wire::Status::Completed) => PaymentStatus::Succeeded,
-        (wire::Status::Failed, _) | (wire::Status::Pending, wire::Status::Failed) => {
-            PaymentStatus::Failed {
-                reason: FailureReason::Declined,
-                retryable: true,
-            }
-        }
-        (wire::Status::Pending, wire::Status::Pending) => PaymentStatus::Pending,
+    let d = r.data;
+    let echo = echo(
+        d.key.as_deref(),
+        d.amount,
+        d.currency.as_deref(),
+        payment_currency,
+    )?;
+    let (status, unknown_status) = match wire::Status::parse(&d.status) {
+        Some(wire::Status::Completed) => (PaymentStatus::Succeeded, None),
+        Some(wire::Status::Failed) => (declined(), None),
+        Some(wire::Status::Pending) => refine(&d.attempts),
+        None => (PaymentStatus::Pending, Some(d.status)),
     };
-    Ok(ProviderPayment {
-        provider_ref: r.data.reference,
+    Ok(normalized(d.reference, status, unknown_status, echo))
+}
+
+/// A pending payment's status refined by its attempts, read in any order: a completed attempt
+/// pays it, and it failed when every attempt failed; otherwise it is pending, with the raw
+/// status of an attempt Lipa does not know.
+fn refine(attempts: &[wire::Attempt]) -> (PaymentStatus, Option<String>) {
+    let statuses: Vec<Option<wire::Status>> = attempts
+        .iter()
+        .map(|a| wire::Status::parse(&a.status))
+        .collect();
+    if statuses.contains(&Some(wire::Status::Completed)) {
+        (PaymentStatus::Succeeded, None)
+    } else if !statuses.is_empty() && statuses.iter().all(|s| *s == Some(wire::Status::Failed)) {
+        (declined(), None)
+    } else {
+        let raw = attempts
+            .iter()
+            .zip(&statuses)
+            .find(|(_, status)| status.is_none())
+            .map(|(a, _)| a.status.clone());
+        (PaymentStatus::Pending, raw)
+    }
+}
+
+/// A failure Little gives no reason for.
+fn declined() -> PaymentStatus {
+    PaymentStatus::Failed {
+        reason: FailureReason::Declined,
+        retryable: true,
+    }
+}
+
+/// The normalized answer; `unknown_status` is the raw status when Lipa does not know it (the
+/// status is then pending).
+fn normalized(
+    provider_ref: String,
+    status: PaymentStatus,
+    unknown_status: Option<String>,
+    echo: Echo,
+) -> ProviderPayment {
+    ProviderPayment {
+        provider_ref,
         status,
         can_poll: false,
-        echo: Default::default(),
-        unknown_status: None,
+        echo,
+        unknown_status,
+    }
+}
+
+/// A text field an answer really carries: an empty one is absent.
+fn present(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// What an answer carries of Lipa's key, the amount (major units, read in the answer's
+/// currency, else in `fallback`) and the currency. An empty key or currency is absent.
+fn echo(
+    key: Option<&str>,
+    amount: Option<f64>,
+    currency: Option<&str>,
+    fallback: Option<Currency>,
+) -> Result<Echo, ProviderError> {
+    let currency = present(currency)
+        .map(|code| {
+            Currency::from_code(&code.to_ascii_uppercase()).ok_or_else(|| {
+                ProviderError::Decode(format!("currency {code} is not one Lipa uses"))
+            })
+        })
+        .transpose()?;
+    let amount = match (amount, currency.or(fallback)) {
+        (Some(major), Some(c)) => Some(
+            minor_units(major, c)
+                .ok_or_else(|| ProviderError::Decode(format!("amount {major}")))?,
+        ),
+        _ => None,
+    };
+    Ok(Echo {
+        reference: present(key).map(str::to_string),
+        amount,
+        currency,
     })
 }
 
@@ -294,7 +426,16 @@ where
     })
     .await
     .map_err(ProviderError::Signature)?;
-    serde_json::from_str(text).map_err(|e| ProviderError::Decode(e.to_string()))
+    let decode = |e: serde_json::Error| ProviderError::Decode(e.to_string());
+    let mut callback: Callback = serde_json::from_str(text).map_err(decode)?;
+    let amount: wire::CallbackAmount = serde_json::from_str(text).map_err(decode)?;
+    callback.echo = echo(
+        Some(&callback.key),
+        amount.amount,
+        amount.currency.as_deref(),
+        None,
+    )?;
+    Ok(callback)
 }
 
 /// The DER inside a `-----BEGIN PUBLIC KEY-----` PEM (SubjectPublicKeyInfo).
@@ -313,23 +454,20 @@ pub fn public_key_der(pem: &str) -> Result<Vec<u8>, SignatureError> {
 }
 
 impl Callback {
-    /// The payment the callback reports.
+    /// The payment the callback reports, with its echo (key, amount, currency).
     pub fn payment(&self) -> ProviderPayment {
-        let status = match self.status {
-            wire::Status::Completed => PaymentStatus::Succeeded,
-            wire::Status::Failed => PaymentStatus::Failed {
-                reason: FailureReason::Declined,
-                retryable: true,
-            },
-            wire::Status::Pending => PaymentStatus::Pending,
+        let (status, unknown_status) = match wire::Status::parse(&self.status) {
+            Some(wire::Status::Completed) => (PaymentStatus::Succeeded, None),
+            Some(wire::Status::Failed) => (declined(), None),
+            Some(wire::Status::Pending) => (PaymentStatus::Pending, None),
+            None => (PaymentStatus::Pending, Some(self.status.clone())),
         };
-        ProviderPayment {
-            provider_ref: self.reference.clone(),
+        normalized(
+            self.reference.clone(),
             status,
-            can_poll: false,
-            echo: Default::default(),
-            unknown_status: None,
-        }
+            unknown_status,
+            self.echo.clone(),
+        )
     }
 }
 

@@ -8,7 +8,29 @@
 //!
 //! Choices where the guide is silent: the phone is sent in international form without `+`;
 //! a status check's `Unpaid` is "not paid yet" (a failure is only known from a callback's
-//! `2001`, so polling goes on until the payment's window ends).
+//! `2001`, so polling goes on until the payment's window ends). Statuses are matched
+//! case-insensitively; a status or response code Lipa does not know is *pending* with
+//! [`ProviderPayment::unknown_status`] set, never failed.
+//!
+//! A receive answer is never success: the guide's receive always answers `PROCESSING`, and
+//! money has moved only once a callback (`0000`) or a status check (`Paid`) says so. The best
+//! a receive answer gives is pending; its explicit refusals (`2001`, `4103`, and the
+//! merchant's `4000` / `4070` / `4101`) are failures or [`ProviderError::Rejected`].
+//!
+//! Guide doubts:
+//! - *Unknown reference.* The guide does not say what the status check answers for a
+//!   client reference it does not know. Lipa reads as "not known" ([`parse_status_known`] →
+//!   `Ok(None)`) a 404, or a 2xx without `data`, whose body is Xtopay's
+//!   `{responseCode, message}` with a message saying "not found"; anything else stays an
+//!   error. The sandbox can answer either way (404 by default, or a 200 with code `4000`).
+//! - *Resending.* The guide does not say whether a receive is idempotent on
+//!   `clientReference`. Lipa resends a receive, with the same reference, only after the status
+//!   check said it does not know the reference; the sandbox replays the first answer for a
+//!   reference it knows (one charge) and refuses the reference with other parameters (`4000`).
+//! - *Echo.* The receive answer's `data.reference` is taken for the client reference (the
+//!   guide's sample echoes `metadata.clientReference` there), with `data.amount` (minor units)
+//!   and `data.currency`; the status check carries `clientReference`, `amount`,
+//!   `currencyCode`; a callback carries `ClientReference` and `Amount` (no currency).
 
 mod wire;
 
@@ -18,7 +40,7 @@ use crate::error::ProviderError;
 use crate::http::{find_header, HttpRequest, HttpResponse, Method};
 use crate::secret::Secret;
 use crate::signature::verify_hmac_sha256_hex;
-use crate::ProviderPayment;
+use crate::{Echo, ProviderPayment};
 
 pub use wire::Callback;
 
@@ -66,7 +88,7 @@ pub enum ResponseCode {
 impl ResponseCode {
     /// Parses the four-digit code.
     pub fn parse(code: &str) -> ResponseCode {
-        match code {
+        match code.trim() {
             "0000" => ResponseCode::Success,
             "0001" => ResponseCode::Pending,
             "2001" => ResponseCode::DebitFailed,
@@ -174,15 +196,14 @@ pub fn receive_request(config: &Config, r: &Receive) -> Result<HttpRequest, Prov
     })
 }
 
-/// Reads the receive answer: the payment as it stands, or the merchant-side refusal.
+/// Reads the receive answer. Never success: `0001` and `0000` are pending (the customer has
+/// not approved yet; a callback or a status check says `Paid`), a code Lipa does not know on
+/// a 2xx is pending with [`ProviderPayment::unknown_status`]; `2001` and `4103` are failures,
+/// the merchant's `4000` / `4070` / `4101` are [`ProviderError::Rejected`]. A 2xx that is not
+/// Xtopay's JSON is [`ProviderError::Decode`]: the outcome is unknown.
 pub fn parse_receive(response: &HttpResponse) -> Result<ProviderPayment, ProviderError> {
     let Ok(r) = serde_json::from_str::<wire::ReceiveResponse>(&response.body) else {
-        // Not Xtopay's JSON at all: classify by the HTTP status.
-        return Err(
-            crate::error::decode_json::<serde_json::Value>(response, |_| None)
-                .err()
-                .unwrap_or_else(|| ProviderError::Decode("not a receive response".into())),
-        );
+        return Err(classify(response, None));
     };
     let code = ResponseCode::parse(&r.response_code);
     if let Some(action) = code.merchant_action() {
@@ -191,40 +212,72 @@ pub fn parse_receive(response: &HttpResponse) -> Result<ProviderPayment, Provide
             message: action.to_string(),
         });
     }
-    let id = r.data.map(|d| d.id).unwrap_or_default();
-    let status = match code {
-        ResponseCode::Success => PaymentStatus::Succeeded,
-        ResponseCode::Pending => PaymentStatus::Pending,
-        ResponseCode::DebitFailed => PaymentStatus::Failed {
-            reason: reason_from_description(&r.message),
-            retryable: true,
-        },
-        ResponseCode::CustomerNotAllowed => PaymentStatus::Failed {
-            reason: FailureReason::NotRegistered,
-            retryable: true,
-        },
-        ResponseCode::Unknown if response.status >= 500 => {
-            return Err(ProviderError::Unavailable {
-                status: response.status,
-            })
+    let (status, unknown_status) = match code {
+        ResponseCode::Success | ResponseCode::Pending => (PaymentStatus::Pending, None),
+        ResponseCode::DebitFailed => (
+            PaymentStatus::Failed {
+                reason: reason_from_description(&r.message),
+                retryable: true,
+            },
+            None,
+        ),
+        ResponseCode::CustomerNotAllowed => (
+            PaymentStatus::Failed {
+                reason: FailureReason::NotRegistered,
+                retryable: true,
+            },
+            None,
+        ),
+        ResponseCode::Unknown if (200..300).contains(&response.status) => {
+            (PaymentStatus::Pending, Some(r.response_code.clone()))
         }
         ResponseCode::Unknown
         | ResponseCode::Validation
         | ResponseCode::GatewayDeclined
-        | ResponseCode::KeysOrScope => {
-            return Err(ProviderError::Rejected {
-                status: response.status,
-                message: r.message,
-            })
-        }
+        | ResponseCode::KeysOrScope => return Err(classify(response, Some(r.message))),
+    };
+    let (provider_ref, echo) = match r.data {
+        Some(d) => (
+            d.id,
+            Echo {
+                reference: d.reference,
+                amount: d.amount,
+                currency: currency(d.currency.as_deref())?,
+            },
+        ),
+        None => (String::new(), Echo::default()),
     };
     Ok(ProviderPayment {
-        provider_ref: id,
+        provider_ref,
         status,
         can_poll: false,
-        echo: Default::default(),
-        unknown_status: None,
+        echo,
+        unknown_status,
     })
+}
+
+/// The error for an answer that is not a payment: a 2xx is [`ProviderError::Decode`]; any
+/// other status is classified by it, with Xtopay's `message` when there is one.
+fn classify(response: &HttpResponse, message: Option<String>) -> ProviderError {
+    if (200..300).contains(&response.status) {
+        return ProviderError::Decode(format!(
+            "not an Xtopay answer: {}",
+            response.body.chars().take(200).collect::<String>()
+        ));
+    }
+    crate::error::decode_json::<serde_json::Value>(response, |_| message.clone())
+        .err()
+        .unwrap_or_else(|| ProviderError::Decode("not an Xtopay answer".into()))
+}
+
+/// A currency code as Xtopay writes it (case-insensitive); one Lipa does not know is
+/// [`ProviderError::Decode`], never left out of an echo.
+fn currency(code: Option<&str>) -> Result<Option<Currency>, ProviderError> {
+    code.map(|c| {
+        Currency::from_code(&c.trim().to_ascii_uppercase())
+            .ok_or_else(|| ProviderError::Decode(format!("currency {c}")))
+    })
+    .transpose()
 }
 
 /// `GET /v1/payments/:reference` with Lipa's client reference.
@@ -241,25 +294,68 @@ pub fn status_request(config: &Config, client_reference: &str) -> HttpRequest {
     }
 }
 
-/// Reads a status check: `Paid` with `isFulfilled` is success; `Unpaid` is still pending.
-pub fn parse_status(response: &HttpResponse) -> Result<ProviderPayment, ProviderError> {
+/// Reads a status check: `Paid` is success, `Unpaid` still pending, a status Lipa does not
+/// know pending with [`ProviderPayment::unknown_status`]. `Ok(None)` when Xtopay does not
+/// know the client reference (see "Guide doubts"): the receive never arrived and may be sent
+/// again with the same reference. A 2xx that cannot be read is [`ProviderError::Decode`].
+pub fn parse_status_known(
+    response: &HttpResponse,
+) -> Result<Option<ProviderPayment>, ProviderError> {
+    if is_not_found(response) {
+        return Ok(None);
+    }
     let r: wire::StatusResponse = crate::error::decode_json(response, |body| {
         serde_json::from_str::<wire::StatusResponse>(body)
             .ok()
             .map(|r| r.message)
     })?;
-    let d = r.data;
-    let status = match d.status {
-        wire::PaidStatus::Paid => PaymentStatus::Succeeded,
-        wire::PaidStatus::Unpaid => PaymentStatus::Pending,
+    let d = r.data.ok_or_else(|| {
+        ProviderError::Decode(format!("status check without data: {}", r.message))
+    })?;
+    let (status, unknown_status) = match d.status.trim().to_ascii_lowercase().as_str() {
+        "paid" => (PaymentStatus::Succeeded, None),
+        "unpaid" => (PaymentStatus::Pending, None),
+        _ => (PaymentStatus::Pending, Some(d.status.clone())),
     };
-    Ok(ProviderPayment {
+    Ok(Some(ProviderPayment {
         provider_ref: d.transaction_id,
         status,
         can_poll: false,
-        echo: Default::default(),
-        unknown_status: None,
+        echo: Echo {
+            reference: d.client_reference,
+            amount: d.amount,
+            currency: currency(d.currency_code.as_deref())?,
+        },
+        unknown_status,
+    }))
+}
+
+/// [`parse_status_known`] for callers that need a payment: an unknown reference is
+/// [`ProviderError::Rejected`] when Xtopay answered 404, [`ProviderError::Decode`] (keep
+/// asking) when it answered a 2xx.
+pub fn parse_status(response: &HttpResponse) -> Result<ProviderPayment, ProviderError> {
+    parse_status_known(response)?.ok_or_else(|| {
+        let message = "Xtopay does not know this clientReference".to_string();
+        if response.status == 404 {
+            ProviderError::Rejected {
+                status: 404,
+                message,
+            }
+        } else {
+            ProviderError::Decode(message)
+        }
     })
+}
+
+/// The status check's not-found answer: a 404 or a 2xx, in Xtopay's shape, without `data`,
+/// saying "not found".
+fn is_not_found(response: &HttpResponse) -> bool {
+    (response.status == 404 || (200..300).contains(&response.status))
+        && serde_json::from_str::<wire::StatusResponse>(&response.body).is_ok_and(|r| {
+            r.data.is_none()
+                && r.response_code.is_some()
+                && r.message.to_ascii_lowercase().contains("not found")
+        })
 }
 
 /// A verified callback, with the key to dedupe it on.
@@ -272,10 +368,13 @@ pub struct VerifiedCallback {
 }
 
 impl VerifiedCallback {
-    /// The payment the callback reports.
+    /// The payment the callback reports, with its echo (`ClientReference`, `Amount`; a
+    /// callback carries no currency). A code Lipa does not know is pending with
+    /// [`ProviderPayment::unknown_status`].
     pub fn payment(&self) -> ProviderPayment {
         let c = &self.callback;
-        let status = match ResponseCode::parse(&c.response_code) {
+        let code = ResponseCode::parse(&c.response_code);
+        let status = match code {
             ResponseCode::Success => PaymentStatus::Succeeded,
             ResponseCode::DebitFailed => PaymentStatus::Failed {
                 reason: reason_from_description(&c.data.description),
@@ -297,8 +396,12 @@ impl VerifiedCallback {
             provider_ref: c.data.transaction_id.clone(),
             status,
             can_poll: false,
-            echo: Default::default(),
-            unknown_status: None,
+            echo: Echo {
+                reference: Some(c.data.client_reference.clone()),
+                amount: Some(c.data.amount),
+                currency: None,
+            },
+            unknown_status: (code == ResponseCode::Unknown).then(|| c.response_code.clone()),
         }
     }
 }

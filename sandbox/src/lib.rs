@@ -119,6 +119,9 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
         (Method::Get, "/_sandbox/requests") => forward(&env, req, &format!("/log{query}")).await,
         (Method::Post, "/_sandbox/shop/fail-next") => forward(&env, req, "/shop/fail-next").await,
         (Method::Get, "/_sandbox/charges") => forward(&env, req, &format!("/charges{query}")).await,
+        (Method::Post, "/_sandbox/crisscross/expire-sessions") => {
+            forward(&env, req, &format!("/expire-crisscross-sessions{query}")).await
+        }
         (Method::Post, "/_sandbox/dollr/revoke-tokens") => {
             forward(&env, req, "/revoke-dollr-tokens").await
         }

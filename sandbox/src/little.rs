@@ -5,6 +5,12 @@
 //! `timestamp + "." + JSON.stringify(payload)`. The body is sent pretty-printed, as a
 //! JavaScript server might, so the receiver must rebuild the signed string rather than sign
 //! the bytes.
+//!
+//! Where the guide is ambiguous the simulator can answer both ways. A status read by intent
+//! id lists only the latest attempt ("the array will only contain one item if you use the
+//! intentId"), by key every attempt, oldest first. For a payer number ending 34 the status
+//! answer reads as the guide's example literally does: an empty `key`, and attempts newest
+//! first. Long polls are held by the Durable Object (5 s at most), not here.
 
 use std::collections::BTreeMap;
 
@@ -143,10 +149,12 @@ impl LittleSim {
                 {
                     return fail(401, "Invalid API key");
                 }
+                let by_intent_id = self.intents.contains_key(*key);
                 match self.find(key) {
                     Some(i) => SimResponse {
                         status: 200,
-                        body: json!({"date": iso8601(now), "data": status_json(i)}).to_string(),
+                        body: json!({"date": iso8601(now), "data": status_json(i, by_intent_id)})
+                            .to_string(),
                     },
                     None => fail(404, "Payment not found"),
                 }
@@ -431,12 +439,146 @@ impl LittleSim {
     }
 }
 
-fn status_json(i: &Intent) -> Value {
+/// Whether a payer number gets the guide example's literal shapes (…34): an empty `key` and
+/// attempts newest first in the status answer.
+fn guide_example_shapes(mobile: &str) -> bool {
+    mobile.ends_with("34")
+}
+
+/// The status answer; read by intent id it lists only the latest attempt.
+fn status_json(i: &Intent, by_intent_id: bool) -> Value {
+    let literal = i.mobile.as_deref().is_some_and(guide_example_shapes);
+    let skip = if by_intent_id {
+        i.attempts.len().saturating_sub(1)
+    } else {
+        0
+    };
+    let mut attempts: Vec<Value> = i
+        .attempts
+        .iter()
+        .skip(skip)
+        .map(|s| json!({"reference": i.id, "provider": i.provider, "status": s}))
+        .collect();
+    if literal {
+        attempts.reverse();
+    }
     json!({
         "reference": i.id, "status": i.status,
         "payload": {"billingAddress": {"firstName": "", "lastName": "", "address1": "", "locality": "",
             "administrativeArea": "", "postalCode": "", "country": "", "email": "", "phoneNumber": ""}},
-        "amount": i.amount, "payment": {"provider": i.provider, "details": null}, "key": i.key,
-        "attempts": i.attempts.iter().map(|s| json!({"reference": i.id, "provider": i.provider, "status": s})).collect::<Vec<_>>(),
+        "amount": i.amount, "payment": {"provider": i.provider, "details": null},
+        "key": if literal { "" } else { i.key.as_str() },
+        "attempts": attempts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> LittleConfig {
+        LittleConfig {
+            basic: "Y2lkOmNzZWM=".into(),
+            api_key: "api_key_1".into(),
+            private_key_pem: include_str!("../keys/little_sandbox_private.pem").into(),
+            approve_delay_ms: 2_000,
+        }
+    }
+
+    fn call(sim: &mut LittleSim, method: &str, path: &str, body: Value, now: i64) -> Value {
+        let req = SimRequest {
+            method: method.into(),
+            path: path.into(),
+            query: vec![],
+            headers: vec![
+                ("authorization".into(), "Basic Y2lkOmNzZWM=".into()),
+                ("x-api-key".into(), "api_key_1".into()),
+            ],
+            body: if body.is_null() {
+                String::new()
+            } else {
+                body.to_string()
+            },
+        };
+        let resp = sim.handle(&cfg(), &req, "https://sandbox.test", now);
+        assert_eq!(resp.status, 200, "{method} {path}: {}", resp.body);
+        serde_json::from_str(&resp.body).unwrap()
+    }
+
+    /// An intent for `key`, processed twice for `mobile` (a retried process call), then settled.
+    fn paid_twice(sim: &mut LittleSim, key: &str, mobile: &str) -> String {
+        let created = call(
+            sim,
+            "POST",
+            "/api/payments/tok_1/pay",
+            json!({"amount": 1500, "currency": "KES", "key": key,
+                "callbackUrl": "https://lipa.test/webhooks/little"}),
+            0,
+        );
+        let id = created["data"]["reference"].as_str().unwrap().to_string();
+        let process = json!({"type": "MPESA", "payment": {"mobile": mobile}});
+        call(
+            sim,
+            "POST",
+            &format!("/pay/{id}/process"),
+            process.clone(),
+            0,
+        );
+        call(sim, "POST", &format!("/pay/{id}/process"), process, 1);
+        assert_eq!(sim.take_due(&cfg(), 2_001).len(), 1, "one signed callback");
+        id
+    }
+
+    fn attempts(status: &Value) -> Vec<&str> {
+        status["data"]["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["status"].as_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_status_by_key_lists_every_attempt_by_intent_id_only_the_latest() {
+        let mut sim = LittleSim::default();
+        let id = paid_twice(&mut sim, "3f2a9c1e77aa", "254712000001");
+        let by_key = call(
+            &mut sim,
+            "GET",
+            "/api/payments-v2/3f2a9c1e77aa",
+            Value::Null,
+            3_000,
+        );
+        assert_eq!(by_key["data"]["status"], "COMPLETED");
+        assert_eq!(by_key["data"]["key"], "3f2a9c1e77aa");
+        assert_eq!(attempts(&by_key), ["PENDING", "COMPLETED"], "oldest first");
+        let by_id = call(
+            &mut sim,
+            "GET",
+            &format!("/api/payments-v2/{id}"),
+            Value::Null,
+            3_000,
+        );
+        assert_eq!(attempts(&by_id), ["COMPLETED"]);
+    }
+
+    #[test]
+    fn number_34_answers_as_the_guide_example_literally_reads() {
+        let mut sim = LittleSim::default();
+        paid_twice(&mut sim, "abcdef123456", "254712000034");
+        let status = call(
+            &mut sim,
+            "GET",
+            "/api/payments-v2/abcdef123456",
+            Value::Null,
+            3_000,
+        );
+        assert_eq!(
+            status["data"]["key"], "",
+            "the guide's example shows an empty key"
+        );
+        assert_eq!(attempts(&status), ["COMPLETED", "PENDING"], "newest first");
+        assert_eq!(status["data"]["status"], "COMPLETED");
+        assert_eq!(sim.charges_of("+254712000034"), 1);
+    }
 }

@@ -228,6 +228,14 @@ impl DurableObject for SandboxObject {
                 let id = param("id").unwrap_or_default();
                 Response::from_json(&self.read(&m.honey, |h| h.redirect_info(&id)).await?)
             }
+            (Method::Post, "/expire-crisscross-sessions") => {
+                let reference = param("reference").unwrap_or_default();
+                let now = now_ms();
+                let ended = self
+                    .update(&m.crisscross, |s| s.expire_sessions(&reference, now))
+                    .await?;
+                Response::from_json(&serde_json::json!({"expired": ended}))
+            }
             (Method::Post, "/revoke-dollr-tokens") => {
                 self.update(&m.dollr, DollrSim::revoke_tokens).await?;
                 Response::from_json(&serde_json::json!({"revoked": true}))

@@ -3,6 +3,14 @@
 //! `0001` / `0000` / `2001` / `4000` / `4103`, callbacks signed `x-xtopay-signature:
 //! sha256=<hex HMAC-SHA256 of the body>` with `x-xtopay-event-id`, and the status check by
 //! client reference (`Paid` / `Unpaid`). The …30 number never gets its callback.
+//!
+//! Where the guide is silent (see the adapter's "Guide doubts"):
+//! - A receive is idempotent on `metadata.clientReference`: the same reference with the same
+//!   amount, currency, phone and provider replays the first answer and charges once; with
+//!   other parameters it is refused (`400`, code `4000`).
+//! - The status check for a reference the simulator does not know answers, by
+//!   [`UnknownReference`], `404` (the default) or `200` without `data`; both with code `4000`
+//!   and the message `Transaction not found`.
 
 use std::collections::BTreeMap;
 
@@ -43,11 +51,24 @@ struct Tx {
     send_callback: bool,
 }
 
+/// What the status check answers for a client reference it does not know (the guide is
+/// silent; the adapter reads both as "not known").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UnknownReference {
+    /// `404 {"success": false, "responseCode": "4000", "message": "Transaction not found"}`.
+    #[default]
+    NotFound404,
+    /// The same body with `"data": null`, as a `200`.
+    Coded200,
+}
+
 /// The whole simulated provider.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct XtopaySim {
     transactions: BTreeMap<String, Tx>,
     log: RequestLog,
+    #[serde(default)]
+    unknown_reference: UnknownReference,
 }
 
 fn coded(status: u16, code: &str, message: &str) -> SimResponse {
@@ -57,7 +78,46 @@ fn coded(status: u16, code: &str, message: &str) -> SimResponse {
     }
 }
 
+fn not_found(answer: UnknownReference) -> SimResponse {
+    let mut body =
+        json!({"success": false, "responseCode": "4000", "message": "Transaction not found"});
+    let status = match answer {
+        UnknownReference::NotFound404 => 404,
+        UnknownReference::Coded200 => {
+            if let Some(obj) = body.as_object_mut() {
+                obj.insert("data".into(), Value::Null);
+            }
+            200
+        }
+    };
+    SimResponse {
+        status,
+        body: body.to_string(),
+    }
+}
+
+/// The receive answer for `tx`: `0001`, `PROCESSING`, as first given.
+fn receive_answer(tx: &Tx) -> SimResponse {
+    let body = json!({
+        "success": true,
+        "message": "Transaction pending. Expect callback request for final state",
+        "responseCode": "0001",
+        "data": {"id": tx.id, "reference": tx.reference, "status": "PROCESSING", "amount": tx.amount,
+            "currency": tx.currency, "phone": tx.phone, "provider": tx.provider,
+            "description": tx.description, "createdAt": iso8601(tx.created_at_ms)},
+    });
+    SimResponse {
+        status: 200,
+        body: body.to_string(),
+    }
+}
+
 impl XtopaySim {
+    /// Sets what the status check answers for a client reference it does not know.
+    pub fn set_unknown_reference(&mut self, answer: UnknownReference) {
+        self.unknown_reference = answer;
+    }
+
     /// Answers one request (path after `/xtopay`).
     pub fn handle(&mut self, cfg: &XtopayConfig, req: &SimRequest, now_ms: i64) -> SimResponse {
         let resp = self.route(cfg, req, now_ms);
@@ -111,7 +171,7 @@ impl XtopaySim {
                         }})
                         .to_string(),
                     },
-                    None => coded(404, "4000", "Transaction not found"),
+                    None => not_found(self.unknown_reference),
                 }
             }
             _ => coded(404, "4000", &format!("Cannot {} {}", req.method, req.path)),
@@ -175,8 +235,21 @@ impl XtopaySim {
             .pointer("/metadata/clientReference")
             .and_then(Value::as_str)
             .map_or_else(|| new_id(13), str::to_string);
-        if self.transactions.contains_key(&reference) {
-            return coded(400, "4000", "clientReference has been used already");
+        if let Some(first) = self.transactions.get(&reference) {
+            // A resend of the same receive replays the first answer: one charge.
+            let same = first.amount == amount
+                && first.currency == currency
+                && first.phone == digits
+                && first.provider == provider;
+            return if same {
+                receive_answer(first)
+            } else {
+                coded(
+                    400,
+                    "4000",
+                    "clientReference has been used already with other parameters",
+                )
+            };
         }
         let tx = Tx {
             id: format!("pay_{}", crate::ids::new_digits(32)),
@@ -197,19 +270,9 @@ impl XtopaySim {
             paid_at_ms: None,
             send_callback: b != Behaviour::ApproveSilently,
         };
-        let body = json!({
-            "success": true,
-            "message": "Transaction pending. Expect callback request for final state",
-            "responseCode": "0001",
-            "data": {"id": tx.id, "reference": reference, "status": "PROCESSING", "amount": amount,
-                "currency": currency, "phone": digits, "provider": provider, "description": description,
-                "createdAt": iso8601(now)},
-        });
+        let answer = receive_answer(&tx);
         self.transactions.insert(reference, tx);
-        SimResponse {
-            status: 200,
-            body: body.to_string(),
-        }
+        answer
     }
 
     /// Settles due transactions; returns the callbacks to send.
@@ -346,64 +409,4 @@ impl XtopaySim {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cfg() -> XtopayConfig {
-        XtopayConfig {
-            basic: "Y2lkOnNlYw==".into(),
-            approve_delay_ms: 1_000,
-        }
-    }
-
-    fn receive(sim: &mut XtopaySim, body: Value) -> SimResponse {
-        sim.handle(
-            &cfg(),
-            &SimRequest {
-                method: "POST".into(),
-                path: "/v1/payments/receive".into(),
-                query: vec![],
-                headers: vec![("authorization".into(), "Basic Y2lkOnNlYw==".into())],
-                body: body.to_string(),
-            },
-            0,
-        )
-    }
-
-    #[test]
-    fn decimals_and_unknown_channels_are_4000() {
-        let mut sim = XtopaySim::default();
-        let r = receive(
-            &mut sim,
-            json!({"amount": 80.5, "phone": "233240000001", "provider": "MTN", "description": "d"}),
-        );
-        assert!(r.body.contains("4000") && r.body.contains("decimals"));
-        let r = receive(
-            &mut sim,
-            json!({"amount": 80, "phone": "233240000001", "provider": "VODAFONE", "description": "d"}),
-        );
-        assert!(r.body.contains("4000"));
-    }
-
-    #[test]
-    fn approve_pays_and_calls_back_and_30_never_calls_back() {
-        let mut sim = XtopaySim::default();
-        let r = receive(
-            &mut sim,
-            json!({"amount": 5000, "phone": "233240000001", "provider": "MTN", "description": "d", "metadata": {"clientReference": "pay_a"}}),
-        );
-        assert!(r.body.contains(r#""0001""#));
-        receive(
-            &mut sim,
-            json!({"amount": 5000, "phone": "233240000030", "provider": "MTN", "description": "d", "metadata": {"clientReference": "pay_b"}}),
-        );
-        let hooks = sim.take_due(1_000);
-        assert_eq!(hooks.len(), 1, "only the …01 number calls back");
-        assert!(hooks[0].body.contains(r#""ResponseCode":"0000""#));
-        assert_eq!(
-            sim.charges_of("+233240000030"),
-            1,
-            "…30 is paid although no callback came"
-        );
-    }
-}
+mod tests;

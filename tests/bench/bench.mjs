@@ -211,6 +211,10 @@ forged or replayed webhooks, and the merchant's endpoint failing its next ${load
 Every checkout final after **${load.elapsedS.toFixed(0)} s**; **${load.throughput.toFixed(1)} checkouts/s** to the
 last final state (the mix's late approvals and five-minute-rule numbers wait 6–15 s by design).
 Outcomes: ${Object.entries(load.byOutcome).map(([k, v]) => `${v} ${k}`).join(', ')}.
+Concurrency: **${load.concurrentPays} Pays sent two at once** (a third of the checkouts double-tap,
+a third open two tabs that both press Pay), ${load.concurrentPaysRefused} of them refused with 409;
+**${load.concurrentOtps} one-time codes sent two at once**; double charges in the sandbox ledger:
+**${load.doubleCharges}**.
 Invariants (0 double charges, every checkout final, exactly one distinct final event per
 payment at the merchant, every forgery refused): **${load.broken.length === 0 ? 'all held' : `${load.broken.length} broken`}**.
 Answers lost on the way back (\`wrangler dev\`'s proxy, workers-sdk#14641) and handled as Lipa's

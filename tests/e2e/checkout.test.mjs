@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import {
   launch, openPage, Shop, EDGE, SANDBOX, CRISSCROSS_WEBHOOK_SECRET, createCheckout, widgetCall,
-  providerRequestsFor, eventually,
+  providerRequestsFor, eventually, eventsOfCheckout,
 } from './support.mjs';
 
 let browser;
@@ -102,11 +102,12 @@ test('a second payment while one is live gets the 409 message; reopening resumes
     id: await shop.checkoutId(),
     client_secret: await page.locator('script[data-checkout]').getAttribute('data-client-secret'),
   };
-  const second = await widgetCall(checkout, 'POST', '/payments', { operator: 'mpesa', phone: '0712 000 001' });
+  // A number no other test uses, so the provider log for it is this test's alone.
+  const second = await widgetCall(checkout, 'POST', '/payments', { operator: 'mpesa', phone: '0712 430 501' });
   assert.equal(second.status, 409);
   assert.equal(second.body.error.code, 'payment_in_progress');
   assert.match(second.body.error.message, /already waiting for approval on \+254 ••• ••• 678/);
-  assert.equal((await providerRequestsFor('+254712000001')).filter((r) => r.at_ms > Date.now() - 5000).length, 0);
+  assert.deepEqual(await providerRequestsFor('+254712430501'), []);
 
   // A second tab on the same checkout shows the live payment, not a new form.
   const other = await context.newPage();
@@ -179,4 +180,53 @@ test('a provider webhook with a bad signature is refused and changes nothing', a
   const good = await send({ 'X-CrissCross-Signature': createHmac('sha256', CRISSCROSS_WEBHOOK_SECRET).update(forged).digest('hex') });
   assert.equal(good.status, 200);
   assert.equal((await widgetCall(checkout, 'GET')).body.payment.status.state, 'pending');
+});
+
+test('no checkout is held hostage: after the approval window the customer uses another number, and a late approval of the first still reaches the merchant, naming the second', async () => {
+  const { context, page, errors } = await openPage(browser);
+  const shop = await new Shop(page).open();
+  const checkoutId = await shop.checkoutId();
+  await shop.pay('0712 430 678'); // not in the table: the prompt waits on the handset
+  await shop.heading('Check your phone').waitFor();
+  // The tests' approval window is 10 s; the button appears when it ends.
+  await shop.widget.getByRole('button', { name: 'Use another number' }).click({ timeout: 20000 });
+  await shop.pay('0712 430 001');
+  await shop.heading('Payment successful').waitFor({ timeout: 20000 });
+
+  const handset = await context.newPage();
+  await handset.goto(`${SANDBOX}/handset`);
+  await handset.getByRole('button', { name: 'Approve payment from +254712430678' }).click();
+  const events = await eventually(async () => {
+    const mine = await eventsOfCheckout(checkoutId);
+    if (mine.length < 2) throw new Error(`${mine.length} events so far`);
+    return mine;
+  }, { timeout: 30000 });
+  assert.deepEqual(events.map((e) => e.type), ['payment.succeeded', 'payment.succeeded']);
+  const [second, late] = events;
+  assert.equal(second.data.phone_masked, '+254 ••• ••• 001');
+  assert.equal(second.data.other_succeeded_payment_id, undefined);
+  assert.equal(late.data.phone_masked, '+254 ••• ••• 678');
+  assert.equal(late.data.other_succeeded_payment_id, second.data.payment_id);
+  assert.equal(await shop.callbacks().filter({ hasText: 'onSuccess' }).count(), 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('CrissCross ends the session before its time: the Pay after the 410 goes out on a renewed session and charges once', async () => {
+  const checkout = await createCheckout();
+  await widgetCall(checkout, 'GET'); // opens the session
+  const reference = checkout.id.replace(/[^A-Za-z0-9]/g, '');
+  const ended = await (await fetch(`${SANDBOX}/_sandbox/crisscross/expire-sessions?reference=${reference}`, { method: 'POST' })).json();
+  assert.equal(ended.expired, 1);
+  const started = await widgetCall(checkout, 'POST', '/payments', { operator: 'mpesa', phone: '0712 440 001' });
+  assert.equal(started.status, 201, JSON.stringify(started.body));
+  assert.equal(started.body.status.state, 'pending');
+  const final = await eventually(async () => {
+    const { body } = await widgetCall(checkout, 'GET');
+    assert.equal(body.payment.status.state, 'succeeded');
+    return body.payment;
+  }, { timeout: 20000 });
+  assert.equal(final.id, started.body.id);
+  const charges = await (await fetch(`${SANDBOX}/_sandbox/charges?phone=${encodeURIComponent('+254712440001')}`)).json();
+  assert.equal(charges.charges, 1);
 });

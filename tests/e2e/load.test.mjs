@@ -11,6 +11,10 @@ test('fault-and-load: no double charge, every checkout final, one event per paym
   assert.deepEqual(report.broken, []);
   assert.ok(report.forged >= 8);
   // Every HoneyCoin Uganda …20 checkout (the mix's 12th of 22 entries: 5 of 105) went through
-  // the one-time-code step.
-  assert.equal(report.latencies['POST /api/checkouts/{id}/otp']?.count, 5);
+  // the one-time-code step, three of them sending the code twice at once.
+  assert.equal(report.concurrentOtps, 6);
+  assert.equal(report.latencies['POST /api/checkouts/{id}/otp']?.count, 5 + report.concurrentOtps / 2);
+  // Two thirds of the checkouts pressed Pay twice at once; one of each pair was refused.
+  assert.equal(report.concurrentPays, 2 * 70);
+  assert.equal(report.doubleCharges, 0);
 });

@@ -129,3 +129,18 @@ export async function eventually(fn, { timeout = 15000, interval = 250 } = {}) {
   }
   throw last;
 }
+
+/** The merchant events of one checkout, oldest first, paging back until `sinceMs`. */
+export async function eventsOfCheckout(checkoutId, sinceMs = Date.now() - 600000) {
+  const mine = [];
+  let before = '';
+  for (;;) {
+    const res = await fetch(`${EDGE}/v1/events?limit=100${before}`, { headers: { Authorization: `Bearer ${MERCHANT_KEY}` } });
+    const { events } = await res.json();
+    mine.push(...events.filter((e) => e.data.checkout_id === checkoutId));
+    const oldest = events.at(-1)?.created_at_ms;
+    if (events.length < 100 || oldest < sinceMs) break;
+    before = `&before_ms=${oldest}`;
+  }
+  return mine.sort((a, b) => a.created_at_ms - b.created_at_ms);
+}

@@ -117,7 +117,31 @@ async function drive(run, i, latencies, finalWithinMs) {
     });
     return { status: res.status, body: await json(res) };
   });
-  let started = await start();
+  // How the customer presses Pay: once, a double tap (the same request twice at once), or two
+  // tabs (each reads the checkout, then both press Pay at the same moment). Exactly one may
+  // start a payment; the others must be 409 and must never reach the provider.
+  const presses = ['once', 'double tap', 'two tabs'][i % 3];
+  const concurrent = [];
+  let started;
+  if (presses === 'once') {
+    started = await start();
+  } else {
+    const answers = await Promise.all([0, 1].map(async () => {
+      if (presses === 'two tabs') await view();
+      return start();
+    }));
+    concurrent.push(...answers.map((a) => a.status));
+    const created = answers.filter((a) => a.status === 201);
+    const refused = answers.filter((a) => a.status === 409 && a.body?.error?.code === 'payment_in_progress');
+    const lostOnes = answers.filter((a) => a.status >= 500);
+    if (created.length > 1) {
+      return { i, provider, suffix, expected, checkout: created[0].body.id, concurrent, error: `${presses}: ${created.length} payments started` };
+    }
+    if (created.length + refused.length + lostOnes.length !== answers.length) {
+      return { i, provider, suffix, expected, concurrent, error: `${presses}: answered ${answers.map((a) => `${a.status} ${JSON.stringify(a.body)}`).join(' / ')}` };
+    }
+    started = created[0] ?? lostOnes[0] ?? refused[0];
+  }
   if (started.status >= 500) {
     // Like the widget: follow the payment if it started, else press Pay again.
     lost('start payment', started.status, started.body);
@@ -129,13 +153,24 @@ async function drive(run, i, latencies, finalWithinMs) {
   }
   let status = started.body.status;
   let codeSent = false;
+  let concurrentOtps = 0;
   while (!FINAL.has(status?.state) && Date.now() < deadline) {
     if (status?.state === 'action_required' && status.action?.type === 'otp' && !codeSent) {
       const otp = await smsCodeFor(e164(route.country, national)).catch(() => null);
       if (!otp) return { i, provider, suffix, expected, checkout: created.id, error: 'no SMS code arrived' };
-      const res = await timed(latencies, 'POST /api/checkouts/{id}/otp', () => fetch(`${EDGE}/api/checkouts/${created.id}/otp`, {
+      const submit = () => timed(latencies, 'POST /api/checkouts/{id}/otp', () => fetch(`${EDGE}/api/checkouts/${created.id}/otp`, {
         method: 'POST', headers: auth, body: JSON.stringify({ otp }),
       }));
+      // Every other round of the mix double-taps Confirm: the code goes twice at once, and the
+      // customer follows whichever answer says where the payment stands.
+      let res;
+      if (Math.floor(i / MIX.length) % 2 === 0) {
+        const both = await Promise.all([submit(), submit()]);
+        concurrentOtps += 2;
+        res = both.find((r) => r.status === 200) ?? both[0];
+      } else {
+        res = await submit();
+      }
       const answer = await json(res);
       if (res.status >= 500) {
         // Like the widget: read the payment again; the code is typed again only if it is
@@ -157,7 +192,7 @@ async function drive(run, i, latencies, finalWithinMs) {
   const state = status?.state;
   return {
     i, provider, suffix, expected, state, checkout: created.id, payment: started.body.id,
-    phone: e164(route.country, national), done: Date.now(), lostAnswers,
+    phone: e164(route.country, national), done: Date.now(), lostAnswers, concurrent, concurrentOtps,
   };
 }
 
@@ -219,9 +254,11 @@ export async function runLoad({ n, concurrency = 16, finalWithinMs = 120000, run
     else if (r.state !== r.expected) broken.push(`checkout ${r.i} (${r.provider} …${r.suffix}) ended ${r.state}, expected ${r.expected}`);
   }
   // The ledger: a succeeded payment is exactly one charge, any other none.
+  let doubleCharges = 0;
   for (const r of results.filter((x) => x.phone)) {
     const { charges } = await (await fetch(`${SANDBOX}/_sandbox/charges?phone=${encodeURIComponent(r.phone)}`)).json();
     const want = r.state === 'succeeded' ? 1 : 0;
+    if (charges > 1) doubleCharges += 1;
     if (charges !== want) broken.push(`${r.phone} (${r.provider} …${r.suffix}, ${r.state}) was charged ${charges} times, expected ${want}`);
   }
   // The merchant: exactly one distinct final event per payment, all verified.
@@ -255,6 +292,12 @@ export async function runLoad({ n, concurrency = 16, finalWithinMs = 120000, run
     forged: forgedStatuses.length,
     lostAnswers: results.flatMap((r) => (r.lostAnswers ?? []).map((l) => `checkout ${r.i} (${r.provider} …${r.suffix}): ${l}`)),
     failedDeliveries: failDeliveries,
+    // Pays sent two at once (double taps and two tabs), how many of them the edge refused with
+    // 409, and one-time codes sent two at once.
+    concurrentPays: results.reduce((k, r) => k + (r.concurrent?.length ?? 0), 0),
+    concurrentPaysRefused: results.reduce((k, r) => k + (r.concurrent ?? []).filter((s) => s === 409).length, 0),
+    concurrentOtps: results.reduce((k, r) => k + (r.concurrentOtps ?? 0), 0),
+    doubleCharges: doubleCharges,
     byOutcome: results.reduce((acc, r) => { acc[r.state ?? 'error'] = (acc[r.state ?? 'error'] ?? 0) + 1; return acc; }, {}),
     broken,
   };

@@ -141,7 +141,12 @@ pub fn Checkout(
                             .ok()
                             .and_then(|view| view.payment),
                     };
-                    if let Some(latest) = latest.filter(|q| q.id == following.id) {
+                    // The payment followed, or an earlier attempt whose late approval paid
+                    // the checkout.
+                    let relevant = |q: &PaymentView| {
+                        q.id == following.id || q.status == PaymentStatus::Succeeded
+                    };
+                    if let Some(latest) = latest.filter(relevant) {
                         if latest != following
                             && screen.get_untracked() == Screen::Pending(following.clone())
                         {
@@ -192,7 +197,10 @@ pub fn Checkout(
                     PaymentStatus::ActionRequired { action: NextAction::Redirect { url } } => view! {
                         <RedirectScreen payment=p url=url on_cancel=close/>
                     }.into_any(),
-                    _ => view! { <PendingScreen payment=p on_cancel=close/> }.into_any(),
+                    _ => view! {
+                        <PendingScreen payment=p on_cancel=close
+                            on_retry=move || set_screen.set(Screen::Form)/>
+                    }.into_any(),
                 },
                 Screen::Success(p) => view! {
                     <SuccessScreen checkout=co payment=p on_done=close/>

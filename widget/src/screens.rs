@@ -217,8 +217,13 @@ pub fn PendingScreen(
     /// The customer closes the widget (the payment goes on; a late approval still counts).
     #[prop(into)]
     on_cancel: Callback<()>,
+    /// The customer tries again, with this or another number, once the provider's approval
+    /// window is over (the first payment is still followed by the edge).
+    #[prop(into)]
+    on_retry: Callback<()>,
 ) -> impl IntoView {
     let started = payment.created_at_ms as f64;
+    let retry_at = payment.retry_at_ms.map(|t| t as f64);
     let (elapsed_s, set_elapsed_s) = signal(((api::now_ms() - started) / 1000.0).max(0.0) as u64);
     if let Ok(handle) = set_interval_with_handle(
         move || set_elapsed_s.set(((api::now_ms() - started) / 1000.0).max(0.0) as u64),
@@ -238,6 +243,16 @@ pub fn PendingScreen(
             <p class="elapsed">
                 {move || { let s = elapsed_s.get(); format!("Waiting for approval · {}:{:02}", s / 60, s % 60) }}
             </p>
+            {move || {
+                // Re-evaluated every second with the elapsed time.
+                elapsed_s.track();
+                retry_at.filter(|t| api::now_ms() >= *t).map(|_| view! {
+                    <p class="hint">"No prompt? It may have timed out on your phone."</p>
+                    <button type="button" class="primary" on:click=move |_| on_retry.run(())>
+                        "Use another number"
+                    </button>
+                })
+            }}
             <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
         </section>
     }

@@ -1,11 +1,16 @@
 //! The Checkout Durable Object: the single writer of one checkout's state.
 //!
-//! It allows one live payment at a time, stores the idempotency reference before calling the
-//! provider the routing table chose, applies provider answers in order (webhooks only as
+//! It stores each payment and its idempotency reference before calling the provider the
+//! routing table chose, applies provider answers that echo their payment (webhooks only as
 //! hints, confirmed by a status read), takes one-time codes, polls on an alarm where no
-//! webhook comes, and delivers signed merchant webhooks with retries. Every change follows
-//! load → pure rule from [`record`] → store, with no provider I/O in between, so concurrent
-//! events cannot lose each other's writes.
+//! webhook comes, and delivers signed merchant webhooks with retries.
+//!
+//! **One writer, for real.** The object's input gate opens on every awaited fetch (a
+//! provider, D1, another object), so another request can run while one waits. Every change
+//! is therefore read → decide (a pure rule from [`record`]) → write with no I/O between, on
+//! the record as stored at that moment, never on a copy read before an await: a payment is
+//! stored as in flight before anything else is awaited, OTP attempts are counted on the
+//! stored record, and a provider's answer is applied to the record read after the answer.
 
 mod object;
 pub mod record;
@@ -16,7 +21,7 @@ pub use object::CheckoutObject;
 
 use lipa_api::phone::Msisdn;
 use lipa_api::{ApiError, ErrorCode, FailureReason, PaymentStatus, StartPayment, SubmitOtp};
-use lipa_providers::crisscross::SessionInput;
+use lipa_providers::crisscross::{SessionInput, SESSION_LIFETIME_S};
 use lipa_providers::dollr::FeeBearer;
 use lipa_providers::honeycoin::OtpOutcome;
 use lipa_providers::{ProviderError, ProviderId, ProviderPayment};
@@ -55,6 +60,13 @@ pub struct ProviderHint {
     /// a webhook.
     #[serde(default)]
     pub reported_failure: Option<PaymentStatus>,
+    /// Lipa's checkout id, when the provider echoes only that (CrissCross's
+    /// `merchantReference`).
+    #[serde(default)]
+    pub checkout_id: Option<String>,
+    /// The provider that sent the webhook.
+    #[serde(default)]
+    pub provider: Option<ProviderId>,
 }
 
 impl CheckoutObject {
@@ -73,16 +85,18 @@ impl CheckoutObject {
                 let rec = self.authorize(req).await?;
                 self.view(rec).await
             }
+            // Authorized here; the handlers read the record again themselves, after the body,
+            // so every decision is made on the stored state (see the module doc).
             (Method::Post, "/payments") => {
-                let rec = self.authorize(req).await?;
+                self.authorize(req).await?;
                 let ip = req.headers().get(CLIENT_IP_HEADER)?;
                 let body = req.text().await?;
-                self.start_payment(rec, &body, ip).await
+                self.start_payment(&body, ip).await
             }
             (Method::Post, "/otp") => {
-                let rec = self.authorize(req).await?;
+                self.authorize(req).await?;
                 let body = req.text().await?;
-                self.submit_otp(rec, &body).await
+                self.submit_otp(&body).await
             }
             (Method::Post, "/refunds") => {
                 let refund: refund::RefundRequest = req.json().await?;
@@ -207,13 +221,16 @@ impl CheckoutObject {
     }
 
     /// Opens the CrissCross session when some operator of this checkout routes to CrissCross
-    /// and none is open yet; a failure leaves the record as it was (retried on the next read).
+    /// and none is open, or the open one ends within [`SESSION_RENEW_MARGIN_MS`]; a failure
+    /// leaves the record as it was (retried on the next read). Two reads at once may both
+    /// open one; the first stored wins and the other is never used.
     async fn ensure_session(&self, config: &Config, rec: CheckoutRecord) -> CheckoutRecord {
-        let needs_session = rec.provider_session.is_none()
-            && rec.country.operators().iter().any(|op| {
+        let routed =
+            rec.country.operators().iter().any(|op| {
                 config.routes.provider_for(rec.country, *op) == Some(ProviderId::CrissCross)
             });
-        let Some(cc) = config.crisscross.as_ref().filter(|_| needs_session) else {
+        let renew = session_needs_renewal(&rec, now_ms());
+        let Some(cc) = config.crisscross.as_ref().filter(|_| routed && renew) else {
             return rec;
         };
         let input = SessionInput {
@@ -222,6 +239,7 @@ impl CheckoutObject {
             reference: &rec.id,
             location: rec.country.alpha3(),
         };
+        let opened_at = now_ms();
         let (session, operators) = match providers::crisscross::open_session(cc, &input).await {
             Ok(opened) => opened,
             Err(e) => {
@@ -231,8 +249,13 @@ impl CheckoutObject {
         };
         let stored = async {
             let mut fresh = self.load_existing().await?;
-            if fresh.provider_session.is_none() {
-                fresh.provider_session = Some(session);
+            if session_needs_renewal(&fresh, now_ms()) {
+                fresh.provider_session_expires_at_ms = Some(
+                    session
+                        .expires_at_ms
+                        .unwrap_or(opened_at + i64::from(SESSION_LIFETIME_S) * 1000),
+                );
+                fresh.provider_session = Some(session.id);
                 fresh.crisscross_operators = Some(operators);
                 self.save(&fresh).await?;
             }
@@ -285,13 +308,43 @@ impl CheckoutObject {
         }
     }
 
-    async fn start_payment(
-        &self,
-        rec: CheckoutRecord,
-        body: &str,
-        client_ip: Option<String>,
-    ) -> EdgeResult<Response> {
+    /// `POST /payments`: starts a payment. The payment is stored as in flight before anything
+    /// else is awaited, so a second Pay at the same moment finds it and gets 409; what needs
+    /// I/O (the CrissCross session, Dollr's fee, the spam limits) comes after, and a refusal
+    /// there removes the reservation again (nothing was sent).
+    async fn start_payment(&self, body: &str, client_ip: Option<String>) -> EdgeResult<Response> {
         let config = self.config()?;
+        let payment_id = self.reserve_payment(&config, body).await?;
+        if let Err(refused) = self.prepare_payment(&config, &payment_id, client_ip).await {
+            self.release_payment(&payment_id).await;
+            return Err(refused);
+        }
+        let (rec, payment) = self.mark_sending(&payment_id).await?;
+        self.index(&rec.id, &payment).await;
+        log_payment("payment_created", &rec.id, &payment);
+        let mut outcome = providers::start(&self.env, &config, &rec, &payment).await;
+        if session_gone(&payment, &outcome) {
+            // CrissCross ended the session early (410): nothing was taken, so a new session
+            // and a new key are safe; the same key on another session would be a conflict.
+            log("session_gone", &rec.id);
+            if let Some((rec, payment)) = self.resend_on_new_session(&config, &payment_id).await? {
+                outcome = providers::start(&self.env, &config, &rec, &payment).await;
+            }
+        }
+        let rec = self.record_start(&payment_id, outcome).await?;
+        let view = rec
+            .payments
+            .iter()
+            .find(|p| p.id == payment_id)
+            .map(PaymentRecord::view)
+            .ok_or_else(not_found)?;
+        Ok(json_response(&view, 201)?)
+    }
+
+    /// Read, decide, write with no I/O between: validates the request against the stored
+    /// record and stores the payment as `created`.
+    async fn reserve_payment(&self, config: &Config, body: &str) -> EdgeResult<String> {
+        let mut rec = self.load_existing().await?;
         let (operator, phone) = StartPayment::from_json(body, rec.country)?;
         let msisdn = match &rec.locked_phone {
             Some(locked) => locked.clone(),
@@ -299,22 +352,58 @@ impl CheckoutObject {
                 ApiError::field(ErrorCode::InvalidField, "phone", e.message(rec.country))
             })?,
         };
-        rec.check_can_start()?;
-        let rec = self.ensure_session(&config, rec).await;
-        let rec = self.ensure_fee(&config, rec).await;
-        let provider = config
-            .routes
-            .provider_for(rec.country, operator)
-            .filter(|_| rec.available_operators(&config.routes).contains(&operator))
-            .ok_or_else(|| {
-                ApiError::field(
-                    ErrorCode::InvalidField,
-                    "operator",
-                    format!("{} is not available for this checkout", operator.name()),
-                )
-            })?;
+        let now = now_ms();
+        rec.check_can_start(now)?;
+        let provider = routed_provider(config, &rec, operator)?;
+        let payment = PaymentRecord {
+            id: ids::random_id("pay_", 24)?,
+            operator,
+            provider,
+            msisdn,
+            status: PaymentStatus::Created,
+            idempotency_key: ids::uuid_v4()?,
+            provider_ref: None,
+            created_at_ms: now,
+            updated_at_ms: now,
+            next_poll_at_ms: None,
+            otp_attempts: 0,
+            session: None,
+            holds_until_ms: Some(now + providers::approval_window_ms(config, provider)),
+        };
+        let id = payment.id.clone();
+        rec.payments.push(payment);
+        self.save(&rec).await?;
+        Ok(id)
+    }
 
-        let fee_unknown = provider == ProviderId::Dollr
+    /// What must be known before the provider hears of the payment, each step of which may
+    /// refuse it: the CrissCross session (and the operators it offers), Dollr's fee when the
+    /// customer bears it, and the spam limits.
+    async fn prepare_payment(
+        &self,
+        config: &Config,
+        payment_id: &str,
+        client_ip: Option<String>,
+    ) -> EdgeResult<()> {
+        let mut rec = self.load_existing().await?;
+        if session_busy(&rec, payment_id) {
+            // A new attempt after the approval window while an earlier one is still live on
+            // the session: CrissCross allows one live transaction per session, so this one
+            // gets its own (the earlier payment keeps its session for replays).
+            rec.provider_session = None;
+            rec.provider_session_expires_at_ms = None;
+            self.save(&rec).await?;
+        }
+        let rec = self.ensure_session(config, rec).await;
+        let rec = self.ensure_fee(config, rec).await;
+        let payment = rec
+            .payments
+            .iter()
+            .find(|p| p.id == payment_id)
+            .cloned()
+            .ok_or_else(not_found)?;
+        routed_provider(config, &rec, payment.operator)?;
+        let fee_unknown = payment.provider == ProviderId::Dollr
             && config
                 .dollr
                 .as_ref()
@@ -328,40 +417,65 @@ impl CheckoutObject {
             )
             .into());
         }
-        self.check_prompt_limits(&config, &rec, &msisdn, client_ip.as_deref())
-            .await?;
+        self.check_prompt_limits(config, &rec, &payment.msisdn, client_ip.as_deref())
+            .await
+    }
 
-        // Persist before calling: the payment and its idempotency reference exist before the
-        // provider hears of them.
-        let now = now_ms();
-        let payment = PaymentRecord {
-            id: ids::random_id("pay_", 24)?,
-            operator,
-            provider,
-            msisdn,
-            status: PaymentStatus::Created,
-            idempotency_key: ids::uuid_v4()?,
-            provider_ref: None,
-            created_at_ms: now,
-            updated_at_ms: now,
-            next_poll_at_ms: None,
-            otp_attempts: 0,
+    /// Removes a reservation the provider never heard of (a refusal before the call).
+    async fn release_payment(&self, payment_id: &str) {
+        let released = async {
+            let mut rec = self.load_existing().await?;
+            rec.payments
+                .retain(|p| p.id != payment_id || p.status != PaymentStatus::Created);
+            self.save(&rec).await
         };
-        let mut rec = rec;
-        rec.check_can_start()?;
-        rec.payments.push(payment.clone());
-        self.save(&rec).await?;
-        self.index(&rec.id, &payment).await;
-        log_payment("payment_created", &rec.id, &payment);
+        if let Err(EdgeError(e)) = released.await {
+            log("payment_release_failed", &e.to_string());
+        }
+    }
 
-        let outcome = providers::start(&self.env, &config, &rec, &payment).await;
-        let rec = self.record_start(&payment.id, outcome).await?;
-        let view = rec
-            .payments
-            .iter()
-            .find(|p| p.id == payment.id)
-            .map(PaymentRecord::view);
-        Ok(json_response(&view, 201)?)
+    /// Binds the payment to the session it is sent on and schedules a status read for the
+    /// case the call never returns (a Worker torn down mid-call), then answers the record the
+    /// call is made with.
+    async fn mark_sending(&self, payment_id: &str) -> EdgeResult<(CheckoutRecord, PaymentRecord)> {
+        let mut rec = self.load_existing().await?;
+        let session = rec.provider_session.clone();
+        let now = now_ms();
+        let p = rec.payment_mut(payment_id).ok_or_else(not_found)?;
+        if p.provider == ProviderId::CrissCross {
+            p.session = session;
+        }
+        p.next_poll_at_ms = Some(now + SEND_RECOVERY_MS);
+        let payment = p.clone();
+        self.save(&rec).await?;
+        Ok((rec, payment))
+    }
+
+    /// After a 410: opens a new session and gives the payment a new key on it (the refused
+    /// request took nothing). `None` when no session could be opened.
+    async fn resend_on_new_session(
+        &self,
+        config: &Config,
+        payment_id: &str,
+    ) -> EdgeResult<Option<(CheckoutRecord, PaymentRecord)>> {
+        let mut rec = self.load_existing().await?;
+        rec.provider_session = None;
+        rec.provider_session_expires_at_ms = None;
+        self.save(&rec).await?;
+        let rec = self.ensure_session(config, rec).await;
+        let Some(session) = rec.provider_session.clone() else {
+            return Ok(None);
+        };
+        let mut rec = self.load_existing().await?;
+        let key = ids::uuid_v4()?;
+        let Some(p) = rec.payment_mut(payment_id) else {
+            return Ok(None);
+        };
+        p.session = Some(session);
+        p.idempotency_key = key;
+        let payment = p.clone();
+        self.save(&rec).await?;
+        Ok(Some((rec, payment)))
     }
 
     /// Spam protection: at most so many prompts per checkout, per phone number (unless the
@@ -376,7 +490,8 @@ impl CheckoutObject {
     ) -> EdgeResult<()> {
         let limits = config.limits;
         let now = now_ms();
-        if rec.payments_since(now, limits.window_ms) >= limits.per_checkout as usize {
+        // The payment being checked is already stored: it counts itself.
+        if rec.payments_since(now, limits.window_ms) > limits.per_checkout as usize {
             let oldest = rec
                 .payments
                 .iter()
@@ -417,15 +532,18 @@ impl CheckoutObject {
     }
 
     /// Sends the customer's one-time code to the provider. The code is never stored or logged.
-    async fn submit_otp(&self, rec: CheckoutRecord, body: &str) -> EdgeResult<Response> {
+    /// The attempt is counted on the stored record before the call (read, check, write with
+    /// no I/O between), so codes sent at once cannot pass the limit together.
+    async fn submit_otp(&self, body: &str) -> EdgeResult<Response> {
         let otp = SubmitOtp::from_json(body)?;
-        let payment = rec.payment_awaiting_otp()?.clone();
         let config = self.config()?;
-        // Count the attempt before the call, so a lost answer still uses one up.
         let mut counted = self.load_existing().await?;
-        if let Some(p) = counted.payment_mut(&payment.id) {
+        let payment_id = counted.payment_awaiting_otp()?.id.clone();
+        let payment = {
+            let p = counted.payment_mut(&payment_id).ok_or_else(not_found)?;
             p.otp_attempts += 1;
-        }
+            p.clone()
+        };
         self.save(&counted).await?;
         let outcome = providers::submit_otp(&config, &payment, &otp).await;
         // Whatever the answer, the provider's own state decides what the customer sees next.
@@ -433,10 +551,7 @@ impl CheckoutObject {
         let mut rec = self.load_existing().await?;
         let now = now_ms();
         match &confirmed {
-            Ok(update) => {
-                let event_id = ids::random_id("evt_", 24)?;
-                rec.apply(&payment.id, update, &event_id, now);
-            }
+            Ok(update) => self.apply_logged(&mut rec, &payment.id, update, now)?,
             Err(e) => log("otp_status_failed", &e.to_string()),
         }
         if let Some(p) = rec.payment_mut(&payment.id) {
@@ -470,15 +585,46 @@ impl CheckoutObject {
             }
             // The provider ended the payment (e.g. too many wrong codes): show where it stands.
             Ok(OtpOutcome::Refused(_)) => Ok(json_response(&p.view(), 200)?),
-            Err(e) => Err(ApiError::new(
-                ErrorCode::ProviderUnavailable,
-                format!("The code could not be checked right now: {e}"),
-            )
-            .into()),
+            Err(e) => {
+                // The provider's words stay in the log; the customer gets ours.
+                log("otp_call_failed", &e.to_string());
+                Err(ApiError::new(
+                    ErrorCode::ProviderUnavailable,
+                    "The code could not be checked right now. Please try again.",
+                )
+                .into())
+            }
         }
     }
 
-    /// Stores what the provider said about a payment start.
+    /// Applies a provider's answer to the stored record, logging an answer about another
+    /// payment (which changes nothing) and a status the adapter does not know (kept pending).
+    fn apply_logged(
+        &self,
+        rec: &mut CheckoutRecord,
+        payment_id: &str,
+        update: &ProviderPayment,
+        now: i64,
+    ) -> EdgeResult<()> {
+        if let Some(raw) = &update.unknown_status {
+            log(
+                "provider_status_unknown",
+                &format!("{payment_id}: {raw:?} (kept pending)"),
+            );
+        }
+        let event_id = ids::random_id("evt_", 24)?;
+        if let record::Applied::Mismatch(why) = rec.apply(payment_id, update, &event_id, now) {
+            log(
+                "provider_answer_mismatch",
+                &format!("{payment_id}: {why} (not applied)"),
+            );
+        }
+        Ok(())
+    }
+
+    /// Stores what the provider said about a payment start. Only an explicit refusal fails
+    /// the payment; any answer that may hide a taken payment leaves it pending, polled by its
+    /// stored reference.
     async fn record_start(
         &self,
         payment_id: &str,
@@ -489,33 +635,42 @@ impl CheckoutObject {
         let mut rec = self.load_existing().await?;
         let retry_after_ms = outcome.as_ref().err().and_then(CallError::retry_after_ms);
         match outcome {
-            Ok(update) => {
-                let event_id = ids::random_id("evt_", 24)?;
-                rec.apply(payment_id, &update, &event_id, now);
-            }
+            Ok(update) => self.apply_logged(&mut rec, payment_id, &update, now)?,
             Err(e) => {
                 log("payment_start_failed", &e.to_string());
                 let unknown = e.outcome_unknown();
+                let conflict = matches!(e, CallError::Provider(ProviderError::Conflict));
                 let Some(p) = rec.payment_mut(payment_id) else {
                     return Err(not_found().into());
                 };
-                if unknown {
+                p.status = if unknown {
                     // The provider may have taken it: keep waiting and replay the same
                     // idempotency key on the alarm, never a new one.
-                    p.status = PaymentStatus::Pending;
+                    PaymentStatus::Pending
                 } else {
-                    p.status = PaymentStatus::Failed {
+                    PaymentStatus::Failed {
                         reason: FailureReason::ProviderError,
                         retryable: true,
-                    };
-                }
+                    }
+                };
                 p.updated_at_ms = now;
-                if matches!(e, CallError::Provider(ProviderError::Conflict)) {
-                    rec.provider_session = None;
+                if conflict {
+                    // CrissCross's duplicate guard: the session already has a live prompt. The
+                    // session is kept (a new one would open a second prompt) and the live
+                    // payments are asked about now.
+                    for live in rec.payments.iter_mut().filter(|p| {
+                        p.id != payment_id && !p.status.is_terminal() && p.provider_ref.is_some()
+                    }) {
+                        live.next_poll_at_ms = Some(now);
+                    }
                 }
             }
         }
         if let Some(p) = rec.payment_mut(payment_id) {
+            if p.status == PaymentStatus::Created {
+                // An answer that was applied to nothing (another payment's) still means sent.
+                p.status = PaymentStatus::Pending;
+            }
             p.next_poll_at_ms = if p.status.is_terminal() {
                 None
             } else {
@@ -532,6 +687,9 @@ impl CheckoutObject {
         Ok(rec)
     }
 
+    /// A verified provider webhook: a hint to read the payments it names now. The status read
+    /// asks by the payment's own stored reference (never by an id taken from the webhook),
+    /// and its answer is applied only if it echoes this payment.
     async fn provider_hint(&self, hint: ProviderHint) -> EdgeResult<Response> {
         let rec = self.load_existing().await?;
         if rec.seen_events.contains(&hint.event_id) {
@@ -541,105 +699,114 @@ impl CheckoutObject {
                 200,
             )?);
         }
-        let Some(payment) = rec.payments.iter().find(|p| {
-            p.provider_ref.as_deref() == Some(hint.provider_ref.as_str())
-                || hint.payment_id.as_deref() == Some(p.id.as_str())
-        }) else {
+        let named = hint_payments(&rec, &hint);
+        if named.is_empty() {
             return Err(not_found().into());
-        };
+        }
         let config = self.config()?;
-        // A webhook is a hint: the state recorded is the one the provider confirms.
-        let mut asked = payment.clone();
-        asked.provider_ref = Some(hint.provider_ref.clone());
-        let confirmed = providers::status(&self.env, &config, &rec, &asked)
-            .await
-            .map_err(|e| {
-                ApiError::new(
-                    ErrorCode::ProviderUnavailable,
-                    format!("could not confirm: {e}"),
-                )
-            })?;
-        // Xtopay's status check knows only Paid / Unpaid: a verified failure callback is
-        // believed when the check does not say paid.
-        let confirmed = match (&confirmed.status, &hint.reported_failure, payment.provider) {
-            (
-                lipa_api::PaymentStatus::Pending,
-                Some(failure @ lipa_api::PaymentStatus::Failed { .. }),
-                ProviderId::Xtopay,
-            ) => ProviderPayment {
-                status: failure.clone(),
-                ..confirmed
-            },
-            _ => confirmed,
-        };
-        let payment_id = payment.id.clone();
+        for payment in named {
+            let confirmed = match providers::status(&self.env, &config, &rec, &payment).await {
+                Ok(confirmed) => confirmed,
+                Err(e) => {
+                    // Not remembered: the provider's retry (or the alarm) tries again.
+                    log("hint_status_failed", &e.to_string());
+                    return Err(ApiError::new(
+                        ErrorCode::ProviderUnavailable,
+                        "the payment's status could not be confirmed",
+                    )
+                    .into());
+                }
+            };
+            // Xtopay's status check knows only Paid / Unpaid: a verified failure callback is
+            // believed when the check does not say paid.
+            let confirmed = match (&confirmed.status, &hint.reported_failure, payment.provider) {
+                (
+                    PaymentStatus::Pending,
+                    Some(failure @ PaymentStatus::Failed { .. }),
+                    ProviderId::Xtopay,
+                ) => ProviderPayment {
+                    status: failure.clone(),
+                    ..confirmed
+                },
+                _ => confirmed,
+            };
+            let mut rec = self.load_existing().await?;
+            self.apply_logged(&mut rec, &payment.id, &confirmed, now_ms())?;
+            self.save(&rec).await?;
+            if let Some(p) = rec.payments.iter().find(|p| p.id == payment.id) {
+                self.index(&rec.id, p).await;
+                log_payment("provider_event_applied", &rec.id, p);
+            }
+        }
         let mut rec = self.load_existing().await?;
-        rec.remember_event(&hint.event_id);
-        let event_id = ids::random_id("evt_", 24)?;
-        rec.apply(&payment_id, &confirmed, &event_id, now_ms());
-        self.save(&rec).await?;
-        if let Some(p) = rec.payments.iter().find(|p| p.id == payment_id) {
-            self.index(&rec.id, p).await;
-            log_payment("provider_event_applied", &rec.id, p);
+        if rec.remember_event(&hint.event_id) {
+            self.save(&rec).await?;
         }
         self.deliver_due().await?;
         Ok(json_response(&serde_json::json!({"received": true}), 200)?)
     }
 
-    /// The alarm: poll a live payment that is due, deliver due merchant webhooks.
+    /// The alarm: poll every live payment that is due, then refunds, then deliver due
+    /// merchant webhooks.
     async fn wake(&self) -> EdgeResult<()> {
         let Some(rec) = self.load().await? else {
             return Ok(());
         };
         let now = now_ms();
-        let due = rec
+        let due: Vec<PaymentRecord> = rec
             .payments
             .iter()
-            .find(|p| !p.status.is_terminal() && p.next_poll_at_ms.is_some_and(|t| t <= now))
-            .cloned();
-        if let Some(p) = due {
-            let config = self.config()?;
-            let answer = providers::status(&self.env, &config, &rec, &p).await;
-            let now = now_ms();
-            let mut rec = self.load_existing().await?;
-            let retry_after_ms = answer.as_ref().err().and_then(CallError::retry_after_ms);
-            match answer {
-                Ok(update) => {
-                    let event_id = ids::random_id("evt_", 24)?;
-                    rec.apply(&p.id, &update, &event_id, now);
-                }
-                Err(e) => log("poll_failed", &e.to_string()),
-            }
-            let mut window_over = false;
-            if let Some(live) = rec.payment_mut(&p.id) {
-                if !live.status.is_terminal() {
-                    // A 429's Retry-After is honoured: never asked again sooner.
-                    live.next_poll_at_ms = providers::next_poll_delay_ms(
-                        &config,
-                        live.provider,
-                        now - live.created_at_ms,
-                    )
-                    .map(|d| now + d.max(retry_after_ms.unwrap_or(0)));
-                    window_over = live.next_poll_at_ms.is_none();
-                }
-            }
-            if window_over {
-                // Reconciliation: asked on every schedule for a day without a final answer,
-                // the payment expires (and the merchant hears it); a provider-confirmed result
-                // arriving later still replaces it.
-                let event_id = ids::random_id("evt_", 24)?;
-                rec.expire(&p.id, &event_id, now);
-                if let Some(expired) = rec.payments.iter().find(|x| x.id == p.id) {
-                    log_payment("payment_expired", &rec.id, expired);
-                }
-            }
-            self.save(&rec).await?;
-            if let Some(live) = rec.payments.iter().find(|x| x.id == p.id) {
-                self.index(&rec.id, live).await;
-            }
+            .filter(|p| !p.status.is_terminal() && p.next_poll_at_ms.is_some_and(|t| t <= now))
+            .cloned()
+            .collect();
+        for p in due {
+            self.poll(&rec, &p).await?;
         }
         self.poll_due_refund().await?;
         self.deliver_due().await
+    }
+
+    /// Asks the provider where one live payment stands and stores what it says.
+    async fn poll(&self, asked_on: &CheckoutRecord, p: &PaymentRecord) -> EdgeResult<()> {
+        let config = self.config()?;
+        let answer = providers::status(&self.env, &config, asked_on, p).await;
+        let now = now_ms();
+        let mut rec = self.load_existing().await?;
+        let retry_after_ms = answer.as_ref().err().and_then(CallError::retry_after_ms);
+        match answer {
+            Ok(update) => self.apply_logged(&mut rec, &p.id, &update, now)?,
+            Err(e) => log("poll_failed", &e.to_string()),
+        }
+        let mut window_over = false;
+        if let Some(live) = rec.payment_mut(&p.id) {
+            if !live.status.is_terminal() {
+                if live.status == PaymentStatus::Created {
+                    // A send whose answer never came back: the read above was its recovery.
+                    live.status = PaymentStatus::Pending;
+                    live.updated_at_ms = now;
+                }
+                // A 429's Retry-After is honoured: never asked again sooner.
+                live.next_poll_at_ms =
+                    providers::next_poll_delay_ms(&config, live.provider, now - live.created_at_ms)
+                        .map(|d| now + d.max(retry_after_ms.unwrap_or(0)));
+                window_over = live.next_poll_at_ms.is_none();
+            }
+        }
+        if window_over {
+            // Reconciliation: asked on every schedule for a day without a final answer, the
+            // payment expires (and the merchant hears it); a provider-confirmed result
+            // arriving later still replaces it.
+            let event_id = ids::random_id("evt_", 24)?;
+            rec.expire(&p.id, &event_id, now);
+            if let Some(expired) = rec.payments.iter().find(|x| x.id == p.id) {
+                log_payment("payment_expired", &rec.id, expired);
+            }
+        }
+        self.save(&rec).await?;
+        if let Some(live) = rec.payments.iter().find(|x| x.id == p.id) {
+            self.index(&rec.id, live).await;
+        }
+        Ok(())
     }
 
     /// Puts a merchant event back in line and sends it now.
@@ -690,6 +857,92 @@ impl CheckoutObject {
     }
 }
 
+/// How long before its end a CrissCross session is renewed: a payment started on it must
+/// not meet a 410.
+const SESSION_RENEW_MARGIN_MS: i64 = 120_000;
+
+/// When a payment whose send never returned is first asked about (past the executor's
+/// timeout).
+const SEND_RECOVERY_MS: i64 = crate::executor::PROVIDER_TIMEOUT_MS as i64 + 5_000;
+
+/// Whether the checkout needs a (new) CrissCross session at `now_ms`.
+fn session_needs_renewal(rec: &CheckoutRecord, now_ms: i64) -> bool {
+    rec.provider_session.is_none()
+        || rec
+            .provider_session_expires_at_ms
+            .is_some_and(|end| end - now_ms < SESSION_RENEW_MARGIN_MS)
+}
+
+/// Whether the checkout's CrissCross session already carries another live payment, so a new
+/// CrissCross payment needs a session of its own.
+fn session_busy(rec: &CheckoutRecord, payment_id: &str) -> bool {
+    let Some(new) = rec.payments.iter().find(|p| p.id == payment_id) else {
+        return false;
+    };
+    new.provider == ProviderId::CrissCross
+        && rec.provider_session.is_some()
+        && rec.payments.iter().any(|p| {
+            p.id != payment_id
+                && p.provider == ProviderId::CrissCross
+                && !p.status.is_terminal()
+                && p.session == rec.provider_session
+        })
+}
+
+/// Whether a CrissCross start was refused because its session is gone (410).
+fn session_gone(payment: &PaymentRecord, outcome: &Result<ProviderPayment, CallError>) -> bool {
+    payment.provider == ProviderId::CrissCross
+        && matches!(
+            outcome,
+            Err(CallError::Provider(ProviderError::Rejected {
+                status: 410,
+                ..
+            }))
+        )
+}
+
+/// The provider the routing table gives `operator` on this checkout, or the 400 naming it.
+fn routed_provider(
+    config: &Config,
+    rec: &CheckoutRecord,
+    operator: lipa_api::Operator,
+) -> Result<ProviderId, ApiError> {
+    config
+        .routes
+        .provider_for(rec.country, operator)
+        .filter(|_| rec.available_operators(&config.routes).contains(&operator))
+        .ok_or_else(|| {
+            ApiError::field(
+                ErrorCode::InvalidField,
+                "operator",
+                format!("{} is not available for this checkout", operator.name()),
+            )
+        })
+}
+
+/// The payments a webhook names: by the stored provider id, by Lipa's payment id it echoes,
+/// or, for a webhook that names only the checkout (CrissCross's `merchantReference`), every
+/// live payment sent to that provider.
+fn hint_payments(rec: &CheckoutRecord, hint: &ProviderHint) -> Vec<PaymentRecord> {
+    let named: Vec<PaymentRecord> = rec
+        .payments
+        .iter()
+        .filter(|p| {
+            p.provider_ref.as_deref() == Some(hint.provider_ref.as_str())
+                || hint.payment_id.as_deref() == Some(p.id.as_str())
+        })
+        .cloned()
+        .collect();
+    if !named.is_empty() || hint.checkout_id.as_deref() != Some(rec.id.as_str()) {
+        return named;
+    }
+    rec.payments
+        .iter()
+        .filter(|p| !p.status.is_terminal() && Some(p.provider) == hint.provider)
+        .cloned()
+        .collect()
+}
+
 fn query_param(req: &Request, name: &str) -> EdgeResult<String> {
     Ok(req
         .url()?
@@ -728,5 +981,5 @@ fn log_payment(event: &str, checkout_id: &str, p: &PaymentRecord) {
 /// The live channel's message (subprotocol `lipa.v1`): the latest payment's `PaymentView`,
 /// exactly as `GET /api/checkouts/{id}` shows it; none before the first payment.
 fn announcement(rec: &CheckoutRecord) -> Option<String> {
-    serde_json::to_string(&rec.last_payment()?.view()).ok()
+    serde_json::to_string(&rec.shown_payment()?.view()).ok()
 }

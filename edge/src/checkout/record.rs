@@ -9,7 +9,7 @@ use lipa_api::{
     ApiError, CheckoutView, Country, Currency, ErrorCode, Operator, OperatorView, PaymentStatus,
     PaymentView,
 };
-use lipa_providers::{ProviderId, ProviderPayment};
+use lipa_providers::{Expected, ProviderId, ProviderPayment};
 
 pub use crate::outbox::OutboundEvent;
 use crate::routing::RoutingTable;
@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 
 /// How many one-time codes a customer may try for one payment (HoneyCoin allows three).
 pub const MAX_OTP_ATTEMPTS: u32 = 3;
+
+/// The approval window of a payment stored without one.
+const DEFAULT_APPROVAL_WINDOW_MS: i64 = 180_000;
 
 /// How many provider event ids a checkout remembers for deduplication.
 const SEEN_EVENTS_KEPT: usize = 64;
@@ -44,12 +47,16 @@ pub struct CheckoutRecord {
     pub created_at_ms: i64,
     /// CrissCross `sessionId`, once created.
     pub provider_session: Option<String>,
+    /// When that session ends, Unix ms (CrissCross's `expiresAt`): it is renewed before.
+    #[serde(default)]
+    pub provider_session_expires_at_ms: Option<i64>,
     /// Operators the CrissCross session offers, once asked.
     pub crisscross_operators: Option<Vec<Operator>>,
     /// Dollr's fee on this amount when the customer bears it, once previewed.
     #[serde(default)]
     pub dollr_fee: Option<i64>,
-    /// Every payment attempt, oldest first; only the last may be live.
+    /// Every payment attempt, oldest first. Several may be live: one past its provider's
+    /// approval window keeps being polled while the customer tries again.
     pub payments: Vec<PaymentRecord>,
     /// Provider webhook event ids already handled, newest last.
     pub seen_events: Vec<String>,
@@ -87,6 +94,14 @@ pub struct PaymentRecord {
     /// One-time codes the customer has sent for this payment.
     #[serde(default)]
     pub otp_attempts: u32,
+    /// The provider session the payment was sent on (CrissCross), so a replay of its
+    /// idempotency key sends exactly the first request again.
+    #[serde(default)]
+    pub session: Option<String>,
+    /// Until when, Unix ms, the payment holds its checkout while live: its provider's
+    /// approval window. After it the customer may start another payment.
+    #[serde(default)]
+    pub holds_until_ms: Option<i64>,
 }
 
 /// What applying a provider answer did.
@@ -96,6 +111,9 @@ pub enum Applied {
     Changed,
     /// Nothing to change (same state, or an older/non-terminal state after a terminal one).
     Unchanged,
+    /// The answer is about another payment (its reference, amount or currency differ):
+    /// nothing was changed, and the reason is to be logged.
+    Mismatch(String),
 }
 
 impl CheckoutRecord {
@@ -104,35 +122,59 @@ impl CheckoutRecord {
         self.payments.last()
     }
 
+    /// The payment the customer is shown: the one that paid the checkout (a late approval of
+    /// an earlier attempt counts), else the last one.
+    pub fn shown_payment(&self) -> Option<&PaymentRecord> {
+        self.payments
+            .iter()
+            .find(|p| p.status == PaymentStatus::Succeeded)
+            .or_else(|| self.last_payment())
+    }
+
     /// A payment by id.
     pub fn payment_mut(&mut self, payment_id: &str) -> Option<&mut PaymentRecord> {
         self.payments.iter_mut().find(|p| p.id == payment_id)
     }
 
-    /// Whether a new payment may start now, or the 409 that says why not.
-    pub fn check_can_start(&self) -> Result<(), ApiError> {
-        let Some(last) = self.last_payment() else {
-            return Ok(());
-        };
-        if !last.status.is_terminal() {
+    /// Whether a new payment may start at `now_ms`, or the 409 that says why not. A paid
+    /// checkout is closed; a live payment blocks a new one only until its
+    /// [`PaymentRecord::holds_until`] (after it, the customer may try again or use another
+    /// number while the earlier payment keeps being polled).
+    pub fn check_can_start(&self, now_ms: i64) -> Result<(), ApiError> {
+        if self
+            .payments
+            .iter()
+            .any(|p| p.status == PaymentStatus::Succeeded)
+        {
+            return Err(ApiError::new(
+                ErrorCode::CheckoutClosed,
+                "This checkout has already been paid.",
+            ));
+        }
+        let waiting = self
+            .payments
+            .iter()
+            .rev()
+            .find(|p| !p.status.is_terminal() && now_ms < p.holds_until());
+        if let Some(live) = waiting {
+            let free_in_s = (live.holds_until() - now_ms + 999) / 1000;
             return Err(ApiError::new(
                 ErrorCode::PaymentInProgress,
                 format!(
-                    "A payment is already waiting for approval on {}. Approve or decline it on your phone first.",
-                    last.msisdn.masked()
+                    "A payment is already waiting for approval on {}. Approve or decline it on your phone first, or try again in {free_in_s} s.",
+                    live.msisdn.masked()
                 ),
             ));
         }
-        if last.status.allows_new_payment() {
-            return Ok(());
+        match self.last_payment() {
+            Some(last) if last.status.is_terminal() && !last.status.allows_new_payment() => {
+                Err(ApiError::new(
+                    ErrorCode::CheckoutClosed,
+                    "This checkout can no longer be paid; ask the merchant for a new one.",
+                ))
+            }
+            _ => Ok(()),
         }
-        Err(ApiError::new(
-            ErrorCode::CheckoutClosed,
-            match last.status {
-                PaymentStatus::Succeeded => "This checkout has already been paid.",
-                _ => "This checkout can no longer be paid; ask the merchant for a new one.",
-            },
-        ))
     }
 
     /// The live payment waiting for a one-time code, or the 409 that says why a code cannot
@@ -169,9 +211,12 @@ impl CheckoutRecord {
             .count()
     }
 
-    /// Applies a provider-confirmed answer about `payment_id` at `now_ms`. A terminal state is
-    /// left only for another terminal state (a confirmed late outcome); a live state never
-    /// replaces a terminal one. A newly terminal payment queues a merchant event `event_id`.
+    /// Applies a provider-confirmed answer about `payment_id` at `now_ms`. The answer must be
+    /// about this payment: where it carries a reference, amount or currency, they must be
+    /// the ones sent ([`CheckoutRecord::expected_reference`]), else nothing changes. A
+    /// terminal state is left only for another terminal state (a confirmed late outcome); a
+    /// live state never replaces a terminal one. A newly terminal payment queues a merchant
+    /// event `event_id`. A stored provider id is never replaced.
     pub fn apply(
         &mut self,
         payment_id: &str,
@@ -179,6 +224,29 @@ impl CheckoutRecord {
         event_id: &str,
         now_ms: i64,
     ) -> Applied {
+        let Some(sent) = self.payments.iter().find(|p| p.id == payment_id) else {
+            return Applied::Unchanged;
+        };
+        let reference = self.expected_reference(sent);
+        let amounts = self.expected_amounts(sent.provider);
+        let expected = Expected {
+            reference: &reference,
+            amounts: &amounts,
+            currency: self.currency,
+        };
+        if let Some(why) = update.echo.mismatch(&expected) {
+            return Applied::Mismatch(why);
+        }
+        if sent
+            .provider_ref
+            .as_deref()
+            .is_some_and(|known| known != update.provider_ref)
+        {
+            return Applied::Mismatch(format!(
+                "transaction {} is not this payment's",
+                update.provider_ref
+            ));
+        }
         let Some(p) = self.payments.iter_mut().find(|p| p.id == payment_id) else {
             return Applied::Unchanged;
         };
@@ -216,10 +284,43 @@ impl CheckoutRecord {
         self.queue_event(&payment, event_id, now_ms);
     }
 
+    /// The reference Lipa sent the provider for `payment`, which the provider's answers
+    /// echo: CrissCross's session `merchantReference` is the checkout id (alphanumeric),
+    /// HoneyCoin's
+    /// `externalReference` and Xtopay's `clientReference` the payment id, Little's `key` and
+    /// Dollr's `reference_id` come from the stored idempotency key.
+    pub fn expected_reference(&self, payment: &PaymentRecord) -> String {
+        match payment.provider {
+            ProviderId::CrissCross => lipa_providers::crisscross::merchant_reference(&self.id),
+            ProviderId::HoneyCoin | ProviderId::Xtopay => payment.id.clone(),
+            ProviderId::Little => lipa_providers::little::key_for(&payment.idempotency_key),
+            ProviderId::Dollr => payment.idempotency_key.clone(),
+        }
+    }
+
+    /// The amounts a provider may report for this checkout: its amount, and for Dollr the
+    /// amount plus the fee the customer was shown.
+    fn expected_amounts(&self, provider: ProviderId) -> Vec<i64> {
+        match (provider, self.dollr_fee) {
+            (ProviderId::Dollr, Some(fee)) => vec![self.amount, self.amount + fee],
+            _ => vec![self.amount],
+        }
+    }
+
     fn queue_event(&mut self, payment: &PaymentRecord, event_id: &str, now_ms: i64) {
         let Some(kind) = MerchantEvent::kind_for(&payment.status) else {
             return;
         };
+        // A late approval of an earlier attempt can make a second payment succeed: the
+        // merchant's event names the other one, so one of them is refunded.
+        let other_succeeded = (payment.status == PaymentStatus::Succeeded)
+            .then(|| {
+                self.payments
+                    .iter()
+                    .find(|p| p.id != payment.id && p.status == PaymentStatus::Succeeded)
+                    .map(|p| p.id.clone())
+            })
+            .flatten();
         let event = MerchantEvent {
             id: event_id.to_string(),
             kind: kind.to_string(),
@@ -233,6 +334,7 @@ impl CheckoutRecord {
                 operator: payment.operator,
                 phone_masked: payment.msisdn.masked(),
                 status: payment.status.clone(),
+                other_succeeded_payment_id: other_succeeded,
             },
         };
         if let Ok(body) = serde_json::to_string(&event) {
@@ -311,7 +413,7 @@ impl CheckoutRecord {
                 })
                 .collect(),
             locked_phone: self.locked_phone.as_ref().map(|m| m.local()),
-            payment: self.last_payment().map(PaymentRecord::view),
+            payment: self.shown_payment().map(PaymentRecord::view),
         }
     }
 }
@@ -325,7 +427,15 @@ impl PaymentRecord {
             phone_masked: self.msisdn.masked(),
             status: self.status.clone(),
             created_at_ms: self.created_at_ms,
+            retry_at_ms: (!self.status.is_terminal()).then(|| self.holds_until()),
         }
+    }
+
+    /// Until when the payment holds its checkout while live (three minutes for a record
+    /// stored before the window was).
+    pub fn holds_until(&self) -> i64 {
+        self.holds_until_ms
+            .unwrap_or(self.created_at_ms + DEFAULT_APPROVAL_WINDOW_MS)
     }
 }
 
@@ -336,6 +446,18 @@ pub fn poll_delay_ms(elapsed_ms: i64) -> Option<i64> {
     match elapsed_ms {
         e if e < 30_000 => Some(3_000),
         e if e < 180_000 => Some(10_000),
+        e if e < 86_400_000 => Some(60_000),
+        _ => None,
+    }
+}
+
+/// CrissCross's guide: every 2 s for the first 30 s, then every 5 s until 3 minutes, then the
+/// reconciliation schedule (every minute for a day), since a prompt may still be approved
+/// after the guide's polling stops.
+pub fn crisscross_poll_delay_ms(elapsed_ms: i64) -> Option<i64> {
+    match elapsed_ms {
+        e if e < 30_000 => Some(2_000),
+        e if e < 180_000 => Some(5_000),
         e if e < 86_400_000 => Some(60_000),
         _ => None,
     }
@@ -370,6 +492,7 @@ pub fn callback_first_delay_ms(after_ms: i64, elapsed_ms: i64) -> Option<i64> {
 pub(crate) mod tests {
     use super::*;
     use lipa_api::FailureReason;
+    use lipa_providers::Echo;
 
     pub(crate) fn record() -> CheckoutRecord {
         CheckoutRecord {
@@ -383,6 +506,7 @@ pub(crate) mod tests {
             locked_phone: None,
             created_at_ms: 0,
             provider_session: None,
+            provider_session_expires_at_ms: None,
             crisscross_operators: None,
             dollr_fee: None,
             payments: vec![],
@@ -405,6 +529,8 @@ pub(crate) mod tests {
             updated_at_ms: 0,
             next_poll_at_ms: Some(3_000),
             otp_attempts: 0,
+            session: None,
+            holds_until_ms: Some(180_000),
         }
     }
 
@@ -424,25 +550,144 @@ pub(crate) mod tests {
     };
 
     #[test]
-    fn a_live_payment_blocks_a_second_one_with_the_masked_number() {
+    fn a_live_payment_blocks_a_second_one_only_within_its_approval_window() {
         let mut r = record();
-        assert!(r.check_can_start().is_ok());
+        assert!(r.check_can_start(0).is_ok());
         r.payments.push(payment("pay_1", PaymentStatus::Pending));
-        let e = r.check_can_start().unwrap_err();
+        let e = r.check_can_start(1_000).unwrap_err();
         assert_eq!(e.code, ErrorCode::PaymentInProgress);
         assert!(e.message.contains("+254 ••• ••• 001"), "{}", e.message);
+        assert!(e.message.contains("179 s"), "{}", e.message);
+        // Past the window the customer may try again; the first payment stays live.
+        assert!(r.check_can_start(180_000).is_ok());
+        r.payments.push(payment("pay_2", PaymentStatus::Created));
+        r.payments[1].holds_until_ms = Some(360_000);
+        assert_eq!(
+            r.check_can_start(181_000).unwrap_err().code,
+            ErrorCode::PaymentInProgress,
+            "the new attempt holds the checkout in its own window"
+        );
     }
 
     #[test]
-    fn retryable_failures_reopen_the_checkout_and_success_closes_it() {
+    fn retryable_failures_reopen_the_checkout_and_any_success_closes_it() {
         let mut r = record();
         r.payments.push(payment("pay_1", DECLINED));
-        assert!(r.check_can_start().is_ok());
+        assert!(r.check_can_start(0).is_ok());
         r.payments.push(payment("pay_2", PaymentStatus::Succeeded));
         assert_eq!(
-            r.check_can_start().unwrap_err().code,
+            r.check_can_start(0).unwrap_err().code,
             ErrorCode::CheckoutClosed
         );
+        // A late approval of an earlier attempt closes it too, whatever came after.
+        let mut r = record();
+        r.payments.push(payment("pay_1", PaymentStatus::Succeeded));
+        r.payments.push(payment("pay_2", DECLINED));
+        assert_eq!(
+            r.check_can_start(0).unwrap_err().code,
+            ErrorCode::CheckoutClosed
+        );
+        assert_eq!(r.shown_payment().map(|p| p.id.as_str()), Some("pay_1"));
+    }
+
+    #[test]
+    fn an_answer_about_another_payment_changes_nothing() {
+        let mut r = record();
+        r.payments.push(payment("pay_1", PaymentStatus::Pending));
+        let with = |echo: Echo| ProviderPayment {
+            echo,
+            ..update(PaymentStatus::Succeeded)
+        };
+        let other_reference = with(Echo {
+            reference: Some("co2".into()),
+            ..Echo::default()
+        });
+        let other_amount = with(Echo {
+            amount: Some(1),
+            ..Echo::default()
+        });
+        let other_currency = with(Echo {
+            currency: Some(Currency::UGX),
+            ..Echo::default()
+        });
+        let other_transaction = ProviderPayment {
+            provider_ref: "t2".into(),
+            ..update(PaymentStatus::Succeeded)
+        };
+        for wrong in [
+            other_reference,
+            other_amount,
+            other_currency,
+            other_transaction,
+        ] {
+            assert!(
+                matches!(r.apply("pay_1", &wrong, "e", 1), Applied::Mismatch(_)),
+                "{wrong:?}"
+            );
+        }
+        assert_eq!(r.payments[0].status, PaymentStatus::Pending);
+        assert_eq!(r.payments[0].provider_ref.as_deref(), Some("t1"));
+        assert!(r.outbox.is_empty());
+        let right = with(Echo {
+            reference: Some("co1".into()),
+            amount: Some(150_000),
+            currency: Some(Currency::KES),
+        });
+        assert_eq!(r.apply("pay_1", &right, "e", 2), Applied::Changed);
+    }
+
+    #[test]
+    fn a_stored_provider_id_is_never_replaced_and_a_missing_one_is_learnt() {
+        let mut r = record();
+        let mut p = payment("pay_1", PaymentStatus::Pending);
+        p.provider_ref = None;
+        r.payments.push(p);
+        r.apply("pay_1", &update(PaymentStatus::Pending), "e", 1);
+        assert_eq!(r.payments[0].provider_ref.as_deref(), Some("t1"));
+    }
+
+    #[test]
+    fn an_unknown_provider_status_keeps_the_payment_pending() {
+        let mut r = record();
+        r.payments.push(payment("pay_1", PaymentStatus::Pending));
+        let unknown = ProviderPayment {
+            unknown_status: Some("pending_review".into()),
+            ..update(PaymentStatus::Pending)
+        };
+        assert_eq!(r.apply("pay_1", &unknown, "e", 1), Applied::Unchanged);
+        assert_eq!(r.payments[0].next_poll_at_ms, Some(3_000));
+    }
+
+    #[test]
+    fn a_second_success_names_the_first_in_its_merchant_event() {
+        let mut r = record();
+        r.payments.push(payment("pay_1", PaymentStatus::Pending));
+        r.payments.push(payment("pay_2", PaymentStatus::Pending));
+        r.payments[1].provider_ref = Some("t2".into());
+        let second = ProviderPayment {
+            provider_ref: "t2".into(),
+            ..update(PaymentStatus::Succeeded)
+        };
+        assert_eq!(r.apply("pay_2", &second, "e1", 1), Applied::Changed);
+        let first: MerchantEvent = serde_json::from_str(&r.outbox[0].body).unwrap();
+        assert_eq!(first.data.other_succeeded_payment_id, None);
+        assert!(!r.outbox[0].body.contains("other_succeeded_payment_id"));
+        r.apply("pay_1", &update(PaymentStatus::Succeeded), "e2", 2);
+        let late: MerchantEvent = serde_json::from_str(&r.outbox[1].body).unwrap();
+        assert_eq!(late.data.payment_id, "pay_1");
+        assert_eq!(
+            late.data.other_succeeded_payment_id.as_deref(),
+            Some("pay_2")
+        );
+    }
+
+    #[test]
+    fn crisscross_is_polled_on_its_guides_cadence_then_reconciled() {
+        assert_eq!(crisscross_poll_delay_ms(0), Some(2_000));
+        assert_eq!(crisscross_poll_delay_ms(29_999), Some(2_000));
+        assert_eq!(crisscross_poll_delay_ms(30_000), Some(5_000));
+        assert_eq!(crisscross_poll_delay_ms(180_000), Some(60_000));
+        assert_eq!(crisscross_poll_delay_ms(86_400_000), None);
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response>
         locked_phone: input.customer_phone.clone(),
         created_at_ms: now_ms(),
         provider_session: None,
+        provider_session_expires_at_ms: None,
         crisscross_operators: None,
         dollr_fee: None,
         payments: vec![],

@@ -52,6 +52,11 @@ pub async fn receive(
             checkout_id = store::checkout_for_payment(env, payment_id).await?;
         }
     }
+    if checkout_id.is_none() {
+        if let Some(id) = &hint.checkout_id {
+            checkout_id = store::checkout_exists(env, id).await?.then(|| id.clone());
+        }
+    }
     let Some(checkout_id) = checkout_id else {
         log("provider_webhook_unknown_transaction", &hint.provider_ref);
         return Err(ApiError::new(ErrorCode::NotFound, "no payment has this transaction").into());
@@ -81,11 +86,20 @@ async fn verify(
         ProviderId::CrissCross => {
             let cfg = config.crisscross.as_ref().ok_or_else(not_configured)?;
             let event = crisscross::verify_webhook(cfg, headers, body)?;
+            // Matched by transactionId, else by merchantReference: the checkout id sent
+            // without its underscore (CrissCross wants it alphanumeric).
+            let checkout_id = event
+                .merchant_reference
+                .as_deref()
+                .and_then(|r| r.strip_prefix("co"))
+                .map(|rest| format!("co_{rest}"));
             Ok(ProviderHint {
                 event_id: event.event_id,
                 provider_ref: event.transaction_id,
                 payment_id: None,
                 reported_failure: None,
+                checkout_id,
+                provider: Some(provider),
             })
         }
         ProviderId::HoneyCoin => {
@@ -96,18 +110,29 @@ async fn verify(
                 provider_ref: event.data.transaction_id,
                 payment_id: event.data.external_reference,
                 reported_failure: None,
+                checkout_id: None,
+                provider: Some(provider),
             })
         }
         ProviderId::Xtopay => {
             let cfg = config.xtopay.as_ref().ok_or_else(not_configured)?;
             let verified = xtopay::verify_callback(cfg, headers, body)?;
             let reported = verified.payment().status;
+            let data = &verified.callback.data;
             Ok(ProviderHint {
-                event_id: verified.event_id,
-                provider_ref: verified.callback.data.transaction_id,
-                payment_id: Some(verified.callback.data.client_reference),
+                // The event-id header is not signed: the key is made of signed content.
+                event_id: format!(
+                    "xtopay:{}:{}:{}",
+                    data.client_reference,
+                    data.transaction_id,
+                    reported.name()
+                ),
+                provider_ref: data.transaction_id.clone(),
+                payment_id: Some(data.client_reference.clone()),
                 reported_failure: matches!(reported, lipa_api::PaymentStatus::Failed { .. })
                     .then_some(reported),
+                checkout_id: None,
+                provider: Some(provider),
             })
         }
         ProviderId::Dollr => Err(ProviderError::Unsupported("Dollr sends no webhooks".into())),
@@ -132,6 +157,8 @@ async fn verify(
                 provider_ref: callback.reference,
                 payment_id: None,
                 reported_failure: None,
+                checkout_id: None,
+                provider: Some(provider),
             })
         }
     }

@@ -8,7 +8,7 @@ use lipa_providers::{
     AccessToken, HttpRequest, HttpResponse, ProviderError, ProviderId, Secret, TokenCache,
 };
 
-use crate::executor::{now_ms, perform, Lost};
+use crate::executor::{now_ms, perform, perform_within, Lost};
 
 thread_local! {
     static TOKENS: RefCell<HashMap<ProviderId, TokenCache>> = RefCell::new(HashMap::new());
@@ -27,17 +27,20 @@ pub enum CallError {
 
 impl CallError {
     /// Whether the request may have taken effect although no usable answer came, so the next
-    /// step is a status query with the stored reference, never a fresh request.
+    /// step is a status query with the stored reference, never a fresh request. Only an
+    /// explicit refusal is not unknown: a timeout, a lost connection, a 5xx, a 429 and a 2xx
+    /// whose body could not be read all may have moved money.
     pub fn outcome_unknown(&self) -> bool {
         match self {
             CallError::Lost(_) => true,
             CallError::Provider(e) => match e {
-                ProviderError::Unavailable { .. } | ProviderError::RateLimited { .. } => true,
+                ProviderError::Unavailable { .. }
+                | ProviderError::RateLimited { .. }
+                | ProviderError::Decode(_) => true,
                 ProviderError::Unauthorized
                 | ProviderError::Conflict
                 | ProviderError::Rejected { .. }
                 | ProviderError::Unsupported(_)
-                | ProviderError::Decode(_)
                 | ProviderError::Signature(_) => false,
             },
             CallError::NotConfigured(_) => false,
@@ -134,7 +137,18 @@ pub async fn plain<T>(
     request: Result<HttpRequest, ProviderError>,
     parse: impl Fn(&HttpResponse) -> Result<T, ProviderError>,
 ) -> Result<T, CallError> {
+    plain_within(request, crate::executor::PROVIDER_TIMEOUT_MS, parse).await
+}
+
+/// [`plain`], waiting up to `timeout_ms` for the answer (a long-poll).
+pub async fn plain_within<T>(
+    request: Result<HttpRequest, ProviderError>,
+    timeout_ms: u64,
+    parse: impl Fn(&HttpResponse) -> Result<T, ProviderError>,
+) -> Result<T, CallError> {
     let request = request.map_err(CallError::Provider)?;
-    let resp = perform(&request).await.map_err(CallError::Lost)?;
+    let resp = perform_within(&request, timeout_ms)
+        .await
+        .map_err(CallError::Lost)?;
     parse(&resp).map_err(CallError::Provider)
 }

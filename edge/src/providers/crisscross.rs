@@ -1,7 +1,7 @@
 //! CrissCross as the Checkout object uses it.
 
 use lipa_api::Operator;
-use lipa_providers::crisscross::{self, Config, SessionInput};
+use lipa_providers::crisscross::{self, Config, Session, SessionInput};
 use lipa_providers::{ProviderId, ProviderPayment};
 
 use super::call::{authorized, CallError, TokenSource};
@@ -14,21 +14,27 @@ fn source(config: &Config) -> TokenSource<'static> {
     }
 }
 
-/// Creates a session and asks which operators it offers.
+/// Creates a session (with when it ends) and asks which operators it offers.
 pub async fn open_session(
     config: &Config,
     input: &SessionInput<'_>,
-) -> Result<(String, Vec<Operator>), CallError> {
+) -> Result<(Session, Vec<Operator>), CallError> {
     let source = source(config);
     let session = authorized(
         &source,
         |t| Ok(crisscross::session_request(config, t, input)),
-        crisscross::parse_session,
+        crisscross::parse_opened_session,
     )
     .await?;
     let operators = authorized(
         &source,
-        |t| Ok(crisscross::available_methods_request(config, t, &session)),
+        |t| {
+            Ok(crisscross::available_methods_request(
+                config,
+                t,
+                &session.id,
+            ))
+        },
         crisscross::parse_available_methods,
     )
     .await?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use lipa_api::{Currency, Operator};
 use lipa_providers::honeycoin::{self, Charge, Config, MomoProvider, OtpOutcome};
-use lipa_providers::{ProviderError, ProviderId, ProviderPayment};
+use lipa_providers::{ProviderId, ProviderPayment};
 
 use super::call::{authorized, CallError, TokenSource};
 
@@ -22,38 +22,27 @@ fn source(config: &Config) -> TokenSource<'static> {
 }
 
 /// HoneyCoin's `momoOperatorId` for an operator, from its providers list (cached per
-/// isolate); `None` for KES, where it is not needed.
+/// isolate), with the guide's own KES examples where the list does not name it.
 async fn operator_id(
     config: &Config,
     currency: Currency,
     operator: Operator,
 ) -> Result<Option<String>, CallError> {
-    if currency == Currency::KES {
-        return Ok(None);
-    }
-    let find = |list: &[MomoProvider]| {
-        list.iter()
-            .find(|p| p.operator == Some(operator))
-            .map(|p| p.id.clone())
+    let cached = OPERATOR_IDS.with(|c| c.borrow().get(&currency).cloned());
+    let list = match cached {
+        Some(list) => list,
+        None => {
+            let list = authorized(
+                &source(config),
+                |t| Ok(honeycoin::providers_request(config, t, currency)),
+                honeycoin::parse_providers,
+            )
+            .await?;
+            OPERATOR_IDS.with(|c| c.borrow_mut().insert(currency, list.clone()));
+            list
+        }
     };
-    if let Some(id) = OPERATOR_IDS.with(|c| c.borrow().get(&currency).and_then(|l| find(l))) {
-        return Ok(Some(id));
-    }
-    let list = authorized(
-        &source(config),
-        |t| Ok(honeycoin::providers_request(config, t, currency)),
-        honeycoin::parse_providers,
-    )
-    .await?;
-    let id = find(&list);
-    OPERATOR_IDS.with(|c| c.borrow_mut().insert(currency, list));
-    id.map(Some).ok_or_else(|| {
-        CallError::Provider(ProviderError::Unsupported(format!(
-            "HoneyCoin lists no {} for {}",
-            operator.name(),
-            currency.code()
-        )))
-    })
+    honeycoin::operator_id_for(currency, operator, &list).map_err(CallError::Provider)
 }
 
 /// Charges the customer; `external_reference` is the stored payment id.

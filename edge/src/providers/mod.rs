@@ -32,10 +32,12 @@ pub async fn start(
                 .crisscross
                 .as_ref()
                 .ok_or(CallError::NotConfigured(ProviderId::CrissCross))?;
-            let session = checkout
-                .provider_session
+            // The session the payment was first sent on, so a replay is the same request.
+            let session = payment
+                .session
                 .as_deref()
-                .ok_or(CallError::Provider(ProviderError::Decode(
+                .or(checkout.provider_session.as_deref())
+                .ok_or(CallError::Provider(ProviderError::Unsupported(
                     "no CrissCross session".into(),
                 )))?;
             crisscross::start(
@@ -136,17 +138,25 @@ pub async fn status(
         // CrissCross replays the first answer for a known Idempotency-Key: the replay is the query.
         (ProviderId::CrissCross, None) => start(env, config, checkout, payment).await,
         // Xtopay is asked by Lipa's client reference; its ids differ between the receive
-        // answer, the callback and the status check.
-        (ProviderId::Xtopay, _) => {
+        // answer, the callback and the status check. A receive whose answer was lost and that
+        // the status check does not know is sent again with the same client reference.
+        (ProviderId::Xtopay, reference) => {
             let xt = config
                 .xtopay
                 .as_ref()
                 .ok_or(CallError::NotConfigured(ProviderId::Xtopay))?;
-            call::plain(
+            match call::plain(
                 Ok(xtopay::status_request(xt, &payment.id)),
-                xtopay::parse_status,
+                xtopay::parse_status_known,
             )
-            .await
+            .await?
+            {
+                Some(found) => Ok(found),
+                None if reference.is_none() => start(env, config, checkout, payment).await,
+                None => Err(CallError::Provider(ProviderError::Decode(
+                    "Xtopay does not know the payment".into(),
+                ))),
+            }
         }
         // Little answers by Lipa's key (stored before the intent was created), long-polled.
         (ProviderId::Little, reference) => {
@@ -155,9 +165,12 @@ pub async fn status(
                 .as_ref()
                 .ok_or(CallError::NotConfigured(ProviderId::Little))?;
             let key = little::key_for(&payment.idempotency_key);
-            match call::plain(
+            // Little holds a long-poll until the status changes: Lipa waits longer than its
+            // longest hold, and a read that times out is no news (the payment stays pending).
+            match call::plain_within(
                 Ok(little::status_request(lt, &key, true)),
-                little::parse_status,
+                little::LONG_POLL_HOLD_MS + 5_000,
+                |r| little::parse_status_in(r, checkout.currency),
             )
             .await
             {
@@ -207,8 +220,8 @@ pub async fn status(
 
 /// When to ask the provider about a live payment next, `elapsed_ms` after it started: Xtopay
 /// promises a callback and asks for a status check only after five minutes (configurable);
-/// Dollr never calls back and is polled while the customer waits and long after; the others
-/// are polled on [`crate::checkout::record::poll_delay_ms`]'s cadence.
+/// Dollr never calls back and is polled while the customer waits and long after; CrissCross
+/// on its guide's cadence; HoneyCoin and Little on [`crate::checkout::record::poll_delay_ms`].
 pub fn next_poll_delay_ms(config: &Config, provider: ProviderId, elapsed_ms: i64) -> Option<i64> {
     match provider {
         ProviderId::Xtopay => crate::checkout::record::callback_first_delay_ms(
@@ -216,9 +229,27 @@ pub fn next_poll_delay_ms(config: &Config, provider: ProviderId, elapsed_ms: i64
             elapsed_ms,
         ),
         ProviderId::Dollr => crate::checkout::record::no_callback_poll_delay_ms(elapsed_ms),
-        ProviderId::CrissCross | ProviderId::HoneyCoin | ProviderId::Little => {
+        ProviderId::CrissCross => crate::checkout::record::crisscross_poll_delay_ms(elapsed_ms),
+        ProviderId::HoneyCoin | ProviderId::Little => {
             crate::checkout::record::poll_delay_ms(elapsed_ms)
         }
+    }
+}
+
+/// How long a live payment of `provider` holds its checkout before the customer may try
+/// again: the time the provider's guide gives a prompt to be approved. CrissCross: operator
+/// prompts time out after 60–120 s and its guide stops polling at about 3 minutes; Xtopay:
+/// its callback comes within its five-minute window; Dollr: PROCESSING is polled closely for
+/// two minutes; HoneyCoin and Little document no window, so CrissCross's 3 minutes.
+/// `APPROVAL_WINDOW_S` replaces them all.
+pub fn approval_window_ms(config: &Config, provider: ProviderId) -> i64 {
+    if let Some(ms) = config.approval_window_ms {
+        return ms;
+    }
+    match provider {
+        ProviderId::CrissCross | ProviderId::HoneyCoin | ProviderId::Little => 180_000,
+        ProviderId::Xtopay => config.xtopay_status_check_after_ms,
+        ProviderId::Dollr => 120_000,
     }
 }
 
@@ -235,7 +266,7 @@ pub async fn submit_otp(
                 .as_ref()
                 .ok_or(CallError::NotConfigured(ProviderId::HoneyCoin))?;
             let tx = payment.provider_ref.as_deref().ok_or(CallError::Provider(
-                ProviderError::Decode("no HoneyCoin transaction yet".into()),
+                ProviderError::Unsupported("no HoneyCoin transaction yet".into()),
             ))?;
             honeycoin::submit_otp(hc, tx, otp).await
         }

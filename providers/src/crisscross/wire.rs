@@ -38,6 +38,9 @@ pub(super) struct PayerDetails<'a> {
 #[serde(rename_all = "camelCase")]
 pub(super) struct SessionResponse {
     pub session_id: String,
+    /// ISO-8601.
+    #[serde(default)]
+    pub expires_at: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -79,18 +82,27 @@ pub(super) struct PaymentDetails<'a> {
     pub payer_mobile_number: &'a str,
 }
 
-/// A transaction as the payment, status and webhook answers carry it.
+/// A transaction as the payment, status and webhook answers carry it. Only `transactionId`
+/// and `status` are required; every code is read as a string so that a value Lipa does not
+/// know is reported, never a decode error.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct Transaction {
     pub transaction_id: String,
-    pub status: TxStatus,
+    pub status: String,
     #[serde(default)]
     pub auth_state: Option<AuthState>,
+    #[serde(default)]
+    pub merchant_reference: Option<String>,
+    /// Minor units.
+    #[serde(default)]
+    pub amount: Option<i64>,
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+/// `status`, as Lipa knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum TxStatus {
     Pending,
     Completed,
@@ -101,48 +113,58 @@ pub(super) enum TxStatus {
     Expired,
 }
 
+impl TxStatus {
+    /// The status named by `text`, in any case (the guide's prose writes `pending`, its JSON
+    /// `PENDING`); `None` for a status Lipa does not know.
+    pub fn parse(text: &str) -> Option<TxStatus> {
+        use TxStatus::*;
+        [
+            (Pending, "pending"),
+            (Completed, "completed"),
+            (Settled, "settled"),
+            (Failed, "failed"),
+            (Errored, "errored"),
+            (Cancelled, "cancelled"),
+            (Expired, "expired"),
+        ]
+        .into_iter()
+        .find(|(_, name)| name.eq_ignore_ascii_case(text.trim()))
+        .map(|(status, _)| status)
+    }
+}
+
+/// `authState`: `type` is `pending_approval`, `authorized`, `auth_failure` (with `code`) or
+/// `error` (with `canRetry` and `canPoll`).
 #[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub(super) enum AuthState {
-    None,
-    PendingApproval,
-    Authorized,
-    AuthFailure {
-        code: AuthFailureCode,
-    },
-    Error {
-        #[serde(default, rename = "canRetry")]
-        can_retry: bool,
-        #[serde(default, rename = "canPoll")]
-        can_poll: bool,
-    },
+pub(super) struct AuthState {
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default, rename = "canRetry")]
+    pub can_retry: bool,
+    #[serde(default, rename = "canPoll")]
+    pub can_poll: bool,
 }
 
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub(super) enum AuthFailureCode {
-    WrongPin,
-    InsufficientFunds,
-    Timeout,
-    Cancelled,
-    LimitExceeded,
-    NotRegistered,
-    Declined,
-    #[serde(other)]
-    Unrecognized,
+impl AuthState {
+    /// Whether `type` is `kind`, in any case.
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind.trim().eq_ignore_ascii_case(kind)
+    }
 }
 
-impl AuthFailureCode {
-    pub fn reason(self) -> FailureReason {
-        match self {
-            AuthFailureCode::WrongPin => FailureReason::WrongPin,
-            AuthFailureCode::InsufficientFunds => FailureReason::InsufficientFunds,
-            AuthFailureCode::Timeout => FailureReason::TimedOut,
-            AuthFailureCode::Cancelled => FailureReason::Cancelled,
-            AuthFailureCode::LimitExceeded => FailureReason::LimitReached,
-            AuthFailureCode::NotRegistered => FailureReason::NotRegistered,
-            AuthFailureCode::Declined | AuthFailureCode::Unrecognized => FailureReason::Declined,
-        }
+/// An auth-failure `code` as a typed reason; codes Lipa does not know are declines.
+pub(super) fn failure_reason(code: Option<&str>) -> FailureReason {
+    let code = code.unwrap_or("").trim().to_ascii_lowercase();
+    match code.as_str() {
+        "wrong_pin" => FailureReason::WrongPin,
+        "insufficient_funds" => FailureReason::InsufficientFunds,
+        "timeout" => FailureReason::TimedOut,
+        "cancelled" => FailureReason::Cancelled,
+        "limit_exceeded" => FailureReason::LimitReached,
+        "not_registered" => FailureReason::NotRegistered,
+        _ => FailureReason::Declined,
     }
 }
 
@@ -152,16 +174,27 @@ pub(super) struct ErrorResponse {
 }
 
 /// A webhook delivery, once its signature verified. It is a hint: confirm with a status read.
+/// Every field comes from the signed body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookEvent {
-    /// The event's id; dedupe on it.
+    /// The event's id, inside the signed body; dedupe on it.
     pub event_id: String,
     /// `transaction.completed`, `transaction.failed`, …
     #[serde(rename = "type")]
     pub kind: String,
-    /// The transaction the event is about.
+    /// The transaction the event is about: match the payment by it first (the guide's
+    /// preferred key).
     pub transaction_id: String,
+    /// The session's `merchantReference` ([`super::merchant_reference`] of the checkout id):
+    /// the guide's second way to match an event, for a payment whose transaction id Lipa
+    /// never learnt (a lost payment answer).
+    #[serde(default)]
+    pub merchant_reference: Option<String>,
+    /// What the event reports, normalized as a status read would be (with its echo); `None`
+    /// when the payload does not have a transaction's shape. Still only a hint.
+    #[serde(skip)]
+    pub payment: Option<crate::ProviderPayment>,
 }
 
 #[derive(Serialize)]

@@ -1,6 +1,7 @@
 //! The guide's thirteen steps, request by request, and every answer shape the adapter reads.
 
 use super::*;
+use crate::Echo;
 
 fn config() -> Config {
     Config {
@@ -348,4 +349,130 @@ fn fastapi_errors_name_the_field_and_429_carries_retry_after() {
     );
     assert_eq!(FeeBearer::parse("customer"), Some(FeeBearer::Customer));
     assert_eq!(FeeBearer::parse("nobody"), None);
+}
+
+#[test]
+fn an_unknown_status_is_in_progress_with_its_raw_value_never_failed() {
+    let read = |json: &str| parse_status(&resp(200, json)).unwrap().unwrap();
+    for raw in ["ON_HOLD", "REVERSED", "awaiting_confirmation"] {
+        let st = read(&format!(
+            r#"{{"reference_id":"r1","status":"{raw}","failure_reason":"INSUFFICIENT_BALANCE"}}"#
+        ));
+        assert_eq!(st.state, OperationState::InProgress, "{raw}");
+        assert_eq!(st.unknown_status.as_deref(), Some(raw));
+        let p = st.payment();
+        assert_eq!(
+            (p.status, p.unknown_status.as_deref()),
+            (PaymentStatus::Pending, Some(raw))
+        );
+    }
+    // Refunds and payouts share the reading: an unknown state there is not a failure either.
+    let refund = parse_execution(&resp(
+        202,
+        r#"{"reference_id":"rr_1","payment_intent_id":"pi_9","status":"QUEUED"}"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        (refund.state, refund.unknown_status.as_deref()),
+        (OperationState::InProgress, Some("QUEUED"))
+    );
+    let known = read(r#"{"reference_id":"r1","status":"PROCESSING"}"#);
+    assert_eq!(known.unknown_status, None);
+}
+
+#[test]
+fn statuses_are_read_in_any_case() {
+    let read = |status: &str| {
+        parse_status(&resp(
+            200,
+            &format!(r#"{{"reference_id":"r1","status":"{status}","failure_reason":"TIMEOUT"}}"#),
+        ))
+        .unwrap()
+        .unwrap()
+    };
+    assert_eq!(read("processing").state, OperationState::InProgress);
+    assert_eq!(read("Completed").state, OperationState::Completed);
+    assert_eq!(
+        read("failed").state,
+        OperationState::Failed(FailureReason::TimedOut)
+    );
+    assert_eq!(read("completed").unknown_status, None);
+}
+
+#[test]
+fn an_unreadable_2xx_is_a_decode_error_never_a_rejection() {
+    for status in [200, 202] {
+        for body in [
+            "",
+            "<html>upstream</html>",
+            "[]",
+            r#"{"status":"COMPLETED"}"#,
+            r#"{"reference_id":"r1"}"#,
+            r#"{"reference_id":"r1","status":"COMPLETED","amount":"5000","currency":"RWF"}"#,
+            r#"{"reference_id":"r1","status":"COMPLETED","amount":-5,"currency":"RWF"}"#,
+            r#"{"reference_id":"r1","status":"COMPLETED","amount":5000,"currency":"ZZZ"}"#,
+        ] {
+            assert!(
+                matches!(
+                    parse_status(&resp(status, body)),
+                    Err(ProviderError::Decode(_))
+                ),
+                "{status} {body}"
+            );
+            assert!(
+                matches!(
+                    parse_execution(&resp(status, body)),
+                    Err(ProviderError::Decode(_))
+                ),
+                "{status} {body}"
+            );
+        }
+    }
+}
+
+#[test]
+fn statuses_echo_the_reference_amount_and_currency() {
+    // The sandbox's status body.
+    let body = r#"{"reference_id":"6f1c2d3e-0000-4000-8000-000000000001","payment_intent_id":"pi_1",
+        "status":"COMPLETED","failure_reason":null,"amount":5150.0,"currency":"RWF",
+        "created_at":"2026-11-22T10:00:00.000Z","updated_at":"2026-11-22T10:00:02.000Z"}"#;
+    let st = parse_status(&resp(200, body)).unwrap().unwrap();
+    let echo = Echo {
+        reference: Some("6f1c2d3e-0000-4000-8000-000000000001".into()),
+        amount: Some(5_150),
+        currency: Some(Currency::RWF),
+    };
+    assert_eq!(st.echo, echo);
+    let p = st.payment();
+    assert_eq!((p.status, &p.echo), (PaymentStatus::Succeeded, &echo));
+    let expected = crate::Expected {
+        reference: "6f1c2d3e-0000-4000-8000-000000000001",
+        amounts: &[5_000, 5_150],
+        currency: Currency::RWF,
+    };
+    assert_eq!(p.echo.mismatch(&expected), None, "the amount with the fee");
+    let lrd = parse_execution(&resp(
+        202,
+        r#"{"reference_id":"r1","status":"PENDING","amount":10.5,"currency":"LRD"}"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        (lrd.echo.amount, lrd.echo.currency),
+        (Some(1_050), Some(Currency::LRD))
+    );
+    let bare = parse_status(&resp(
+        200,
+        r#"{"reference_id":"r1","status":"PENDING","amount":7}"#,
+    ))
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        bare.echo,
+        Echo {
+            reference: Some("r1".into()),
+            amount: None,
+            currency: None
+        },
+        "an amount without its currency cannot be read"
+    );
 }

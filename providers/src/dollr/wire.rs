@@ -35,31 +35,45 @@ pub(super) struct MmoInfo {
     pub gateway_provider: String,
 }
 
-#[derive(Deserialize)]
-pub(super) struct Execution {
-    pub reference_id: String,
-    #[serde(default)]
-    pub payment_intent_id: Option<String>,
-    pub status: Status,
-}
-
+/// An execution's answer and a status read have the same shape. `status` is read as a string
+/// so that a value Lipa does not know is reported, never a decode error.
 #[derive(Deserialize)]
 pub(super) struct StatusResponse {
     pub reference_id: String,
-    pub status: Status,
+    pub status: String,
     #[serde(default)]
     pub payment_intent_id: Option<String>,
     #[serde(default)]
     pub failure_reason: Option<String>,
+    /// Major units.
+    #[serde(default)]
+    pub amount: Option<f64>,
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+/// A status as Lipa knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Status {
     Pending,
     Processing,
     Completed,
     Failed,
+}
+
+impl Status {
+    /// The status named by `text`, in any case; `None` for one Lipa does not know.
+    pub fn parse(text: &str) -> Option<Status> {
+        [
+            (Status::Pending, "PENDING"),
+            (Status::Processing, "PROCESSING"),
+            (Status::Completed, "COMPLETED"),
+            (Status::Failed, "FAILED"),
+        ]
+        .into_iter()
+        .find(|(_, name)| name.eq_ignore_ascii_case(text.trim()))
+        .map(|(status, _)| status)
+    }
 }
 
 #[derive(Deserialize)]

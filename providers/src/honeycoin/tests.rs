@@ -227,3 +227,309 @@ fn webhooks_need_the_shared_secret_and_parse_every_guide_example() {
         Err(ProviderError::Signature(_))
     ));
 }
+
+fn resp(status: u16, body: &str) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: vec![],
+        body: body.into(),
+    }
+}
+
+const GUIDE_SUCCESSFUL: &str = r#"{"success": true, "data": {"transactionId": "lBK9bMny2gs4hLsG3XGq", "amount": 25, "type": "deposit",
+    "currency": "KES", "senderCurrency": "KES", "senderAmount": 25, "receiverCurrency": "KES", "receiverAmount": 25,
+    "chargeStatus": "successful", "status": "SUCCESSFUL", "method": "momo", "fullTimestamp": "2025-06-17T01:16:44+03:00",
+    "externalReference": "test", "thirdPartyReference": "TFH174NFSJ", "phoneNumber": "254722416788"}}"#;
+
+#[test]
+fn a_status_read_echoes_reference_amount_in_minor_units_and_currency() {
+    let p = parse_status(&ok(GUIDE_SUCCESSFUL)).unwrap().unwrap();
+    assert_eq!(
+        p.echo,
+        Echo {
+            reference: Some("test".into()),
+            amount: Some(2_500),
+            currency: Some(Currency::KES),
+        }
+    );
+    assert_eq!(p.unknown_status, None);
+    let decimals = GUIDE_SUCCESSFUL.replace(r#""amount": 25,"#, r#""amount": 1500.5,"#);
+    assert_eq!(
+        parse_status(&ok(&decimals)).unwrap().unwrap().echo.amount,
+        Some(150_050)
+    );
+    let ugx = r#"{"success":true,"data":{"transactionId":"t","chargeStatus":"pending","amount":5000,"currency":"UGX","externalReference":"pay_1"}}"#;
+    let p = parse_status(&ok(ugx)).unwrap().unwrap();
+    assert_eq!(p.echo.amount, Some(5_000));
+    assert_eq!(p.echo.currency, Some(Currency::UGX));
+    let bare = r#"{"success":true,"data":{"transactionId":"t","chargeStatus":"pending"}}"#;
+    assert_eq!(
+        parse_status(&ok(bare)).unwrap().unwrap().echo,
+        Echo::default(),
+        "nothing is made up where the answer carries nothing"
+    );
+}
+
+#[test]
+fn an_answer_in_a_currency_lipa_does_not_know_is_not_understood() {
+    let usd = GUIDE_SUCCESSFUL.replace(r#""currency": "KES""#, r#""currency": "USD""#);
+    assert!(matches!(
+        parse_status(&ok(&usd)),
+        Err(ProviderError::Decode(_))
+    ));
+    let negative = GUIDE_SUCCESSFUL.replace(r#""amount": 25,"#, r#""amount": -25,"#);
+    assert!(matches!(
+        parse_status(&ok(&negative)),
+        Err(ProviderError::Decode(_))
+    ));
+}
+
+#[test]
+fn an_unreadable_2xx_status_is_decode_never_a_failure() {
+    for body in [
+        "<html>gateway</html>",
+        "{}",
+        r#"{"success":true}"#,
+        r#"{"success":true,"data":{"transactionId":"t"}}"#,
+        r#"{"success":true,"data":{"transactionId":"t","chargeStatus":7}}"#,
+    ] {
+        assert!(
+            matches!(parse_status(&ok(body)), Err(ProviderError::Decode(_))),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_status_is_pending_with_its_raw_value() {
+    let refunded = r#"{"success":true,"data":{"transactionId":"t","chargeStatus":"reversed","status":"REVERSED"}}"#;
+    let p = parse_status(&ok(refunded)).unwrap().unwrap();
+    assert_eq!(p.status, PaymentStatus::Pending);
+    assert_eq!(p.unknown_status.as_deref(), Some("reversed"));
+    let new_step = r#"{"success":true,"data":{"transactionId":"t","chargeStatus":"pending","stepRequired":"pin"}}"#;
+    let p = parse_status(&ok(new_step)).unwrap().unwrap();
+    assert_eq!(p.status, PaymentStatus::Pending);
+    assert_eq!(
+        p.unknown_status.as_deref(),
+        Some("pending, stepRequired pin")
+    );
+}
+
+#[test]
+fn known_statuses_are_read_in_any_case() {
+    let upper = GUIDE_SUCCESSFUL.replace(
+        r#""chargeStatus": "successful""#,
+        r#""chargeStatus": "SUCCESSFUL""#,
+    );
+    assert_eq!(status(&upper), PaymentStatus::Succeeded);
+    let failed = r#"{"success":true,"data":{"transactionId":"t","chargeStatus":"Failed","note":"Wrong PIN entered"}}"#;
+    assert_eq!(
+        status(failed),
+        PaymentStatus::Failed {
+            reason: FailureReason::WrongPin,
+            retryable: true
+        }
+    );
+    let otp = r#"{"success":true,"data":{"transactionId":"t","chargeStatus":"PENDING","stepRequired":"OTP"}}"#;
+    assert_eq!(
+        status(otp),
+        PaymentStatus::ActionRequired {
+            action: NextAction::Otp
+        }
+    );
+}
+
+#[test]
+fn only_a_clear_not_found_means_no_such_transaction() {
+    assert_eq!(
+        parse_status(&resp(
+            404,
+            r#"{"success":false,"message":"Transaction not found"}"#
+        ))
+        .unwrap(),
+        None
+    );
+    for (status, body) in [
+        (
+            404,
+            r#"{"success":false,"message":"Cannot GET /transactions/x"}"#,
+        ),
+        (404, "<html>Not Found</html>"),
+        (404, ""),
+        (
+            400,
+            r#"{"success":false,"message":"Transaction not found"}"#,
+        ),
+        (
+            500,
+            r#"{"success":false,"message":"Transaction not found"}"#,
+        ),
+    ] {
+        assert!(
+            parse_status(&resp(status, body)).is_err(),
+            "{status} {body}"
+        );
+    }
+}
+
+#[test]
+fn status_by_reference_uses_the_guides_one_transaction_endpoint() {
+    let req = status_by_reference_request(&config(), &Secret::new("t"), "pay_0123abc");
+    assert_eq!(
+        req.url,
+        "https://api-v2.honeycoin.app/api/sandbox/b2b/transactions/pay_0123abc"
+    );
+    assert_eq!(req.method, Method::Get);
+    assert_eq!(req.header("Authorization"), Some("Bearer t"));
+    assert_eq!(
+        status_by_reference_request(&config(), &Secret::new("t"), "../x?y").url,
+        "https://api-v2.honeycoin.app/api/sandbox/b2b/transactions/..xy"
+    );
+}
+
+#[test]
+fn kenyan_airtel_is_charged_with_the_guides_airtel_operator_id() {
+    let id = operator_id_for(Currency::KES, Operator::AirtelMoney, &[]).unwrap();
+    assert_eq!(id.as_deref(), Some("airtel"));
+    let req = charge_request(
+        &config(),
+        &Secret::new("tok"),
+        &Charge {
+            amount: 10_000,
+            currency: Currency::KES,
+            external_reference: "order_12345",
+            e164: "+254719624551",
+            momo_operator_id: id.as_deref(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        json(&req),
+        serde_json::json!({"amount": 100, "currency": "KES", "externalReference": "order_12345",
+            "phoneNumber": "254719624551", "momoOperatorId": "airtel"})
+    );
+}
+
+#[test]
+fn operator_ids_come_from_the_list_then_from_the_guides_kes_examples() {
+    let listed = vec![
+        MomoProvider {
+            id: "mpesa".into(),
+            operator: Some(Operator::Mpesa),
+        },
+        MomoProvider {
+            id: "airtel".into(),
+            operator: Some(Operator::AirtelMoney),
+        },
+    ];
+    assert_eq!(
+        operator_id_for(Currency::KES, Operator::Mpesa, &listed).unwrap(),
+        Some("mpesa".into())
+    );
+    assert_eq!(
+        operator_id_for(Currency::KES, Operator::AirtelMoney, &listed).unwrap(),
+        Some("airtel".into())
+    );
+    assert_eq!(
+        operator_id_for(Currency::KES, Operator::Mpesa, &[]).unwrap(),
+        None,
+        "the guide's first KES example: M-Pesa without an operator id"
+    );
+    let ug = vec![MomoProvider {
+        id: "mtn_ug".into(),
+        operator: Some(Operator::MtnMomo),
+    }];
+    assert_eq!(
+        operator_id_for(Currency::UGX, Operator::MtnMomo, &ug).unwrap(),
+        Some("mtn_ug".into())
+    );
+    assert!(matches!(
+        operator_id_for(Currency::UGX, Operator::AirtelMoney, &ug),
+        Err(ProviderError::Unsupported(_))
+    ));
+}
+
+fn webhook(body: &str) -> WebhookEvent {
+    let good = vec![(SIGNATURE_HEADER.to_string(), "hook-secret".to_string())];
+    verify_webhook(&config(), &good, body.as_bytes()).unwrap()
+}
+
+#[test]
+fn webhook_dedupe_keys_come_from_the_body_state_not_its_timestamp() {
+    let first = webhook(
+        r#"{"event": "transaction_updated", "data": {"transactionId": "T1", "status": "successful", "externalReference": "pay_1"}, "timestamp": "2024-10-03T16:34:00Z"}"#,
+    );
+    let retry = webhook(
+        r#"{"event": "transaction_updated", "data": {"transactionId": "T1", "status": "SUCCESSFUL", "externalReference": "pay_1"}, "timestamp": "2024-10-03T16:34:45Z"}"#,
+    );
+    assert_eq!(first.dedupe_key(), retry.dedupe_key());
+    assert_eq!(first.dedupe_key(), "hc:T1:successful:");
+    let created = webhook(
+        r#"{"event": "transaction_created", "data": {"transactionId": "T1", "status": "pending"}, "timestamp": "a"}"#,
+    );
+    let otp = webhook(
+        r#"{"event": "transaction_updated", "data": {"transactionId": "T1", "status": "pending", "stepRequired": "otp"}, "timestamp": "a"}"#,
+    );
+    assert_ne!(created.dedupe_key(), otp.dedupe_key());
+    assert_ne!(created.dedupe_key(), first.dedupe_key());
+    let with_id = webhook(
+        r#"{"eventId": "evt_9", "event": "transaction_updated", "data": {"transactionId": "T1", "status": "failed"}}"#,
+    );
+    assert_eq!(with_id.dedupe_key(), "hc:evt:evt_9");
+}
+
+#[test]
+fn a_verified_webhook_exposes_what_binds_it_to_a_payment() {
+    let guide = webhook(
+        r#"{"event": "transaction_updated", "data": {"transactionId": "BeOfXV1NVIcZlsSVeQAF", "status": "failed", "type": "deposit",
+            "externalReference": "test", "method": "momo", "note": "User could not be reached by stk"}, "timestamp": "t"}"#,
+    );
+    assert_eq!(
+        guide.echo().unwrap(),
+        Echo {
+            reference: Some("test".into()),
+            amount: None,
+            currency: None,
+        }
+    );
+    let p = guide.payment().unwrap();
+    assert_eq!(p.provider_ref, "BeOfXV1NVIcZlsSVeQAF");
+    assert_eq!(
+        p.status,
+        PaymentStatus::Failed {
+            reason: FailureReason::TimedOut,
+            retryable: true
+        }
+    );
+    let with_amount = webhook(
+        r#"{"event": "transaction_updated", "data": {"transactionId": "T", "status": "SUCCESSFUL", "externalReference": "pay_1",
+            "amount": 1500, "currency": "KES"}}"#,
+    );
+    assert_eq!(
+        with_amount.echo().unwrap(),
+        Echo {
+            reference: Some("pay_1".into()),
+            amount: Some(150_000),
+            currency: Some(Currency::KES),
+        }
+    );
+    assert_eq!(
+        with_amount.payment().unwrap().status,
+        PaymentStatus::Succeeded
+    );
+    let unknown = webhook(
+        r#"{"event": "transaction_updated", "data": {"transactionId": "T", "status": "on_hold"}}"#,
+    );
+    let p = unknown.payment().unwrap();
+    assert_eq!(p.status, PaymentStatus::Pending);
+    assert_eq!(p.unknown_status.as_deref(), Some("on_hold"));
+    let good = vec![(SIGNATURE_HEADER.to_string(), "hook-secret".to_string())];
+    assert!(matches!(
+        verify_webhook(
+            &config(),
+            &good,
+            br#"{"event":"transaction_updated","data":{"transactionId":"T","status":"successful","amount":1,"currency":"USD"}}"#
+        ),
+        Err(ProviderError::Decode(_))
+    ));
+}

@@ -1,4 +1,5 @@
-//! HoneyCoin's own JSON shapes.
+//! HoneyCoin's own JSON shapes. Status values are kept as the strings HoneyCoin sent: the
+//! adapter matches them case-insensitively and keeps a value it does not know.
 
 use serde::{Deserialize, Serialize};
 
@@ -36,33 +37,34 @@ pub(super) struct ChargeResponse {
     pub transaction_id: String,
 }
 
+/// A transaction as the get-transaction endpoint answers it.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct Transaction {
     pub transaction_id: String,
-    pub charge_status: ChargeStatus,
+    /// The field HoneyCoin says to fulfil on (`successful`, `failed`, `pending`).
+    pub charge_status: String,
+    /// Major units of `currency`.
+    #[serde(default)]
+    pub amount: Option<serde_json::Number>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub external_reference: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
     #[serde(default)]
-    pub step_required: Option<Step>,
+    pub step_required: Option<String>,
     #[serde(default)]
     pub redirect_url: Option<String>,
 }
 
-/// `chargeStatus`: the field HoneyCoin says to fulfil on.
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub(super) enum ChargeStatus {
-    Successful,
-    Failed,
-    Pending,
-}
-
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub(super) enum Step {
-    Otp,
-    Redirect,
+/// HoneyCoin's error body.
+#[derive(Deserialize)]
+pub(super) struct ErrorResponse {
+    #[serde(default)]
+    pub success: Option<bool>,
+    pub message: String,
 }
 
 #[derive(Deserialize)]
@@ -72,14 +74,12 @@ pub(super) struct OtpResponse {
     pub message: String,
 }
 
-#[derive(Deserialize)]
-pub(super) struct ErrorResponse {
-    pub message: String,
-}
-
 /// A webhook delivery, once its secret matched. A hint: confirm with a status read.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct WebhookEvent {
+    /// An event id, if HoneyCoin puts one in the body (the guide's samples have none).
+    #[serde(default, rename = "eventId", alias = "id")]
+    pub event_id: Option<String>,
     /// `transaction_created` or `transaction_updated`.
     pub event: String,
     /// The transaction.
@@ -95,7 +95,7 @@ pub struct WebhookEvent {
 pub struct WebhookData {
     /// HoneyCoin's transaction id.
     pub transaction_id: String,
-    /// `pending`, `successful`, `failed`.
+    /// `pending`, `successful`, `failed` (the guide's prose also writes them in capitals).
     pub status: String,
     /// Lipa's payment id.
     #[serde(default)]
@@ -103,18 +103,16 @@ pub struct WebhookData {
     /// `otp` or `redirect`.
     #[serde(default)]
     pub step_required: Option<String>,
-}
-
-impl WebhookEvent {
-    /// The key Lipa dedupes deliveries on (HoneyCoin sends no event id).
-    pub fn dedupe_key(&self) -> String {
-        format!(
-            "hc:{}:{}:{}:{}:{}",
-            self.data.transaction_id,
-            self.event,
-            self.data.status,
-            self.data.step_required.as_deref().unwrap_or(""),
-            self.timestamp
-        )
-    }
+    /// Where the customer completes a `redirect` step.
+    #[serde(default)]
+    pub redirect_url: Option<String>,
+    /// Why a transaction failed, in words.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Major units of `currency`, when the webhook carries it (the guide's samples do not).
+    #[serde(default)]
+    pub amount: Option<serde_json::Number>,
+    /// The currency, when the webhook carries it (the guide's samples do not).
+    #[serde(default)]
+    pub currency: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! Fixtures: the guide's examples, and a callback signed by a test key with Node's crypto.
 
 use super::*;
+use crate::Echo;
 
 use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::pkcs8::DecodePublicKey;
@@ -205,4 +206,240 @@ fn the_public_key_must_be_a_spki_pem() {
         verify(&broken, &signed(sig, TS), BODY.as_bytes(), TS),
         Err(ProviderError::Signature(SignatureError::BadKey))
     ));
+}
+
+/// A status answer as the guide shows it, with these statuses.
+fn status_answer(overall: &str, attempts: &[&str]) -> String {
+    let attempts: Vec<String> = attempts
+        .iter()
+        .map(|s| format!(r#"{{"reference":"i1","provider":"MPESA","status":"{s}"}}"#))
+        .collect();
+    format!(
+        r#"{{"date":"2024-05-13T08:26:18.719Z","data":{{"reference":"i1","status":"{overall}",
+        "payload":{{}},"amount":1500,"payment":{{"provider":"MPESA","details":null}},
+        "key":"3f2a9c1e77aa","attempts":[{}]}}}}"#,
+        attempts.join(",")
+    )
+}
+
+fn status_of(overall: &str, attempts: &[&str]) -> (PaymentStatus, Option<String>) {
+    let p = parse_status(&resp(&status_answer(overall, attempts))).unwrap();
+    (p.status, p.unknown_status)
+}
+
+const DECLINED: PaymentStatus = PaymentStatus::Failed {
+    reason: FailureReason::Declined,
+    retryable: true,
+};
+
+#[test]
+fn a_final_overall_status_wins_over_its_attempts() {
+    assert_eq!(status_of("FAILED", &["COMPLETED"]).0, DECLINED);
+    assert_eq!(status_of("FAILED", &["PENDING"]).0, DECLINED);
+    assert_eq!(
+        status_of("COMPLETED", &["FAILED"]).0,
+        PaymentStatus::Succeeded
+    );
+    assert_eq!(status_of("COMPLETED", &[]).0, PaymentStatus::Succeeded);
+}
+
+#[test]
+fn attempts_refine_a_pending_status_in_any_order() {
+    assert_eq!(
+        status_of("PENDING", &["COMPLETED"]).0,
+        PaymentStatus::Succeeded
+    );
+    assert_eq!(
+        status_of("PENDING", &["FAILED", "COMPLETED"]).0,
+        PaymentStatus::Succeeded
+    );
+    assert_eq!(
+        status_of("PENDING", &["COMPLETED", "FAILED"]).0,
+        PaymentStatus::Succeeded
+    );
+    assert_eq!(status_of("PENDING", &["FAILED"]).0, DECLINED);
+    assert_eq!(status_of("PENDING", &["FAILED", "FAILED"]).0, DECLINED);
+    // A retried attempt still open keeps the payment pending, whichever end it is listed at.
+    assert_eq!(
+        status_of("PENDING", &["FAILED", "PENDING"]),
+        (PaymentStatus::Pending, None)
+    );
+    assert_eq!(
+        status_of("PENDING", &["PENDING", "FAILED"]),
+        (PaymentStatus::Pending, None)
+    );
+    assert_eq!(status_of("PENDING", &[]), (PaymentStatus::Pending, None));
+}
+
+#[test]
+fn an_unknown_status_is_pending_with_its_raw_value_never_failed() {
+    assert_eq!(
+        status_of("EXPIRED", &["FAILED"]),
+        (PaymentStatus::Pending, Some("EXPIRED".into()))
+    );
+    assert_eq!(
+        status_of("PENDING", &["FAILED", "REVERSED"]),
+        (PaymentStatus::Pending, Some("REVERSED".into()))
+    );
+    let process = r#"{"date":"2024-03-07T13:03:43.598Z","data":{"status":"AWAITING_OTP","message":"x",
+        "meta":{"provider":"MPESA","stepUpUrl":null,"amount":1,"currency":"KES"}}}"#;
+    let p = parse_process(&resp(process), "i1").unwrap();
+    assert_eq!(
+        (p.status, p.unknown_status.as_deref()),
+        (PaymentStatus::Pending, Some("AWAITING_OTP"))
+    );
+    let cb: Callback =
+        serde_json::from_str(r#"{"reference":"i1","status":"REFUNDED","key":"k1"}"#).unwrap();
+    let p = cb.payment();
+    assert_eq!(
+        (p.status, p.unknown_status.as_deref()),
+        (PaymentStatus::Pending, Some("REFUNDED"))
+    );
+}
+
+#[test]
+fn statuses_are_read_in_any_case() {
+    assert_eq!(
+        status_of("completed", &["completed"]),
+        (PaymentStatus::Succeeded, None)
+    );
+    assert_eq!(status_of("Failed", &[]).0, DECLINED);
+    assert_eq!(
+        status_of("pending", &["failed"]),
+        (
+            PaymentStatus::Failed {
+                reason: FailureReason::Declined,
+                retryable: true
+            },
+            None
+        )
+    );
+    let cb: Callback =
+        serde_json::from_str(r#"{"reference":"i1","status":"completed","key":"k1"}"#).unwrap();
+    assert_eq!(cb.payment().status, PaymentStatus::Succeeded);
+}
+
+#[test]
+fn an_unreadable_2xx_is_a_decode_error_never_a_rejection() {
+    for body in [
+        "",
+        "<html>502</html>",
+        r#"{"data":null}"#,
+        r#"{"data":{"status":"COMPLETED"}}"#,
+        r#"{"data":{"reference":"i1","status":"COMPLETED","amount":"lots"}}"#,
+        r#"{"data":{"reference":"i1","status":"COMPLETED","amount":-1,"currency":"KES"}}"#,
+        r#"{"data":{"reference":"i1","status":"COMPLETED","amount":1,"currency":"ZZZ"}}"#,
+    ] {
+        assert!(
+            matches!(parse_status(&resp(body)), Err(ProviderError::Decode(_))),
+            "{body}"
+        );
+    }
+    for body in ["", "[]", r#"{"data":{"message":"x"}}"#] {
+        assert!(
+            matches!(
+                parse_process(&resp(body), "i1"),
+                Err(ProviderError::Decode(_))
+            ),
+            "{body}"
+        );
+        assert!(
+            matches!(parse_intent(&resp(body)), Err(ProviderError::Decode(_))),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn answers_echo_the_key_amount_and_currency() {
+    let answer = resp(&status_answer("COMPLETED", &["COMPLETED"]));
+    let p = parse_status(&answer).unwrap();
+    assert_eq!(
+        p.echo,
+        Echo {
+            reference: Some("3f2a9c1e77aa".into()),
+            amount: None,
+            currency: None
+        },
+        "the guide's status answer names no currency: its amount cannot be read"
+    );
+    let p = parse_status_in(&answer, Currency::KES).unwrap();
+    assert_eq!(p.echo.amount, Some(150_000), "KES 1500 in cents");
+    assert_eq!(p.echo.currency, None, "not carried by the answer");
+    let key = key_for("3f2a9c1e-77aa-4b0e-9d2f-0a1b2c3d4e5f");
+    let expected = crate::Expected {
+        reference: &key,
+        amounts: &[150_000],
+        currency: Currency::KES,
+    };
+    assert_eq!(p.echo.mismatch(&expected), None);
+    let other = status_answer("COMPLETED", &[]).replace("3f2a9c1e77aa", "999999999999");
+    let p = parse_status_in(&resp(&other), Currency::KES).unwrap();
+    assert!(p.echo.mismatch(&expected).is_some());
+    let ugx = status_answer("COMPLETED", &[])
+        .replace(r#""amount":1500"#, r#""amount":5000,"currency":"UGX""#);
+    let p = parse_status_in(&resp(&ugx), Currency::KES).unwrap();
+    assert_eq!(
+        (p.echo.amount, p.echo.currency),
+        (Some(5_000), Some(Currency::UGX)),
+        "the answer's own currency wins"
+    );
+    // The guide's example has an empty key: not carried.
+    let empty = status_answer("COMPLETED", &[]).replace("3f2a9c1e77aa", "");
+    assert_eq!(parse_status(&resp(&empty)).unwrap().echo.reference, None);
+
+    let process = r#"{"date":"2024-03-07T13:03:43.598Z","data":{"status":"PENDING","message":"x",
+        "meta":{"provider":"MPESA","providerReference":"","stepUpUrl":null,"accessToken":null,
+        "amount":1500.5,"currency":"KES","description":"","reference":"i1"}}}"#;
+    let p = parse_process(&resp(process), "i1").unwrap();
+    assert_eq!(
+        p.echo,
+        Echo {
+            reference: None,
+            amount: Some(150_050),
+            currency: Some(Currency::KES)
+        }
+    );
+}
+
+/// `verify_callback` with a verifier that accepts every signature: what is read after it.
+fn accepted(body: &str) -> Result<Callback, ProviderError> {
+    let (config, headers) = (config(), signed("c2ln", TS));
+    let future = std::pin::pin!(verify_callback(
+        &config,
+        &headers,
+        body.as_bytes(),
+        TS,
+        |_| async { Ok(()) }
+    ));
+    match future.poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        std::task::Poll::Ready(result) => result,
+        std::task::Poll::Pending => panic!("verification waited on nothing"),
+    }
+}
+
+#[test]
+fn callbacks_echo_the_key_amount_and_currency() {
+    let sig = include_str!("../../fixtures/little/signature.txt");
+    let cb = verify(&config(), &signed(sig, TS), BODY.as_bytes(), TS).unwrap();
+    assert_eq!(
+        cb.payment().echo,
+        Echo {
+            reference: Some("k1".into()),
+            amount: Some(150_000),
+            currency: Some(Currency::KES)
+        }
+    );
+    let ugx = BODY.replace(r#""currency":"KES""#, r#""currency":"UGX""#);
+    assert_eq!(accepted(&ugx).unwrap().payment().echo.amount, Some(1_500));
+    let unknown = BODY.replace(r#""currency":"KES""#, r#""currency":"XYZ""#);
+    assert!(matches!(accepted(&unknown), Err(ProviderError::Decode(_))));
+    let keyless = BODY.replace(r#""key":"k1","#, "");
+    assert_eq!(accepted(&keyless).unwrap().payment().echo.reference, None);
+}
+
+#[test]
+fn the_long_poll_bound_exceeds_the_sandbox_hold() {
+    // The sandbox holds a long-polled read 5 s; Lipa's bound must cover it with room.
+    const { assert!(LONG_POLL_HOLD_MS >= 2 * 5_000) };
 }

@@ -1,13 +1,30 @@
-//! Little Pay's own JSON shapes.
+//! Little Pay's own JSON shapes. Statuses are read as strings so that a value Lipa does not
+//! know is reported, never a decode error.
 
 use serde::Deserialize;
 
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "UPPERCASE")]
+use crate::Echo;
+
+/// A status as Lipa knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Status {
     Pending,
     Completed,
     Failed,
+}
+
+impl Status {
+    /// The status named by `text`, in any case; `None` for one Lipa does not know.
+    pub fn parse(text: &str) -> Option<Status> {
+        [
+            (Status::Pending, "PENDING"),
+            (Status::Completed, "COMPLETED"),
+            (Status::Failed, "FAILED"),
+        ]
+        .into_iter()
+        .find(|(_, name)| name.eq_ignore_ascii_case(text.trim()))
+        .map(|(status, _)| status)
+    }
 }
 
 #[derive(Deserialize)]
@@ -27,17 +44,23 @@ pub(super) struct ProcessResponse {
 
 #[derive(Deserialize)]
 pub(super) struct ProcessData {
-    pub status: Status,
+    pub status: String,
     #[serde(default)]
     pub message: String,
+    #[serde(default)]
     pub meta: ProcessMeta,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct ProcessMeta {
     #[serde(default)]
     pub step_up_url: Option<String>,
+    /// Major units.
+    #[serde(default)]
+    pub amount: Option<f64>,
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -48,14 +71,23 @@ pub(super) struct StatusResponse {
 #[derive(Deserialize)]
 pub(super) struct StatusData {
     pub reference: String,
-    pub status: Status,
+    pub status: String,
+    /// Lipa's key; the guide's example shows it empty.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Major units.
+    #[serde(default)]
+    pub amount: Option<f64>,
+    /// Not in the guide's status example; read when present.
+    #[serde(default)]
+    pub currency: Option<String>,
     #[serde(default)]
     pub attempts: Vec<Attempt>,
 }
 
 #[derive(Deserialize)]
 pub(super) struct Attempt {
-    pub status: Status,
+    pub status: String,
 }
 
 /// A callback body, once its signature verified.
@@ -63,9 +95,22 @@ pub(super) struct Attempt {
 pub struct Callback {
     /// Little's reference (the intent id).
     pub reference: String,
-    /// `PENDING`, `COMPLETED`, `FAILED`.
-    pub(super) status: Status,
+    /// `PENDING`, `COMPLETED`, `FAILED`, as sent.
+    pub(super) status: String,
     /// Lipa's key.
     #[serde(default)]
     pub key: String,
+    /// What the callback carries of key, amount and currency; filled once it verified.
+    #[serde(skip)]
+    pub(super) echo: Echo,
+}
+
+/// The callback's amount and currency, read beside [`Callback`].
+#[derive(Deserialize)]
+pub(super) struct CallbackAmount {
+    /// Major units.
+    #[serde(default)]
+    pub amount: Option<f64>,
+    #[serde(default)]
+    pub currency: Option<String>,
 }

@@ -31,26 +31,41 @@ pub(super) struct ReceiveResponse {
 #[derive(Deserialize)]
 pub(super) struct ReceiveData {
     pub id: String,
+    /// The guide's sample echoes `metadata.clientReference` here.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Minor units.
+    #[serde(default)]
+    pub amount: Option<i64>,
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
+/// A status check's answer; also the shape of its not-found answer (no `data`).
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(super) struct StatusResponse {
     #[serde(default)]
     pub message: String,
-    pub data: StatusData,
+    #[serde(default)]
+    pub response_code: Option<String>,
+    #[serde(default)]
+    pub data: Option<StatusData>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct StatusData {
-    pub status: PaidStatus,
+    /// `Paid` or `Unpaid`.
+    pub status: String,
     pub transaction_id: String,
-}
-
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum PaidStatus {
-    Paid,
-    Unpaid,
+    #[serde(default)]
+    pub client_reference: Option<String>,
+    #[serde(default)]
+    pub currency_code: Option<String>,
+    /// Minor units.
+    #[serde(default)]
+    pub amount: Option<i64>,
 }
 
 /// A callback, as Xtopay posts it (PascalCase).

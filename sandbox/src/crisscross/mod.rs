@@ -4,6 +4,11 @@
 //! 409 rule for a session's live transaction, `Idempotency-Key` replay, and webhooks signed
 //! with HMAC-SHA256 of the raw body.
 //!
+//! Statuses are uppercase, as in the guide's JSON; a payer number ending 33 gets them in
+//! lowercase, as the guide's prose writes them ([`numbers::Fault::LowercaseStatuses`]).
+//! A second payment on a session whose transaction is still pending is 409; any payment or
+//! method lookup on a session past its `expiresAt` is 410.
+//!
 //! All of it is pure: [`Sim`] is the whole state, the Durable Object stores it and performs
 //! what [`Sim::take_due`] returns.
 
@@ -169,6 +174,15 @@ fn options_for(location: &str) -> &'static [(&'static str, &'static str)] {
         "GHA" => &[("mtn", "MTN")],
         "LBR" => &[("mtn", "MTN"), ("orange", "Orange")],
         _ => &[],
+    }
+}
+
+/// A status as the simulator writes it for `payer`: uppercase, or lowercase for …33.
+fn status_as_sent(status: &str, payer: &str) -> String {
+    if numbers::fault(payer) == Some(numbers::Fault::LowercaseStatuses) {
+        status.to_ascii_lowercase()
+    } else {
+        status.to_string()
     }
 }
 
@@ -560,7 +574,7 @@ impl Sim {
             "sessionId": tx.session_id,
             "merchantReference": session.map(|s| s.merchant_reference.as_str()),
             "type": "mobilemoney",
-            "status": tx.status,
+            "status": status_as_sent(&tx.status, &tx.payer),
             "message": tx.message,
             "authState": tx.auth_state,
             "amount": session.map(|s| s.amount),
@@ -602,7 +616,7 @@ impl Sim {
         let mut body = self.tx_json(tx);
         let event_id = uuid_v7(tx.created_at_ms);
         let obj = body.as_object_mut()?;
-        obj.insert("status".into(), json!("PENDING"));
+        obj.insert("status".into(), json!(status_as_sent("PENDING", &tx.payer)));
         obj.insert("authState".into(), json!({"type": "pending_approval"}));
         obj.insert(
             "updatedAt".into(),
@@ -729,6 +743,22 @@ impl Sim {
     /// The request log, optionally only the requests that carried `phone`.
     pub fn log(&self, phone: Option<&str>) -> Vec<LogEntry> {
         self.log.matching(phone)
+    }
+
+    /// Ends now every session opened with `merchant_reference`, as CrissCross may end a
+    /// session before the `expiresAt` it announced (a test control: Lipa must renew after
+    /// the 410). Answers how many ended.
+    pub fn expire_sessions(&mut self, merchant_reference: &str, now: i64) -> usize {
+        let mut ended = 0;
+        for s in self
+            .sessions
+            .values_mut()
+            .filter(|s| s.merchant_reference == merchant_reference && s.expires_at_ms > now)
+        {
+            s.expires_at_ms = now;
+            ended += 1;
+        }
+        ended
     }
 
     /// Charges collected from `payer` (E.164).

@@ -42,8 +42,9 @@ pub fn behaviour(number: &str) -> Behaviour {
         "20" => Behaviour::Otp,
         "21" => Behaviour::Redirect,
         "30" => Behaviour::ApproveSilently,
-        // Approved; CrissCross misbehaves on the way (see `Fault`), other providers just approve.
-        "15" | "16" | "17" | "31" => Behaviour::Approve,
+        // Approved; CrissCross (…15–…33, see `Fault`) or Little (…34, see `little`) answers
+        // oddly on the way, other providers just approve.
+        "15" | "16" | "17" | "31" | "33" | "34" => Behaviour::Approve,
         _ => Behaviour::Handset,
     }
 }
@@ -60,6 +61,9 @@ pub enum Fault {
     /// …31: the first payment request is taken but answered only after 12 s (past the edge's
     /// 10 s timeout: a lost answer).
     SlowAnswer,
+    /// …33: every status is written in lowercase (`pending`, `completed`), as the guide's
+    /// prose writes them, in answers and webhooks alike (its JSON examples are uppercase).
+    LowercaseStatuses,
 }
 
 /// The CrissCross fault of a number, if any.
@@ -70,6 +74,7 @@ pub fn fault(number: &str) -> Option<Fault> {
         "16" => Some(Fault::StaleWebhookAfter),
         "17" => Some(Fault::RateLimitedOnce),
         "31" => Some(Fault::SlowAnswer),
+        "33" => Some(Fault::LowercaseStatuses),
         _ => None,
     }
 }
@@ -111,6 +116,14 @@ pub const TABLE: &[(&str, &str)] = &[
         "…32",
         "Dollr: the collection goes through but its answer is lost",
     ),
+    (
+        "…33",
+        "approved; CrissCross writes its statuses in lowercase (pending, completed)",
+    ),
+    (
+        "…34",
+        "approved; Little's status answer has an empty key and lists attempts newest first",
+    ),
     ("…40", "Dollr: approved late, after the customer gave up"),
     ("other", "waits for Approve / Decline on the handset page"),
 ];
@@ -131,6 +144,9 @@ mod tests {
             Behaviour::SystemError { can_retry: false }
         );
         assert_eq!(behaviour("+254712345678"), Behaviour::Handset);
+        assert_eq!(behaviour("+254712000033"), Behaviour::Approve);
+        assert_eq!(fault("+254712000033"), Some(Fault::LowercaseStatuses));
+        assert_eq!(fault("+254712000001"), None);
         assert_eq!(behaviour(""), Behaviour::Handset);
     }
 }

@@ -274,3 +274,70 @@ fn faults_slow_answer_only_the_first_time() {
     let other = req("GET", "/v1/payment/x", Some(&t), Value::Null);
     assert_eq!(sim.answer_delay_ms(&other), None);
 }
+
+#[test]
+fn number_33_writes_statuses_in_lowercase_everywhere() {
+    let mut sim = Sim::default();
+    let t = token(&mut sim);
+    let s = session(&mut sim, &t, "KEN");
+    let created = json_of(&pay(&mut sim, &t, &s, "+254712000033", None, 0));
+    assert_eq!(created["status"], "pending");
+    let tx = created["transactionId"].as_str().unwrap().to_string();
+    // Still one live transaction per session, however the status is written.
+    assert_eq!(pay(&mut sim, &t, &s, "+254712000033", None, 1).status, 409);
+    let hooks = sim.take_due(2_000);
+    let hook: Value = serde_json::from_str(&hooks[0].body).unwrap();
+    assert_eq!(hook["status"], "completed");
+    let read = sim.handle(
+        &cfg(),
+        &req("GET", &format!("/v1/payment/{tx}"), Some(&t), Value::Null),
+        2_001,
+    );
+    assert_eq!(json_of(&read)["status"], "completed");
+    assert_eq!(sim.charges_of("+254712000033"), 1);
+
+    // Other numbers keep the guide's uppercase JSON.
+    let s2 = session(&mut sim, &t, "KEN");
+    assert_eq!(
+        json_of(&pay(&mut sim, &t, &s2, "+254712000001", None, 0))["status"],
+        "PENDING"
+    );
+}
+
+#[test]
+fn an_expired_session_is_gone() {
+    let mut sim = Sim::default();
+    let t = token(&mut sim);
+    let r = sim.handle(
+        &cfg(),
+        &req(
+            "POST",
+            "/v1/checkout/session",
+            Some(&t),
+            json!({"amount": 150000, "currency": "KES", "merchantReference": "co123",
+                "merchantId": "m_demo", "payerDetails": {"location": "KEN"},
+                "integrationType": "direct", "lifetime": 60}),
+        ),
+        0,
+    );
+    let body = json_of(&r);
+    assert_eq!(body["expiresAt"], "1970-01-01T00:01:00.000Z");
+    let s = body["sessionId"].as_str().unwrap().to_string();
+    assert_eq!(
+        pay(&mut sim, &t, &s, "+254712345678", None, 59_999).status,
+        201
+    );
+    // Past expiresAt the session is gone, whether or not a transaction is live on it.
+    assert_eq!(
+        pay(&mut sim, &t, &s, "+254712000001", None, 60_000).status,
+        410
+    );
+    let mut methods = req(
+        "GET",
+        "/v1/payment/available-methods",
+        Some(&t),
+        Value::Null,
+    );
+    methods.query.push(("sessionId".into(), s));
+    assert_eq!(sim.handle(&cfg(), &methods, 60_000).status, 410);
+}

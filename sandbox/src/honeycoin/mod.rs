@@ -7,6 +7,18 @@
 //!
 //! Paths are relative to the base `/api/sandbox/b2b`; see the adapter's module doc for the
 //! choices both sides make where the guide is silent.
+//!
+//! Stricter than the guide, on purpose: every charge must name its `momoOperatorId`, KES
+//! too. The guide lets a KES charge leave it out, and HoneyCoin then charges M-Pesa; the
+//! sandbox refuses such a charge (422) so that a Kenyan Airtel Money charge sent without
+//! the guide's `"airtel"` cannot pass as an M-Pesa one. An operator id the providers list
+//! does not have for the currency is refused the same way.
+//!
+//! Guide doubts: a transaction is read "with either the transactionId … or your
+//! externalReference" through the one get-transaction endpoint. The sandbox answers both
+//! readings: `GET /transactions/{transactionId or externalReference}` (the id first) and
+//! `GET /transactions?externalReference=…`. An unknown one is `404 {success: false,
+//! message: "Transaction not found"}`.
 
 use std::collections::BTreeMap;
 
@@ -111,15 +123,23 @@ fn fail(status: u16, message: &str) -> SimResponse {
 /// HoneyCoin's mobile-money operators by currency: (id, name).
 fn operators(currency: &str) -> &'static [(&'static str, &'static str)] {
     match currency {
-        "KES" => &[
-            ("mpesa", "M-Pesa Kenya"),
-            ("airtel_ke", "Airtel Money Kenya"),
-        ],
+        // "airtel" is the id of the guide's own KES example.
+        "KES" => &[("mpesa", "M-Pesa Kenya"), ("airtel", "Airtel Money Kenya")],
         "UGX" => &[
             ("mtn_ug", "MTN Mobile Money Uganda"),
             ("airtel_ug", "Airtel Money Uganda"),
         ],
         _ => &[],
+    }
+}
+
+/// The operator ids of a currency, for an error message.
+fn operator_list(currency: &str) -> String {
+    let ids: Vec<&str> = operators(currency).iter().map(|(id, _)| *id).collect();
+    if ids.is_empty() {
+        "none: HoneyCoin lists no mobile-money operator for it".into()
+    } else {
+        ids.join(", ")
     }
 }
 
@@ -143,9 +163,15 @@ impl HoneySim {
                     .map(str::to_string)
             })
             .or_else(|| {
+                let by_query = req
+                    .query
+                    .iter()
+                    .filter(|(k, _)| k == "externalReference")
+                    .map(|(_, v)| v.as_str());
                 req.path
                     .split('/')
-                    .find_map(|seg| self.transactions.get(seg).map(|t| t.phone.clone()))
+                    .chain(by_query)
+                    .find_map(|key| self.find(key).map(|t| t.phone.clone()))
             })
             .map(|p| format!("+{p}"));
         self.log.note(req, resp.status, phone, now_ms);
@@ -210,19 +236,31 @@ impl HoneySim {
             ("POST", ["fiat", "deposit", id, "validate-otp"]) => {
                 self.validate_otp(id, &req.body, now)
             }
-            ("GET", ["transactions", "external", reference]) => {
-                match self.by_reference.get(*reference) {
-                    Some(id) => self.tx_reply(id),
-                    None => fail(404, "Transaction not found"),
+            ("GET", ["transactions", key]) => self.tx_reply(key),
+            ("GET", ["transactions"]) => {
+                match req.query.iter().find(|(k, _)| k == "externalReference") {
+                    Some((_, reference)) => match self.by_reference.get(reference) {
+                        Some(id) => self.tx_reply(id),
+                        None => fail(404, "Transaction not found"),
+                    },
+                    None => fail(400, "externalReference is required"),
                 }
             }
-            ("GET", ["transactions", id]) => self.tx_reply(id),
             _ => fail(404, &format!("Cannot {} {}", req.method, req.path)),
         }
     }
 
-    fn tx_reply(&self, id: &str) -> SimResponse {
-        match self.transactions.get(id) {
+    /// A transaction by HoneyCoin's id, else by the merchant's externalReference.
+    fn find(&self, key: &str) -> Option<&Tx> {
+        self.transactions.get(key).or_else(|| {
+            self.by_reference
+                .get(key)
+                .and_then(|id| self.transactions.get(id))
+        })
+    }
+
+    fn tx_reply(&self, key: &str) -> SimResponse {
+        match self.find(key) {
             Some(tx) => reply(200, json!({"success": true, "data": tx_json(tx)})),
             None => fail(404, "Transaction not found"),
         }
@@ -258,17 +296,23 @@ impl HoneySim {
                 "phoneNumber must be E.164 without the plus, e.g. 254719624551",
             );
         }
-        let operator_id = v.get("momoOperatorId").and_then(Value::as_str);
-        if currency != "KES" && operator_id.is_none() {
+        let Some(operator_id) = v.get("momoOperatorId").and_then(Value::as_str) else {
             return fail(
-                400,
-                "momoOperatorId is required for currencies other than KES",
+                422,
+                &format!(
+                    "momoOperatorId is required: this sandbox never defaults a {currency} charge to an operator; name one of {}",
+                    operator_list(currency)
+                ),
             );
-        }
-        if let Some(op) = operator_id {
-            if !operators(currency).iter().any(|(id, _)| *id == op) {
-                return fail(400, "momoOperatorId is not valid for this currency");
-            }
+        };
+        if !operators(currency).iter().any(|(id, _)| *id == operator_id) {
+            return fail(
+                422,
+                &format!(
+                    "momoOperatorId {operator_id:?} is not a {currency} operator; use one of {}",
+                    operator_list(currency)
+                ),
+            );
         }
         // externalReference is the idempotency key: a retry gets the first transaction.
         if let Some(id) = self.by_reference.get(reference) {
@@ -287,7 +331,7 @@ impl HoneySim {
             amount,
             currency: currency.to_string(),
             phone: phone.to_string(),
-            operator_id: operator_id.unwrap_or("mpesa").to_string(),
+            operator_id: operator_id.to_string(),
             charge_status: "pending".into(),
             note: None,
             step: None,

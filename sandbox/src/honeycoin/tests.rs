@@ -73,22 +73,49 @@ fn otp_for(sim: &HoneySim, phone: &str) -> String {
         .unwrap()
 }
 
+fn deposit(sim: &mut HoneySim, t: &str, body: Value) -> SimResponse {
+    sim.handle(
+        &cfg(),
+        &req("POST", "/fiat/deposit", Some(t), body),
+        "http://sbx",
+        0,
+    )
+}
+
+fn get(sim: &mut HoneySim, t: &str, path: &str, query: &[(&str, &str)]) -> SimResponse {
+    let mut r = req("GET", path, Some(t), Value::Null);
+    r.query = query
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    sim.handle(&cfg(), &r, "", 0)
+}
+
 #[test]
 fn charges_validate_like_the_guide() {
     let mut sim = HoneySim::default();
     let t = token(&mut sim);
-    let no_op = sim.handle(&cfg(), &req("POST", "/fiat/deposit", Some(&t), json!({
-        "amount": 5000, "currency": "UGX", "externalReference": "r1", "phoneNumber": "256712000001"})), "", 0);
-    assert_eq!(no_op.status, 400);
+    let no_op = deposit(
+        &mut sim,
+        &t,
+        json!({"amount": 5000, "currency": "UGX", "externalReference": "r1", "phoneNumber": "256712000001"}),
+    );
+    assert_eq!(no_op.status, 422);
     assert!(body(&no_op)["message"]
         .as_str()
         .unwrap()
         .contains("momoOperatorId"));
-    let plus = sim.handle(&cfg(), &req("POST", "/fiat/deposit", Some(&t), json!({
-        "amount": 100, "currency": "KES", "externalReference": "r2", "phoneNumber": "+254712000001"})), "", 0);
+    let plus = deposit(
+        &mut sim,
+        &t,
+        json!({"amount": 100, "currency": "KES", "externalReference": "r2", "phoneNumber": "+254712000001", "momoOperatorId": "mpesa"}),
+    );
     assert_eq!(plus.status, 400);
-    let kes = sim.handle(&cfg(), &req("POST", "/fiat/deposit", Some(&t), json!({
-        "amount": 100, "currency": "KES", "externalReference": "r3", "phoneNumber": "254712000001"})), "", 0);
+    let kes = deposit(
+        &mut sim,
+        &t,
+        json!({"amount": 100, "currency": "KES", "externalReference": "r3", "phoneNumber": "254712000001", "momoOperatorId": "mpesa"}),
+    );
     assert_eq!(kes.status, 200);
     assert_eq!(
         sim.handle(
@@ -103,26 +130,124 @@ fn charges_validate_like_the_guide() {
 }
 
 #[test]
-fn external_reference_is_idempotent_and_queryable() {
+fn a_kes_charge_without_its_operator_is_refused_not_sent_to_mpesa() {
+    let mut sim = HoneySim::default();
+    let t = token(&mut sim);
+    // The guide's first example, as Lipa must no longer send it.
+    let none = deposit(
+        &mut sim,
+        &t,
+        json!({"amount": 100, "currency": "KES", "externalReference": "order_12345", "phoneNumber": "254719624551"}),
+    );
+    assert_eq!(none.status, 422, "{}", none.body);
+    let message = body(&none)["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("momoOperatorId is required") && message.contains("airtel"),
+        "{message}"
+    );
+    for unknown in ["airtel_ke", "safaricom", ""] {
+        let r = deposit(
+            &mut sim,
+            &t,
+            json!({"amount": 100, "currency": "KES", "externalReference": "order_1", "phoneNumber": "254719624551", "momoOperatorId": unknown}),
+        );
+        assert_eq!(r.status, 422, "{unknown}");
+        assert!(body(&r)["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not a KES operator"));
+    }
+    assert_eq!(
+        sim.take_deliveries(0).len(),
+        0,
+        "a refused charge is no transaction"
+    );
+    // The guide's second example: Kenyan Airtel Money.
+    let airtel = deposit(
+        &mut sim,
+        &t,
+        json!({"amount": 100, "currency": "KES", "externalReference": "order_12345", "phoneNumber": "254719624551", "momoOperatorId": "airtel"}),
+    );
+    assert_eq!(airtel.status, 200, "{}", airtel.body);
+    let mpesa = deposit(
+        &mut sim,
+        &t,
+        json!({"amount": 100, "currency": "KES", "externalReference": "order_2", "phoneNumber": "254719624552", "momoOperatorId": "mpesa"}),
+    );
+    assert_eq!(mpesa.status, 200, "{}", mpesa.body);
+}
+
+#[test]
+fn the_kes_providers_list_names_the_guides_airtel_id() {
+    let mut sim = HoneySim::default();
+    let t = token(&mut sim);
+    let r = get(
+        &mut sim,
+        &t,
+        "/utilities/momo-providers",
+        &[("currency", "KES")],
+    );
+    let ids: Vec<String> = body(&r)["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["mpesa", "airtel"]);
+}
+
+#[test]
+fn external_reference_is_idempotent() {
     let mut sim = HoneySim::default();
     let t = token(&mut sim);
     let a = charge(&mut sim, &t, "256712000001", "pay_1");
     let b = charge(&mut sim, &t, "256712000001", "pay_1");
     assert_eq!(a, b);
-    let r = sim.handle(
-        &cfg(),
-        &req("GET", "/transactions/external/pay_1", Some(&t), Value::Null),
-        "",
-        0,
+    assert_eq!(
+        sim.take_deliveries(0).len(),
+        1,
+        "one transaction, one webhook"
     );
-    assert_eq!(body(&r)["data"]["transactionId"], a.as_str());
-    let missing = sim.handle(
-        &cfg(),
-        &req("GET", "/transactions/external/none", Some(&t), Value::Null),
-        "",
-        0,
+}
+
+#[test]
+fn a_transaction_is_read_by_external_reference_in_the_path() {
+    let mut sim = HoneySim::default();
+    let t = token(&mut sim);
+    let id = charge(&mut sim, &t, "256712000001", "pay_1");
+    let r = get(&mut sim, &t, "/transactions/pay_1", &[]);
+    assert_eq!(r.status, 200);
+    assert_eq!(body(&r)["data"]["transactionId"], id.as_str());
+    assert_eq!(body(&r)["data"]["externalReference"], "pay_1");
+    let by_id = get(&mut sim, &t, &format!("/transactions/{id}"), &[]);
+    assert_eq!(body(&by_id)["data"]["externalReference"], "pay_1");
+    let missing = get(&mut sim, &t, "/transactions/pay_none", &[]);
+    assert_eq!(missing.status, 404);
+    assert_eq!(body(&missing)["message"], "Transaction not found");
+}
+
+#[test]
+fn a_transaction_is_read_by_external_reference_as_a_query_parameter() {
+    let mut sim = HoneySim::default();
+    let t = token(&mut sim);
+    let id = charge(&mut sim, &t, "256712000001", "pay_1");
+    let r = get(
+        &mut sim,
+        &t,
+        "/transactions",
+        &[("externalReference", "pay_1")],
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(body(&r)["data"]["transactionId"], id.as_str());
+    let missing = get(
+        &mut sim,
+        &t,
+        "/transactions",
+        &[("externalReference", "pay_none")],
     );
     assert_eq!(missing.status, 404);
+    assert_eq!(body(&missing)["message"], "Transaction not found");
+    assert_eq!(get(&mut sim, &t, "/transactions", &[]).status, 400);
 }
 
 #[test]
