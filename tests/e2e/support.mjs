@@ -91,7 +91,12 @@ export async function widgetCall(checkout, method, path = '', body) {
     headers: { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) };
+  } catch {
+    throw new Error(`${method} ${path || '/'} answered ${res.status} with a body that is not JSON: ${text.slice(0, 300)}`);
+  }
 }
 
 /** The sandbox's log of provider requests that carried this number (one provider or all). */
