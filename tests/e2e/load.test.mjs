@@ -8,6 +8,7 @@ import { runLoad } from '../load/load.mjs';
 test('fault-and-load: no double charge, every checkout final, one event per payment, forgeries refused', { timeout: 300000 }, async () => {
   const report = await runLoad({ n: 105, concurrency: 12, finalWithinMs: 120000 });
   console.log(JSON.stringify({ ...report, broken: report.broken.length }, null, 2));
+  if (report.broken.length) console.log(`broken:\n${report.broken.slice(0, 40).join('\n')}`);
   assert.deepEqual(report.broken, []);
   assert.ok(report.forged >= 8);
   // Every HoneyCoin Uganda …20 checkout (the mix's 12th of 22 entries: 5 of 105) went through

@@ -20,7 +20,7 @@ mod refunding;
 pub use object::CheckoutObject;
 
 use lipa_api::phone::Msisdn;
-use lipa_api::{ApiError, ErrorCode, FailureReason, PaymentStatus, StartPayment, SubmitOtp};
+use lipa_api::{ApiError, ErrorCode, PaymentStatus, StartPayment, SubmitOtp};
 use lipa_providers::crisscross::{SessionInput, SESSION_LIFETIME_S};
 use lipa_providers::dollr::FeeBearer;
 use lipa_providers::honeycoin::OtpOutcome;
@@ -638,21 +638,13 @@ impl CheckoutObject {
             Ok(update) => self.apply_logged(&mut rec, payment_id, &update, now)?,
             Err(e) => {
                 log("payment_start_failed", &e.to_string());
-                let unknown = e.outcome_unknown();
                 let conflict = matches!(e, CallError::Provider(ProviderError::Conflict));
                 let Some(p) = rec.payment_mut(payment_id) else {
                     return Err(not_found().into());
                 };
-                p.status = if unknown {
-                    // The provider may have taken it: keep waiting and replay the same
-                    // idempotency key on the alarm, never a new one.
-                    PaymentStatus::Pending
-                } else {
-                    PaymentStatus::Failed {
-                        reason: FailureReason::ProviderError,
-                        retryable: true,
-                    }
-                };
+                // Pending when the provider may have taken it: the alarm then asks by the
+                // stored reference (or replays the same idempotency key), never a new one.
+                p.status = e.payment_status();
                 p.updated_at_ms = now;
                 if conflict {
                     // CrissCross's duplicate guard: the session already has a live prompt. The

@@ -237,10 +237,14 @@ impl CheckoutRecord {
         if let Some(why) = update.echo.mismatch(&expected) {
             return Applied::Mismatch(why);
         }
-        if sent
-            .provider_ref
-            .as_deref()
-            .is_some_and(|known| known != update.provider_ref)
+        // Xtopay names one transaction with different ids in its receive answer, its
+        // callback and its status check (which Lipa asks by the client reference, echoed and
+        // checked above); every other provider keeps one id.
+        if sent.provider != ProviderId::Xtopay
+            && sent
+                .provider_ref
+                .as_deref()
+                .is_some_and(|known| known != update.provider_ref)
         {
             return Applied::Mismatch(format!(
                 "transaction {} is not this payment's",
@@ -634,6 +638,32 @@ pub(crate) mod tests {
             currency: Some(Currency::KES),
         });
         assert_eq!(r.apply("pay_1", &right, "e", 2), Applied::Changed);
+    }
+
+    #[test]
+    fn xtopay_answers_are_bound_by_client_reference_since_its_ids_differ_by_endpoint() {
+        let mut r = record();
+        let mut p = payment("pay_1", PaymentStatus::Pending);
+        p.provider = ProviderId::Xtopay;
+        p.provider_ref = Some("receive-id".into());
+        r.payments.push(p);
+        let status_check = |reference: &str| ProviderPayment {
+            provider_ref: "status-check-id".into(),
+            echo: Echo {
+                reference: Some(reference.into()),
+                ..Echo::default()
+            },
+            ..update(PaymentStatus::Succeeded)
+        };
+        assert!(matches!(
+            r.apply("pay_1", &status_check("pay_2"), "e", 1),
+            Applied::Mismatch(_)
+        ));
+        assert_eq!(
+            r.apply("pay_1", &status_check("pay_1"), "e", 2),
+            Applied::Changed
+        );
+        assert_eq!(r.payments[0].provider_ref.as_deref(), Some("receive-id"));
     }
 
     #[test]

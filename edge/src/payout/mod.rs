@@ -11,7 +11,6 @@ pub use object::PayoutObject;
 use lipa_api::payout::CreatePayout;
 use lipa_api::refund::TransferStatus;
 use lipa_api::{ApiError, ErrorCode};
-use lipa_providers::dollr::{OperationState, OperationStatus};
 use lipa_providers::{ProviderError, ProviderId};
 use serde::{Deserialize, Serialize};
 use worker::{Method, Request, Response};
@@ -47,23 +46,6 @@ pub struct PayoutRequest {
 /// The object's name for an idempotency key.
 pub fn object_name(idempotency_key: &str) -> String {
     format!("payout:{idempotency_key}")
-}
-
-fn update_of(s: OperationStatus) -> TransferUpdate {
-    let provider_ref = s.payment_intent_id;
-    match s.state {
-        OperationState::InProgress => TransferUpdate::pending(provider_ref),
-        OperationState::Completed => TransferUpdate {
-            provider_ref,
-            status: TransferStatus::Succeeded,
-            failure_message: None,
-        },
-        OperationState::Failed(reason) => TransferUpdate {
-            provider_ref,
-            status: TransferStatus::Failed,
-            failure_message: Some(reason.message().to_string()),
-        },
-    }
 }
 
 fn iso8601(ms: i64) -> String {
@@ -292,7 +274,7 @@ impl PayoutObject {
             },
         )
         .await
-        .map(update_of)
+        .map(TransferUpdate::from_dollr)
     }
 
     /// The alarm: ask about a due payout, deliver its event.
@@ -305,7 +287,7 @@ impl PayoutObject {
             let dl = Self::dollr_for(&config, &rec.order)?;
             let op = lipa_providers::dollr::Operation::Payout;
             let answer = match dollr::status(&dl, op, &rec.reference_id).await {
-                Ok(Some(found)) => Ok(update_of(found)),
+                Ok(Some(found)) => Ok(TransferUpdate::from_dollr(found)),
                 // Dollr never received it: nothing moved, and the same reference is sent again.
                 Ok(None) => {
                     let e164 = rec.order.phone.e164();

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use lipa_api::{FailureReason, PaymentStatus};
 use lipa_providers::{
     AccessToken, HttpRequest, HttpResponse, ProviderError, ProviderId, Secret, TokenCache,
 };
@@ -49,6 +50,20 @@ impl CallError {
 }
 
 impl CallError {
+    /// Where a payment stands after its start got this error instead of an answer: pending
+    /// (polled by its stored reference) when the provider may have taken it, else failed and
+    /// retryable, since an explicit refusal took nothing.
+    pub fn payment_status(&self) -> PaymentStatus {
+        if self.outcome_unknown() {
+            PaymentStatus::Pending
+        } else {
+            PaymentStatus::Failed {
+                reason: FailureReason::ProviderError,
+                retryable: true,
+            }
+        }
+    }
+
     /// How long the provider asked us to wait (`Retry-After` on a 429), in milliseconds.
     pub fn retry_after_ms(&self) -> Option<i64> {
         match self {
@@ -151,4 +166,54 @@ pub async fn plain_within<T>(
         .await
         .map_err(CallError::Lost)?;
     parse(&resp).map_err(CallError::Provider)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed() -> PaymentStatus {
+        PaymentStatus::Failed {
+            reason: FailureReason::ProviderError,
+            retryable: true,
+        }
+    }
+
+    #[test]
+    fn only_an_explicit_refusal_fails_a_payment_everything_else_leaves_it_pending() {
+        let unknown = [
+            CallError::Lost(Lost::Timeout),
+            CallError::Lost(Lost::Network("connection reset".into())),
+            CallError::Provider(ProviderError::Decode("expected a string".into())),
+            CallError::Provider(ProviderError::Unavailable { status: 503 }),
+            CallError::Provider(ProviderError::RateLimited {
+                retry_after_s: Some(2),
+            }),
+        ];
+        for e in &unknown {
+            assert_eq!(e.payment_status(), PaymentStatus::Pending, "{e}");
+        }
+        let refused = [
+            CallError::Provider(ProviderError::Rejected {
+                status: 400,
+                message: "invalid msisdn".into(),
+            }),
+            CallError::Provider(ProviderError::Conflict),
+            CallError::Provider(ProviderError::Unauthorized),
+            CallError::Provider(ProviderError::Unsupported("no OTP step".into())),
+            CallError::NotConfigured(ProviderId::Little),
+        ];
+        for e in &refused {
+            assert_eq!(e.payment_status(), failed(), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_rate_limit_says_how_long_to_wait() {
+        let e = CallError::Provider(ProviderError::RateLimited {
+            retry_after_s: Some(3),
+        });
+        assert_eq!(e.retry_after_ms(), Some(3_000));
+        assert_eq!(CallError::Lost(Lost::Timeout).retry_after_ms(), None);
+    }
 }

@@ -3,7 +3,6 @@
 
 use lipa_api::refund::TransferStatus;
 use lipa_api::Currency;
-use lipa_providers::dollr::{OperationState, OperationStatus};
 use lipa_providers::{crisscross, ProviderError, ProviderId};
 
 use super::call::CallError;
@@ -30,22 +29,6 @@ fn unsupported(provider: ProviderId) -> CallError {
     CallError::Provider(ProviderError::Unsupported(
         refusal(provider).unwrap_or_default(),
     ))
-}
-
-fn dollr_update(s: OperationStatus) -> TransferUpdate {
-    match s.state {
-        OperationState::InProgress => TransferUpdate::pending(s.payment_intent_id),
-        OperationState::Completed => TransferUpdate {
-            provider_ref: s.payment_intent_id,
-            status: TransferStatus::Succeeded,
-            failure_message: None,
-        },
-        OperationState::Failed(reason) => TransferUpdate {
-            provider_ref: s.payment_intent_id,
-            status: TransferStatus::Failed,
-            failure_message: Some(reason.message().to_string()),
-        },
-    }
 }
 
 fn crisscross_update(r: crisscross::Refund) -> TransferUpdate {
@@ -90,7 +73,7 @@ pub async fn start(
                 &refund.reference_id,
             )
             .await
-            .map(dollr_update)
+            .map(TransferUpdate::from_dollr)
         }
         ProviderId::CrissCross => {
             let c = config
@@ -132,7 +115,7 @@ pub async fn status(
                 .ok_or(CallError::NotConfigured(ProviderId::Dollr))?;
             let op = lipa_providers::dollr::Operation::Refund;
             match dollr::status(dl, op, &refund.reference_id).await? {
-                Some(found) => Ok(dollr_update(found)),
+                Some(found) => Ok(TransferUpdate::from_dollr(found)),
                 None if refund.provider_ref.is_none() => {
                     start(config, payment, refund, currency).await
                 }
