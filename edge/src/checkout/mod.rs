@@ -12,11 +12,13 @@
 //! stored as in flight before anything else is awaited, OTP attempts are counted on the
 //! stored record, and a provider's answer is applied to the record read after the answer.
 
+pub mod message;
 mod object;
 pub mod record;
 pub mod refund;
 mod refunding;
 
+pub use message::{CheckoutMessage, LIVE_PATH};
 pub use object::CheckoutObject;
 
 use lipa_api::phone::Msisdn;
@@ -26,7 +28,7 @@ use lipa_providers::dollr::FeeBearer;
 use lipa_providers::honeycoin::OtpOutcome;
 use lipa_providers::{ProviderError, ProviderId, ProviderPayment};
 use serde::{Deserialize, Serialize};
-use worker::{Method, Request, Response};
+use worker::{Request, Response};
 
 use crate::config::Config;
 use crate::error::{json_response, EdgeError, EdgeResult};
@@ -40,10 +42,9 @@ use record::{CheckoutRecord, PaymentRecord};
 const KEY: &str = "checkout";
 /// How many live channels one checkout keeps open (a customer's tabs, with room to spare).
 const MAX_LIVE_CHANNELS: usize = 8;
-/// The internal header that carries the widget's client secret to the object.
+/// The internal header that carries the widget's client secret to the object on the live
+/// channel's upgrade request.
 pub const CLIENT_SECRET_HEADER: &str = "x-lipa-client-secret";
-/// The internal header that carries the customer's IP (from `CF-Connecting-IP`).
-pub const CLIENT_IP_HEADER: &str = "x-lipa-client-ip";
 
 /// A provider webhook, verified by the edge, handed to the object as a hint.
 #[derive(Debug, Serialize, Deserialize)]
@@ -71,54 +72,43 @@ pub struct ProviderHint {
 
 impl CheckoutObject {
     async fn dispatch(&self, req: &mut Request) -> EdgeResult<Response> {
-        let path = req.path();
-        match (req.method(), path.as_str()) {
-            (Method::Post, "/init") => {
-                let rec: CheckoutRecord = req.json().await?;
-                self.init(rec).await
-            }
-            (Method::Get, "/live") => {
-                let rec = self.authorize(req).await?;
-                self.live(&rec)
-            }
-            (Method::Get, "/view") => {
-                let rec = self.authorize(req).await?;
+        if req.path() == LIVE_PATH {
+            let secret = req.headers().get(CLIENT_SECRET_HEADER)?.unwrap_or_default();
+            let rec = self.authorize(&secret).await?;
+            return self.live(&rec);
+        }
+        let message: CheckoutMessage = req.json().await.map_err(|e| {
+            log("checkout_message_refused", &e.to_string());
+            ApiError::new(ErrorCode::NotFound, "no such checkout operation")
+        })?;
+        match message {
+            CheckoutMessage::Init { record } => self.init(*record).await,
+            CheckoutMessage::View { client_secret } => {
+                let rec = self.authorize(&client_secret).await?;
                 self.view(rec).await
             }
-            // Authorized here; the handlers read the record again themselves, after the body,
-            // so every decision is made on the stored state (see the module doc).
-            (Method::Post, "/payments") => {
-                self.authorize(req).await?;
-                let ip = req.headers().get(CLIENT_IP_HEADER)?;
-                let body = req.text().await?;
-                self.start_payment(&body, ip).await
+            // Authorized here; the handlers read the record again themselves, so every
+            // decision is made on the stored state (see the module doc).
+            CheckoutMessage::StartPayment {
+                client_secret,
+                client_ip,
+                body,
+            } => {
+                self.authorize(&client_secret).await?;
+                self.start_payment(&body, client_ip).await
             }
-            (Method::Post, "/otp") => {
-                self.authorize(req).await?;
-                let body = req.text().await?;
+            CheckoutMessage::SubmitOtp {
+                client_secret,
+                body,
+            } => {
+                self.authorize(&client_secret).await?;
                 self.submit_otp(&body).await
             }
-            (Method::Post, "/refunds") => {
-                let refund: refund::RefundRequest = req.json().await?;
-                self.create_refund(refund).await
-            }
-            (Method::Get, "/refund") => {
-                let id = query_param(req, "id")?;
-                self.refund_by_id(&id).await
-            }
-            (Method::Get, "/receipt") => {
-                let id = query_param(req, "payment")?;
-                self.receipt(&id).await
-            }
-            (Method::Post, "/resend") => {
-                let id = query_param(req, "event")?;
-                self.resend(&id).await
-            }
-            (Method::Post, "/provider-hint") => {
-                let hint: ProviderHint = req.json().await?;
-                self.provider_hint(hint).await
-            }
-            _ => Err(ApiError::new(ErrorCode::NotFound, "no such checkout operation").into()),
+            CheckoutMessage::CreateRefund { refund } => self.create_refund(refund).await,
+            CheckoutMessage::Refund { id } => self.refund_by_id(&id).await,
+            CheckoutMessage::Receipt { payment_id } => self.receipt(&payment_id).await,
+            CheckoutMessage::Resend { event_id } => self.resend(&event_id).await,
+            CheckoutMessage::ProviderHint { hint } => self.provider_hint(hint).await,
         }
     }
 
@@ -190,10 +180,9 @@ impl CheckoutObject {
         }
     }
 
-    async fn authorize(&self, req: &Request) -> EdgeResult<CheckoutRecord> {
-        let given = req.headers().get(CLIENT_SECRET_HEADER)?.unwrap_or_default();
+    async fn authorize(&self, given: &str) -> EdgeResult<CheckoutRecord> {
         let rec = self.load_existing().await?;
-        if ids::constant_time_eq(&ids::sha256_hex(&given), &rec.client_secret_digest) {
+        if ids::constant_time_eq(&ids::sha256_hex(given), &rec.client_secret_digest) {
             Ok(rec)
         } else {
             log("client_secret_refused", &rec.id);
@@ -933,15 +922,6 @@ fn hint_payments(rec: &CheckoutRecord, hint: &ProviderHint) -> Vec<PaymentRecord
         .filter(|p| !p.status.is_terminal() && Some(p.provider) == hint.provider)
         .cloned()
         .collect()
-}
-
-fn query_param(req: &Request, name: &str) -> EdgeResult<String> {
-    Ok(req
-        .url()?
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default())
 }
 
 fn not_found() -> ApiError {

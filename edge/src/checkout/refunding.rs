@@ -99,7 +99,7 @@ impl CheckoutObject {
                 let refused = crate::transfer::TransferUpdate {
                     provider_ref: None,
                     status: TransferStatus::Failed,
-                    failure_message: Some(e.to_string()),
+                    failure_message: Some(e.public_message()),
                 };
                 rec.apply_refund(refund_id, &refused, &event_id, now);
             }
@@ -218,8 +218,12 @@ impl CheckoutObject {
 }
 
 fn unavailable(e: CallError) -> ApiError {
+    log("receipt_failed", &e.to_string());
     ApiError::new(
         ErrorCode::ProviderUnavailable,
-        format!("the provider's receipt could not be read: {e}"),
+        format!(
+            "the provider's receipt could not be read: {}",
+            e.public_message()
+        ),
     )
 }

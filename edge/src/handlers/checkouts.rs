@@ -1,13 +1,14 @@
 //! The merchant API: `POST /v1/checkouts` (run under its optional `Idempotency-Key` by
 //! [`crate::handlers::merchant::idempotent`]).
 
-use lipa_api::{ApiError, CheckoutCreated, CreateCheckout, ErrorCode};
-use worker::{Env, Method, Response};
+use lipa_api::{CheckoutCreated, CreateCheckout};
+use worker::{Env, Response};
 
 use crate::checkout::record::CheckoutRecord;
+use crate::checkout::CheckoutMessage;
 use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
-use crate::handlers::call_object;
+use crate::handlers::call_checkout;
 use crate::{ids, store};
 
 /// Creates a checkout from an authorized request's body; `origin` is the edge's own.
@@ -35,16 +36,12 @@ pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response>
         outbox: vec![],
         refunds: vec![],
     };
-    let init = call_object(
+    let init = call_checkout(
         env,
         &id,
-        Method::Post,
-        "/init",
-        &[("Content-Type", "application/json")],
-        Some(
-            serde_json::to_string(&record)
-                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
-        ),
+        &CheckoutMessage::Init {
+            record: Box::new(record.clone()),
+        },
     )
     .await?;
     if init.status_code() != 201 {

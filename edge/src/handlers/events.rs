@@ -3,7 +3,7 @@
 
 use lipa_api::{ApiError, ErrorCode};
 use serde_json::{json, Value};
-use worker::{Env, Method, Request, Response};
+use worker::{Env, Request, Response};
 
 use crate::config::Config;
 use crate::error::{json_response, EdgeResult};
@@ -99,21 +99,16 @@ pub async fn resend(req: Request, env: &Env, config: &Config, id: &str) -> EdgeR
     let row = store::event(env, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such event"))?;
-    let (binding, name) = match row.owner.split_once(':') {
+    let event_id = id.to_string();
+    match row.owner.split_once(':') {
         Some(("checkout", checkout_id)) => {
-            (crate::handlers::CHECKOUT_BINDING, checkout_id.to_string())
+            let message = crate::checkout::CheckoutMessage::Resend { event_id };
+            crate::handlers::call_checkout(env, checkout_id, &message).await
         }
-        Some(("payout", _)) => (crate::payout::BINDING, row.owner.clone()),
-        _ => return Err(ApiError::new(ErrorCode::Internal, "the event's owner is unknown").into()),
-    };
-    call_durable(
-        env,
-        binding,
-        &name,
-        Method::Post,
-        &format!("/resend?event={}", lipa_providers::http::query_value(id)),
-        &[],
-        None,
-    )
-    .await
+        Some(("payout", _)) => {
+            let message = crate::payout::PayoutMessage::Resend { event_id };
+            call_durable(env, crate::payout::BINDING, &row.owner, &message).await
+        }
+        _ => Err(ApiError::new(ErrorCode::Internal, "the event's owner is unknown").into()),
+    }
 }

@@ -5,15 +5,16 @@
 use lipa_api::payout::CreatePayout;
 use lipa_api::refund::CreateRefund;
 use lipa_api::{ApiError, ErrorCode};
-use worker::{Env, Method, Request, Response};
+use worker::{Env, Request, Response};
 
 use crate::checkout::refund::RefundRequest;
+use crate::checkout::CheckoutMessage;
 use crate::config::Config;
 use crate::error::EdgeResult;
 use crate::executor::now_ms;
-use crate::handlers::{bearer, call_durable, call_object, read_body};
+use crate::handlers::{bearer, call_checkout, call_durable, read_body};
 use crate::idempotency::{self, Claim};
-use crate::payout::{object_name, PayoutRequest};
+use crate::payout::{object_name, PayoutMessage, PayoutRequest};
 use crate::{ids, store};
 
 /// The longest `Idempotency-Key` accepted.
@@ -109,10 +110,6 @@ where
     json_answer(status, text, false)
 }
 
-fn internal(e: serde_json::Error) -> ApiError {
-    ApiError::new(ErrorCode::Internal, e.to_string())
-}
-
 /// `GET /v1/payments/{id}/receipt`.
 pub async fn receipt(
     req: Request,
@@ -124,18 +121,10 @@ pub async fn receipt(
     let checkout_id = store::checkout_for_payment(env, payment_id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such payment"))?;
-    call_object(
-        env,
-        &checkout_id,
-        Method::Get,
-        &format!(
-            "/receipt?payment={}",
-            lipa_providers::http::query_value(payment_id)
-        ),
-        &[],
-        None,
-    )
-    .await
+    let message = CheckoutMessage::Receipt {
+        payment_id: payment_id.to_string(),
+    };
+    call_checkout(env, &checkout_id, &message).await
 }
 
 /// `POST /v1/refunds` (`Idempotency-Key` required).
@@ -150,15 +139,10 @@ pub async fn create_refund(req: Request, env: &Env, config: &Config) -> EdgeResu
             idempotency_key: key.unwrap_or_default(),
             digest: ids::sha256_hex(&body),
         };
-        call_object(
-            env,
-            &checkout_id,
-            Method::Post,
-            "/refunds",
-            &[("Content-Type", "application/json")],
-            Some(serde_json::to_string(&internal_req).map_err(internal)?),
-        )
-        .await
+        let message = CheckoutMessage::CreateRefund {
+            refund: internal_req,
+        };
+        call_checkout(env, &checkout_id, &message).await
     })
     .await
 }
@@ -174,18 +158,10 @@ pub async fn refund(
     let checkout_id = store::checkout_for_refund(env, refund_id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such refund"))?;
-    call_object(
-        env,
-        &checkout_id,
-        Method::Get,
-        &format!(
-            "/refund?id={}",
-            lipa_providers::http::query_value(refund_id)
-        ),
-        &[],
-        None,
-    )
-    .await
+    let message = CheckoutMessage::Refund {
+        id: refund_id.to_string(),
+    };
+    call_checkout(env, &checkout_id, &message).await
 }
 
 /// `POST /v1/payouts` (`Idempotency-Key` required; it also names the payout's object).
@@ -197,16 +173,10 @@ pub async fn create_payout(req: Request, env: &Env, config: &Config) -> EdgeResu
             digest: ids::sha256_hex(&body),
             idempotency_key: key.clone(),
         };
-        call_durable(
-            env,
-            crate::payout::BINDING,
-            &object_name(&key),
-            Method::Post,
-            "/create",
-            &[("Content-Type", "application/json")],
-            Some(serde_json::to_string(&internal_req).map_err(internal)?),
-        )
-        .await
+        let message = PayoutMessage::Create {
+            request: internal_req,
+        };
+        call_durable(env, crate::payout::BINDING, &object_name(&key), &message).await
     })
     .await
 }
@@ -231,14 +201,5 @@ pub async fn payout(
     let name = store::payout_object(env, payout_id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such payout"))?;
-    call_durable(
-        env,
-        crate::payout::BINDING,
-        &name,
-        Method::Get,
-        "/view",
-        &[],
-        None,
-    )
-    .await
+    call_durable(env, crate::payout::BINDING, &name, &PayoutMessage::View).await
 }

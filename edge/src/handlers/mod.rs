@@ -39,47 +39,32 @@ pub fn bearer(req: &Request) -> EdgeResult<Option<String>> {
         .and_then(|v| v.strip_prefix("Bearer ").map(|t| t.trim().to_string())))
 }
 
-/// Forwards an internal request to a checkout's object and returns its answer as is.
-pub async fn call_object(
+/// Sends a checkout's object one message and returns its answer as is.
+pub async fn call_checkout(
     env: &Env,
     checkout_id: &str,
-    method: worker::Method,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<String>,
+    message: &crate::checkout::CheckoutMessage,
 ) -> EdgeResult<Response> {
-    call_durable(
-        env,
-        CHECKOUT_BINDING,
-        checkout_id,
-        method,
-        path,
-        headers,
-        body,
-    )
-    .await
+    call_durable(env, CHECKOUT_BINDING, checkout_id, message).await
 }
 
-/// Forwards an internal request to the Durable Object `name` of `binding`.
-pub async fn call_durable(
+/// Sends the Durable Object `name` of `binding` one typed message (the JSON body of a POST)
+/// and returns its answer as is.
+pub async fn call_durable<M: serde::Serialize>(
     env: &Env,
     binding: &str,
     name: &str,
-    method: worker::Method,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<String>,
+    message: &M,
 ) -> EdgeResult<Response> {
+    let body = serde_json::to_string(message)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     let h = worker::Headers::new();
-    for (k, v) in headers {
-        h.set(k, v)?;
-    }
+    h.set("Content-Type", "application/json")?;
     let mut init = worker::RequestInit::new();
-    init.with_method(method).with_headers(h);
-    if let Some(body) = body {
-        init.with_body(Some(body.into()));
-    }
-    let req = Request::new_with_init(&format!("https://object{path}"), &init)?;
+    init.with_method(worker::Method::Post)
+        .with_headers(h)
+        .with_body(Some(body.into()));
+    let req = Request::new_with_init("https://object/", &init)?;
     Ok(env
         .durable_object(binding)?
         .id_from_name(name)?

@@ -2,12 +2,12 @@
 
 use lipa_api::{ApiError, ErrorCode};
 use lipa_providers::{crisscross, honeycoin, little, xtopay, ProviderError, ProviderId};
-use worker::{Env, Method, Request, Response};
+use worker::{Env, Request, Response};
 
-use crate::checkout::{log, ProviderHint};
+use crate::checkout::{log, CheckoutMessage, ProviderHint};
 use crate::config::Config;
 use crate::error::EdgeResult;
-use crate::handlers::{call_object, read_body};
+use crate::handlers::{call_checkout, read_body};
 use crate::store;
 
 /// `POST /webhooks/{provider}`.
@@ -61,18 +61,7 @@ pub async fn receive(
         log("provider_webhook_unknown_transaction", &hint.provider_ref);
         return Err(ApiError::new(ErrorCode::NotFound, "no payment has this transaction").into());
     };
-    call_object(
-        env,
-        &checkout_id,
-        Method::Post,
-        "/provider-hint",
-        &[("Content-Type", "application/json")],
-        Some(
-            serde_json::to_string(&hint)
-                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
-        ),
-    )
-    .await
+    call_checkout(env, &checkout_id, &CheckoutMessage::ProviderHint { hint }).await
 }
 
 async fn verify(

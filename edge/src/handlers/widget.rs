@@ -3,9 +3,9 @@
 use lipa_api::{ApiError, ErrorCode};
 use worker::{Env, Method, Request, Response};
 
-use crate::checkout::{CLIENT_IP_HEADER, CLIENT_SECRET_HEADER};
+use crate::checkout::{CheckoutMessage, CLIENT_SECRET_HEADER, LIVE_PATH};
 use crate::error::EdgeResult;
-use crate::handlers::{bearer, call_object, read_body};
+use crate::handlers::{bearer, call_checkout, read_body};
 use crate::ids;
 
 fn client_secret(req: &Request, checkout_id: &str) -> EdgeResult<String> {
@@ -24,13 +24,12 @@ fn client_secret(req: &Request, checkout_id: &str) -> EdgeResult<String> {
 /// `GET /api/checkouts/{id}`: the checkout, its operators and its latest payment.
 pub async fn view(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
     let secret = client_secret(&req, checkout_id)?;
-    call_object(
+    call_checkout(
         env,
         checkout_id,
-        Method::Get,
-        "/view",
-        &[(CLIENT_SECRET_HEADER, &secret)],
-        None,
+        &CheckoutMessage::View {
+            client_secret: secret,
+        },
     )
     .await
 }
@@ -75,7 +74,7 @@ pub async fn live(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Resp
     headers.set(CLIENT_SECRET_HEADER, secret)?;
     let mut init = worker::RequestInit::new();
     init.with_method(Method::Get).with_headers(headers);
-    let inner = Request::new_with_init("https://object/live", &init)?;
+    let inner = Request::new_with_init(&format!("https://object{LIVE_PATH}"), &init)?;
     Ok(env
         .durable_object(crate::handlers::CHECKOUT_BINDING)?
         .id_from_name(checkout_id)?
@@ -86,36 +85,35 @@ pub async fn live(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Resp
 
 /// `POST /api/checkouts/{id}/payments`: start a payment.
 pub async fn start_payment(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
-    forward_post(req, env, checkout_id, "/payments").await
+    let (client_secret, client_ip, body) = widget_post(req, checkout_id).await?;
+    let message = CheckoutMessage::StartPayment {
+        client_secret,
+        client_ip,
+        body,
+    };
+    call_checkout(env, checkout_id, &message).await
 }
 
 /// `POST /api/checkouts/{id}/otp`: the customer's one-time code for the live payment.
 pub async fn submit_otp(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
-    forward_post(req, env, checkout_id, "/otp").await
+    let (client_secret, _, body) = widget_post(req, checkout_id).await?;
+    let message = CheckoutMessage::SubmitOtp {
+        client_secret,
+        body,
+    };
+    call_checkout(env, checkout_id, &message).await
 }
 
-async fn forward_post(
+/// What a widget POST carries to the object: its client secret, the customer's IP and the
+/// body as sent (UTF-8).
+async fn widget_post(
     mut req: Request,
-    env: &Env,
     checkout_id: &str,
-    path: &str,
-) -> EdgeResult<Response> {
+) -> EdgeResult<(String, Option<String>, String)> {
     let secret = client_secret(&req, checkout_id)?;
-    let client_ip = req.headers().get("CF-Connecting-IP")?.unwrap_or_default();
+    let client_ip = req.headers().get("CF-Connecting-IP")?;
     let body = read_body(&mut req).await?;
     let body = String::from_utf8(body)
         .map_err(|_| ApiError::new(ErrorCode::InvalidJson, "the body must be UTF-8 JSON"))?;
-    call_object(
-        env,
-        checkout_id,
-        Method::Post,
-        path,
-        &[
-            (CLIENT_SECRET_HEADER, &secret),
-            (CLIENT_IP_HEADER, &client_ip),
-            ("Content-Type", "application/json"),
-        ],
-        Some(body),
-    )
-    .await
+    Ok((secret, client_ip, body))
 }

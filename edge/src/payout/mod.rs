@@ -13,7 +13,7 @@ use lipa_api::refund::TransferStatus;
 use lipa_api::{ApiError, ErrorCode};
 use lipa_providers::{ProviderError, ProviderId};
 use serde::{Deserialize, Serialize};
-use worker::{Method, Request, Response};
+use worker::{Request, Response};
 
 use crate::checkout::log;
 use crate::config::Config;
@@ -31,6 +31,25 @@ pub const BINDING: &str = "PAYOUT";
 const KEY: &str = "payout";
 /// How long a payout session stays open at the provider.
 const SESSION_LIFETIME_MS: i64 = 60 * 60 * 1000;
+
+/// What the edge asks a Payout object: one enum both sides use, sent as the JSON body of a
+/// POST to the object.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum PayoutMessage {
+    /// Create the payout (once per idempotency key).
+    Create {
+        /// What the merchant asked.
+        request: PayoutRequest,
+    },
+    /// Read the payout.
+    View,
+    /// Send one of its events again.
+    Resend {
+        /// `evt_…`.
+        event_id: String,
+    },
+}
 
 /// What the merchant asked, with its idempotency key and the body's digest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,25 +73,20 @@ fn iso8601(ms: i64) -> String {
 
 impl PayoutObject {
     async fn dispatch(&self, req: &mut Request) -> EdgeResult<Response> {
-        match (req.method(), req.path().as_str()) {
-            (Method::Post, "/create") => {
-                let order: PayoutRequest = req.json().await?;
-                self.create(order).await
-            }
-            (Method::Get, "/view") => {
+        let message: PayoutMessage = req.json().await.map_err(|e| {
+            log("payout_message_refused", &e.to_string());
+            ApiError::new(ErrorCode::NotFound, "no such payout operation")
+        })?;
+        match message {
+            PayoutMessage::Create { request } => self.create(request).await,
+            PayoutMessage::View => {
                 let rec = self
                     .load()
                     .await?
                     .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such payout"))?;
                 Ok(json_response(&rec.view(), 200)?)
             }
-            (Method::Post, "/resend") => {
-                let event_id = req
-                    .url()?
-                    .query_pairs()
-                    .find(|(k, _)| k == "event")
-                    .map(|(_, v)| v.into_owned())
-                    .unwrap_or_default();
+            PayoutMessage::Resend { event_id } => {
                 let mut rec = self
                     .load()
                     .await?
@@ -94,7 +108,6 @@ impl PayoutObject {
                     200,
                 )?)
             }
-            _ => Err(ApiError::new(ErrorCode::NotFound, "no such payout operation").into()),
         }
     }
 
@@ -173,10 +186,16 @@ impl PayoutObject {
                     "phone",
                     format!("this wallet cannot receive a payout: {message}"),
                 ),
-                other => ApiError::new(
-                    ErrorCode::ProviderUnavailable,
-                    format!("the wallet could not be checked right now: {other}"),
-                ),
+                other => {
+                    log("payout_wallet_check_failed", &other.to_string());
+                    ApiError::new(
+                        ErrorCode::ProviderUnavailable,
+                        format!(
+                            "the wallet could not be checked right now: {}",
+                            other.public_message()
+                        ),
+                    )
+                }
             })?;
 
         let now = now_ms();
@@ -235,7 +254,7 @@ impl PayoutObject {
                 let refused = TransferUpdate {
                     provider_ref: None,
                     status: TransferStatus::Failed,
-                    failure_message: Some(e.to_string()),
+                    failure_message: Some(e.public_message()),
                 };
                 rec.apply(&refused, &event_id, now);
             }

@@ -64,6 +64,30 @@ impl CallError {
         }
     }
 
+    /// What a merchant or customer may be told about this error: Lipa's own words by kind,
+    /// never the provider's text or a network error string (those are logged).
+    pub fn public_message(&self) -> String {
+        match self {
+            CallError::Provider(e) => match e {
+                ProviderError::Rejected { .. } => "the provider refused the request".into(),
+                ProviderError::Unauthorized => "the provider refused Lipa's credentials".into(),
+                ProviderError::Conflict => {
+                    "the provider already has a live transaction for this".into()
+                }
+                ProviderError::RateLimited { .. } => {
+                    "the provider is limiting requests; try again shortly".into()
+                }
+                ProviderError::Unavailable { .. } => "the provider is unavailable".into(),
+                ProviderError::Decode(_) => "the provider's answer could not be read".into(),
+                // Lipa's own words: refused before anything was sent.
+                ProviderError::Unsupported(why) => why.clone(),
+                ProviderError::Signature(_) => "the provider's signature did not verify".into(),
+            },
+            CallError::Lost(_) => "the provider could not be reached".into(),
+            CallError::NotConfigured(p) => format!("{} is not configured on this edge", p.brand()),
+        }
+    }
+
     /// How long the provider asked us to wait (`Retry-After` on a 429), in milliseconds.
     pub fn retry_after_ms(&self) -> Option<i64> {
         match self {
@@ -205,6 +229,25 @@ mod tests {
         ];
         for e in &refused {
             assert_eq!(e.payment_status(), failed(), "{e}");
+        }
+    }
+
+    #[test]
+    fn public_messages_never_carry_the_providers_text() {
+        let leaky = [
+            CallError::Provider(ProviderError::Rejected {
+                status: 400,
+                message: "SECRET-INTERNAL provider detail".into(),
+            }),
+            CallError::Provider(ProviderError::Decode("SECRET-INTERNAL at line 1".into())),
+            CallError::Lost(Lost::Network("SECRET-INTERNAL tcp reset".into())),
+        ];
+        for e in &leaky {
+            assert!(!e.public_message().contains("SECRET-INTERNAL"), "{e}");
+            assert!(
+                e.to_string().contains("SECRET-INTERNAL"),
+                "the log keeps it"
+            );
         }
     }
 

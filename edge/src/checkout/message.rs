@@ -1,0 +1,91 @@
+//! What the edge asks a Checkout object: one enum both sides use, sent as the JSON body of a
+//! POST to the object. The live channel alone stays an HTTP request (a WebSocket upgrade,
+//! [`LIVE_PATH`]), since the runtime hands the object the upgrade itself.
+
+use serde::{Deserialize, Serialize};
+
+use super::record::CheckoutRecord;
+use super::refund::RefundRequest;
+use super::ProviderHint;
+
+/// The path of the live channel's upgrade request to the object.
+pub const LIVE_PATH: &str = "/live";
+
+/// One request to a Checkout object.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum CheckoutMessage {
+    /// Store a new checkout (once).
+    Init {
+        /// The record to store.
+        record: Box<CheckoutRecord>,
+    },
+    /// The widget reads the checkout.
+    View {
+        /// The widget's client secret.
+        client_secret: String,
+    },
+    /// The widget starts a payment.
+    StartPayment {
+        /// The widget's client secret.
+        client_secret: String,
+        /// The customer's IP, for the spam limits.
+        client_ip: Option<String>,
+        /// The request body as the customer sent it (validated by the object).
+        body: String,
+    },
+    /// The widget sends a one-time code.
+    SubmitOtp {
+        /// The widget's client secret.
+        client_secret: String,
+        /// The request body as the customer sent it (validated by the object).
+        body: String,
+    },
+    /// The merchant refunds the checkout's payment.
+    CreateRefund {
+        /// The refund asked for.
+        refund: RefundRequest,
+    },
+    /// The merchant reads a refund.
+    Refund {
+        /// `re_…`.
+        id: String,
+    },
+    /// The merchant reads a payment's receipt.
+    Receipt {
+        /// `pay_…`.
+        payment_id: String,
+    },
+    /// The merchant asks for an event to be sent again.
+    Resend {
+        /// `evt_…`.
+        event_id: String,
+    },
+    /// A verified provider webhook, as a hint.
+    ProviderHint {
+        /// What the webhook names.
+        hint: ProviderHint,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_travel_as_tagged_json_and_come_back_the_same() {
+        let m = CheckoutMessage::StartPayment {
+            client_secret: "cs".into(),
+            client_ip: Some("203.0.113.9".into()),
+            body: r#"{"operator":"mpesa"}"#.into(),
+        };
+        let json = serde_json::to_string(&m).unwrap();
+        assert!(json.starts_with(r#"{"op":"start_payment""#), "{json}");
+        let back: CheckoutMessage = serde_json::from_str(&json).unwrap();
+        assert!(matches!(
+            back,
+            CheckoutMessage::StartPayment { client_ip: Some(ip), .. } if ip == "203.0.113.9"
+        ));
+        assert!(serde_json::from_str::<CheckoutMessage>(r#"{"op":"drop_tables"}"#).is_err());
+    }
+}
