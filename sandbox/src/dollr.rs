@@ -18,13 +18,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::crisscross::numbers::{behaviour, Behaviour};
-use crate::crisscross::{Prompt, SimRequest, SimResponse};
 use crate::ids::{iso8601, new_id};
 use crate::log::{LogEntry, RequestLog};
-
-/// The field of a 429 body that the Worker sends as `Retry-After` (seconds).
-pub const RETRY_AFTER_FIELD: &str = "retry_after";
+use crate::sim::numbers::{behaviour, Behaviour};
+use crate::sim::{Prompt, SimRequest, SimResponse, RETRY_AFTER_FIELD};
 
 /// The simulator's account settings.
 #[derive(Debug, Clone)]

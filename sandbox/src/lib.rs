@@ -14,6 +14,7 @@ pub mod memory;
 pub mod object;
 pub mod shop;
 pub mod signing;
+pub mod sim;
 pub mod xtopay;
 
 use worker::{event, Context, Env, Method, Request, RequestInit, Response, Stub};

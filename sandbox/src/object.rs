@@ -13,13 +13,14 @@ use worker::{
 };
 
 use crate::config::Config;
-use crate::crisscross::{OutgoingWebhook, Sim, SimRequest};
+use crate::crisscross::Sim;
 use crate::dollr::DollrSim;
 use crate::honeycoin::HoneySim;
 use crate::little::{LittleSim, SignedCallback};
 use crate::memory::{Slot, FLUSH_MS};
 use crate::shop::ReceivedEvent;
 use crate::signing::hmac_hex;
+use crate::sim::{OutgoingWebhook, SimRequest, SimResponse, RETRY_AFTER_FIELD};
 use crate::xtopay::XtopaySim;
 
 const SIM_KEY: &str = "crisscross";
@@ -72,14 +73,11 @@ async fn sim_request(
 
 /// A simulator's answer as an HTTP response; a 429 whose body names `retry_after` (seconds)
 /// carries it as `Retry-After`.
-fn json_reply(resp: crate::crisscross::SimResponse) -> worker::Result<Response> {
+fn json_reply(resp: SimResponse) -> worker::Result<Response> {
     let retry_after = (resp.status == 429)
         .then(|| serde_json::from_str::<serde_json::Value>(&resp.body).ok())
         .flatten()
-        .and_then(|v| {
-            v.get(crate::dollr::RETRY_AFTER_FIELD)
-                .and_then(|s| s.as_u64())
-        });
+        .and_then(|v| v.get(RETRY_AFTER_FIELD).and_then(|s| s.as_u64()));
     let mut out = Response::ok(resp.body)?.with_status(resp.status);
     out.headers_mut().set("Content-Type", "application/json")?;
     if let Some(s) = retry_after {

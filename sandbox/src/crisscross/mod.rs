@@ -5,14 +5,12 @@
 //! with HMAC-SHA256 of the raw body.
 //!
 //! Statuses are uppercase, as in the guide's JSON; a payer number ending 33 gets them in
-//! lowercase, as the guide's prose writes them ([`numbers::Fault::LowercaseStatuses`]).
+//! lowercase, as the guide's prose writes them ([`crate::sim::numbers::Fault::LowercaseStatuses`]).
 //! A second payment on a session whose transaction is still pending is 409; any payment or
 //! method lookup on a session past its `expiresAt` is 410.
 //!
 //! All of it is pure: [`Sim`] is the whole state, the Durable Object stores it and performs
 //! what [`Sim::take_due`] returns.
-
-pub mod numbers;
 
 use std::collections::BTreeMap;
 
@@ -21,7 +19,8 @@ use serde_json::{json, Value};
 
 use crate::ids::{iso8601, new_id, uuid_v7};
 use crate::log::{LogEntry, RequestLog};
-use numbers::{behaviour, Behaviour};
+use crate::sim::numbers::{self, behaviour, Behaviour};
+use crate::sim::{OutgoingWebhook, Prompt, SimRequest, SimResponse};
 
 /// How long a token lives, seconds.
 pub const TOKEN_LIFETIME_S: i64 = 3600;
@@ -35,39 +34,6 @@ pub struct SimConfig {
     pub client_secret: String,
     /// How long the simulated customer takes to answer, ms.
     pub approve_delay_ms: i64,
-}
-
-/// One HTTP request, as the simulator sees it (path without the `/crisscross` prefix).
-#[derive(Debug, Clone)]
-pub struct SimRequest {
-    /// `GET` or `POST`.
-    pub method: String,
-    /// e.g. `/v1/payment`.
-    pub path: String,
-    /// Query parameters.
-    pub query: Vec<(String, String)>,
-    /// Headers, lower-case names.
-    pub headers: Vec<(String, String)>,
-    /// The raw body.
-    pub body: String,
-}
-
-/// The simulator's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SimResponse {
-    /// Status code.
-    pub status: u16,
-    /// JSON body.
-    pub body: String,
-}
-
-/// A webhook the simulator wants delivered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutgoingWebhook {
-    /// The event id inside the body.
-    pub event_id: String,
-    /// The exact JSON body (it is what gets signed).
-    pub body: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -126,23 +92,6 @@ pub struct Sim {
     /// Payers whose one-time fault (…17's 429, …31's slow answer) has happened.
     #[serde(default)]
     faulted: std::collections::BTreeSet<String>,
-}
-
-/// A prompt waiting on the handset page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Prompt {
-    /// The transaction.
-    pub transaction_id: String,
-    /// Payer number.
-    pub payer: String,
-    /// Operator code.
-    pub provider: String,
-    /// Amount in minor units.
-    pub amount: i64,
-    /// Currency.
-    pub currency: String,
-    /// The one-time code the "SMS" carries, when the provider asks for one.
-    pub otp: Option<String>,
 }
 
 fn error(status: u16, error: &str, message: &str) -> SimResponse {

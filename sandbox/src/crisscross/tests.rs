@@ -232,7 +232,7 @@ fn faults_429_once_then_the_same_key_goes_through() {
     let s = session(&mut sim, &t, "KEN");
     let first = pay(&mut sim, &t, &s, "+254712000017", Some("k17"), 0);
     assert_eq!(first.status, 429);
-    assert_eq!(json_of(&first)[crate::dollr::RETRY_AFTER_FIELD], 2);
+    assert_eq!(json_of(&first)[crate::sim::RETRY_AFTER_FIELD], 2);
     let second = pay(&mut sim, &t, &s, "+254712000017", Some("k17"), 2_000);
     assert_eq!(second.status, 201, "a 429 is not replayed for the key");
     assert_eq!(sim.charges_of("+254712000017"), 0);
