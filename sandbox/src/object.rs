@@ -13,7 +13,7 @@ use worker::{
 };
 
 use crate::config::Config;
-use crate::crisscross::Sim;
+use crate::crisscross::CrissCrossSim;
 use crate::dollr::DollrSim;
 use crate::honeycoin::HoneySim;
 use crate::little::{LittleSim, SignedCallback};
@@ -103,7 +103,7 @@ pub struct SandboxObject {
 
 /// The simulators and the shop's received events, in memory (see [`crate::memory`]).
 struct Memory {
-    crisscross: Slot<Sim>,
+    crisscross: Slot<CrissCrossSim>,
     honey: Slot<HoneySim>,
     xtopay: Slot<XtopaySim>,
     little: Slot<LittleSim>,
@@ -199,7 +199,7 @@ impl DurableObject for SandboxObject {
             let sim_req = sim_request(&mut req, api_path, &query).await?;
             let (resp, delay) = self
                 .update(&m.crisscross, |sim| {
-                    let resp = sim.handle(&config.sim, &sim_req, now_ms());
+                    let resp = sim.handle(&config.crisscross, &sim_req, now_ms());
                     (resp, sim.answer_delay_ms(&sim_req))
                 })
                 .await?;
@@ -211,7 +211,7 @@ impl DurableObject for SandboxObject {
         }
         match (req.method(), path.as_str()) {
             (Method::Get, "/prompts") => {
-                let mut prompts = self.read(&m.crisscross, Sim::prompts).await?;
+                let mut prompts = self.read(&m.crisscross, CrissCrossSim::prompts).await?;
                 prompts.extend(self.read(&m.honey, HoneySim::prompts).await?);
                 prompts.extend(self.read(&m.xtopay, XtopaySim::prompts).await?);
                 prompts.extend(self.read(&m.little, LittleSim::prompts).await?);
@@ -468,7 +468,7 @@ impl SandboxObject {
     async fn schedule(&self) -> worker::Result<()> {
         let m = &self.memory;
         let next = [
-            self.read(&m.crisscross, Sim::next_due_ms).await?,
+            self.read(&m.crisscross, CrissCrossSim::next_due_ms).await?,
             self.read(&m.honey, HoneySim::next_due_ms).await?,
             self.read(&m.xtopay, XtopaySim::next_due_ms).await?,
             self.read(&m.little, LittleSim::next_due_ms).await?,

@@ -9,8 +9,8 @@
 //! A second payment on a session whose transaction is still pending is 409; any payment or
 //! method lookup on a session past its `expiresAt` is 410.
 //!
-//! All of it is pure: [`Sim`] is the whole state, the Durable Object stores it and performs
-//! what [`Sim::take_due`] returns.
+//! All of it is pure: [`CrissCrossSim`] is the whole state, the Durable Object stores it and performs
+//! what [`CrissCrossSim::take_due`] returns.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +27,7 @@ pub const TOKEN_LIFETIME_S: i64 = 3600;
 
 /// The simulator's settings.
 #[derive(Debug, Clone)]
-pub struct SimConfig {
+pub struct CrissCrossConfig {
     /// The merchant id the edge must authenticate as.
     pub merchant_id: String,
     /// The client secret it must present.
@@ -78,7 +78,7 @@ struct Replay {
 
 /// The whole simulated provider.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Sim {
+pub struct CrissCrossSim {
     tokens: BTreeMap<String, i64>,
     sessions: BTreeMap<String, Session>,
     transactions: BTreeMap<String, Transaction>,
@@ -149,9 +149,9 @@ fn refund_json(r: &Refund) -> Value {
     json!({"refundId": r.id, "transactionId": r.transaction_id, "amount": r.amount, "status": r.status})
 }
 
-impl Sim {
+impl CrissCrossSim {
     /// Answers one API request at `now_ms`.
-    pub fn handle(&mut self, cfg: &SimConfig, req: &SimRequest, now_ms: i64) -> SimResponse {
+    pub fn handle(&mut self, cfg: &CrissCrossConfig, req: &SimRequest, now_ms: i64) -> SimResponse {
         let resp = self.route(cfg, req, now_ms);
         let phone = serde_json::from_str::<Value>(&req.body).ok().and_then(|v| {
             v.pointer("/paymentDetails/payerMobileNumber")
@@ -162,7 +162,7 @@ impl Sim {
         resp
     }
 
-    fn route(&mut self, cfg: &SimConfig, req: &SimRequest, now: i64) -> SimResponse {
+    fn route(&mut self, cfg: &CrissCrossConfig, req: &SimRequest, now: i64) -> SimResponse {
         let path = req.path.trim_end_matches('/');
         if req.method == "POST" && path == "/v1/auth/oauth2/token" {
             return self.token(cfg, &req.body, now);
@@ -225,7 +225,7 @@ impl Sim {
         }
     }
 
-    fn token(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+    fn token(&mut self, cfg: &CrissCrossConfig, body: &str, now: i64) -> SimResponse {
         let Ok(v) = serde_json::from_str::<Value>(body) else {
             return ok(
                 400,
@@ -262,7 +262,7 @@ impl Sim {
         )
     }
 
-    fn session(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+    fn session(&mut self, cfg: &CrissCrossConfig, body: &str, now: i64) -> SimResponse {
         let Ok(v) = serde_json::from_str::<Value>(body) else {
             return error(400, "Bad Request", "body must be JSON");
         };
@@ -349,7 +349,7 @@ impl Sim {
         &mut self,
         key: Option<String>,
         body: &str,
-        create: impl FnOnce(&mut Sim) -> SimResponse,
+        create: impl FnOnce(&mut CrissCrossSim) -> SimResponse,
     ) -> SimResponse {
         if let Some(key) = &key {
             if let Some(replay) = self.idempotency.get(key) {
@@ -380,7 +380,7 @@ impl Sim {
     }
 
     /// A refund of (part of) a completed transaction; it completes after the approval delay.
-    fn new_refund(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+    fn new_refund(&mut self, cfg: &CrissCrossConfig, body: &str, now: i64) -> SimResponse {
         let Ok(v) = serde_json::from_str::<Value>(body) else {
             return error(400, "Bad Request", "body must be JSON");
         };
@@ -430,7 +430,7 @@ impl Sim {
         ok(201, out)
     }
 
-    fn new_payment(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+    fn new_payment(&mut self, cfg: &CrissCrossConfig, body: &str, now: i64) -> SimResponse {
         let Ok(v) = serde_json::from_str::<Value>(body) else {
             return error(400, "Bad Request", "body must be JSON");
         };
