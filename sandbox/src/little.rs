@@ -472,6 +472,8 @@ fn status_json(i: &Intent, by_intent_id: bool) -> Value {
     })
 }
 
+mod simulator;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -408,5 +408,7 @@ impl XtopaySim {
     }
 }
 
+mod simulator;
+
 #[cfg(test)]
 mod tests;

@@ -719,5 +719,9 @@ impl CrissCrossSim {
     }
 }
 
+mod simulator;
+
+pub use simulator::SIGNATURE_HEADER;
+
 #[cfg(test)]
 mod tests;

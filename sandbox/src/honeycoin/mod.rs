@@ -654,5 +654,9 @@ fn tx_json(tx: &Tx) -> Value {
     v
 }
 
+mod simulator;
+
+pub use simulator::API_PREFIX;
+
 #[cfg(test)]
 mod tests;
