@@ -2,7 +2,7 @@
 
 use worker::Env;
 
-use crate::crisscross::SimConfig;
+use crate::crisscross::CrissCrossConfig;
 use crate::dollr::DollrConfig;
 use crate::honeycoin::HoneyConfig;
 use crate::little::LittleConfig;
@@ -18,8 +18,8 @@ pub struct Config {
     pub crisscross_webhook_url: String,
     /// The secret those webhooks are signed with.
     pub crisscross_webhook_secret: String,
-    /// The simulator's account settings.
-    pub sim: SimConfig,
+    /// Simulated CrissCross's account settings.
+    pub crisscross: CrissCrossConfig,
     /// Simulated HoneyCoin's account settings.
     pub honeycoin: HoneyConfig,
     /// Where simulated HoneyCoin posts its webhooks.
@@ -108,7 +108,7 @@ impl Config {
             crisscross_webhook_url: format!("{edge_url}/webhooks/crisscross"),
             edge_url,
             crisscross_webhook_secret: get(env, "CRISSCROSS_WEBHOOK_SECRET")?,
-            sim: SimConfig {
+            crisscross: CrissCrossConfig {
                 merchant_id: get(env, "CRISSCROSS_MERCHANT_ID")?,
                 client_secret: get(env, "CRISSCROSS_CLIENT_SECRET")?,
                 approve_delay_ms,

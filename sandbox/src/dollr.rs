@@ -18,13 +18,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::crisscross::numbers::{behaviour, Behaviour};
-use crate::crisscross::{Prompt, SimRequest, SimResponse};
 use crate::ids::{iso8601, new_id};
 use crate::log::{LogEntry, RequestLog};
-
-/// The field of a 429 body that the Worker sends as `Retry-After` (seconds).
-pub const RETRY_AFTER_FIELD: &str = "retry_after";
+use crate::sim::numbers::{behaviour, Behaviour};
+use crate::sim::{Prompt, SimRequest, SimResponse, RETRY_AFTER_FIELD};
 
 /// The simulator's account settings.
 #[derive(Debug, Clone)]
@@ -94,6 +91,19 @@ struct Invoice {
     items: Vec<Value>,
     paid_at_ms: Option<i64>,
     provider: Option<String>,
+}
+
+impl Execution {
+    /// Whether it is COMPLETED at `now`: already, or by [`DollrSim::advance`] at `now`.
+    fn completed_by(&self, now: i64) -> bool {
+        self.status == "COMPLETED"
+            || (matches!(self.status.as_str(), "PENDING" | "PROCESSING")
+                && self.resolve_at_ms.is_some_and(|t| t <= now)
+                && self
+                    .outcome
+                    .as_ref()
+                    .is_some_and(|(status, _)| status == "COMPLETED"))
+    }
 }
 
 impl Invoice {
@@ -894,15 +904,13 @@ impl DollrSim {
         self.log.matching(phone)
     }
 
-    /// Collections from `payer` (E.164) completed by `now`.
-    pub fn charges_of(&mut self, payer: &str, now: i64) -> usize {
-        self.advance(now);
+    /// Collections from `payer` (E.164) completed by `now`: those [`DollrSim::advance`] has
+    /// completed or would complete at `now` (read without moving anything along).
+    pub fn charges_of(&self, payer: &str, now: i64) -> usize {
         self.executions
             .values()
             .filter(|e| {
-                e.kind == "collection"
-                    && e.status == "COMPLETED"
-                    && format!("+{}", e.digits) == payer
+                e.kind == "collection" && e.completed_by(now) && format!("+{}", e.digits) == payer
             })
             .count()
     }
@@ -967,6 +975,8 @@ fn fees(amount: Option<&str>, currency: Option<&str>, fee_bearer: Option<&str>) 
         json!({"amount": amount, "fee": fee, "total_amount": round(total, currency), "currency": currency, "fx_rate": 1.0}),
     )
 }
+
+mod simulator;
 
 #[cfg(test)]
 mod tests;

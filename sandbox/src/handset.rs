@@ -2,7 +2,7 @@
 
 use worker::Response;
 
-use crate::crisscross::numbers::TABLE;
+use crate::sim::numbers::TABLE;
 
 /// The handset page; it lists waiting prompts with Approve and Decline buttons.
 pub fn page() -> worker::Result<Response> {

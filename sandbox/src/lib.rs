@@ -14,6 +14,7 @@ pub mod memory;
 pub mod object;
 pub mod shop;
 pub mod signing;
+pub mod sim;
 pub mod xtopay;
 
 use worker::{event, Context, Env, Method, Request, RequestInit, Response, Stub};
@@ -93,7 +94,7 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
             }
             Ok(resp)
         }
-        (_, p) if p.starts_with(object::HONEY_API_PREFIX) => {
+        (_, p) if p.starts_with(honeycoin::API_PREFIX) => {
             // The simulator needs its own origin for redirect pages.
             let origin = url.origin().ascii_serialization();
             let sep = if query.is_empty() { "?" } else { "&" };

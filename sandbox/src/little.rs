@@ -23,10 +23,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::crisscross::numbers::{behaviour, Behaviour};
-use crate::crisscross::{Prompt, SimRequest, SimResponse};
 use crate::ids::iso8601;
 use crate::log::{LogEntry, RequestLog};
+use crate::sim::numbers::{behaviour, Behaviour};
+use crate::sim::{Prompt, SimRequest, SimResponse};
 
 /// The simulator's account settings.
 #[derive(Debug, Clone)]
@@ -471,6 +471,8 @@ fn status_json(i: &Intent, by_intent_id: bool) -> Value {
         "attempts": attempts,
     })
 }
+
+mod simulator;
 
 #[cfg(test)]
 mod tests {

@@ -29,7 +29,7 @@ impl RequestLog {
     /// Records the answer `status` to `req`, about `phone` when known.
     pub fn note(
         &mut self,
-        req: &crate::crisscross::SimRequest,
+        req: &crate::sim::SimRequest,
         status: u16,
         phone: Option<String>,
         at_ms: i64,

@@ -7,12 +7,19 @@
 //! at most once per [`FLUSH_MS`] (the object's alarm), or at the end of an alarm that changed
 //! it. A sandbox stopped within that second forgets that second: acceptable for a test
 //! double, never for Lipa's own state.
+//!
+//! A slot holding a simulator is also a [`SimSlot`]: the object reaches every simulator the
+//! same way, whatever its type.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use worker::Storage;
+
+use crate::sim::Simulator;
 
 /// How long a change may stay in memory only.
 pub const FLUSH_MS: i64 = 1_000;
@@ -89,5 +96,44 @@ impl<T: Clone + Default + Serialize + DeserializeOwned> Slot<T> {
             return Err(e);
         }
         Ok(())
+    }
+}
+
+/// Work a [`SimSlot`] returns (the Worker runs on one thread: no `Send`).
+pub type Task<'a> = Pin<Box<dyn Future<Output = worker::Result<()>> + 'a>>;
+
+/// Something done with a simulator while it is read.
+pub type Reading<'a> = Box<dyn FnOnce(&dyn Simulator) + 'a>;
+
+/// Something done to a simulator.
+pub type Change<'a> = Box<dyn FnOnce(&mut dyn Simulator) + 'a>;
+
+/// A simulator in its slot, whatever the simulator's type: what the object's one dispatch
+/// loop reads, changes and writes.
+pub trait SimSlot {
+    /// Runs `f` on the simulator ([`Slot::read`]).
+    fn read_sim<'a>(&'a self, storage: &'a Storage, f: Reading<'a>) -> Task<'a>;
+
+    /// Runs `f` on the simulator, which the next flush writes ([`Slot::update`]).
+    fn update_sim<'a>(&'a self, storage: &'a Storage, f: Change<'a>) -> Task<'a>;
+
+    /// Writes the simulator if it changed ([`Slot::flush`]).
+    fn flush_sim<'a>(&'a self, storage: &'a Storage) -> Task<'a>;
+}
+
+impl<T> SimSlot for Slot<T>
+where
+    T: Simulator + Clone + Default + Serialize + DeserializeOwned + 'static,
+{
+    fn read_sim<'a>(&'a self, storage: &'a Storage, f: Reading<'a>) -> Task<'a> {
+        Box::pin(self.read(storage, |sim| f(sim)))
+    }
+
+    fn update_sim<'a>(&'a self, storage: &'a Storage, f: Change<'a>) -> Task<'a> {
+        Box::pin(self.update(storage, |sim| f(sim)))
+    }
+
+    fn flush_sim<'a>(&'a self, storage: &'a Storage) -> Task<'a> {
+        Box::pin(self.flush(storage))
     }
 }

@@ -1,6 +1,13 @@
 //! The sandbox's one Durable Object: it holds the simulated providers and the demo shop's
 //! received events (in memory, written behind: [`crate::memory`]), answers in order, and
 //! sends the simulators' webhooks on an alarm.
+//!
+//! The object knows no provider by heart: it drives the registered simulators through the
+//! [`Simulator`] trait. One loop routes a request by prefix to its simulator; `/prompts`,
+//! `/answer`, `/charges`, `/log`, the alarm's timed work and the writes go over all of them.
+//! Only the test controls and operator pages that one provider has (`/stepup-info`,
+//! `/redirect-info`, `/expire-crisscross-sessions`, `/revoke-dollr-tokens`) reach a
+//! simulator by its own type.
 // The `durable_object` macro generates undocumented glue for the runtime.
 #![allow(missing_docs)]
 
@@ -13,35 +20,29 @@ use worker::{
 };
 
 use crate::config::Config;
-use crate::crisscross::{OutgoingWebhook, Sim, SimRequest};
+use crate::crisscross::CrissCrossSim;
 use crate::dollr::DollrSim;
 use crate::honeycoin::HoneySim;
-use crate::little::{LittleSim, SignedCallback};
-use crate::memory::{Slot, FLUSH_MS};
+use crate::little::LittleSim;
+use crate::memory::{SimSlot, Slot, FLUSH_MS};
 use crate::shop::ReceivedEvent;
-use crate::signing::hmac_hex;
+use crate::sim::{api_path, Outgoing, SimRequest, SimResponse, Simulator, RETRY_AFTER_FIELD};
 use crate::xtopay::XtopaySim;
 
-const SIM_KEY: &str = "crisscross";
-const HONEY_KEY: &str = "honeycoin";
-const XTOPAY_KEY: &str = "xtopay";
-const LITTLE_KEY: &str = "little";
-const DOLLR_KEY: &str = "dollr";
-/// How long a long-polled Little status read is held at most (well below the edge's 10 s
+/// How long a held request (a Little long poll) is held at most (well below the edge's 10 s
 /// timeout, which a busy sandbox must not push the answer past).
 const LONG_POLL_MS: i64 = 5_000;
-/// The path prefix of simulated HoneyCoin's API (its sandbox base URL's path).
-pub const HONEY_API_PREFIX: &str = "/honeycoin/api/sandbox/b2b";
+/// How often a held request looks again.
+const HOLD_STEP_MS: u64 = 250;
 const SHOP_KEY: &str = "shop";
 /// How many of the next merchant deliveries the shop answers 503.
 const SHOP_FAILURES_KEY: &str = "shop-failures";
-/// The header CrissCross webhooks are signed in.
-pub const SIGNATURE_HEADER: &str = "X-CrissCross-Signature";
 
 /// A person's answer on the handset or redirect page.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Answer {
-    /// `crisscross` or `honeycoin`.
+    /// The simulator's name ([`Simulator::name`]); CrissCross's prompts carry their operator
+    /// code instead, so any other value (or none) is CrissCross's.
     #[serde(default)]
     pub provider: Option<String>,
     /// The transaction.
@@ -72,14 +73,11 @@ async fn sim_request(
 
 /// A simulator's answer as an HTTP response; a 429 whose body names `retry_after` (seconds)
 /// carries it as `Retry-After`.
-fn json_reply(resp: crate::crisscross::SimResponse) -> worker::Result<Response> {
+fn json_reply(resp: SimResponse) -> worker::Result<Response> {
     let retry_after = (resp.status == 429)
         .then(|| serde_json::from_str::<serde_json::Value>(&resp.body).ok())
         .flatten()
-        .and_then(|v| {
-            v.get(crate::dollr::RETRY_AFTER_FIELD)
-                .and_then(|s| s.as_u64())
-        });
+        .and_then(|v| v.get(RETRY_AFTER_FIELD).and_then(|s| s.as_u64()));
     let mut out = Response::ok(resp.body)?.with_status(resp.status);
     out.headers_mut().set("Content-Type", "application/json")?;
     if let Some(s) = retry_after {
@@ -103,9 +101,10 @@ pub struct SandboxObject {
     memory: Memory,
 }
 
-/// The simulators and the shop's received events, in memory (see [`crate::memory`]).
+/// The simulators and the shop's received events, in memory (see [`crate::memory`]), each
+/// stored under its simulator's name.
 struct Memory {
-    crisscross: Slot<Sim>,
+    crisscross: Slot<CrissCrossSim>,
     honey: Slot<HoneySim>,
     xtopay: Slot<XtopaySim>,
     little: Slot<LittleSim>,
@@ -115,17 +114,31 @@ struct Memory {
     flush_at: Cell<Option<i64>>,
 }
 
+impl Memory {
+    /// The registered simulators, in the order their prompts, logs and timed work are
+    /// taken; the first also answers prompts that name no simulator.
+    fn simulators(&self) -> [&dyn SimSlot; 5] {
+        [
+            &self.crisscross,
+            &self.honey,
+            &self.xtopay,
+            &self.little,
+            &self.dollr,
+        ]
+    }
+}
+
 impl DurableObject for SandboxObject {
     fn new(state: State, env: Env) -> Self {
         Self {
             state,
             env,
             memory: Memory {
-                crisscross: Slot::new(SIM_KEY),
-                honey: Slot::new(HONEY_KEY),
-                xtopay: Slot::new(XTOPAY_KEY),
-                little: Slot::new(LITTLE_KEY),
-                dollr: Slot::new(DOLLR_KEY),
+                crisscross: Slot::new("crisscross"),
+                honey: Slot::new("honeycoin"),
+                xtopay: Slot::new("xtopay"),
+                little: Slot::new("little"),
+                dollr: Slot::new("dollr"),
                 shop: Slot::new(SHOP_KEY),
                 flush_at: Cell::new(None),
             },
@@ -147,77 +160,19 @@ impl DurableObject for SandboxObject {
                 .map(|(_, v)| v.clone())
         };
         let m = &self.memory;
-        if let Some(api_path) = path.strip_prefix(HONEY_API_PREFIX) {
-            let sim_req = sim_request(&mut req, api_path, &query).await?;
-            let origin = param("origin").unwrap_or_default();
-            let resp = self
-                .update(&m.honey, |h| {
-                    h.handle(&config.honeycoin, &sim_req, &origin, now_ms())
-                })
-                .await?;
-            self.send_honey_webhooks(&config).await?;
-            return json_reply(resp);
-        }
-        if let Some(api_path) = path.strip_prefix("/little") {
-            let sim_req = sim_request(&mut req, api_path, &query).await?;
-            let origin = param("origin").unwrap_or_default();
-            let long_poll =
-                req.method() == Method::Get && param("longPoll").as_deref() == Some("true");
-            let key = api_path.rsplit('/').next().unwrap_or_default().to_string();
-            // Long polling: hold the read while the payment is pending, up to LONG_POLL_MS.
-            let until = now_ms() + LONG_POLL_MS;
-            while long_poll
-                && self.read(&m.little, |l| l.is_pending(&key)).await?
-                && now_ms() < until
-            {
-                worker::Delay::from(std::time::Duration::from_millis(250)).await;
-                self.settle_little(&config).await?;
+        for sim in m.simulators() {
+            let prefix = self.read_sim(sim, |s| s.prefix()).await?;
+            if let Some(api_path) = api_path(prefix, &path) {
+                let sim_req = sim_request(&mut req, api_path, &query).await?;
+                return self.serve(&config, sim, &sim_req).await;
             }
-            let resp = self
-                .update(&m.little, |l| {
-                    l.handle(&config.little, &sim_req, &origin, now_ms())
-                })
-                .await?;
-            return json_reply(resp);
-        }
-        if let Some(api_path) = path
-            .strip_prefix("/dollr/")
-            .map(|_| &path["/dollr".len()..])
-        {
-            let sim_req = sim_request(&mut req, api_path, &query).await?;
-            let resp = self
-                .update(&m.dollr, |d| d.handle(&config.dollr, &sim_req, now_ms()))
-                .await?;
-            return json_reply(resp);
-        }
-        if let Some(api_path) = path.strip_prefix("/xtopay") {
-            let sim_req = sim_request(&mut req, api_path, &query).await?;
-            let resp = self
-                .update(&m.xtopay, |x| x.handle(&config.xtopay, &sim_req, now_ms()))
-                .await?;
-            return json_reply(resp);
-        }
-        if let Some(api_path) = path.strip_prefix("/crisscross") {
-            let sim_req = sim_request(&mut req, api_path, &query).await?;
-            let (resp, delay) = self
-                .update(&m.crisscross, |sim| {
-                    let resp = sim.handle(&config.sim, &sim_req, now_ms());
-                    (resp, sim.answer_delay_ms(&sim_req))
-                })
-                .await?;
-            let mut out = json_reply(resp)?;
-            if let Some(ms) = delay {
-                out.headers_mut().set(DELAY_HEADER, &ms.to_string())?;
-            }
-            return Ok(out);
         }
         match (req.method(), path.as_str()) {
             (Method::Get, "/prompts") => {
-                let mut prompts = self.read(&m.crisscross, Sim::prompts).await?;
-                prompts.extend(self.read(&m.honey, HoneySim::prompts).await?);
-                prompts.extend(self.read(&m.xtopay, XtopaySim::prompts).await?);
-                prompts.extend(self.read(&m.little, LittleSim::prompts).await?);
-                prompts.extend(self.read(&m.dollr, DollrSim::prompts).await?);
+                let mut prompts = Vec::new();
+                for sim in m.simulators() {
+                    prompts.extend(self.read_sim(sim, |s| s.prompts()).await?);
+                }
                 Response::from_json(&prompts)
             }
             (Method::Get, "/stepup-info") => {
@@ -242,62 +197,17 @@ impl DurableObject for SandboxObject {
             }
             (Method::Post, "/answer") => {
                 let answer: Answer = req.json().await?;
-                let id = answer.transaction_id.as_str();
                 let now = now_ms();
-                let result = match answer.provider.as_deref() {
-                    Some("dollr") => {
-                        self.update(&m.dollr, |d| d.answer(id, answer.approve, now))
-                            .await?
-                    }
-                    Some("little") => {
-                        let callback = self
-                            .update(&m.little, |l| {
-                                l.answer(&config.little, id, answer.approve, now)
-                            })
-                            .await?;
-                        match callback {
-                            Ok(Some(cb)) => {
-                                send_little_callback(&cb).await;
-                                Ok(())
-                            }
-                            Ok(None) => Ok(()),
-                            Err(e) => Err(e),
-                        }
-                    }
-                    Some("xtopay") => {
-                        match self
-                            .update(&m.xtopay, |x| x.answer(id, answer.approve, now))
-                            .await?
-                        {
-                            Ok(Some(hook)) => {
-                                send_xtopay_callback(&config, &hook).await;
-                                Ok(())
-                            }
-                            Ok(None) => Ok(()),
-                            Err(e) => Err(e),
-                        }
-                    }
-                    Some("honeycoin") => {
-                        let result = self
-                            .update(&m.honey, |h| h.answer(id, answer.approve, now))
-                            .await?;
-                        self.send_honey_webhooks(&config).await?;
-                        result
-                    }
-                    _ => match self
-                        .update(&m.crisscross, |sim| sim.answer(id, answer.approve, now))
-                        .await?
-                    {
-                        Ok(Some(hook)) => {
-                            send_webhook(&config, &hook).await;
-                            Ok(())
-                        }
-                        Ok(None) => Ok(()),
-                        Err(e) => Err(e),
-                    },
-                };
+                let sim = self.simulator_named(answer.provider.as_deref()).await?;
+                let id = answer.transaction_id.as_str();
+                let result = self
+                    .update_sim(sim, |s| s.answer(&config, id, answer.approve, now))
+                    .await?;
                 match result {
-                    Ok(()) => Response::from_json(&serde_json::json!({"answered": true})),
+                    Ok(outgoing) => {
+                        self.send(sim, outgoing).await?;
+                        Response::from_json(&serde_json::json!({"answered": true}))
+                    }
                     Err(e) => {
                         Ok(Response::from_json(&serde_json::json!({"error": e}))?.with_status(409))
                     }
@@ -306,35 +216,31 @@ impl DurableObject for SandboxObject {
             (Method::Get, "/log") => {
                 let phone = param("phone");
                 let phone = phone.as_deref();
-                let mut log = Vec::new();
                 let provider = param("provider");
-                let wants = |name: &str| provider.as_deref().is_none_or(|p| p == name);
-                if wants("crisscross") {
-                    log.extend(self.read(&m.crisscross, |s| s.log(phone)).await?);
-                }
-                if wants("honeycoin") {
-                    log.extend(self.read(&m.honey, |s| s.log(phone)).await?);
-                }
-                if wants("xtopay") {
-                    log.extend(self.read(&m.xtopay, |s| s.log(phone)).await?);
-                }
-                if wants("little") {
-                    log.extend(self.read(&m.little, |s| s.log(phone)).await?);
-                }
-                if wants("dollr") {
-                    log.extend(self.read(&m.dollr, |s| s.log(phone)).await?);
+                let mut log = Vec::new();
+                for sim in m.simulators() {
+                    log.extend(
+                        self.read_sim(sim, |s| {
+                            let wanted = provider.as_deref().is_none_or(|p| p == s.name());
+                            if wanted {
+                                s.log(phone)
+                            } else {
+                                Vec::new()
+                            }
+                        })
+                        .await?,
+                    );
                 }
                 Response::from_json(&log)
             }
             (Method::Get, "/charges") => {
                 let phone = param("phone").unwrap_or_default();
-                let charges = self.read(&m.crisscross, |s| s.charges_of(&phone)).await?
-                    + self.read(&m.honey, |s| s.charges_of(&phone)).await?
-                    + self.read(&m.xtopay, |s| s.charges_of(&phone)).await?
-                    + self.read(&m.little, |s| s.charges_of(&phone)).await?
-                    + self
-                        .update(&m.dollr, |s| s.charges_of(&phone, now_ms()))
+                let mut charges = 0;
+                for sim in m.simulators() {
+                    charges += self
+                        .read_sim(sim, |s| s.charges_of(&phone, now_ms()))
                         .await?;
+                }
                 Response::from_json(&serde_json::json!({"phone": phone, "charges": charges}))
             }
             (Method::Post, "/shop/fail-next") => {
@@ -389,20 +295,9 @@ impl DurableObject for SandboxObject {
 
     async fn alarm(&self) -> worker::Result<Response> {
         let config = Config::from_env(&self.env)?;
-        let m = &self.memory;
-        let hooks = self
-            .update(&m.crisscross, |sim| sim.take_due(now_ms()))
-            .await?;
-        for hook in &hooks {
-            send_webhook(&config, hook).await;
+        for sim in self.memory.simulators() {
+            self.run_due(&config, sim).await?;
         }
-        self.update(&m.honey, |h| h.advance(now_ms())).await?;
-        self.send_honey_webhooks(&config).await?;
-        let callbacks = self.update(&m.xtopay, |x| x.take_due(now_ms())).await?;
-        for hook in &callbacks {
-            send_xtopay_callback(&config, hook).await;
-        }
-        self.settle_little(&config).await?;
         self.flush().await?;
         self.schedule().await?;
         Response::empty()
@@ -410,7 +305,43 @@ impl DurableObject for SandboxObject {
 }
 
 impl SandboxObject {
-    /// Reads one simulator (or the shop's events).
+    /// Answers one request to a simulator's API: held while the simulator holds it (doing
+    /// its timed work meanwhile), then handled; what it asks to post is posted before the
+    /// answer is given, and an answer it delays carries [`DELAY_HEADER`].
+    async fn serve(
+        &self,
+        config: &Config,
+        sim: &dyn SimSlot,
+        sim_req: &SimRequest,
+    ) -> worker::Result<Response> {
+        let until = now_ms() + LONG_POLL_MS;
+        while self.read_sim(sim, |s| s.holds(sim_req)).await? && now_ms() < until {
+            worker::Delay::from(std::time::Duration::from_millis(HOLD_STEP_MS)).await;
+            self.run_due(config, sim).await?;
+        }
+        let handled = self
+            .update_sim(sim, |s| s.handle(config, sim_req, now_ms()))
+            .await?;
+        self.send(sim, handled.outgoing).await?;
+        let mut out = json_reply(handled.response)?;
+        if let Some(ms) = handled.delay_ms {
+            out.headers_mut().set(DELAY_HEADER, &ms.to_string())?;
+        }
+        Ok(out)
+    }
+
+    /// The simulator named `name`; the first registered (CrissCross) for any other.
+    async fn simulator_named(&self, name: Option<&str>) -> worker::Result<&dyn SimSlot> {
+        let sims = self.memory.simulators();
+        for sim in sims {
+            if self.read_sim(sim, |s| Some(s.name()) == name).await? {
+                return Ok(sim);
+            }
+        }
+        Ok(sims[0])
+    }
+
+    /// Reads the shop's events or one simulator by its own type.
     async fn read<T, R>(&self, slot: &Slot<T>, f: impl FnOnce(&T) -> R) -> worker::Result<R>
     where
         T: Clone + Default + Serialize + serde::de::DeserializeOwned,
@@ -418,18 +349,50 @@ impl SandboxObject {
         slot.read(&self.state.storage(), f).await
     }
 
-    /// Changes one simulator (or the shop's events), then sets the alarm for whatever is due
-    /// first: a simulator's next step, or writing this change within a second.
+    /// Changes the shop's events or one simulator by its own type, then sets the alarm for
+    /// whatever is due first: a simulator's next step, or writing this change within a second.
     async fn update<T, R>(&self, slot: &Slot<T>, f: impl FnOnce(&mut T) -> R) -> worker::Result<R>
     where
         T: Clone + Default + Serialize + serde::de::DeserializeOwned,
     {
         let out = slot.update(&self.state.storage(), f).await?;
+        self.changed().await?;
+        Ok(out)
+    }
+
+    /// Reads a registered simulator.
+    async fn read_sim<R>(
+        &self,
+        sim: &dyn SimSlot,
+        f: impl FnOnce(&dyn Simulator) -> R,
+    ) -> worker::Result<R> {
+        let storage = self.state.storage();
+        let mut out = None;
+        sim.read_sim(&storage, Box::new(|s| out = Some(f(s))))
+            .await?;
+        out.ok_or_else(|| worker::Error::RustError("a simulator was not read".into()))
+    }
+
+    /// Changes a registered simulator, then sets the alarm as [`SandboxObject::update`] does.
+    async fn update_sim<R>(
+        &self,
+        sim: &dyn SimSlot,
+        f: impl FnOnce(&mut dyn Simulator) -> R,
+    ) -> worker::Result<R> {
+        let storage = self.state.storage();
+        let mut out = None;
+        sim.update_sim(&storage, Box::new(|s| out = Some(f(s))))
+            .await?;
+        self.changed().await?;
+        out.ok_or_else(|| worker::Error::RustError("a simulator was not changed".into()))
+    }
+
+    /// After a change: it is written within [`FLUSH_MS`], and the alarm is set again.
+    async fn changed(&self) -> worker::Result<()> {
         if self.memory.flush_at.get().is_none() {
             self.memory.flush_at.set(Some(now_ms() + FLUSH_MS));
         }
-        self.schedule().await?;
-        Ok(out)
+        self.schedule().await
     }
 
     /// Writes every changed value to storage.
@@ -437,48 +400,36 @@ impl SandboxObject {
         let m = &self.memory;
         m.flush_at.set(None);
         let storage = self.state.storage();
-        m.crisscross.flush(&storage).await?;
-        m.honey.flush(&storage).await?;
-        m.xtopay.flush(&storage).await?;
-        m.little.flush(&storage).await?;
-        m.dollr.flush(&storage).await?;
+        for sim in m.simulators() {
+            sim.flush_sim(&storage).await?;
+        }
         m.shop.flush(&storage).await
     }
 
-    /// Settles Little intents that are due and sends their signed callbacks.
-    async fn settle_little(&self, config: &Config) -> worker::Result<()> {
-        let m = &self.memory;
-        // Settling changes state even when no callback goes out (…30).
+    /// Does a simulator's timed work if some is due, and posts what it asks.
+    async fn run_due(&self, config: &Config, sim: &dyn SimSlot) -> worker::Result<()> {
+        // Checked first, so that a simulator with nothing due is not marked changed.
         if self
-            .read(&m.little, |l| {
-                l.next_due_ms().is_none_or(|at| at > now_ms())
-            })
+            .read_sim(sim, |s| s.next_due_ms().is_none_or(|at| at > now_ms()))
             .await?
         {
             return Ok(());
         }
-        let callbacks = self
-            .update(&m.little, |l| l.take_due(&config.little, now_ms()))
+        let outgoing = self
+            .update_sim(sim, |s| s.take_due(config, now_ms()))
             .await?;
-        for cb in &callbacks {
-            send_little_callback(cb).await;
-        }
-        Ok(())
+        self.send(sim, outgoing).await
     }
 
     /// Sets the alarm for whichever is due first: a simulator's next step or a write.
     async fn schedule(&self) -> worker::Result<()> {
         let m = &self.memory;
-        let next = [
-            self.read(&m.crisscross, Sim::next_due_ms).await?,
-            self.read(&m.honey, HoneySim::next_due_ms).await?,
-            self.read(&m.xtopay, XtopaySim::next_due_ms).await?,
-            self.read(&m.little, LittleSim::next_due_ms).await?,
-            m.flush_at.get(),
-        ]
-        .into_iter()
-        .flatten()
-        .min();
+        let mut next = m.flush_at.get();
+        for sim in m.simulators() {
+            if let Some(at) = self.read_sim(sim, |s| s.next_due_ms()).await? {
+                next = Some(next.map_or(at, |n| n.min(at)));
+            }
+        }
         if let Some(at) = next {
             self.state
                 .storage()
@@ -488,36 +439,31 @@ impl SandboxObject {
         Ok(())
     }
 
-    /// Sends HoneyCoin's due webhooks and records each outcome (non-2xx is retried).
-    async fn send_honey_webhooks(&self, config: &Config) -> worker::Result<()> {
-        let m = &self.memory;
-        if self
-            .read(&m.honey, |h| h.next_due_ms().is_none_or(|at| at > now_ms()))
-            .await?
-        {
-            return Ok(());
-        }
-        let due = self
-            .update(&m.honey, |h| h.take_deliveries(now_ms()))
-            .await?;
-        let mut outcomes = Vec::with_capacity(due.len());
-        for d in &due {
-            let ok = post(
-                &config.honeycoin_webhook_url,
-                &[(
-                    crate::honeycoin::SIGNATURE_HEADER,
-                    config.honeycoin_webhook_secret.as_str(),
-                )],
-                &d.body,
-            )
-            .await
-            .is_some_and(|s| (200..300).contains(&s));
-            outcomes.push((d.id.clone(), ok));
+    /// Posts what a simulator asked, one after the other, and logs each as it asked; the
+    /// outcomes of its tracked deliveries go back to it (a non-2xx is retried).
+    async fn send(&self, sim: &dyn SimSlot, outgoing: Vec<Outgoing>) -> worker::Result<()> {
+        let mut outcomes = Vec::new();
+        for o in &outgoing {
+            let status = post(&o.url, &o.headers, &o.body).await;
+            match &o.log_as {
+                Some((event, Some(id))) => worker::console_log!(
+                    "{}",
+                    serde_json::json!({"event": event, "id": id, "status": status})
+                ),
+                Some((event, None)) => worker::console_log!(
+                    "{}",
+                    serde_json::json!({"event": event, "status": status})
+                ),
+                None => {}
+            }
+            if let Some(id) = &o.delivery_id {
+                outcomes.push((id.clone(), status.is_some_and(|s| (200..300).contains(&s))));
+            }
         }
         if !outcomes.is_empty() {
-            self.update(&m.honey, |h| {
+            self.update_sim(sim, |s| {
                 for (id, ok) in outcomes {
-                    h.delivered(&id, ok, now_ms());
+                    s.delivered(&id, ok, now_ms());
                 }
             })
             .await?;
@@ -526,61 +472,8 @@ impl SandboxObject {
     }
 }
 
-/// Posts a simulator webhook to the edge, signed as CrissCross signs them.
-async fn send_webhook(config: &Config, hook: &OutgoingWebhook) {
-    let signature = hmac_hex(&config.crisscross_webhook_secret, hook.body.as_bytes());
-    let status = post(
-        &config.crisscross_webhook_url,
-        &[(SIGNATURE_HEADER, signature.as_str())],
-        &hook.body,
-    )
-    .await;
-    worker::console_log!(
-        "{}",
-        serde_json::json!({"event": "crisscross_webhook_sent", "id": hook.event_id, "status": status})
-    );
-}
-
-/// Posts an Xtopay callback, signed `sha256=<hex HMAC>` with its event id.
-async fn send_xtopay_callback(config: &Config, hook: &OutgoingWebhook) {
-    let signature = format!(
-        "sha256={}",
-        hmac_hex(&config.xtopay_webhook_secret, hook.body.as_bytes())
-    );
-    let status = post(
-        &config.xtopay_webhook_url,
-        &[
-            ("x-xtopay-signature", signature.as_str()),
-            ("x-xtopay-event-id", hook.event_id.as_str()),
-        ],
-        &hook.body,
-    )
-    .await;
-    worker::console_log!(
-        "{}",
-        serde_json::json!({"event": "xtopay_callback_sent", "id": hook.event_id, "status": status})
-    );
-}
-
-/// Posts a Little callback with its RSA signature headers.
-async fn send_little_callback(cb: &SignedCallback) {
-    let status = post(
-        &cb.url,
-        &[
-            ("X-LittlePay-Signature", cb.signature.as_str()),
-            ("X-LittlePay-Timestamp", cb.timestamp.as_str()),
-        ],
-        &cb.body,
-    )
-    .await;
-    worker::console_log!(
-        "{}",
-        serde_json::json!({"event": "little_callback_sent", "status": status})
-    );
-}
-
 /// POSTs a JSON body with extra headers; the status, if an answer came.
-async fn post(url: &str, extra: &[(&str, &str)], body: &str) -> Option<u16> {
+async fn post(url: &str, extra: &[(&str, String)], body: &str) -> Option<u16> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json").ok()?;
     for (k, v) in extra {

@@ -17,10 +17,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::crisscross::numbers::{behaviour, Behaviour};
-use crate::crisscross::{OutgoingWebhook, Prompt, SimRequest, SimResponse};
 use crate::ids::{iso8601, new_id};
 use crate::log::{LogEntry, RequestLog};
+use crate::sim::numbers::{behaviour, Behaviour};
+use crate::sim::{OutgoingWebhook, Prompt, SimRequest, SimResponse};
 
 const CHANNELS: [&str; 4] = ["MTN", "TELECEL", "AIRTELTIGO", "MPESA"];
 
@@ -407,6 +407,8 @@ impl XtopaySim {
             .count()
     }
 }
+
+mod simulator;
 
 #[cfg(test)]
 mod tests;

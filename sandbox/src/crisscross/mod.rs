@@ -5,14 +5,12 @@
 //! with HMAC-SHA256 of the raw body.
 //!
 //! Statuses are uppercase, as in the guide's JSON; a payer number ending 33 gets them in
-//! lowercase, as the guide's prose writes them ([`numbers::Fault::LowercaseStatuses`]).
+//! lowercase, as the guide's prose writes them ([`crate::sim::numbers::Fault::LowercaseStatuses`]).
 //! A second payment on a session whose transaction is still pending is 409; any payment or
 //! method lookup on a session past its `expiresAt` is 410.
 //!
-//! All of it is pure: [`Sim`] is the whole state, the Durable Object stores it and performs
-//! what [`Sim::take_due`] returns.
-
-pub mod numbers;
+//! All of it is pure: [`CrissCrossSim`] is the whole state, the Durable Object stores it and performs
+//! what [`CrissCrossSim::take_due`] returns.
 
 use std::collections::BTreeMap;
 
@@ -21,53 +19,21 @@ use serde_json::{json, Value};
 
 use crate::ids::{iso8601, new_id, uuid_v7};
 use crate::log::{LogEntry, RequestLog};
-use numbers::{behaviour, Behaviour};
+use crate::sim::numbers::{self, behaviour, Behaviour};
+use crate::sim::{OutgoingWebhook, Prompt, SimRequest, SimResponse};
 
 /// How long a token lives, seconds.
 pub const TOKEN_LIFETIME_S: i64 = 3600;
 
 /// The simulator's settings.
 #[derive(Debug, Clone)]
-pub struct SimConfig {
+pub struct CrissCrossConfig {
     /// The merchant id the edge must authenticate as.
     pub merchant_id: String,
     /// The client secret it must present.
     pub client_secret: String,
     /// How long the simulated customer takes to answer, ms.
     pub approve_delay_ms: i64,
-}
-
-/// One HTTP request, as the simulator sees it (path without the `/crisscross` prefix).
-#[derive(Debug, Clone)]
-pub struct SimRequest {
-    /// `GET` or `POST`.
-    pub method: String,
-    /// e.g. `/v1/payment`.
-    pub path: String,
-    /// Query parameters.
-    pub query: Vec<(String, String)>,
-    /// Headers, lower-case names.
-    pub headers: Vec<(String, String)>,
-    /// The raw body.
-    pub body: String,
-}
-
-/// The simulator's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SimResponse {
-    /// Status code.
-    pub status: u16,
-    /// JSON body.
-    pub body: String,
-}
-
-/// A webhook the simulator wants delivered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutgoingWebhook {
-    /// The event id inside the body.
-    pub event_id: String,
-    /// The exact JSON body (it is what gets signed).
-    pub body: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,7 +78,7 @@ struct Replay {
 
 /// The whole simulated provider.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Sim {
+pub struct CrissCrossSim {
     tokens: BTreeMap<String, i64>,
     sessions: BTreeMap<String, Session>,
     transactions: BTreeMap<String, Transaction>,
@@ -126,23 +92,6 @@ pub struct Sim {
     /// Payers whose one-time fault (…17's 429, …31's slow answer) has happened.
     #[serde(default)]
     faulted: std::collections::BTreeSet<String>,
-}
-
-/// A prompt waiting on the handset page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Prompt {
-    /// The transaction.
-    pub transaction_id: String,
-    /// Payer number.
-    pub payer: String,
-    /// Operator code.
-    pub provider: String,
-    /// Amount in minor units.
-    pub amount: i64,
-    /// Currency.
-    pub currency: String,
-    /// The one-time code the "SMS" carries, when the provider asks for one.
-    pub otp: Option<String>,
 }
 
 fn error(status: u16, error: &str, message: &str) -> SimResponse {
@@ -200,9 +149,9 @@ fn refund_json(r: &Refund) -> Value {
     json!({"refundId": r.id, "transactionId": r.transaction_id, "amount": r.amount, "status": r.status})
 }
 
-impl Sim {
+impl CrissCrossSim {
     /// Answers one API request at `now_ms`.
-    pub fn handle(&mut self, cfg: &SimConfig, req: &SimRequest, now_ms: i64) -> SimResponse {
+    pub fn handle(&mut self, cfg: &CrissCrossConfig, req: &SimRequest, now_ms: i64) -> SimResponse {
         let resp = self.route(cfg, req, now_ms);
         let phone = serde_json::from_str::<Value>(&req.body).ok().and_then(|v| {
             v.pointer("/paymentDetails/payerMobileNumber")
@@ -213,7 +162,7 @@ impl Sim {
         resp
     }
 
-    fn route(&mut self, cfg: &SimConfig, req: &SimRequest, now: i64) -> SimResponse {
+    fn route(&mut self, cfg: &CrissCrossConfig, req: &SimRequest, now: i64) -> SimResponse {
         let path = req.path.trim_end_matches('/');
         if req.method == "POST" && path == "/v1/auth/oauth2/token" {
             return self.token(cfg, &req.body, now);
@@ -276,7 +225,7 @@ impl Sim {
         }
     }
 
-    fn token(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+    fn token(&mut self, cfg: &CrissCrossConfig, body: &str, now: i64) -> SimResponse {
         let Ok(v) = serde_json::from_str::<Value>(body) else {
             return ok(
                 400,
@@ -313,7 +262,7 @@ impl Sim {
         )
     }
 
-    fn session(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+    fn session(&mut self, cfg: &CrissCrossConfig, body: &str, now: i64) -> SimResponse {
         let Ok(v) = serde_json::from_str::<Value>(body) else {
             return error(400, "Bad Request", "body must be JSON");
         };
@@ -400,7 +349,7 @@ impl Sim {
         &mut self,
         key: Option<String>,
         body: &str,
-        create: impl FnOnce(&mut Sim) -> SimResponse,
+        create: impl FnOnce(&mut CrissCrossSim) -> SimResponse,
     ) -> SimResponse {
         if let Some(key) = &key {
             if let Some(replay) = self.idempotency.get(key) {
@@ -431,7 +380,7 @@ impl Sim {
     }
 
     /// A refund of (part of) a completed transaction; it completes after the approval delay.
-    fn new_refund(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+    fn new_refund(&mut self, cfg: &CrissCrossConfig, body: &str, now: i64) -> SimResponse {
         let Ok(v) = serde_json::from_str::<Value>(body) else {
             return error(400, "Bad Request", "body must be JSON");
         };
@@ -481,7 +430,7 @@ impl Sim {
         ok(201, out)
     }
 
-    fn new_payment(&mut self, cfg: &SimConfig, body: &str, now: i64) -> SimResponse {
+    fn new_payment(&mut self, cfg: &CrissCrossConfig, body: &str, now: i64) -> SimResponse {
         let Ok(v) = serde_json::from_str::<Value>(body) else {
             return error(400, "Bad Request", "body must be JSON");
         };
@@ -769,6 +718,10 @@ impl Sim {
             .count()
     }
 }
+
+mod simulator;
+
+pub use simulator::SIGNATURE_HEADER;
 
 #[cfg(test)]
 mod tests;

@@ -2,8 +2,8 @@
 
 use super::*;
 
-fn cfg() -> SimConfig {
-    SimConfig {
+fn cfg() -> CrissCrossConfig {
+    CrissCrossConfig {
         merchant_id: "m_demo".into(),
         client_secret: "secret".into(),
         approve_delay_ms: 2_000,
@@ -32,7 +32,7 @@ fn json_of(r: &SimResponse) -> Value {
     serde_json::from_str(&r.body).unwrap()
 }
 
-fn token(sim: &mut Sim) -> String {
+fn token(sim: &mut CrissCrossSim) -> String {
     let r = sim.handle(
         &cfg(),
         &req(
@@ -47,7 +47,7 @@ fn token(sim: &mut Sim) -> String {
     json_of(&r)["accessToken"].as_str().unwrap().to_string()
 }
 
-fn session(sim: &mut Sim, t: &str, location: &str) -> String {
+fn session(sim: &mut CrissCrossSim, t: &str, location: &str) -> String {
     let r = sim.handle(
         &cfg(),
         &req(
@@ -64,7 +64,14 @@ fn session(sim: &mut Sim, t: &str, location: &str) -> String {
     json_of(&r)["sessionId"].as_str().unwrap().to_string()
 }
 
-fn pay(sim: &mut Sim, t: &str, s: &str, number: &str, key: Option<&str>, now: i64) -> SimResponse {
+fn pay(
+    sim: &mut CrissCrossSim,
+    t: &str,
+    s: &str,
+    number: &str,
+    key: Option<&str>,
+    now: i64,
+) -> SimResponse {
     let mut r = req(
         "POST",
         "/v1/payment",
@@ -80,7 +87,7 @@ fn pay(sim: &mut Sim, t: &str, s: &str, number: &str, key: Option<&str>, now: i6
 
 #[test]
 fn wrong_credentials_and_missing_tokens_are_refused() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let r = sim.handle(
         &cfg(),
         &req(
@@ -101,7 +108,7 @@ fn wrong_credentials_and_missing_tokens_are_refused() {
 
 #[test]
 fn kenya_offers_only_mpesa_and_ivory_coast_four_operators() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let t = token(&mut sim);
     for (loc, n) in [("KEN", 1), ("CIV", 4)] {
         let s = session(&mut sim, &t, loc);
@@ -125,7 +132,7 @@ fn kenya_offers_only_mpesa_and_ivory_coast_four_operators() {
 
 #[test]
 fn one_live_transaction_per_session_and_idempotent_replay() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let t = token(&mut sim);
     let s = session(&mut sim, &t, "KEN");
     let first = pay(&mut sim, &t, &s, "+254712000001", Some("k1"), 0);
@@ -143,7 +150,7 @@ fn one_live_transaction_per_session_and_idempotent_replay() {
 
 #[test]
 fn approve_number_completes_after_the_delay_with_a_webhook_and_one_charge() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let t = token(&mut sim);
     let s = session(&mut sim, &t, "KEN");
     let tx = json_of(&pay(&mut sim, &t, &s, "+254712000001", None, 0))["transactionId"]
@@ -162,7 +169,7 @@ fn approve_number_completes_after_the_delay_with_a_webhook_and_one_charge() {
 
 #[test]
 fn decline_numbers_fail_with_their_code_and_charge_nothing() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let t = token(&mut sim);
     let s = session(&mut sim, &t, "KEN");
     pay(&mut sim, &t, &s, "+254712000006", None, 0);
@@ -180,7 +187,7 @@ fn decline_numbers_fail_with_their_code_and_charge_nothing() {
 
 #[test]
 fn other_numbers_wait_for_the_handset_and_are_logged() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let t = token(&mut sim);
     let s = session(&mut sim, &t, "KEN");
     let tx = json_of(&pay(&mut sim, &t, &s, "+254712345678", None, 0))["transactionId"]
@@ -196,7 +203,7 @@ fn other_numbers_wait_for_the_handset_and_are_logged() {
 
 #[test]
 fn strict_validation_of_the_payment() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let t = token(&mut sim);
     let s = session(&mut sim, &t, "KEN");
     let r = sim.handle(
@@ -227,12 +234,12 @@ fn strict_validation_of_the_payment() {
 
 #[test]
 fn faults_429_once_then_the_same_key_goes_through() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let t = token(&mut sim);
     let s = session(&mut sim, &t, "KEN");
     let first = pay(&mut sim, &t, &s, "+254712000017", Some("k17"), 0);
     assert_eq!(first.status, 429);
-    assert_eq!(json_of(&first)[crate::dollr::RETRY_AFTER_FIELD], 2);
+    assert_eq!(json_of(&first)[crate::sim::RETRY_AFTER_FIELD], 2);
     let second = pay(&mut sim, &t, &s, "+254712000017", Some("k17"), 2_000);
     assert_eq!(second.status, 201, "a 429 is not replayed for the key");
     assert_eq!(sim.charges_of("+254712000017"), 0);
@@ -242,7 +249,7 @@ fn faults_429_once_then_the_same_key_goes_through() {
 
 #[test]
 fn faults_duplicate_and_stale_webhooks() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let t = token(&mut sim);
     let s1 = session(&mut sim, &t, "KEN");
     pay(&mut sim, &t, &s1, "+254712000015", Some("k15"), 0);
@@ -263,7 +270,7 @@ fn faults_duplicate_and_stale_webhooks() {
 
 #[test]
 fn faults_slow_answer_only_the_first_time() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let t = token(&mut sim);
     let s = session(&mut sim, &t, "KEN");
     let body = json!({"type": "mobilemoney", "sessionId": s,
@@ -277,7 +284,7 @@ fn faults_slow_answer_only_the_first_time() {
 
 #[test]
 fn number_33_writes_statuses_in_lowercase_everywhere() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let t = token(&mut sim);
     let s = session(&mut sim, &t, "KEN");
     let created = json_of(&pay(&mut sim, &t, &s, "+254712000033", None, 0));
@@ -306,7 +313,7 @@ fn number_33_writes_statuses_in_lowercase_everywhere() {
 
 #[test]
 fn an_expired_session_is_gone() {
-    let mut sim = Sim::default();
+    let mut sim = CrissCrossSim::default();
     let t = token(&mut sim);
     let r = sim.handle(
         &cfg(),

@@ -544,3 +544,33 @@ fn a_burst_is_refused_with_retry_after() {
         "a second later it answers again"
     );
 }
+
+#[test]
+fn charges_count_what_advance_would_have_completed_without_moving_anything_along() {
+    let mut sim = DollrSim::default();
+    let t = token(&mut sim, 0);
+    let phones = ["+250788000001", "+250788000040", "+250788000006"];
+    for (i, phone) in phones.iter().enumerate() {
+        assert_eq!(
+            collect(&mut sim, &t, phone, &format!("ref-{i}")).status,
+            202
+        );
+    }
+    for now in [0, 1_999, 2_000, 14_999, 15_000] {
+        let mut advanced = sim.clone();
+        advanced.advance(now);
+        for phone in phones {
+            assert_eq!(
+                sim.charges_of(phone, now),
+                advanced.charges_of(phone, now),
+                "{phone} at {now}"
+            );
+        }
+    }
+    assert_eq!(sim.charges_of("+250788000001", 1_999), 0);
+    assert_eq!(sim.charges_of("+250788000001", 2_000), 1);
+    assert_eq!(sim.charges_of("+250788000040", 14_999), 0);
+    assert_eq!(sim.charges_of("+250788000040", 15_000), 1);
+    assert_eq!(sim.charges_of("+250788000006", 15_000), 0, "declined");
+    assert_eq!(sim.executions["ref-0"].status, "PENDING", "only read");
+}

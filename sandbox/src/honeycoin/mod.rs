@@ -25,10 +25,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::crisscross::numbers::{behaviour, Behaviour};
-use crate::crisscross::{Prompt, SimRequest, SimResponse};
 use crate::ids::{iso8601, new_id};
 use crate::log::{LogEntry, RequestLog};
+use crate::sim::numbers::{behaviour, Behaviour};
+use crate::sim::{Prompt, SimRequest, SimResponse};
 
 /// Token life, ms (two hours).
 pub const TOKEN_LIFETIME_MS: i64 = 7_200_000;
@@ -653,6 +653,10 @@ fn tx_json(tx: &Tx) -> Value {
     }
     v
 }
+
+mod simulator;
+
+pub use simulator::API_PREFIX;
 
 #[cfg(test)]
 mod tests;
