@@ -171,6 +171,21 @@ fn e2e(names: &[String]) -> TaskResult {
         .args(&files)
         .current_dir(&root));
     drop(system);
+    if result.is_err() {
+        for name in ["edge", "sandbox"] {
+            let path = state.join(format!("{name}.log"));
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            eprintln!(
+                "\n==> the last lines of {} ({} lines in all):",
+                path.display(),
+                lines.len()
+            );
+            for line in &lines[lines.len().saturating_sub(40)..] {
+                eprintln!("{line}");
+            }
+        }
+    }
     result
 }
 

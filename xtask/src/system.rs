@@ -138,10 +138,10 @@ impl System {
         state: &Path,
         mode: Mode,
     ) -> TaskResult<System> {
-        let log_level = match mode {
-            Mode::Dev => "log",
-            Mode::Test => "warn",
-        };
+        // `dev` shows the workers' logs; `test` and `bench` keep them in files beside the
+        // state (edge.log, sandbox.log), so a failure can be read after the run.
+        let log_level = "log";
+        let log_file = |name: &str| (mode == Mode::Test).then(|| state.join(format!("{name}.log")));
         let mut system = System {
             edge_port,
             sandbox_port,
@@ -222,11 +222,17 @@ impl System {
             state,
             &sandbox_vars,
             log_level,
+            log_file("sandbox"),
         )?);
         step(&format!("starting the edge on 127.0.0.1:{edge_port}"));
-        system
-            .children
-            .push(dev_server("edge", edge_port, state, &edge_vars, log_level)?);
+        system.children.push(dev_server(
+            "edge",
+            edge_port,
+            state,
+            &edge_vars,
+            log_level,
+            log_file("edge"),
+        )?);
         system.wait_ready(edge_port)?;
         system.wait_ready(sandbox_port)?;
         Ok(system)
@@ -347,6 +353,7 @@ fn dev_server(
     state: &Path,
     vars: &[(&str, String)],
     log_level: &str,
+    log_file: Option<PathBuf>,
 ) -> TaskResult<Child> {
     let inspector = free_port()?;
     let mut cmd = wrangler(&root().join(dir));
@@ -369,6 +376,14 @@ fn dev_server(
         cmd.arg("--var").arg(format!("{k}:{v}"));
     }
     cmd.stdin(Stdio::null()).process_group(0);
+    if let Some(path) = log_file {
+        let file = std::fs::File::create(&path)
+            .map_err(|e| TaskError(format!("{}: {e}", path.display())))?;
+        let err = file
+            .try_clone()
+            .map_err(|e| TaskError(format!("{}: {e}", path.display())))?;
+        cmd.stdout(Stdio::from(file)).stderr(Stdio::from(err));
+    }
     cmd.spawn()
         .map_err(|e| TaskError(format!("could not start wrangler for {dir}: {e}")))
 }
