@@ -8,6 +8,16 @@ use serde::Serialize;
 
 use crate::outbox::OutboundEvent;
 
+/// Which call an answer about a refund or payout came from: only the send's explicit refusal
+/// fails it; any error of a status read leaves it where it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// The request that moves money.
+    Send,
+    /// A read of where it stands.
+    StatusRead,
+}
+
 /// A provider's answer about a refund or payout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferUpdate {

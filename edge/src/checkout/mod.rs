@@ -34,7 +34,7 @@ use crate::config::Config;
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::executor::now_ms;
 use crate::ids;
-use crate::providers::{self, CallError};
+use crate::providers::{self, CallError, Reading};
 use crate::store;
 use record::{CheckoutRecord, PaymentRecord};
 
@@ -284,8 +284,11 @@ impl CheckoutObject {
         };
         let stored = async {
             let mut fresh = self.load_existing().await?;
-            fresh.dollr_fee = Some(fee);
-            self.save(&fresh).await?;
+            // A fee stored meanwhile stays: a payment may already have been started with it.
+            if fresh.dollr_fee.is_none() {
+                fresh.dollr_fee = Some(fee);
+                self.save(&fresh).await?;
+            }
             Ok::<_, EdgeError>(fresh)
         };
         match stored.await {
@@ -358,6 +361,7 @@ impl CheckoutObject {
             otp_attempts: 0,
             session: None,
             holds_until_ms: Some(now + providers::approval_window_ms(config, provider)),
+            resends: 0,
         };
         let id = payment.id.clone();
         rec.payments.push(payment);
@@ -434,7 +438,7 @@ impl CheckoutObject {
         if p.provider == ProviderId::CrissCross {
             p.session = session;
         }
-        p.next_poll_at_ms = Some(now + SEND_RECOVERY_MS);
+        p.next_poll_at_ms = Some(now + SEND_LEASE_MS);
         let payment = p.clone();
         self.save(&rec).await?;
         Ok((rec, payment))
@@ -536,11 +540,13 @@ impl CheckoutObject {
         self.save(&counted).await?;
         let outcome = providers::submit_otp(&config, &payment, &otp).await;
         // Whatever the answer, the provider's own state decides what the customer sees next.
-        let confirmed = providers::status(&self.env, &config, &counted, &payment).await;
+        let confirmed = providers::read(&config, &counted, &payment).await;
         let mut rec = self.load_existing().await?;
         let now = now_ms();
         match &confirmed {
-            Ok(update) => self.apply_logged(&mut rec, &payment.id, update, now)?,
+            Ok(Reading::Found(update)) => self.apply_logged(&mut rec, &payment.id, update, now)?,
+            // A payment waiting for a code has a provider id: this cannot be, and sends nothing.
+            Ok(Reading::NotReceived) => log("otp_status_not_received", &payment.id),
             Err(e) => log("otp_status_failed", &e.to_string()),
         }
         if let Some(p) = rec.payment_mut(&payment.id) {
@@ -602,11 +608,16 @@ impl CheckoutObject {
             );
         }
         let event_id = ids::random_id("evt_", 24)?;
-        if let record::Applied::Mismatch(why) = rec.apply(payment_id, update, &event_id, now) {
-            log(
+        match rec.apply(payment_id, update, &event_id, now) {
+            record::Applied::Mismatch(why) => log(
                 "provider_answer_mismatch",
                 &format!("{payment_id}: {why} (not applied)"),
-            );
+            ),
+            record::Applied::Contradicted(why) => log(
+                "provider_contradicts_success",
+                &format!("{payment_id}: {why} (kept succeeded; a person should look)"),
+            ),
+            record::Applied::Changed | record::Applied::Unchanged => {}
         }
         Ok(())
     }
@@ -631,10 +642,16 @@ impl CheckoutObject {
                 let Some(p) = rec.payment_mut(payment_id) else {
                     return Err(not_found().into());
                 };
-                // Pending when the provider may have taken it: the alarm then asks by the
-                // stored reference (or replays the same idempotency key), never a new one.
-                p.status = e.payment_status();
-                p.updated_at_ms = now;
+                // Only a payment nothing else has learnt about while the start waited (a
+                // webhook, a poll) takes the start's error: pending when the provider may have
+                // taken it (the alarm then asks by the stored reference), failed on an
+                // explicit refusal.
+                let untouched = p.status == PaymentStatus::Created
+                    || (p.status == PaymentStatus::Pending && p.provider_ref.is_none());
+                if untouched {
+                    p.status = e.payment_status();
+                    p.updated_at_ms = now;
+                }
                 if conflict {
                     // CrissCross's duplicate guard: the session already has a live prompt. The
                     // session is kept (a new one would open a second prompt) and the live
@@ -686,8 +703,10 @@ impl CheckoutObject {
         }
         let config = self.config()?;
         for payment in named {
-            let confirmed = match providers::status(&self.env, &config, &rec, &payment).await {
-                Ok(confirmed) => confirmed,
+            let confirmed = match providers::read(&config, &rec, &payment).await {
+                Ok(Reading::Found(confirmed)) => confirmed,
+                // Only the alarm sends a lost start again, after reading the stored record.
+                Ok(Reading::NotReceived) => continue,
                 Err(e) => {
                     // Not remembered: the provider's retry (or the alarm) tries again.
                     log("hint_status_failed", &e.to_string());
@@ -733,14 +752,24 @@ impl CheckoutObject {
         let Some(rec) = self.load().await? else {
             return Ok(());
         };
+        let due = |p: &PaymentRecord, now: i64| {
+            !p.status.is_terminal() && p.next_poll_at_ms.is_some_and(|t| t <= now)
+        };
         let now = now_ms();
-        let due: Vec<PaymentRecord> = rec
+        let due_ids: Vec<String> = rec
             .payments
             .iter()
-            .filter(|p| !p.status.is_terminal() && p.next_poll_at_ms.is_some_and(|t| t <= now))
-            .cloned()
+            .filter(|p| due(p, now))
+            .map(|p| p.id.clone())
             .collect();
-        for p in due {
+        for id in due_ids {
+            // Each from the record as stored now: an earlier poll, a webhook or a start may
+            // have changed it while the previous one waited.
+            let rec = self.load_existing().await?;
+            let Some(p) = rec.payments.iter().find(|p| p.id == id && due(p, now_ms())) else {
+                continue;
+            };
+            let p = p.clone();
             self.poll(&rec, &p).await?;
         }
         self.poll_due_refund().await?;
@@ -750,12 +779,16 @@ impl CheckoutObject {
     /// Asks the provider where one live payment stands and stores what it says.
     async fn poll(&self, asked_on: &CheckoutRecord, p: &PaymentRecord) -> EdgeResult<()> {
         let config = self.config()?;
-        let answer = providers::status(&self.env, &config, asked_on, p).await;
+        let answer = providers::read(&config, asked_on, p).await;
+        if matches!(answer, Ok(Reading::NotReceived)) {
+            return self.resend_lost(&config, &p.id).await;
+        }
         let now = now_ms();
         let mut rec = self.load_existing().await?;
         let retry_after_ms = answer.as_ref().err().and_then(CallError::retry_after_ms);
         match answer {
-            Ok(update) => self.apply_logged(&mut rec, &p.id, &update, now)?,
+            Ok(Reading::Found(update)) => self.apply_logged(&mut rec, &p.id, &update, now)?,
+            Ok(Reading::NotReceived) => {}
             Err(e) => log("poll_failed", &e.to_string()),
         }
         let mut window_over = false;
@@ -788,6 +821,39 @@ impl CheckoutObject {
             self.index(&rec.id, live).await;
         }
         Ok(())
+    }
+
+    /// A payment whose start never got an answer and that its provider does not know: decided
+    /// on the record as stored now (read, decide, write with no I/O between), then sent again
+    /// with the same reference, or failed when the customer has moved on.
+    async fn resend_lost(&self, config: &Config, payment_id: &str) -> EdgeResult<()> {
+        let now = now_ms();
+        let mut rec = self.load_existing().await?;
+        match rec.resend_decision(payment_id, now) {
+            record::Resend::Skip => Ok(()),
+            record::Resend::GiveUp => {
+                let event_id = ids::random_id("evt_", 24)?;
+                rec.fail_unreceived(payment_id, &event_id, now);
+                self.save(&rec).await?;
+                if let Some(p) = rec.payments.iter().find(|p| p.id == payment_id) {
+                    self.index(&rec.id, p).await;
+                    log_payment("payment_never_received", &rec.id, p);
+                }
+                Ok(())
+            }
+            record::Resend::Send => {
+                let Some(p) = rec.payment_mut(payment_id) else {
+                    return Ok(());
+                };
+                p.resends += 1;
+                p.next_poll_at_ms = Some(now + SEND_LEASE_MS);
+                let payment = p.clone();
+                self.save(&rec).await?;
+                log_payment("payment_resent", &rec.id, &payment);
+                let outcome = providers::start(&self.env, config, &rec, &payment).await;
+                self.record_start(payment_id, outcome).await.map(|_| ())
+            }
+        }
     }
 
     /// Puts a merchant event back in line and sends it now.
@@ -842,9 +908,11 @@ impl CheckoutObject {
 /// not meet a 410.
 const SESSION_RENEW_MARGIN_MS: i64 = 120_000;
 
-/// When a payment whose send never returned is first asked about (past the executor's
-/// timeout).
-const SEND_RECOVERY_MS: i64 = crate::executor::PROVIDER_TIMEOUT_MS as i64 + 5_000;
+/// How long a start may take before the alarm asks about it (its send never returned): past
+/// the longest chain of calls a start makes (Dollr's invoice collection: about nine, each
+/// with the executor's timeout), so the alarm never reads or sends a payment still being
+/// sent.
+const SEND_LEASE_MS: i64 = 12 * crate::executor::PROVIDER_TIMEOUT_MS as i64;
 
 /// Whether the checkout needs a (new) CrissCross session at `now_ms`.
 fn session_needs_renewal(rec: &CheckoutRecord, now_ms: i64) -> bool {
@@ -905,9 +973,13 @@ fn routed_provider(
 /// or, for a webhook that names only the checkout (CrissCross's `merchantReference`), every
 /// live payment sent to that provider.
 fn hint_payments(rec: &CheckoutRecord, hint: &ProviderHint) -> Vec<PaymentRecord> {
-    let named: Vec<PaymentRecord> = rec
+    // Only the sender's own payments, and none whose start is still being sent.
+    let candidates = rec
         .payments
         .iter()
+        .filter(|p| Some(p.provider) == hint.provider && p.status != PaymentStatus::Created);
+    let named: Vec<PaymentRecord> = candidates
+        .clone()
         .filter(|p| {
             p.provider_ref.as_deref() == Some(hint.provider_ref.as_str())
                 || hint.payment_id.as_deref() == Some(p.id.as_str())
@@ -917,9 +989,8 @@ fn hint_payments(rec: &CheckoutRecord, hint: &ProviderHint) -> Vec<PaymentRecord
     if !named.is_empty() || hint.checkout_id.as_deref() != Some(rec.id.as_str()) {
         return named;
     }
-    rec.payments
-        .iter()
-        .filter(|p| !p.status.is_terminal() && Some(p.provider) == hint.provider)
+    candidates
+        .filter(|p| !p.status.is_terminal())
         .cloned()
         .collect()
 }

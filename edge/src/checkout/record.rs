@@ -102,7 +102,30 @@ pub struct PaymentRecord {
     /// approval window. After it the customer may start another payment.
     #[serde(default)]
     pub holds_until_ms: Option<i64>,
+    /// How many times the start was sent again because the provider never received it.
+    #[serde(default)]
+    pub resends: u32,
 }
+
+/// What to do with a payment whose start never got an answer and that the provider does not
+/// know ([`CheckoutRecord::resend_decision`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resend {
+    /// Send it again, with the same reference.
+    Send,
+    /// It never reached the provider and must not now: the customer moved on (a later
+    /// payment, a paid checkout), too long has passed, or it was sent again often enough.
+    GiveUp,
+    /// Nothing to decide: it is final, or the provider's id is known by now.
+    Skip,
+}
+
+/// How many times a start the provider never received is sent again.
+pub const MAX_RESENDS: u32 = 3;
+
+/// How long after its creation a start the provider never received may still be sent: a
+/// prompt much later than the customer's press is not one they expect.
+pub const RESEND_WITHIN_MS: i64 = 15 * 60 * 1000;
 
 /// What applying a provider answer did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +137,9 @@ pub enum Applied {
     /// The answer is about another payment (its reference, amount or currency differ):
     /// nothing was changed, and the reason is to be logged.
     Mismatch(String),
+    /// The answer would take a succeeded payment back: nothing was changed (money was
+    /// taken and the merchant told), and the contradiction is to be logged for a person.
+    Contradicted(String),
 }
 
 impl CheckoutRecord {
@@ -251,6 +277,12 @@ impl CheckoutRecord {
                 update.provider_ref
             ));
         }
+        if sent.status == PaymentStatus::Succeeded && update.status != PaymentStatus::Succeeded {
+            return Applied::Contradicted(format!(
+                "the provider now says {} about a succeeded payment",
+                update.status.name()
+            ));
+        }
         let Some(p) = self.payments.iter_mut().find(|p| p.id == payment_id) else {
             return Applied::Unchanged;
         };
@@ -269,6 +301,49 @@ impl CheckoutRecord {
         let payment = p.clone();
         self.queue_event(&payment, event_id, now_ms);
         Applied::Changed
+    }
+
+    /// Whether a payment whose start never got an answer, and that its provider does not
+    /// know, may be sent again at `now_ms`: only while the customer has not moved on (no later
+    /// payment, nothing paid), within [`RESEND_WITHIN_MS`] and [`MAX_RESENDS`].
+    pub fn resend_decision(&self, payment_id: &str, now_ms: i64) -> Resend {
+        let Some(index) = self.payments.iter().position(|p| p.id == payment_id) else {
+            return Resend::Skip;
+        };
+        let p = &self.payments[index];
+        if p.status.is_terminal() || p.provider_ref.is_some() {
+            return Resend::Skip;
+        }
+        let moved_on = index + 1 < self.payments.len()
+            || self
+                .payments
+                .iter()
+                .any(|q| q.status == PaymentStatus::Succeeded);
+        if moved_on || now_ms - p.created_at_ms >= RESEND_WITHIN_MS || p.resends >= MAX_RESENDS {
+            Resend::GiveUp
+        } else {
+            Resend::Send
+        }
+    }
+
+    /// Ends a payment its provider never received (and that will not be sent again) as
+    /// failed and retryable, and queues `payment.failed`.
+    pub fn fail_unreceived(&mut self, payment_id: &str, event_id: &str, now_ms: i64) {
+        let Some(p) = self
+            .payments
+            .iter_mut()
+            .find(|p| p.id == payment_id && !p.status.is_terminal())
+        else {
+            return;
+        };
+        p.status = PaymentStatus::Failed {
+            reason: lipa_api::FailureReason::ProviderError,
+            retryable: true,
+        };
+        p.updated_at_ms = now_ms;
+        p.next_poll_at_ms = None;
+        let payment = p.clone();
+        self.queue_event(&payment, event_id, now_ms);
     }
 
     /// Ends a live payment nobody could confirm within the polling window as expired, and
@@ -535,6 +610,7 @@ pub(crate) mod tests {
             otp_attempts: 0,
             session: None,
             holds_until_ms: Some(180_000),
+            resends: 0,
         }
     }
 
@@ -664,6 +740,53 @@ pub(crate) mod tests {
             Applied::Changed
         );
         assert_eq!(r.payments[0].provider_ref.as_deref(), Some("receive-id"));
+    }
+
+    #[test]
+    fn a_succeeded_payment_is_never_taken_back() {
+        let mut r = record();
+        r.payments.push(payment("pay_1", PaymentStatus::Succeeded));
+        for later in [DECLINED, PaymentStatus::Expired, PaymentStatus::Pending] {
+            let answer = r.apply("pay_1", &update(later.clone()), "e", 1);
+            assert!(matches!(answer, Applied::Contradicted(_)), "{later:?}");
+        }
+        assert_eq!(r.payments[0].status, PaymentStatus::Succeeded);
+        assert!(r.outbox.is_empty());
+        assert_eq!(
+            r.check_can_start(1).unwrap_err().code,
+            ErrorCode::CheckoutClosed
+        );
+    }
+
+    #[test]
+    fn a_start_the_provider_never_received_is_sent_again_only_while_the_customer_waits() {
+        let lost = || {
+            let mut p = payment("pay_1", PaymentStatus::Pending);
+            p.provider_ref = None;
+            p
+        };
+        let mut r = record();
+        r.payments.push(lost());
+        assert_eq!(r.resend_decision("pay_1", 60_000), Resend::Send);
+        assert_eq!(r.resend_decision("pay_1", RESEND_WITHIN_MS), Resend::GiveUp);
+        r.payments[0].resends = MAX_RESENDS;
+        assert_eq!(r.resend_decision("pay_1", 60_000), Resend::GiveUp);
+        // The customer moved on: a later attempt, or a paid checkout.
+        let mut r = record();
+        r.payments.push(lost());
+        r.payments.push(payment("pay_2", PaymentStatus::Pending));
+        assert_eq!(r.resend_decision("pay_1", 60_000), Resend::GiveUp);
+        let mut r = record();
+        r.payments.push(payment("pay_0", PaymentStatus::Succeeded));
+        r.payments.push(lost());
+        assert_eq!(r.resend_decision("pay_1", 60_000), Resend::GiveUp);
+        // Known to the provider by now, or final: nothing to decide.
+        let mut r = record();
+        r.payments.push(payment("pay_1", PaymentStatus::Pending));
+        assert_eq!(r.resend_decision("pay_1", 60_000), Resend::Skip);
+        r.fail_unreceived("pay_1", "evt_1", 61_000);
+        assert_eq!(r.resend_decision("pay_1", 61_000), Resend::Skip);
+        assert!(r.outbox[0].body.contains("payment.failed"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::executor::now_ms;
 use crate::ids;
 use crate::providers::{self, CallError};
 use crate::store;
+use crate::transfer::Call;
 
 /// When to ask about a live refund next, `elapsed_ms` after it was made.
 fn refund_poll_delay_ms(elapsed_ms: i64) -> Option<i64> {
@@ -67,7 +68,7 @@ impl CheckoutObject {
 
         let config = self.config()?;
         let outcome = providers::refunds::start(&config, &payment, &refund, rec.currency).await;
-        let rec = self.record_refund(&refund.id, outcome).await?;
+        let rec = self.record_refund(&refund.id, outcome, Call::Send).await?;
         let stored = rec.refund(&refund.id).ok_or_else(not_found)?;
         if stored.status == TransferStatus::Failed {
             // Refused before any money moved: the merchant hears why, and the refund stays
@@ -81,11 +82,13 @@ impl CheckoutObject {
         Ok(json_response(&rec.refund_view(stored), 201)?)
     }
 
-    /// Stores a provider's answer about a refund and schedules the next question.
+    /// Stores a provider's answer about a refund and schedules the next question. Only the
+    /// send's explicit refusal fails a refund; an error while reading its status is unknown.
     async fn record_refund(
         &self,
         refund_id: &str,
         outcome: Result<crate::transfer::TransferUpdate, CallError>,
+        call: Call,
     ) -> EdgeResult<super::record::CheckoutRecord> {
         let now = now_ms();
         let mut rec = self.load_existing().await?;
@@ -93,7 +96,9 @@ impl CheckoutObject {
         let event_id = ids::random_id("evt_", 24)?;
         match outcome {
             Ok(update) => rec.apply_refund(refund_id, &update, &event_id, now),
-            Err(e) if e.outcome_unknown() => log("refund_answer_lost", &e.to_string()),
+            Err(e) if e.outcome_unknown() || call == Call::StatusRead => {
+                log("refund_answer_unknown", &e.to_string());
+            }
             Err(e) => {
                 log("refund_refused", &e.to_string());
                 let refused = crate::transfer::TransferUpdate {
@@ -134,7 +139,9 @@ impl CheckoutObject {
         };
         let config = self.config()?;
         let answer = providers::refunds::status(&config, payment, &refund, rec.currency).await;
-        self.record_refund(&refund.id, answer).await.map(|_| ())
+        self.record_refund(&refund.id, answer, Call::StatusRead)
+            .await
+            .map(|_| ())
     }
 
     /// `GET /refund?id=` (internal).

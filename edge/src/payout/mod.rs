@@ -21,7 +21,7 @@ use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
 use crate::providers::dollr::{self, PayoutOrder};
 use crate::providers::CallError;
-use crate::transfer::TransferUpdate;
+use crate::transfer::{Call, TransferUpdate};
 use crate::{ids, store};
 use record::PayoutRecord;
 
@@ -225,7 +225,7 @@ impl PayoutObject {
             &format!("{} to {}", rec.id, order.phone.masked()),
         );
         let outcome = self.send(&dl, &rec, &wallet).await;
-        let rec = self.record(outcome).await?;
+        let rec = self.record(outcome, Call::Send).await?;
         if rec.status == TransferStatus::Failed {
             return Err(ApiError::new(
                 ErrorCode::ProviderRefused,
@@ -237,8 +237,13 @@ impl PayoutObject {
         Ok(json_response(&rec.view(), 201)?)
     }
 
-    /// Stores a provider answer and schedules the next question.
-    async fn record(&self, outcome: Result<TransferUpdate, CallError>) -> EdgeResult<PayoutRecord> {
+    /// Stores a provider answer and schedules the next question. Only the send's explicit
+    /// refusal fails a payout; an error while reading its status is unknown.
+    async fn record(
+        &self,
+        outcome: Result<TransferUpdate, CallError>,
+        call: Call,
+    ) -> EdgeResult<PayoutRecord> {
         let mut rec = self
             .load()
             .await?
@@ -248,7 +253,9 @@ impl PayoutObject {
         let retry_after_ms = outcome.as_ref().err().and_then(CallError::retry_after_ms);
         match outcome {
             Ok(update) => rec.apply(&update, &event_id, now),
-            Err(e) if e.outcome_unknown() => log("payout_answer_lost", &e.to_string()),
+            Err(e) if e.outcome_unknown() || call == Call::StatusRead => {
+                log("payout_answer_unknown", &e.to_string());
+            }
             Err(e) => {
                 log("payout_refused", &e.to_string());
                 let refused = TransferUpdate {
@@ -305,21 +312,27 @@ impl PayoutObject {
             let config = Config::from_env(&self.env)?;
             let dl = Self::dollr_for(&config, &rec.order)?;
             let op = lipa_providers::dollr::Operation::Payout;
-            let answer = match dollr::status(&dl, op, &rec.reference_id).await {
-                Ok(Some(found)) => Ok(TransferUpdate::from_dollr(found)),
+            let (answer, call) = match dollr::status(&dl, op, &rec.reference_id).await {
+                Ok(Some(found)) => (Ok(TransferUpdate::from_dollr(found)), Call::StatusRead),
                 // Dollr never received it: nothing moved, and the same reference is sent again.
                 Ok(None) => {
                     let e164 = rec.order.phone.e164();
-                    match dollr::payout_wallet(&dl, &e164, rec.order.country, rec.order.operator)
-                        .await
+                    let sent = match dollr::payout_wallet(
+                        &dl,
+                        &e164,
+                        rec.order.country,
+                        rec.order.operator,
+                    )
+                    .await
                     {
                         Ok(wallet) => self.send(&dl, &rec, &wallet).await,
                         Err(e) => Err(e),
-                    }
+                    };
+                    (sent, Call::Send)
                 }
-                Err(e) => Err(e),
+                Err(e) => (Err(e), Call::StatusRead),
             };
-            self.record(answer).await?;
+            self.record(answer, call).await?;
         }
         self.deliver_due().await
     }

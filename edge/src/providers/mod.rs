@@ -1,4 +1,4 @@
-//! The providers as the Checkout object sees them: start a payment, find out where it stands
+//! The providers as the Checkout object sees them: start a payment, read where it stands
 //! (also when the start's answer was lost), send an OTP. Each call dispatches on the
 //! payment's [`ProviderId`]; the adapters in `lipa-providers` build and parse, and
 //! [`crate::executor`] alone performs the requests.
@@ -118,55 +118,66 @@ pub async fn start(
     }
 }
 
-/// Where `payment` stands now. When its start's answer was lost (no provider id yet) the
-/// stored reference is asked about first; only a provider that never got the request is sent
-/// it again, with the same reference.
-pub async fn status(
-    env: &Env,
+/// What a status read found.
+#[derive(Debug)]
+pub enum Reading {
+    /// The provider's answer about the payment.
+    Found(ProviderPayment),
+    /// The payment's start never got an answer and the provider does not know its reference
+    /// (CrissCross has no read by reference: its replay of the same key is the read). Only
+    /// the Checkout object decides whether to send it again ([`start`]), after reading the
+    /// stored record.
+    NotReceived,
+}
+
+/// Where `payment` stands now, read only: by its provider id, or, when its start's answer was
+/// lost, by the reference stored before the start. Never sends a payment.
+pub async fn read(
     config: &Config,
     checkout: &CheckoutRecord,
     payment: &PaymentRecord,
-) -> Result<ProviderPayment, CallError> {
-    match (payment.provider, &payment.provider_ref) {
-        (ProviderId::CrissCross, Some(tx)) => {
+) -> Result<Reading, CallError> {
+    let lost = payment.provider_ref.is_none();
+    let known = |found: Option<ProviderPayment>, what: &str| match found {
+        Some(p) => Ok(Reading::Found(p)),
+        None if lost => Ok(Reading::NotReceived),
+        None => Err(CallError::Provider(ProviderError::Decode(format!(
+            "{what} no longer knows the payment"
+        )))),
+    };
+    match payment.provider {
+        ProviderId::CrissCross => {
             let cc = config
                 .crisscross
                 .as_ref()
                 .ok_or(CallError::NotConfigured(ProviderId::CrissCross))?;
-            crisscross::status(cc, tx).await
+            match &payment.provider_ref {
+                Some(tx) => crisscross::status(cc, tx).await.map(Reading::Found),
+                None => Ok(Reading::NotReceived),
+            }
         }
-        // CrissCross replays the first answer for a known Idempotency-Key: the replay is the query.
-        (ProviderId::CrissCross, None) => start(env, config, checkout, payment).await,
         // Xtopay is asked by Lipa's client reference; its ids differ between the receive
-        // answer, the callback and the status check. A receive whose answer was lost and that
-        // the status check does not know is sent again with the same client reference.
-        (ProviderId::Xtopay, reference) => {
+        // answer, the callback and the status check.
+        ProviderId::Xtopay => {
             let xt = config
                 .xtopay
                 .as_ref()
                 .ok_or(CallError::NotConfigured(ProviderId::Xtopay))?;
-            match call::plain(
+            let found = call::plain(
                 Ok(xtopay::status_request(xt, &payment.id)),
                 xtopay::parse_status_known,
             )
-            .await?
-            {
-                Some(found) => Ok(found),
-                None if reference.is_none() => start(env, config, checkout, payment).await,
-                None => Err(CallError::Provider(ProviderError::Decode(
-                    "Xtopay does not know the payment".into(),
-                ))),
-            }
+            .await?;
+            known(found, "Xtopay")
         }
-        // Little answers by Lipa's key (stored before the intent was created), long-polled.
-        (ProviderId::Little, reference) => {
+        // Little answers by Lipa's key (stored before the intent was created), long-polled:
+        // Lipa waits longer than Little's longest hold, and a read that times out is no news.
+        ProviderId::Little => {
             let lt = config
                 .little
                 .as_ref()
                 .ok_or(CallError::NotConfigured(ProviderId::Little))?;
             let key = little::key_for(&payment.idempotency_key);
-            // Little holds a long-poll until the status changes: Lipa waits longer than its
-            // longest hold, and a read that times out is no news (the payment stays pending).
             match call::plain_within(
                 Ok(little::status_request(lt, &key, true)),
                 little::LONG_POLL_HOLD_MS + 5_000,
@@ -174,46 +185,34 @@ pub async fn status(
             )
             .await
             {
-                Err(CallError::Provider(ProviderError::Rejected { status: 404, .. }))
-                    if reference.is_none() =>
-                {
-                    start(env, config, checkout, payment).await
+                Err(CallError::Provider(ProviderError::Rejected { status: 404, .. })) if lost => {
+                    Ok(Reading::NotReceived)
                 }
-                other => other,
+                other => other.map(Reading::Found),
             }
         }
-        // Dollr is asked by the execution's reference_id (the stored idempotency key). While
-        // Dollr knows it — PROCESSING may last minutes — it is never executed again; only a
-        // reference Dollr never received is started again, with the same reference_id.
-        (ProviderId::Dollr, reference) => {
+        // Dollr is asked by the execution's reference_id (the stored idempotency key); while
+        // Dollr knows it — PROCESSING may last minutes — it is never executed again.
+        ProviderId::Dollr => {
             let dl = config
                 .dollr
                 .as_ref()
                 .ok_or(CallError::NotConfigured(ProviderId::Dollr))?;
-            match dollr::status(dl, Operation::Collection, &payment.idempotency_key).await? {
-                Some(found) => Ok(found.payment()),
-                None if reference.is_none() => start(env, config, checkout, payment).await,
-                None => Err(CallError::Provider(ProviderError::Decode(
-                    "Dollr lost the collection".into(),
-                ))),
-            }
+            let found = dollr::status(dl, Operation::Collection, &payment.idempotency_key)
+                .await?
+                .map(|s| s.payment());
+            known(found, "Dollr")
         }
-        (ProviderId::HoneyCoin, reference) => {
+        ProviderId::HoneyCoin => {
             let hc = config
                 .honeycoin
                 .as_ref()
                 .ok_or(CallError::NotConfigured(ProviderId::HoneyCoin))?;
-            let found = match reference {
+            let found = match &payment.provider_ref {
                 Some(tx) => honeycoin::status(hc, tx).await?,
                 None => honeycoin::status_by_reference(hc, &payment.id).await?,
             };
-            match found {
-                Some(p) => Ok(p),
-                None if reference.is_none() => start(env, config, checkout, payment).await,
-                None => Err(CallError::Provider(ProviderError::Decode(
-                    "HoneyCoin lost the transaction".into(),
-                ))),
-            }
+            known(found, "HoneyCoin")
         }
     }
 }

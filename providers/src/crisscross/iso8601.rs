@@ -52,7 +52,7 @@ pub(super) fn unix_ms(text: &str) -> Option<i64> {
             if hhmm.len() != 4 {
                 return None;
             }
-            sign * (number(&hhmm[..2])? * 3600 + number(&hhmm[2..])? * 60)
+            sign * (number(hhmm.get(..2)?)? * 3600 + number(hhmm.get(2..)?)? * 60)
         }
     };
     let seconds = days_from_civil(y, m, d) * 86_400 + h * 3600 + min * 60 + s - offset_s;
@@ -80,6 +80,13 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_zone_with_a_multibyte_character_is_refused_not_a_panic() {
+        assert_eq!(super::unix_ms("2026-11-27T10:00:00+1é1"), None);
+        assert_eq!(super::unix_ms("2026-11-27T10:00:00+é0"), None);
+    }
+
     use super::unix_ms;
 
     #[test]
