@@ -407,7 +407,9 @@ where
         .ok_or(ProviderError::Signature(SignatureError::Missing))?
         .trim();
     let ts: i64 = ts_text.parse().map_err(malformed)?;
-    if (now_s - ts).abs() > config.tolerance_s {
+    // `abs_diff`: a timestamp near i64::MIN must read as stale, not overflow.
+    let fresh = u64::try_from(config.tolerance_s).is_ok_and(|tol| now_s.abs_diff(ts) <= tol);
+    if !fresh {
         return Err(ProviderError::Signature(SignatureError::Stale));
     }
     let signature = base64::engine::general_purpose::STANDARD

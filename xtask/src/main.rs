@@ -1,4 +1,4 @@
-//! `cargo xtask dev | test | bench`: installs what is missing, builds, runs.
+//! `cargo xtask dev | test | e2e | bench | fuzz`: installs what is missing, builds, runs.
 //!
 //! - `dev`: tools, build, D1 migrations, then edge on 127.0.0.1:8787 and sandbox on
 //!   127.0.0.1:8788 until Ctrl-C.
@@ -8,8 +8,11 @@
 //!   (all of them without one), for iterating on one provider.
 //! - `bench`: the system on free ports, then sizes and latencies, printed and written to
 //!   BENCHMARKS.md.
+//! - `fuzz [--runs N] [target…]`: every cargo-fuzz target (nightly) for a million executions
+//!   in one job, on the committed corpus, which it then minimizes ([`fuzz`]).
 
 mod build;
+mod fuzz;
 mod system;
 mod tools;
 
@@ -61,8 +64,9 @@ fn main() -> ExitCode {
         "test" => test(),
         "e2e" => e2e(&std::env::args().skip(2).collect::<Vec<_>>()),
         "bench" => bench(),
+        "fuzz" => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
-            eprintln!("usage: cargo xtask <dev|test|e2e [name…]|bench>");
+            eprintln!("usage: cargo xtask <dev|test|e2e [name…]|bench|fuzz [--runs N] [target…]>");
             return ExitCode::from(2);
         }
     };

@@ -49,10 +49,12 @@ pub(super) fn unix_ms(text: &str) -> Option<i64> {
                 _ => return None,
             };
             let hhmm = zone[1..].replace(':', "");
+            // Split where a character ends: the zone may hold any text (`+0é2`).
+            let (hh, mm) = hhmm.split_at_checked(2)?;
             if hhmm.len() != 4 {
                 return None;
             }
-            sign * (number(hhmm.get(..2)?)? * 3600 + number(hhmm.get(2..)?)? * 60)
+            sign * (number(hh)? * 3600 + number(mm)? * 60)
         }
     };
     let seconds = days_from_civil(y, m, d) * 86_400 + h * 3600 + min * 60 + s - offset_s;
@@ -119,6 +121,10 @@ mod tests {
             "2026-01-01T00:00:00 UTC",
             "tomorrow at noon",
             "+026-01-01T00:00:00Z",
+            // Four bytes of zone that are not four characters (found by fuzzing: slicing
+            // them at byte 2 panicked).
+            "2026-01-01T00:00:00+0\u{e9}2",
+            "2026-01-01T03:00:00.1230190-\u{fffd}s",
         ] {
             assert_eq!(unix_ms(text), None, "{text}");
         }

@@ -78,6 +78,29 @@ fn a_good_signature_verifies_even_with_different_spacing() {
 }
 
 #[test]
+fn a_timestamp_far_in_the_past_is_stale_not_an_overflow() {
+    // `now - timestamp` overflowed (a panic with overflow checks, a wrapped "fresh" without).
+    let sig = include_str!("../../fixtures/little/signature.txt");
+    for ts in [i64::MIN, i64::MIN + TS, i64::MAX] {
+        assert!(
+            matches!(
+                verify(&config(), &signed(sig, ts), BODY.as_bytes(), TS),
+                Err(ProviderError::Signature(SignatureError::Stale))
+            ),
+            "{ts}"
+        );
+    }
+    let never = Config {
+        tolerance_s: -1,
+        ..config()
+    };
+    assert!(matches!(
+        verify(&never, &signed(sig, TS), BODY.as_bytes(), TS),
+        Err(ProviderError::Signature(SignatureError::Stale))
+    ));
+}
+
+#[test]
 fn tampered_stale_and_wrong_key_are_refused() {
     let sig = include_str!("../../fixtures/little/signature.txt");
     let tampered = BODY.replace("COMPLETED", "FAILED");

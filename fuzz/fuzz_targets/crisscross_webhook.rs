@@ -1,0 +1,4 @@
+//! Fuzz target: crisscross::verify_webhook, signed with the test secret or not (body in `lipa_fuzzing`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| lipa_fuzzing::run("crisscross_webhook", data));

@@ -1,0 +1,4 @@
+//! Fuzz target: every Little Pay answer parser over one response (body in `lipa_fuzzing`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| lipa_fuzzing::run("little_responses", data));
