@@ -95,7 +95,10 @@ export async function widgetCall(checkout, method, path = '', body) {
   try {
     return { status: res.status, body: JSON.parse(text) };
   } catch {
-    throw new Error(`${method} ${path || '/'} answered ${res.status} with a body that is not JSON: ${text.slice(0, 300)}`);
+    // Not Lipa's answer: `wrangler dev`'s proxy lost it ("Your worker restarted
+    // mid-request", workers-sdk#14641). `lost` says so; a test that did not expect it fails on
+    // the status it asserts, with this text beside it.
+    return { status: res.status, body: { raw: text.slice(0, 300) }, lost: res.status >= 500 };
   }
 }
 
