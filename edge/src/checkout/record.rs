@@ -329,26 +329,22 @@ impl CheckoutRecord {
     /// Ends a payment its provider never received (and that will not be sent again) as
     /// failed and retryable, and queues `payment.failed`.
     pub fn fail_unreceived(&mut self, payment_id: &str, event_id: &str, now_ms: i64) {
-        let Some(p) = self
-            .payments
-            .iter_mut()
-            .find(|p| p.id == payment_id && !p.status.is_terminal())
-        else {
-            return;
-        };
-        p.status = PaymentStatus::Failed {
+        let failed = PaymentStatus::Failed {
             reason: lipa_api::FailureReason::ProviderError,
             retryable: true,
         };
-        p.updated_at_ms = now_ms;
-        p.next_poll_at_ms = None;
-        let payment = p.clone();
-        self.queue_event(&payment, event_id, now_ms);
+        self.end_live(payment_id, failed, event_id, now_ms);
     }
 
     /// Ends a live payment nobody could confirm within the polling window as expired, and
     /// queues `payment.expired`.
     pub fn expire(&mut self, payment_id: &str, event_id: &str, now_ms: i64) {
+        self.end_live(payment_id, PaymentStatus::Expired, event_id, now_ms);
+    }
+
+    /// Ends a live payment with a final state Lipa decided (no provider answer), and queues
+    /// its merchant event; a payment already final is left as it is.
+    fn end_live(&mut self, payment_id: &str, end: PaymentStatus, event_id: &str, now_ms: i64) {
         let Some(p) = self
             .payments
             .iter_mut()
@@ -356,7 +352,7 @@ impl CheckoutRecord {
         else {
             return;
         };
-        p.status = PaymentStatus::Expired;
+        p.status = end;
         p.updated_at_ms = now_ms;
         p.next_poll_at_ms = None;
         let payment = p.clone();
@@ -365,8 +361,7 @@ impl CheckoutRecord {
 
     /// The reference Lipa sent the provider for `payment`, which the provider's answers
     /// echo: CrissCross's session `merchantReference` is the checkout id (alphanumeric),
-    /// HoneyCoin's
-    /// `externalReference` and Xtopay's `clientReference` the payment id, Little's `key` and
+    /// HoneyCoin's `externalReference` and Xtopay's `clientReference` the payment id, Little's `key` and
     /// Dollr's `reference_id` come from the stored idempotency key.
     pub fn expected_reference(&self, payment: &PaymentRecord) -> String {
         match payment.provider {
