@@ -34,6 +34,7 @@
 //!   ISO-8601 UTC. [`parse_opened_session`] reads it when present and readable, and the
 //!   edge otherwise counts [`SESSION_LIFETIME_S`] from the request.
 
+pub mod flow;
 mod iso8601;
 mod wire;
 

@@ -31,6 +31,7 @@
 //! `reference_id`, `status`, `payment_intent_id`, `failure_reason`, `amount` and `currency`,
 //! and needs only the first two. An amount without a currency is left out of the echo.
 
+pub mod flow;
 mod wire;
 
 use lipa_api::{Country, Currency, FailureReason, Operator, PaymentStatus};
@@ -374,7 +375,7 @@ pub fn parse_fees(
 }
 
 /// How Dollr will reach a wallet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Wallet {
     /// e.g. `MOBILE_MONEY`.
     pub method: String,

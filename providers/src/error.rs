@@ -9,6 +9,9 @@ pub enum ProviderError {
     Unauthorized,
     /// The provider says a transaction is already live for this session (409).
     Conflict,
+    /// What the payment was prepared with is gone (CrissCross's 410 for an ended session):
+    /// nothing was taken, and a new preparation may be made.
+    Gone,
     /// Too many requests; try again after this many seconds.
     RateLimited {
         /// From `Retry-After`, when given.
@@ -41,6 +44,7 @@ impl std::fmt::Display for ProviderError {
         match self {
             ProviderError::Unauthorized => f.write_str("provider refused our credentials"),
             ProviderError::Conflict => f.write_str("provider has a live transaction already"),
+            ProviderError::Gone => f.write_str("provider ended the payment's session"),
             ProviderError::RateLimited { retry_after_s } => {
                 write!(
                     f,

@@ -40,6 +40,7 @@
 //!   the guide's webhooks carry only `externalReference` (amount and currency are read when
 //!   present). The charge answer carries none of them.
 
+pub mod flow;
 mod wire;
 
 use lipa_api::{Country, Currency, FailureReason, NextAction, Operator, PaymentStatus};
@@ -49,6 +50,7 @@ use crate::error::ProviderError;
 use crate::http::{find_header, HttpRequest, HttpResponse, Method};
 use crate::secret::Secret;
 use crate::token::AccessToken;
+use crate::provider::OtpOutcome;
 use crate::{Echo, ProviderPayment};
 
 pub use wire::{WebhookData, WebhookEvent};
@@ -88,7 +90,7 @@ pub struct Charge<'a> {
 }
 
 /// A mobile-money operator as HoneyCoin lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MomoProvider {
     /// HoneyCoin's id, for `momoOperatorId`.
     pub id: String,
@@ -268,15 +270,6 @@ pub fn validate_otp_request(
         ),
         &serde_json::json!({ "otp": otp }),
     )
-}
-
-/// What HoneyCoin said about a code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OtpOutcome {
-    /// Accepted: the charge goes on in the background.
-    Accepted,
-    /// Refused; HoneyCoin's message says why (e.g. attempts left).
-    Refused(String),
 }
 
 /// Reads the validate-otp answer: a 400 with `success: false` is a refused code.

@@ -1,21 +1,32 @@
-//! Lipa's provider adapters. They do no I/O: each turns a normalized command into an
-//! [`HttpRequest`] and a provider's [`HttpResponse`] into a normalized result. The edge's
-//! executor alone performs the requests, which is why every adapter is tested natively
-//! against fixtures.
+//! Lipa's providers, one module each, all behind the [`Provider`] trait and found through
+//! the [`Registry`]. Each module's requests and parsers do no I/O: they turn a normalized
+//! command into an [`HttpRequest`] and a provider's [`HttpResponse`] into a normalized result,
+//! tested natively against the guides' fixtures. Its `flow.rs` runs the provider's steps over
+//! the host's [`host::Transport`] (on the edge, the only code that calls `fetch`), which is
+//! how the conformance suite runs every provider natively over a scripted fake.
 
 pub mod amount;
+pub mod call;
 pub mod crisscross;
 pub mod dollr;
 pub mod error;
 pub mod honeycoin;
+pub mod host;
 pub mod http;
 pub mod little;
+pub mod provider;
+pub mod registry;
+pub mod schedule;
 pub mod secret;
+pub mod settings;
 pub mod signature;
 pub mod token;
 pub mod xtopay;
 
+pub use call::CallError;
 pub use error::ProviderError;
+pub use provider::Provider;
+pub use registry::Registry;
 pub use http::{HttpRequest, HttpResponse, Method};
 pub use secret::Secret;
 pub use signature::SignatureError;
@@ -82,10 +93,7 @@ impl ProviderId {
     /// Whether Lipa can route `operator` in `country` to this provider.
     pub fn supports(self, country: lipa_api::Country, operator: lipa_api::Operator) -> bool {
         match self {
-            ProviderId::CrissCross => {
-                crisscross::operator_code(operator).is_some()
-                    && country.operators().contains(&operator)
-            }
+            ProviderId::CrissCross => crisscross::flow::supports(country, operator),
             ProviderId::HoneyCoin => honeycoin::supports(country, operator),
             ProviderId::Xtopay => xtopay::supports(country, operator),
             ProviderId::Little => little::supports(country, operator),

@@ -41,6 +41,7 @@
 //! - `amount` is in major units: the guide's examples show `1` with `KES`, and KES 0.01 is
 //!   no amount an operator takes.
 
+pub mod flow;
 mod js_json;
 mod wire;
 
@@ -55,6 +56,7 @@ use crate::secret::Secret;
 use crate::signature::SignatureError;
 use crate::{Echo, ProviderPayment};
 
+pub use crate::host::RsaCheck;
 pub use js_json::restringify;
 pub use wire::Callback;
 
@@ -372,18 +374,6 @@ fn echo(
         amount,
         currency,
     })
-}
-
-/// What an RSA-SHA256 (PKCS#1 v1.5) verifier is given: the public key as SubjectPublicKeyInfo
-/// DER, the exact signed bytes and the signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RsaCheck {
-    /// Little's public key, DER.
-    pub public_key_der: Vec<u8>,
-    /// `timestamp + "." + JSON.stringify(body)`.
-    pub message: Vec<u8>,
-    /// The decoded `X-LittlePay-Signature`.
-    pub signature: Vec<u8>,
 }
 
 /// Verifies a callback: timestamp within the tolerance of `now_s`, then the RSA-SHA256

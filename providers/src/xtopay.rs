@@ -32,6 +32,7 @@
 //!   and `data.currency`; the status check carries `clientReference`, `amount`,
 //!   `currencyCode`; a callback carries `ClientReference` and `Amount` (no currency).
 
+pub mod flow;
 mod wire;
 
 use lipa_api::{Currency, FailureReason, Operator, PaymentStatus};

@@ -1,0 +1,154 @@
+//! Little Pay behind the [`Provider`] trait: an intent keyed by Lipa's stored key, then the
+//! process call for the customer's wallet; status long-polled by that key; callbacks signed
+//! with RSA over Little's `JSON.stringify` of the body.
+
+use async_trait::async_trait;
+
+use super::{Config, Intent, DEFAULT_TOLERANCE_S, LONG_POLL_HOLD_MS, TIMESTAMP_HEADER};
+use crate::call::{plain, plain_within, CallError};
+use crate::host::Host;
+use crate::http::find_header;
+use crate::provider::{Attempt, Hint, Order, Provider, Reading};
+use crate::settings::{base_url, required, required_secret, SettingError, Settings};
+use crate::{schedule, ProviderError, ProviderId, ProviderPayment};
+
+/// Little Pay, configured.
+pub struct Little {
+    config: Config,
+    callback_url: String,
+}
+
+/// Reads `LITTLE_*`: on when `LITTLE_BASE_URL` is set. A PEM given as one line carries its
+/// line breaks as `\n`.
+pub fn configure(s: &dyn Settings) -> Result<Option<Box<dyn Provider>>, SettingError> {
+    let Some(base_url) = base_url(s, "LITTLE_BASE_URL") else {
+        return Ok(None);
+    };
+    Ok(Some(Box::new(Little::new(
+        Config {
+            base_url,
+            token_id: required(s, "LITTLE_TOKEN_ID")?,
+            client_id: required(s, "LITTLE_CLIENT_ID")?,
+            client_secret: required_secret(s, "LITTLE_CLIENT_SECRET")?,
+            api_key: required_secret(s, "LITTLE_API_KEY")?,
+            public_key_pem: required(s, "LITTLE_PUBLIC_KEY")?.replace("\\n", "\n"),
+            tolerance_s: s
+                .text("LITTLE_TOLERANCE_S")
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(DEFAULT_TOLERANCE_S),
+        },
+        required(s, "LITTLE_CALLBACK_URL")?,
+    ))))
+}
+
+impl Little {
+    /// Little with this account, asking for callbacks at `callback_url`.
+    pub fn new(config: Config, callback_url: String) -> Little {
+        Little {
+            config,
+            callback_url,
+        }
+    }
+}
+
+#[async_trait(?Send)]
+impl Provider for Little {
+    fn id(&self) -> ProviderId {
+        ProviderId::Little
+    }
+
+    /// Creates the intent with Lipa's key (a replay finds the same intent), then processes
+    /// it for the customer's wallet.
+    async fn start(
+        &self,
+        host: &Host<'_>,
+        order: &Order<'_>,
+        attempt: &Attempt<'_>,
+    ) -> Result<ProviderPayment, CallError> {
+        let key = super::key_for(attempt.idempotency_key);
+        let intent = Intent {
+            amount: order.amount,
+            currency: order.currency,
+            description: order.description,
+            callback_url: &self.callback_url,
+            key: &key,
+        };
+        let intent_id = plain(
+            host,
+            Ok(super::intent_request(&self.config, &intent)),
+            super::parse_intent,
+        )
+        .await?;
+        plain(
+            host,
+            super::process_request(&self.config, &intent_id, attempt.operator, attempt.e164),
+            |r| super::parse_process(r, &intent_id),
+        )
+        .await
+    }
+
+    /// By Lipa's key (stored before the intent was created), long-polled: Lipa waits longer
+    /// than Little's longest hold, and a read that times out is no news.
+    async fn read(
+        &self,
+        host: &Host<'_>,
+        order: &Order<'_>,
+        attempt: &Attempt<'_>,
+    ) -> Result<Reading, CallError> {
+        let key = super::key_for(attempt.idempotency_key);
+        match plain_within(
+            host,
+            Ok(super::status_request(&self.config, &key, true)),
+            LONG_POLL_HOLD_MS + 5_000,
+            |r| super::parse_status_in(r, order.currency),
+        )
+        .await
+        {
+            Err(CallError::Provider(ProviderError::Rejected { status: 404, .. }))
+                if attempt.provider_ref.is_none() =>
+            {
+                Ok(Reading::NotReceived)
+            }
+            other => other.map(Reading::Found),
+        }
+    }
+
+    /// `key`: from the stored idempotency key.
+    fn expected_reference(&self, _order: &Order<'_>, attempt: &Attempt<'_>) -> String {
+        super::key_for(attempt.idempotency_key)
+    }
+
+    fn next_poll_delay_ms(&self, elapsed_ms: i64) -> Option<i64> {
+        schedule::poll_delay_ms(elapsed_ms)
+    }
+
+    /// No window documented: CrissCross's three minutes.
+    fn approval_window_ms(&self) -> i64 {
+        180_000
+    }
+
+    async fn verify_webhook(
+        &self,
+        host: &Host<'_>,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Hint, ProviderError> {
+        let now_s = host.now_ms() / 1000;
+        let callback = super::verify_callback(&self.config, headers, body, now_s, |check| {
+            host.rsa.verify(check)
+        })
+        .await?;
+        let timestamp = find_header(headers, TIMESTAMP_HEADER).unwrap_or_default();
+        Ok(Hint {
+            event_id: format!(
+                "little:{}:{:?}:{timestamp}",
+                callback.reference,
+                callback.payment().status
+            ),
+            provider_ref: callback.reference,
+            payment_id: None,
+            checkout_id: None,
+            reported_failure: None,
+        })
+    }
+}
