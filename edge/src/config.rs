@@ -5,7 +5,8 @@
 //! [`Secret`] that prints `***`.
 
 use lipa_api::{ApiError, ErrorCode};
-use lipa_providers::{crisscross, dollr, honeycoin, little, xtopay, ProviderId, Secret};
+use lipa_providers::settings::Settings;
+use lipa_providers::{CallError, Provider, ProviderId, Registry, Secret};
 use worker::Env;
 
 use crate::limits::PromptLimits;
@@ -25,25 +26,12 @@ pub struct Merchant {
 }
 
 /// Everything the edge needs.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Config {
     /// The merchant.
     pub merchant: Merchant,
-    /// The CrissCross account, when `CRISSCROSS_BASE_URL` is set.
-    pub crisscross: Option<crisscross::Config>,
-    /// The HoneyCoin account, when `HONEYCOIN_BASE_URL` is set.
-    pub honeycoin: Option<honeycoin::Config>,
-    /// The Little Pay account, when `LITTLE_BASE_URL` is set.
-    pub little: Option<little::Config>,
-    /// Where Little posts callbacks for this edge (`LITTLE_CALLBACK_URL`).
-    pub little_callback_url: String,
-    /// The Xtopay account, when `XTOPAY_BASE_URL` is set.
-    pub xtopay: Option<xtopay::Config>,
-    /// How long after initiation an Xtopay payment without a callback is checked
-    /// (`XTOPAY_STATUS_CHECK_AFTER_S`, the guide's five minutes by default).
-    pub xtopay_status_check_after_ms: i64,
-    /// The Dollr account, when `DOLLR_BASE_URL` is set.
-    pub dollr: Option<dollr::Config>,
+    /// The providers this deployment has a configuration section for.
+    pub providers: Registry,
     /// `APPROVAL_WINDOW_S`: when set, replaces every provider's own approval window (how
     /// long a live payment blocks a new one); tests shorten it.
     pub approval_window_ms: Option<i64>,
@@ -51,6 +39,19 @@ pub struct Config {
     pub limits: PromptLimits,
     /// Which provider takes which country and operator (`ROUTES`).
     pub routes: RoutingTable,
+}
+
+/// The Worker's vars and secrets, as providers read their configuration sections.
+struct EnvSettings<'a>(&'a Env);
+
+impl Settings for EnvSettings<'_> {
+    fn text(&self, name: &str) -> Option<String> {
+        text(self.0, name).ok()
+    }
+
+    fn secret(&self, name: &str) -> Option<Secret> {
+        secret(self.0, name).ok()
+    }
 }
 
 impl Config {
@@ -63,77 +64,8 @@ impl Config {
                 webhook_url: text(env, "MERCHANT_WEBHOOK_URL")?,
                 webhook_secret: secret(env, "MERCHANT_WEBHOOK_SECRET")?,
             },
-            crisscross: match text(env, "CRISSCROSS_BASE_URL") {
-                Err(_) => None,
-                Ok(base) => Some(crisscross::Config {
-                    base_url: base.trim_end_matches('/').to_string(),
-                    merchant_id: text(env, "CRISSCROSS_MERCHANT_ID")?,
-                    client_secret: secret(env, "CRISSCROSS_CLIENT_SECRET")?,
-                    webhook_secret: secret(env, "CRISSCROSS_WEBHOOK_SECRET")?,
-                    signature_header: text(env, "CRISSCROSS_SIGNATURE_HEADER")
-                        .unwrap_or_else(|_| crisscross::DEFAULT_SIGNATURE_HEADER.to_string()),
-                }),
-            },
-            honeycoin: match text(env, "HONEYCOIN_BASE_URL") {
-                Err(_) => None,
-                Ok(base) => Some(honeycoin::Config {
-                    base_url: base.trim_end_matches('/').to_string(),
-                    api_key: secret(env, "HONEYCOIN_API_KEY")?,
-                    public_key: text(env, "HONEYCOIN_PUBLIC_KEY")?,
-                    webhook_secret: secret(env, "HONEYCOIN_WEBHOOK_SECRET")?,
-                }),
-            },
-            little: match text(env, "LITTLE_BASE_URL") {
-                Err(_) => None,
-                Ok(base) => Some(little::Config {
-                    base_url: base.trim_end_matches('/').to_string(),
-                    token_id: text(env, "LITTLE_TOKEN_ID")?,
-                    client_id: text(env, "LITTLE_CLIENT_ID")?,
-                    client_secret: secret(env, "LITTLE_CLIENT_SECRET")?,
-                    api_key: secret(env, "LITTLE_API_KEY")?,
-                    // A PEM given as one line carries its line breaks as "\n".
-                    public_key_pem: text(env, "LITTLE_PUBLIC_KEY")?.replace("\\n", "\n"),
-                    tolerance_s: text(env, "LITTLE_TOLERANCE_S")
-                        .ok()
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(little::DEFAULT_TOLERANCE_S),
-                }),
-            },
-            little_callback_url: text(env, "LITTLE_CALLBACK_URL").unwrap_or_default(),
-            xtopay: match text(env, "XTOPAY_BASE_URL") {
-                Err(_) => None,
-                Ok(base) => Some(xtopay::Config {
-                    base_url: base.trim_end_matches('/').to_string(),
-                    client_id: text(env, "XTOPAY_CLIENT_ID")?,
-                    client_secret: secret(env, "XTOPAY_CLIENT_SECRET")?,
-                    webhook_secret: secret(env, "XTOPAY_WEBHOOK_SECRET")?,
-                }),
-            },
-            xtopay_status_check_after_ms: text(env, "XTOPAY_STATUS_CHECK_AFTER_S")
-                .ok()
-                .and_then(|v| v.parse::<i64>().ok())
-                .filter(|s| *s > 0)
-                .map_or(xtopay::STATUS_CHECK_AFTER_MS, |s| s * 1000),
-            dollr: match text(env, "DOLLR_BASE_URL") {
-                Err(_) => None,
-                Ok(base) => Some(dollr::Config {
-                    base_url: base.trim_end_matches('/').to_string(),
-                    client_id: text(env, "DOLLR_CLIENT_ID")?,
-                    client_secret: secret(env, "DOLLR_CLIENT_SECRET")?,
-                    fee_bearer: match text(env, "DOLLR_FEE_BEARER") {
-                        Err(_) => dollr::FeeBearer::Merchant,
-                        Ok(v) => dollr::FeeBearer::parse(&v).ok_or_else(|| {
-                            ApiError::new(
-                                ErrorCode::Misconfigured,
-                                format!("DOLLR_FEE_BEARER is {v:?}: use CUSTOMER or MERCHANT"),
-                            )
-                        })?,
-                    },
-                    wallet_id: text(env, "DOLLR_WALLET_ID").unwrap_or_default(),
-                    payout_passcode: secret(env, "DOLLR_PAYOUT_PASSCODE")
-                        .unwrap_or_else(|_| Secret::new("")),
-                }),
-            },
+            providers: Registry::from_settings(&EnvSettings(env))
+                .map_err(|e| ApiError::new(ErrorCode::Misconfigured, e.problem))?,
             approval_window_ms: text(env, "APPROVAL_WINDOW_S")
                 .ok()
                 .and_then(|v| v.parse::<i64>().ok())
@@ -151,20 +83,26 @@ impl Config {
         }
         .checked()
     }
+
+    /// The provider payments of `id` go to: configured, since [`Config::from_env`] checked
+    /// every provider the routes name.
+    pub fn provider(&self, id: ProviderId) -> Result<&dyn Provider, CallError> {
+        self.providers.require(id)
+    }
+
+    /// How long a live payment of `provider` holds its checkout: `APPROVAL_WINDOW_S` when
+    /// set, else the provider's own window.
+    pub fn approval_window_ms(&self, provider: &dyn Provider) -> i64 {
+        self.approval_window_ms
+            .unwrap_or_else(|| provider.approval_window_ms())
+    }
 }
 
 impl Config {
     /// Checks that every provider the routing table names is configured.
     fn checked(self) -> Result<Config, ApiError> {
         for provider in self.routes.providers() {
-            let configured = match provider {
-                ProviderId::CrissCross => self.crisscross.is_some(),
-                ProviderId::HoneyCoin => self.honeycoin.is_some(),
-                ProviderId::Xtopay => self.xtopay.is_some(),
-                ProviderId::Little => self.little.is_some() && !self.little_callback_url.is_empty(),
-                ProviderId::Dollr => self.dollr.is_some(),
-            };
-            if !configured {
+            if self.providers.get(provider).is_none() {
                 return Err(ApiError::new(
                     ErrorCode::Misconfigured,
                     format!(

@@ -1,29 +1,48 @@
-//! The edge's error type and the one place that turns it into a JSON response.
+//! The edge's one error type and the one place that turns it into a JSON response. Internal
+//! details (the runtime's errors, a provider's words, network errors) are logged there and
+//! never sent: a client gets Lipa's own words and a code.
 
 use lipa_api::{ApiError, ErrorCode};
+use lipa_providers::CallError;
 use worker::Response;
 
-/// An error the edge answers with: the API error the client sees. Internal details are
-/// logged, never sent.
+/// Why the edge could not do what it was asked.
 #[derive(Debug)]
-pub struct EdgeError(pub ApiError);
+pub enum EdgeError {
+    /// A refusal the client sees as it is: what was wrong, and which field.
+    Api(ApiError),
+    /// The runtime failed: storage, a binding, another object.
+    Runtime(worker::Error),
+    /// A provider call failed where no payment records the outcome (a receipt, a wallet
+    /// check, a provider that is not configured).
+    Provider(CallError),
+}
 
 impl From<ApiError> for EdgeError {
     fn from(e: ApiError) -> Self {
-        EdgeError(e)
+        EdgeError::Api(e)
     }
 }
 
 impl From<worker::Error> for EdgeError {
     fn from(e: worker::Error) -> Self {
-        worker::console_error!(
-            "{{\"level\":\"error\",\"msg\":\"runtime\",\"detail\":{:?}}}",
-            e.to_string()
-        );
-        EdgeError(ApiError::new(
-            ErrorCode::Internal,
-            "something failed inside Lipa; nothing was charged twice and you can retry",
-        ))
+        EdgeError::Runtime(e)
+    }
+}
+
+impl From<CallError> for EdgeError {
+    fn from(e: CallError) -> Self {
+        EdgeError::Provider(e)
+    }
+}
+
+impl std::fmt::Display for EdgeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EdgeError::Api(e) => write!(f, "{:?}: {}", e.code, e.message),
+            EdgeError::Runtime(e) => write!(f, "runtime: {e}"),
+            EdgeError::Provider(e) => write!(f, "provider: {e}"),
+        }
     }
 }
 
@@ -38,9 +57,40 @@ pub fn json_response<T: serde::Serialize>(value: &T, status: u16) -> worker::Res
 }
 
 impl EdgeError {
+    /// What the client is told: an API refusal as it is; anything else logged in full and
+    /// answered in Lipa's words.
+    pub fn public(self) -> ApiError {
+        match self {
+            EdgeError::Api(e) => e,
+            EdgeError::Runtime(e) => {
+                log_internal("runtime", &e.to_string());
+                ApiError::new(
+                    ErrorCode::Internal,
+                    "something failed inside Lipa; nothing was charged twice and you can retry",
+                )
+            }
+            EdgeError::Provider(e) => {
+                log_internal("provider", &e.to_string());
+                let code = match e {
+                    CallError::NotConfigured(_) => ErrorCode::Misconfigured,
+                    _ => ErrorCode::ProviderUnavailable,
+                };
+                ApiError::new(code, e.public_message())
+            }
+        }
+    }
+
     /// The `{"error": …}` response.
     pub fn into_response(self) -> worker::Result<Response> {
-        let status = self.0.code.http_status();
-        json_response(&self.0.into_body(), status)
+        let e = self.public();
+        let status = e.code.http_status();
+        json_response(&e.into_body(), status)
     }
+}
+
+fn log_internal(kind: &str, detail: &str) {
+    worker::console_error!(
+        "{}",
+        serde_json::json!({"level": "error", "msg": kind, "detail": detail})
+    );
 }

@@ -1,20 +1,12 @@
 //! Performs the adapters' requests: the only place the edge talks to a provider.
 
 use futures_util::future::{select, Either};
+pub use lipa_providers::host::Lost;
 use lipa_providers::{HttpRequest, HttpResponse, Method};
 use worker::{AbortController, Delay, Fetch, Headers, Request, RequestInit};
 
 /// How long a provider gets to answer before the call counts as lost.
-pub const PROVIDER_TIMEOUT_MS: u64 = 10_000;
-
-/// Why a request got no response.
-#[derive(Debug)]
-pub enum Lost {
-    /// No answer in time.
-    Timeout,
-    /// The connection failed.
-    Network(String),
-}
+pub use lipa_providers::call::PROVIDER_TIMEOUT_MS;
 
 /// Sends `req` and reads the whole response, or says why none came within
 /// [`PROVIDER_TIMEOUT_MS`].

@@ -40,7 +40,7 @@ pub async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
 async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
     let method = req.method().to_string();
     let path = req.path();
-    match route::route(&method, &path).map_err(EdgeError)? {
+    match route::route(&method, &path).map_err(EdgeError::Api)? {
         // Health also checks the configuration, so a bad routing table stops `xtask dev`
         // with the entry named.
         Route::Health => {

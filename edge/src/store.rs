@@ -92,74 +92,48 @@ pub async fn checkout_exists(env: &Env, checkout_id: &str) -> worker::Result<boo
         .is_some())
 }
 
-/// Dollr's party and counterparty for a customer number.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct DollrCustomer {
-    /// The party (the contact).
-    pub party_id: String,
-    /// The counterparty (the contact as this merchant's customer).
-    pub counterparty_id: String,
-}
-
-/// The Dollr customer stored for `e164`, if any.
-pub async fn dollr_customer(env: &Env, e164: &str) -> worker::Result<Option<DollrCustomer>> {
+/// What `provider` remembered under `key`, if anything.
+pub async fn provider_memory(
+    env: &Env,
+    provider: ProviderId,
+    key: &str,
+) -> worker::Result<Option<String>> {
     db(env)?
-        .prepare("SELECT party_id, counterparty_id FROM dollr_customers WHERE msisdn = ?1")
-        .bind(&[e164.into()])?
-        .first::<DollrCustomer>(None)
+        .prepare("SELECT value FROM provider_memory WHERE provider = ?1 AND key = ?2")
+        .bind(&[provider.name().into(), key.into()])?
+        .first::<String>(Some("value"))
         .await
 }
 
-/// Stores the Dollr customer for `e164`; the first one stored wins, and is returned.
-pub async fn store_dollr_customer(
+/// Stores what `provider` remembers under `key`: the first value stored wins unless
+/// `replace`.
+pub async fn remember_for_provider(
     env: &Env,
-    e164: &str,
-    customer: &DollrCustomer,
+    provider: ProviderId,
+    key: &str,
+    value: &str,
+    replace: bool,
     now_ms: i64,
-) -> worker::Result<DollrCustomer> {
+) -> worker::Result<()> {
+    let on_conflict = if replace {
+        "DO UPDATE SET value = excluded.value"
+    } else {
+        "DO NOTHING"
+    };
     db(env)?
-        .prepare(
-            "INSERT INTO dollr_customers (msisdn, party_id, counterparty_id, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (msisdn) DO NOTHING",
-        )
+        .prepare(format!(
+            "INSERT INTO provider_memory (provider, key, value, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (provider, key) {on_conflict}"
+        ))
         .bind(&[
-            e164.into(),
-            customer.party_id.as_str().into(),
-            customer.counterparty_id.as_str().into(),
+            provider.name().into(),
+            key.into(),
+            value.into(),
             (now_ms as f64).into(),
         ])?
         .run()
         .await?;
-    Ok(dollr_customer(env, e164)
-        .await?
-        .unwrap_or_else(|| customer.clone()))
-}
-
-/// Records the invoice a Dollr payment collects (before its execution).
-pub async fn store_dollr_invoice(
-    env: &Env,
-    payment_id: &str,
-    invoice_id: &str,
-    now_ms: i64,
-) -> worker::Result<()> {
-    db(env)?
-        .prepare(
-            "INSERT INTO dollr_invoices (payment_id, invoice_id, created_at_ms) VALUES (?1, ?2, ?3)
-             ON CONFLICT (payment_id) DO UPDATE SET invoice_id = excluded.invoice_id",
-        )
-        .bind(&[payment_id.into(), invoice_id.into(), (now_ms as f64).into()])?
-        .run()
-        .await?;
     Ok(())
-}
-
-/// The invoice of a Dollr payment.
-pub async fn dollr_invoice(env: &Env, payment_id: &str) -> worker::Result<Option<String>> {
-    db(env)?
-        .prepare("SELECT invoice_id FROM dollr_invoices WHERE payment_id = ?1")
-        .bind(&[payment_id.into()])?
-        .first::<String>(Some("invoice_id"))
-        .await
 }
 
 /// Records which checkout a refund belongs to.

@@ -3,7 +3,7 @@
 
 use lipa_api::event::MerchantEvent;
 use lipa_api::refund::TransferStatus;
-use lipa_providers::dollr::{OperationState, OperationStatus};
+use lipa_providers::provider::Transfer;
 use serde::Serialize;
 
 use crate::outbox::OutboundEvent;
@@ -18,57 +18,13 @@ pub enum Call {
     StatusRead,
 }
 
-/// A provider's answer about a refund or payout.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransferUpdate {
-    /// The provider's id for it, when it gives one.
-    pub provider_ref: Option<String>,
-    /// Where it stands.
-    pub status: TransferStatus,
-    /// Why it failed, in plain words.
-    pub failure_message: Option<String>,
-}
-
-impl From<OperationStatus> for TransferUpdate {
-    /// Dollr's answer about a refund or payout. A status Dollr's adapter does not know is
-    /// still under way (its raw value is logged by [`TransferUpdate::from_dollr`]).
-    fn from(s: OperationStatus) -> TransferUpdate {
-        let provider_ref = s.payment_intent_id;
-        match s.state {
-            OperationState::InProgress => TransferUpdate::pending(provider_ref),
-            OperationState::Completed => TransferUpdate {
-                provider_ref,
-                status: TransferStatus::Succeeded,
-                failure_message: None,
-            },
-            OperationState::Failed(reason) => TransferUpdate {
-                provider_ref,
-                status: TransferStatus::Failed,
-                failure_message: Some(reason.message().to_string()),
-            },
-        }
-    }
-}
-
-impl TransferUpdate {
-    /// Dollr's answer about a refund or payout, logging a status the adapter does not know.
-    pub fn from_dollr(s: OperationStatus) -> TransferUpdate {
-        if let Some(raw) = &s.unknown_status {
-            crate::checkout::log(
-                "provider_status_unknown",
-                &format!("dollr transfer: {raw:?} (kept pending)"),
-            );
-        }
-        s.into()
-    }
-
-    /// Still under way.
-    pub fn pending(provider_ref: Option<String>) -> TransferUpdate {
-        TransferUpdate {
-            provider_ref,
-            status: TransferStatus::Pending,
-            failure_message: None,
-        }
+/// Logs a refund's or payout's status the provider's adapter does not know (kept pending).
+pub fn log_unknown(what: &str, transfer: &Transfer) {
+    if let Some(raw) = &transfer.unknown_status {
+        crate::checkout::log(
+            "provider_status_unknown",
+            &format!("{what}: {raw:?} (kept pending)"),
+        );
     }
 }
 

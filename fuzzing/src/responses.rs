@@ -74,7 +74,7 @@ pub fn honeycoin_responses(data: &[u8]) {
     let otp = honeycoin::parse_validate_otp(&r);
     if matches!(r.status, 400 | 422) {
         assert!(
-            matches!(otp, Ok(honeycoin::OtpOutcome::Refused(_))),
+            matches!(otp, Ok(lipa_providers::provider::OtpOutcome::Refused(_))),
             "a {} is a refused code: {otp:?}",
             r.status
         );

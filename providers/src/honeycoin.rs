@@ -48,9 +48,9 @@ use lipa_api::{Country, Currency, FailureReason, NextAction, Operator, PaymentSt
 use crate::amount::{major_units, minor_units};
 use crate::error::ProviderError;
 use crate::http::{find_header, HttpRequest, HttpResponse, Method};
+use crate::provider::OtpOutcome;
 use crate::secret::Secret;
 use crate::token::AccessToken;
-use crate::provider::OtpOutcome;
 use crate::{Echo, ProviderPayment};
 
 pub use wire::{WebhookData, WebhookEvent};

@@ -49,6 +49,10 @@ pub trait Store {
         key: &str,
         value: &str,
     ) -> Result<String, StoreError>;
+    /// Stores `value` under `key`, replacing what was there (a payment sent again records
+    /// what it was sent with last).
+    async fn replace(&self, provider: ProviderId, key: &str, value: &str)
+        -> Result<(), StoreError>;
 }
 
 /// What an RSA-SHA256 (PKCS#1 v1.5) verifier is given: the public key as SubjectPublicKeyInfo

@@ -25,9 +25,9 @@ pub mod xtopay;
 
 pub use call::CallError;
 pub use error::ProviderError;
+pub use http::{HttpRequest, HttpResponse, Method};
 pub use provider::Provider;
 pub use registry::Registry;
-pub use http::{HttpRequest, HttpResponse, Method};
 pub use secret::Secret;
 pub use signature::SignatureError;
 pub use token::{AccessToken, TokenCache};
@@ -36,7 +36,17 @@ use lipa_api::PaymentStatus;
 
 /// The providers Lipa routes payments to.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderId {

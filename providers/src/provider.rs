@@ -375,9 +375,7 @@ pub trait Provider {
 
 fn not_offered(capability: Capability) -> CallError {
     match capability {
-        Capability::NotOffered(why) | Capability::NotConfigured(why) => {
-            CallError::unsupported(why)
-        }
+        Capability::NotOffered(why) | Capability::NotConfigured(why) => CallError::unsupported(why),
         Capability::Offered => CallError::unsupported("not implemented"),
     }
 }

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::record::CheckoutRecord;
 use super::refund::RefundRequest;
-use super::ProviderHint;
+use lipa_providers::provider::Hint;
+use lipa_providers::ProviderId;
 
 /// The path of the live channel's upgrade request to the object.
 pub const LIVE_PATH: &str = "/live";
@@ -63,8 +64,10 @@ pub enum CheckoutMessage {
     },
     /// A verified provider webhook, as a hint.
     ProviderHint {
+        /// The provider that sent it.
+        provider: ProviderId,
         /// What the webhook names.
-        hint: ProviderHint,
+        hint: Hint,
     },
 }
 

@@ -23,20 +23,17 @@ pub use object::CheckoutObject;
 
 use lipa_api::phone::Msisdn;
 use lipa_api::{ApiError, ErrorCode, PaymentStatus, StartPayment, SubmitOtp};
-use lipa_providers::crisscross::{SessionInput, SESSION_LIFETIME_S};
-use lipa_providers::dollr::FeeBearer;
-use lipa_providers::honeycoin::OtpOutcome;
-use lipa_providers::{ProviderError, ProviderId, ProviderPayment};
-use serde::{Deserialize, Serialize};
+use lipa_providers::provider::{Hint, OtpOutcome, Prepared, Reading};
+use lipa_providers::{CallError, ProviderError, ProviderId, ProviderPayment};
 use worker::{Request, Response};
 
 use crate::config::Config;
-use crate::error::{json_response, EdgeError, EdgeResult};
+use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
 use crate::ids;
-use crate::providers::{self, CallError, Reading};
+use crate::providers::{attempt, order, EdgeHost};
 use crate::store;
-use record::{CheckoutRecord, PaymentRecord};
+use record::{Binding, CheckoutRecord, PaymentRecord};
 
 /// The storage key of the record.
 const KEY: &str = "checkout";
@@ -45,30 +42,6 @@ const MAX_LIVE_CHANNELS: usize = 8;
 /// The internal header that carries the widget's client secret to the object on the live
 /// channel's upgrade request.
 pub const CLIENT_SECRET_HEADER: &str = "x-lipa-client-secret";
-
-/// A provider webhook, verified by the edge, handed to the object as a hint.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct ProviderHint {
-    /// A key unique to the delivery (the provider's event id, or one made from the body).
-    pub event_id: String,
-    /// The provider's transaction id.
-    pub provider_ref: String,
-    /// Lipa's payment id, when the provider echoes it (HoneyCoin's `externalReference`,
-    /// Xtopay's `ClientReference`).
-    pub payment_id: Option<String>,
-    /// A failure the verified webhook reports, trusted only where the provider's status
-    /// check cannot report failures (Xtopay: `Paid` / `Unpaid`). Success is never taken from
-    /// a webhook.
-    #[serde(default)]
-    pub reported_failure: Option<PaymentStatus>,
-    /// Lipa's checkout id, when the provider echoes only that (CrissCross's
-    /// `merchantReference`).
-    #[serde(default)]
-    pub checkout_id: Option<String>,
-    /// The provider that sent the webhook.
-    #[serde(default)]
-    pub provider: Option<ProviderId>,
-}
 
 impl CheckoutObject {
     async fn dispatch(&self, req: &mut Request) -> EdgeResult<Response> {
@@ -108,7 +81,9 @@ impl CheckoutObject {
             CheckoutMessage::Refund { id } => self.refund_by_id(&id).await,
             CheckoutMessage::Receipt { payment_id } => self.receipt(&payment_id).await,
             CheckoutMessage::Resend { event_id } => self.resend(&event_id).await,
-            CheckoutMessage::ProviderHint { hint } => self.provider_hint(hint).await,
+            CheckoutMessage::ProviderHint { provider, hint } => {
+                self.provider_hint(provider, hint).await
+            }
         }
     }
 
@@ -201,103 +176,96 @@ impl CheckoutObject {
 
     async fn view(&self, rec: CheckoutRecord) -> EdgeResult<Response> {
         let config = self.config()?;
-        let rec = self.ensure_session(&config, rec).await;
-        let rec = self.ensure_fee(&config, rec).await;
+        let rec = self.ensure_prepared(&config, rec).await;
         Ok(json_response(
             &rec.view(&config.merchant.name, &config.routes),
             200,
         )?)
     }
 
-    /// Opens the CrissCross session when some operator of this checkout routes to CrissCross
-    /// and none is open, or the open one ends within [`SESSION_RENEW_MARGIN_MS`]; a failure
-    /// leaves the record as it was (retried on the next read). Two reads at once may both
-    /// open one; the first stored wins and the other is never used.
-    async fn ensure_session(&self, config: &Config, rec: CheckoutRecord) -> CheckoutRecord {
-        let routed =
-            rec.country.operators().iter().any(|op| {
-                config.routes.provider_for(rec.country, *op) == Some(ProviderId::CrissCross)
-            });
-        let renew = session_needs_renewal(&rec, now_ms());
-        let Some(cc) = config.crisscross.as_ref().filter(|_| routed && renew) else {
-            return rec;
-        };
-        let input = SessionInput {
-            amount: rec.amount,
-            currency: rec.currency,
-            reference: &rec.id,
-            location: rec.country.alpha3(),
-        };
-        let opened_at = now_ms();
-        let (session, operators) = match providers::crisscross::open_session(cc, &input).await {
-            Ok(opened) => opened,
-            Err(e) => {
-                log("session_failed", &e.to_string());
-                return rec;
-            }
-        };
-        let stored = async {
-            let mut fresh = self.load_existing().await?;
-            if session_needs_renewal(&fresh, now_ms()) {
-                fresh.provider_session_expires_at_ms = Some(
-                    session
-                        .expires_at_ms
-                        .unwrap_or(opened_at + i64::from(SESSION_LIFETIME_S) * 1000),
-                );
-                fresh.provider_session = Some(session.id);
-                fresh.crisscross_operators = Some(operators);
-                self.save(&fresh).await?;
-            }
-            Ok::<_, EdgeError>(fresh)
-        };
-        match stored.await {
-            Ok(fresh) => fresh,
-            Err(EdgeError(e)) => {
-                log("session_not_stored", &e.to_string());
-                rec
-            }
-        }
-    }
-
-    /// Previews Dollr's fee when the customer bears it and some operator of this checkout
-    /// routes to Dollr; a failure leaves the record as it was (retried on the next read).
-    async fn ensure_fee(&self, config: &Config, rec: CheckoutRecord) -> CheckoutRecord {
-        let routed = rec
+    /// Prepares the checkout with every provider one of its operators routes to that needs
+    /// it (CrissCross's session, Dollr's fee when the customer bears it), where nothing is
+    /// prepared or what is ends within [`PREPARATION_RENEW_MARGIN_MS`]. A failure leaves the
+    /// record as it was (retried on the next read). Two reads at once may both prepare; the
+    /// first stored wins and the other is never used.
+    async fn ensure_prepared(&self, config: &Config, rec: CheckoutRecord) -> CheckoutRecord {
+        let mut routed: Vec<ProviderId> = rec
             .country
             .operators()
             .iter()
-            .any(|op| config.routes.provider_for(rec.country, *op) == Some(ProviderId::Dollr));
-        let Some(dl) = config
-            .dollr
-            .as_ref()
-            .filter(|d| d.fee_bearer == FeeBearer::Customer)
-            .filter(|_| routed && rec.dollr_fee.is_none())
-        else {
-            return rec;
-        };
-        let fee = match providers::dollr::fees(dl, rec.amount, rec.currency).await {
-            Ok(preview) => preview.fee,
-            Err(e) => {
-                log("fee_preview_failed", &e.to_string());
-                return rec;
+            .filter_map(|op| config.routes.provider_for(rec.country, *op))
+            .collect();
+        routed.dedup();
+        let mut rec = rec;
+        for id in routed {
+            let Ok(provider) = config.provider(id) else {
+                continue;
+            };
+            if !provider.needs_preparation() || !needs_preparing(&rec, id, now_ms()) {
+                continue;
             }
-        };
-        let stored = async {
-            let mut fresh = self.load_existing().await?;
-            // A fee stored meanwhile stays: a payment may already have been started with it.
-            if fresh.dollr_fee.is_none() {
-                fresh.dollr_fee = Some(fee);
-                self.save(&fresh).await?;
-            }
-            Ok::<_, EdgeError>(fresh)
-        };
-        match stored.await {
-            Ok(fresh) => fresh,
-            Err(EdgeError(e)) => {
-                log("fee_not_stored", &e.to_string());
-                rec
-            }
+            let host = EdgeHost::new(&self.env);
+            let prepared = match provider.prepare(&host.host(), &order(config, &rec)).await {
+                Ok(prepared) => prepared,
+                Err(e) => {
+                    log("preparation_failed", &format!("{}: {e}", id.name()));
+                    continue;
+                }
+            };
+            rec = match self.store_prepared(id, prepared).await {
+                Ok(fresh) => fresh,
+                Err(e) => {
+                    log("preparation_not_stored", &e.to_string());
+                    rec
+                }
+            };
         }
+        rec
+    }
+
+    /// Read, decide, write: stores a preparation unless one stored meanwhile still holds (a
+    /// payment may already have been started with it).
+    async fn store_prepared(
+        &self,
+        id: ProviderId,
+        prepared: Prepared,
+    ) -> EdgeResult<CheckoutRecord> {
+        let mut fresh = self.load_existing().await?;
+        if needs_preparing(&fresh, id, now_ms()) {
+            fresh.prepared.insert(id, prepared);
+            self.save(&fresh).await?;
+        }
+        Ok(fresh)
+    }
+
+    /// Sends `payment` to its provider.
+    async fn send(
+        &self,
+        config: &Config,
+        rec: &CheckoutRecord,
+        payment: &PaymentRecord,
+    ) -> Result<ProviderPayment, CallError> {
+        let provider = config.provider(payment.provider)?;
+        let host = EdgeHost::new(&self.env);
+        let e164 = payment.msisdn.e164();
+        provider
+            .start(&host.host(), &order(config, rec), &attempt(payment, &e164))
+            .await
+    }
+
+    /// Reads where `payment` stands at its provider; never sends it.
+    async fn read(
+        &self,
+        config: &Config,
+        rec: &CheckoutRecord,
+        payment: &PaymentRecord,
+    ) -> Result<Reading, CallError> {
+        let provider = config.provider(payment.provider)?;
+        let host = EdgeHost::new(&self.env);
+        let e164 = payment.msisdn.e164();
+        provider
+            .read(&host.host(), &order(config, rec), &attempt(payment, &e164))
+            .await
     }
 
     /// `POST /payments`: starts a payment. The payment is stored as in flight before anything
@@ -314,13 +282,14 @@ impl CheckoutObject {
         let (rec, payment) = self.mark_sending(&payment_id).await?;
         self.index(&rec.id, &payment).await;
         log_payment("payment_created", &rec.id, &payment);
-        let mut outcome = providers::start(&self.env, &config, &rec, &payment).await;
-        if session_gone(&payment, &outcome) {
-            // CrissCross ended the session early (410): nothing was taken, so a new session
-            // and a new key are safe; the same key on another session would be a conflict.
-            log("session_gone", &rec.id);
-            if let Some((rec, payment)) = self.resend_on_new_session(&config, &payment_id).await? {
-                outcome = providers::start(&self.env, &config, &rec, &payment).await;
+        let mut outcome = self.send(&config, &rec, &payment).await;
+        if matches!(outcome, Err(CallError::Provider(ProviderError::Gone))) {
+            // The provider ended what the payment was prepared with (CrissCross's session,
+            // 410): nothing was taken, so a new preparation and a new key are safe; the same
+            // key on another session would be a conflict.
+            log("preparation_gone", &rec.id);
+            if let Some((rec, payment)) = self.resend_prepared_anew(&config, &payment_id).await? {
+                outcome = self.send(&config, &rec, &payment).await;
             }
         }
         let rec = self.record_start(&payment_id, outcome).await?;
@@ -359,8 +328,8 @@ impl CheckoutObject {
             updated_at_ms: now,
             next_poll_at_ms: None,
             otp_attempts: 0,
-            session: None,
-            holds_until_ms: Some(now + providers::approval_window_ms(config, provider)),
+            prepared: None,
+            holds_until_ms: Some(now + config.approval_window_ms(config.provider(provider)?)),
             resends: 0,
         };
         let id = payment.id.clone();
@@ -370,8 +339,8 @@ impl CheckoutObject {
     }
 
     /// What must be known before the provider hears of the payment, each step of which may
-    /// refuse it: the CrissCross session (and the operators it offers), Dollr's fee when the
-    /// customer bears it, and the spam limits.
+    /// refuse it: the provider's preparation (CrissCross's session and the operators it
+    /// offers, Dollr's fee when the customer bears it), and the spam limits.
     async fn prepare_payment(
         &self,
         config: &Config,
@@ -379,16 +348,17 @@ impl CheckoutObject {
         client_ip: Option<String>,
     ) -> EdgeResult<()> {
         let mut rec = self.load_existing().await?;
-        if session_busy(&rec, payment_id) {
+        if preparation_busy(config, &rec, payment_id) {
             // A new attempt after the approval window while an earlier one is still live on
-            // the session: CrissCross allows one live transaction per session, so this one
-            // gets its own (the earlier payment keeps its session for replays).
-            rec.provider_session = None;
-            rec.provider_session_expires_at_ms = None;
-            self.save(&rec).await?;
+            // the same preparation: CrissCross allows one live transaction per session, so
+            // this one gets its own (the earlier payment keeps its session for replays).
+            if let Some(p) = rec.payments.iter().find(|p| p.id == payment_id) {
+                let id = p.provider;
+                rec.prepared.remove(&id);
+                self.save(&rec).await?;
+            }
         }
-        let rec = self.ensure_session(config, rec).await;
-        let rec = self.ensure_fee(config, rec).await;
+        let rec = self.ensure_prepared(config, rec).await;
         let payment = rec
             .payments
             .iter()
@@ -396,17 +366,16 @@ impl CheckoutObject {
             .cloned()
             .ok_or_else(not_found)?;
         routed_provider(config, &rec, payment.operator)?;
-        let fee_unknown = payment.provider == ProviderId::Dollr
-            && config
-                .dollr
-                .as_ref()
-                .is_some_and(|d| d.fee_bearer == FeeBearer::Customer)
-            && rec.dollr_fee.is_none();
-        if fee_unknown {
-            // Never charge a customer a fee they were not shown.
+        let unprepared = config
+            .provider(payment.provider)
+            .is_ok_and(|p| p.needs_preparation())
+            && !rec.prepared.contains_key(&payment.provider);
+        if unprepared {
+            // Never send a payment without its session, nor charge a fee the customer was
+            // not shown.
             return Err(ApiError::new(
                 ErrorCode::ProviderUnavailable,
-                "The mobile money fee could not be worked out right now. Please try again.",
+                "The payment could not be set up with the mobile money provider right now. Please try again.",
             )
             .into());
         }
@@ -422,41 +391,52 @@ impl CheckoutObject {
                 .retain(|p| p.id != payment_id || p.status != PaymentStatus::Created);
             self.save(&rec).await
         };
-        if let Err(EdgeError(e)) = released.await {
+        if let Err(e) = released.await {
             log("payment_release_failed", &e.to_string());
         }
     }
 
-    /// Binds the payment to the session it is sent on and schedules a status read for the
+    /// Binds the payment to the preparation it is sent on and schedules a status read for the
     /// case the call never returns (a Worker torn down mid-call), then answers the record the
     /// call is made with.
     async fn mark_sending(&self, payment_id: &str) -> EdgeResult<(CheckoutRecord, PaymentRecord)> {
         let mut rec = self.load_existing().await?;
-        let session = rec.provider_session.clone();
         let now = now_ms();
+        let prepared = rec
+            .payments
+            .iter()
+            .find(|p| p.id == payment_id)
+            .and_then(|p| rec.prepared.get(&p.provider))
+            .map(|p| p.state.clone());
         let p = rec.payment_mut(payment_id).ok_or_else(not_found)?;
-        if p.provider == ProviderId::CrissCross {
-            p.session = session;
-        }
+        p.prepared = prepared;
         p.next_poll_at_ms = Some(now + SEND_LEASE_MS);
         let payment = p.clone();
         self.save(&rec).await?;
         Ok((rec, payment))
     }
 
-    /// After a 410: opens a new session and gives the payment a new key on it (the refused
-    /// request took nothing). `None` when no session could be opened.
-    async fn resend_on_new_session(
+    /// After [`ProviderError::Gone`]: prepares the checkout anew and gives the payment a new
+    /// key on the new preparation (the refused request took nothing). `None` when nothing
+    /// could be prepared.
+    async fn resend_prepared_anew(
         &self,
         config: &Config,
         payment_id: &str,
     ) -> EdgeResult<Option<(CheckoutRecord, PaymentRecord)>> {
         let mut rec = self.load_existing().await?;
-        rec.provider_session = None;
-        rec.provider_session_expires_at_ms = None;
+        let Some(provider) = rec
+            .payments
+            .iter()
+            .find(|p| p.id == payment_id)
+            .map(|p| p.provider)
+        else {
+            return Ok(None);
+        };
+        rec.prepared.remove(&provider);
         self.save(&rec).await?;
-        let rec = self.ensure_session(config, rec).await;
-        let Some(session) = rec.provider_session.clone() else {
+        let rec = self.ensure_prepared(config, rec).await;
+        let Some(prepared) = rec.prepared.get(&provider).map(|p| p.state.clone()) else {
             return Ok(None);
         };
         let mut rec = self.load_existing().await?;
@@ -464,7 +444,7 @@ impl CheckoutObject {
         let Some(p) = rec.payment_mut(payment_id) else {
             return Ok(None);
         };
-        p.session = Some(session);
+        p.prepared = Some(prepared);
         p.idempotency_key = key;
         let payment = p.clone();
         self.save(&rec).await?;
@@ -538,13 +518,24 @@ impl CheckoutObject {
             p.clone()
         };
         self.save(&counted).await?;
-        let outcome = providers::submit_otp(&config, &payment, &otp).await;
+        let outcome = match config.provider(payment.provider) {
+            Ok(provider) => {
+                let host = EdgeHost::new(&self.env);
+                let e164 = payment.msisdn.e164();
+                provider
+                    .submit_otp(&host.host(), &attempt(&payment, &e164), &otp)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         // Whatever the answer, the provider's own state decides what the customer sees next.
-        let confirmed = providers::read(&config, &counted, &payment).await;
+        let confirmed = self.read(&config, &counted, &payment).await;
         let mut rec = self.load_existing().await?;
         let now = now_ms();
         match &confirmed {
-            Ok(Reading::Found(update)) => self.apply_logged(&mut rec, &payment.id, update, now)?,
+            Ok(Reading::Found(update)) => {
+                self.apply_logged(&config, &mut rec, &payment.id, update, now)?
+            }
             // A payment waiting for a code has a provider id: this cannot be, and sends nothing.
             Ok(Reading::NotReceived) => log("otp_status_not_received", &payment.id),
             Err(e) => log("otp_status_failed", &e.to_string()),
@@ -596,11 +587,16 @@ impl CheckoutObject {
     /// payment (which changes nothing) and a status the adapter does not know (kept pending).
     fn apply_logged(
         &self,
+        config: &Config,
         rec: &mut CheckoutRecord,
         payment_id: &str,
         update: &ProviderPayment,
         now: i64,
     ) -> EdgeResult<()> {
+        let Some(binding) = binding(config, rec, payment_id) else {
+            log("provider_answer_unbound", payment_id);
+            return Ok(());
+        };
         if let Some(raw) = &update.unknown_status {
             log(
                 "provider_status_unknown",
@@ -608,7 +604,7 @@ impl CheckoutObject {
             );
         }
         let event_id = ids::random_id("evt_", 24)?;
-        match rec.apply(payment_id, update, &event_id, now) {
+        match rec.apply(payment_id, &binding, update, &event_id, now) {
             record::Applied::Mismatch(why) => log(
                 "provider_answer_mismatch",
                 &format!("{payment_id}: {why} (not applied)"),
@@ -635,7 +631,7 @@ impl CheckoutObject {
         let mut rec = self.load_existing().await?;
         let retry_after_ms = outcome.as_ref().err().and_then(CallError::retry_after_ms);
         match outcome {
-            Ok(update) => self.apply_logged(&mut rec, payment_id, &update, now)?,
+            Ok(update) => self.apply_logged(&config, &mut rec, payment_id, &update, now)?,
             Err(e) => {
                 log("payment_start_failed", &e.to_string());
                 let conflict = matches!(e, CallError::Provider(ProviderError::Conflict));
@@ -672,8 +668,7 @@ impl CheckoutObject {
             p.next_poll_at_ms = if p.status.is_terminal() {
                 None
             } else {
-                providers::next_poll_delay_ms(&config, p.provider, now - p.created_at_ms)
-                    .map(|d| now + d.max(retry_after_ms.unwrap_or(0)))
+                next_poll_at(&config, p, now, retry_after_ms)
             };
         }
         self.save(&rec).await?;
@@ -688,7 +683,7 @@ impl CheckoutObject {
     /// A verified provider webhook: a hint to read the payments it names now. The status read
     /// asks by the payment's own stored reference (never by an id taken from the webhook),
     /// and its answer is applied only if it echoes this payment.
-    async fn provider_hint(&self, hint: ProviderHint) -> EdgeResult<Response> {
+    async fn provider_hint(&self, provider: ProviderId, hint: Hint) -> EdgeResult<Response> {
         let rec = self.load_existing().await?;
         if rec.seen_events.contains(&hint.event_id) {
             log("provider_event_duplicate", &hint.event_id);
@@ -697,13 +692,13 @@ impl CheckoutObject {
                 200,
             )?);
         }
-        let named = hint_payments(&rec, &hint);
+        let named = hint_payments(&rec, provider, &hint);
         if named.is_empty() {
             return Err(not_found().into());
         }
         let config = self.config()?;
         for payment in named {
-            let confirmed = match providers::read(&config, &rec, &payment).await {
+            let confirmed = match self.read(&config, &rec, &payment).await {
                 Ok(Reading::Found(confirmed)) => confirmed,
                 // Only the alarm sends a lost start again, after reading the stored record.
                 Ok(Reading::NotReceived) => continue,
@@ -717,21 +712,19 @@ impl CheckoutObject {
                     .into());
                 }
             };
-            // Xtopay's status check knows only Paid / Unpaid: a verified failure callback is
-            // believed when the check does not say paid.
-            let confirmed = match (&confirmed.status, &hint.reported_failure, payment.provider) {
-                (
-                    PaymentStatus::Pending,
-                    Some(failure @ PaymentStatus::Failed { .. }),
-                    ProviderId::Xtopay,
-                ) => ProviderPayment {
-                    status: failure.clone(),
-                    ..confirmed
-                },
+            // A provider whose status read knows only paid / unpaid (Xtopay) reports a verified
+            // failure in the webhook: believed when the read does not say paid.
+            let confirmed = match (&confirmed.status, &hint.reported_failure) {
+                (PaymentStatus::Pending, Some(failure @ PaymentStatus::Failed { .. })) => {
+                    ProviderPayment {
+                        status: failure.clone(),
+                        ..confirmed
+                    }
+                }
                 _ => confirmed,
             };
             let mut rec = self.load_existing().await?;
-            self.apply_logged(&mut rec, &payment.id, &confirmed, now_ms())?;
+            self.apply_logged(&config, &mut rec, &payment.id, &confirmed, now_ms())?;
             self.save(&rec).await?;
             if let Some(p) = rec.payments.iter().find(|p| p.id == payment.id) {
                 self.index(&rec.id, p).await;
@@ -779,7 +772,7 @@ impl CheckoutObject {
     /// Asks the provider where one live payment stands and stores what it says.
     async fn poll(&self, asked_on: &CheckoutRecord, p: &PaymentRecord) -> EdgeResult<()> {
         let config = self.config()?;
-        let answer = providers::read(&config, asked_on, p).await;
+        let answer = self.read(&config, asked_on, p).await;
         if matches!(answer, Ok(Reading::NotReceived)) {
             return self.resend_lost(&config, &p.id).await;
         }
@@ -787,7 +780,9 @@ impl CheckoutObject {
         let mut rec = self.load_existing().await?;
         let retry_after_ms = answer.as_ref().err().and_then(CallError::retry_after_ms);
         match answer {
-            Ok(Reading::Found(update)) => self.apply_logged(&mut rec, &p.id, &update, now)?,
+            Ok(Reading::Found(update)) => {
+                self.apply_logged(&config, &mut rec, &p.id, &update, now)?
+            }
             Ok(Reading::NotReceived) => {}
             Err(e) => log("poll_failed", &e.to_string()),
         }
@@ -800,9 +795,7 @@ impl CheckoutObject {
                     live.updated_at_ms = now;
                 }
                 // A 429's Retry-After is honoured: never asked again sooner.
-                live.next_poll_at_ms =
-                    providers::next_poll_delay_ms(&config, live.provider, now - live.created_at_ms)
-                        .map(|d| now + d.max(retry_after_ms.unwrap_or(0)));
+                live.next_poll_at_ms = next_poll_at(&config, live, now, retry_after_ms);
                 window_over = live.next_poll_at_ms.is_none();
             }
         }
@@ -850,7 +843,7 @@ impl CheckoutObject {
                 let payment = p.clone();
                 self.save(&rec).await?;
                 log_payment("payment_resent", &rec.id, &payment);
-                let outcome = providers::start(&self.env, config, &rec, &payment).await;
+                let outcome = self.send(config, &rec, &payment).await;
                 self.record_start(payment_id, outcome).await.map(|_| ())
             }
         }
@@ -904,50 +897,68 @@ impl CheckoutObject {
     }
 }
 
-/// How long before its end a CrissCross session is renewed: a payment started on it must
-/// not meet a 410.
-const SESSION_RENEW_MARGIN_MS: i64 = 120_000;
+/// How long before its end a preparation (CrissCross's session) is renewed: a payment
+/// started on it must not meet a 410.
+const PREPARATION_RENEW_MARGIN_MS: i64 = 120_000;
 
 /// How long a start may take before the alarm asks about it (its send never returned): past
 /// the longest chain of calls a start makes (Dollr's invoice collection: about nine, each
-/// with the executor's timeout), so the alarm never reads or sends a payment still being
-/// sent.
-const SEND_LEASE_MS: i64 = 12 * crate::executor::PROVIDER_TIMEOUT_MS as i64;
+/// with the call timeout), so the alarm never reads or sends a payment still being sent.
+const SEND_LEASE_MS: i64 = 12 * lipa_providers::call::PROVIDER_TIMEOUT_MS as i64;
 
-/// Whether the checkout needs a (new) CrissCross session at `now_ms`.
-fn session_needs_renewal(rec: &CheckoutRecord, now_ms: i64) -> bool {
-    rec.provider_session.is_none()
-        || rec
-            .provider_session_expires_at_ms
-            .is_some_and(|end| end - now_ms < SESSION_RENEW_MARGIN_MS)
+/// Whether the checkout needs a (new) preparation from `provider` at `now_ms`: none stored,
+/// or the stored one ends within the margin.
+fn needs_preparing(rec: &CheckoutRecord, provider: ProviderId, now_ms: i64) -> bool {
+    rec.prepared.get(&provider).is_none_or(|p| {
+        p.expires_at_ms
+            .is_some_and(|end| end - now_ms < PREPARATION_RENEW_MARGIN_MS)
+    })
 }
 
-/// Whether the checkout's CrissCross session already carries another live payment, so a new
-/// CrissCross payment needs a session of its own.
-fn session_busy(rec: &CheckoutRecord, payment_id: &str) -> bool {
+/// Whether the preparation a new payment would be sent on already carries another live
+/// payment, where its provider allows only one (CrissCross's session).
+fn preparation_busy(config: &Config, rec: &CheckoutRecord, payment_id: &str) -> bool {
     let Some(new) = rec.payments.iter().find(|p| p.id == payment_id) else {
         return false;
     };
-    new.provider == ProviderId::CrissCross
-        && rec.provider_session.is_some()
+    let exclusive = config
+        .provider(new.provider)
+        .is_ok_and(|p| p.one_payment_per_preparation());
+    let Some(current) = rec.prepared.get(&new.provider) else {
+        return false;
+    };
+    exclusive
         && rec.payments.iter().any(|p| {
             p.id != payment_id
-                && p.provider == ProviderId::CrissCross
+                && p.provider == new.provider
                 && !p.status.is_terminal()
-                && p.session == rec.provider_session
+                && p.prepared.as_deref() == Some(current.state.as_str())
         })
 }
 
-/// Whether a CrissCross start was refused because its session is gone (410).
-fn session_gone(payment: &PaymentRecord, outcome: &Result<ProviderPayment, CallError>) -> bool {
-    payment.provider == ProviderId::CrissCross
-        && matches!(
-            outcome,
-            Err(CallError::Provider(ProviderError::Rejected {
-                status: 410,
-                ..
-            }))
-        )
+/// What binds a provider's answer to `payment_id`, from its provider.
+fn binding(config: &Config, rec: &CheckoutRecord, payment_id: &str) -> Option<Binding> {
+    let payment = rec.payments.iter().find(|p| p.id == payment_id)?;
+    let provider = config.provider(payment.provider).ok()?;
+    let e164 = payment.msisdn.e164();
+    Some(Binding {
+        reference: provider.expected_reference(&order(config, rec), &attempt(payment, &e164)),
+        keeps_one_id: provider.keeps_one_id(),
+    })
+}
+
+/// When to ask about a live payment next: on its provider's schedule, never sooner than a
+/// 429's `Retry-After`; `None` when the schedule is over.
+fn next_poll_at(
+    config: &Config,
+    p: &PaymentRecord,
+    now: i64,
+    retry_after_ms: Option<i64>,
+) -> Option<i64> {
+    let provider = config.provider(p.provider).ok()?;
+    provider
+        .next_poll_delay_ms(now - p.created_at_ms)
+        .map(|d| now + d.max(retry_after_ms.unwrap_or(0)))
 }
 
 /// The provider the routing table gives `operator` on this checkout, or the 400 naming it.
@@ -972,12 +983,12 @@ fn routed_provider(
 /// The payments a webhook names: by the stored provider id, by Lipa's payment id it echoes,
 /// or, for a webhook that names only the checkout (CrissCross's `merchantReference`), every
 /// live payment sent to that provider.
-fn hint_payments(rec: &CheckoutRecord, hint: &ProviderHint) -> Vec<PaymentRecord> {
+fn hint_payments(rec: &CheckoutRecord, provider: ProviderId, hint: &Hint) -> Vec<PaymentRecord> {
     // Only the sender's own payments, and none whose start is still being sent.
     let candidates = rec
         .payments
         .iter()
-        .filter(|p| Some(p.provider) == hint.provider && p.status != PaymentStatus::Created);
+        .filter(|p| p.provider == provider && p.status != PaymentStatus::Created);
     let named: Vec<PaymentRecord> = candidates
         .clone()
         .filter(|p| {

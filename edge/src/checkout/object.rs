@@ -7,8 +7,6 @@ use worker::{
     WebSocketIncomingMessage,
 };
 
-use crate::error::EdgeError;
-
 use super::log;
 
 /// One checkout's Durable Object.
@@ -31,7 +29,7 @@ impl DurableObject for CheckoutObject {
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
-        if let Err(EdgeError(e)) = self.wake().await {
+        if let Err(e) = self.wake().await {
             log("alarm_failed", &e.to_string());
         }
         Response::empty()

@@ -9,6 +9,9 @@ use lipa_api::{
     ApiError, CheckoutView, Country, Currency, ErrorCode, Operator, OperatorView, PaymentStatus,
     PaymentView,
 };
+use std::collections::BTreeMap;
+
+use lipa_providers::provider::Prepared;
 use lipa_providers::{Expected, ProviderId, ProviderPayment};
 
 pub use crate::outbox::OutboundEvent;
@@ -45,16 +48,10 @@ pub struct CheckoutRecord {
     pub locked_phone: Option<Msisdn>,
     /// Creation time, Unix ms.
     pub created_at_ms: i64,
-    /// CrissCross `sessionId`, once created.
-    pub provider_session: Option<String>,
-    /// When that session ends, Unix ms (CrissCross's `expiresAt`): it is renewed before.
+    /// What each provider that needs it prepared this checkout with (CrissCross's session,
+    /// Dollr's fee), stored as the provider gave it; only the shared fields are read here.
     #[serde(default)]
-    pub provider_session_expires_at_ms: Option<i64>,
-    /// Operators the CrissCross session offers, once asked.
-    pub crisscross_operators: Option<Vec<Operator>>,
-    /// Dollr's fee on this amount when the customer bears it, once previewed.
-    #[serde(default)]
-    pub dollr_fee: Option<i64>,
+    pub prepared: BTreeMap<ProviderId, Prepared>,
     /// Every payment attempt, oldest first. Several may be live: one past its provider's
     /// approval window keeps being polled while the customer tries again.
     pub payments: Vec<PaymentRecord>,
@@ -94,10 +91,10 @@ pub struct PaymentRecord {
     /// One-time codes the customer has sent for this payment.
     #[serde(default)]
     pub otp_attempts: u32,
-    /// The provider session the payment was sent on (CrissCross), so a replay of its
-    /// idempotency key sends exactly the first request again.
-    #[serde(default)]
-    pub session: Option<String>,
+    /// The preparation's state the payment was sent with (CrissCross's session), so a
+    /// replay of its idempotency key sends exactly the first request again.
+    #[serde(default, alias = "session")]
+    pub prepared: Option<String>,
     /// Until when, Unix ms, the payment holds its checkout while live: its provider's
     /// approval window. After it the customer may start another payment.
     #[serde(default)]
@@ -105,6 +102,16 @@ pub struct PaymentRecord {
     /// How many times the start was sent again because the provider never received it.
     #[serde(default)]
     pub resends: u32,
+}
+
+/// What binds a provider's answer to a payment, from the payment's provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The reference the answer must echo, where it carries one.
+    pub reference: String,
+    /// Whether the provider names the payment by one id everywhere: then an answer with
+    /// another id is about another payment.
+    pub keeps_one_id: bool,
 }
 
 /// What to do with a payment whose start never got an answer and that the provider does not
@@ -239,13 +246,14 @@ impl CheckoutRecord {
 
     /// Applies a provider-confirmed answer about `payment_id` at `now_ms`. The answer must be
     /// about this payment: where it carries a reference, amount or currency, they must be
-    /// the ones sent ([`CheckoutRecord::expected_reference`]), else nothing changes. A
+    /// the ones sent (`binding`, from the payment's provider), else nothing changes. A
     /// terminal state is left only for another terminal state (a confirmed late outcome); a
     /// live state never replaces a terminal one. A newly terminal payment queues a merchant
     /// event `event_id`. A stored provider id is never replaced.
     pub fn apply(
         &mut self,
         payment_id: &str,
+        binding: &Binding,
         update: &ProviderPayment,
         event_id: &str,
         now_ms: i64,
@@ -253,20 +261,18 @@ impl CheckoutRecord {
         let Some(sent) = self.payments.iter().find(|p| p.id == payment_id) else {
             return Applied::Unchanged;
         };
-        let reference = self.expected_reference(sent);
         let amounts = self.expected_amounts(sent.provider);
         let expected = Expected {
-            reference: &reference,
+            reference: &binding.reference,
             amounts: &amounts,
             currency: self.currency,
         };
         if let Some(why) = update.echo.mismatch(&expected) {
             return Applied::Mismatch(why);
         }
-        // Xtopay names one transaction with different ids in its receive answer, its
-        // callback and its status check (which Lipa asks by the client reference, echoed and
-        // checked above); every other provider keeps one id.
-        if sent.provider != ProviderId::Xtopay
+        // A provider that names one transaction by different ids (Xtopay) is bound by the
+        // reference echoed and checked above; every other provider keeps one id.
+        if binding.keeps_one_id
             && sent
                 .provider_ref
                 .as_deref()
@@ -359,26 +365,18 @@ impl CheckoutRecord {
         self.queue_event(&payment, event_id, now_ms);
     }
 
-    /// The reference Lipa sent the provider for `payment`, which the provider's answers
-    /// echo: CrissCross's session `merchantReference` is the checkout id (alphanumeric),
-    /// HoneyCoin's `externalReference` and Xtopay's `clientReference` the payment id, Little's `key` and
-    /// Dollr's `reference_id` come from the stored idempotency key.
-    pub fn expected_reference(&self, payment: &PaymentRecord) -> String {
-        match payment.provider {
-            ProviderId::CrissCross => lipa_providers::crisscross::merchant_reference(&self.id),
-            ProviderId::HoneyCoin | ProviderId::Xtopay => payment.id.clone(),
-            ProviderId::Little => lipa_providers::little::key_for(&payment.idempotency_key),
-            ProviderId::Dollr => payment.idempotency_key.clone(),
+    /// The amounts a provider may report for this checkout: its amount, and the amount plus
+    /// a fee the customer was shown.
+    fn expected_amounts(&self, provider: ProviderId) -> Vec<i64> {
+        match self.customer_fee(provider) {
+            Some(fee) => vec![self.amount, self.amount + fee],
+            None => vec![self.amount],
         }
     }
 
-    /// The amounts a provider may report for this checkout: its amount, and for Dollr the
-    /// amount plus the fee the customer was shown.
-    fn expected_amounts(&self, provider: ProviderId) -> Vec<i64> {
-        match (provider, self.dollr_fee) {
-            (ProviderId::Dollr, Some(fee)) => vec![self.amount, self.amount + fee],
-            _ => vec![self.amount],
-        }
+    /// The fee the customer pays on top when paying through `provider`, as it prepared it.
+    pub fn customer_fee(&self, provider: ProviderId) -> Option<i64> {
+        self.prepared.get(&provider).and_then(|p| p.customer_fee)
     }
 
     fn queue_event(&mut self, payment: &PaymentRecord, event_id: &str, now_ms: i64) {
@@ -443,23 +441,19 @@ impl CheckoutRecord {
     }
 
     /// The operators the customer can pick: the country's, in its order, that the routing
-    /// table sends to a provider which takes them (for CrissCross, that its session offers).
+    /// table sends to a provider which takes them (and, where the provider's preparation
+    /// lists the operators it offers, that it offers).
     pub fn available_operators(&self, routes: &RoutingTable) -> Vec<Operator> {
         self.country
             .operators()
             .iter()
             .copied()
             .filter(|op| match routes.provider_for(self.country, *op) {
-                Some(ProviderId::CrissCross) => self
-                    .crisscross_operators
-                    .as_deref()
+                Some(provider) => self
+                    .prepared
+                    .get(&provider)
+                    .and_then(|p| p.operators.as_deref())
                     .is_none_or(|offered| offered.contains(op)),
-                Some(
-                    ProviderId::HoneyCoin
-                    | ProviderId::Xtopay
-                    | ProviderId::Little
-                    | ProviderId::Dollr,
-                ) => true,
                 None => false,
             })
             .collect()
@@ -480,10 +474,10 @@ impl CheckoutRecord {
                 .map(|op| OperatorView {
                     id: op,
                     name: op.name().to_string(),
-                    fee: match routes.provider_for(self.country, op) {
-                        Some(ProviderId::Dollr) => self.dollr_fee.unwrap_or(0),
-                        _ => 0,
-                    },
+                    fee: routes
+                        .provider_for(self.country, op)
+                        .and_then(|p| self.customer_fee(p))
+                        .unwrap_or(0),
                 })
                 .collect(),
             locked_phone: self.locked_phone.as_ref().map(|m| m.local()),
@@ -519,6 +513,14 @@ pub(crate) mod tests {
     use lipa_api::FailureReason;
     use lipa_providers::Echo;
 
+    /// How CrissCross binds answers about `record()`'s payments.
+    pub(crate) fn cc() -> Binding {
+        Binding {
+            reference: "co1".into(),
+            keeps_one_id: true,
+        }
+    }
+
     pub(crate) fn record() -> CheckoutRecord {
         CheckoutRecord {
             id: "co_1".into(),
@@ -530,10 +532,7 @@ pub(crate) mod tests {
             description: "Kikoi".into(),
             locked_phone: None,
             created_at_ms: 0,
-            provider_session: None,
-            provider_session_expires_at_ms: None,
-            crisscross_operators: None,
-            dollr_fee: None,
+            prepared: BTreeMap::new(),
             payments: vec![],
             seen_events: vec![],
             outbox: vec![],
@@ -554,7 +553,7 @@ pub(crate) mod tests {
             updated_at_ms: 0,
             next_poll_at_ms: Some(3_000),
             otp_attempts: 0,
-            session: None,
+            prepared: None,
             holds_until_ms: Some(180_000),
             resends: 0,
         }
@@ -647,7 +646,10 @@ pub(crate) mod tests {
             other_transaction,
         ] {
             assert!(
-                matches!(r.apply("pay_1", &wrong, "e", 1), Applied::Mismatch(_)),
+                matches!(
+                    r.apply("pay_1", &cc(), &wrong, "e", 1),
+                    Applied::Mismatch(_)
+                ),
                 "{wrong:?}"
             );
         }
@@ -659,7 +661,7 @@ pub(crate) mod tests {
             amount: Some(150_000),
             currency: Some(Currency::KES),
         });
-        assert_eq!(r.apply("pay_1", &right, "e", 2), Applied::Changed);
+        assert_eq!(r.apply("pay_1", &cc(), &right, "e", 2), Applied::Changed);
     }
 
     #[test]
@@ -669,6 +671,10 @@ pub(crate) mod tests {
         p.provider = ProviderId::Xtopay;
         p.provider_ref = Some("receive-id".into());
         r.payments.push(p);
+        let xtopay = Binding {
+            reference: "pay_1".into(),
+            keeps_one_id: false,
+        };
         let status_check = |reference: &str| ProviderPayment {
             provider_ref: "status-check-id".into(),
             echo: Echo {
@@ -678,11 +684,11 @@ pub(crate) mod tests {
             ..update(PaymentStatus::Succeeded)
         };
         assert!(matches!(
-            r.apply("pay_1", &status_check("pay_2"), "e", 1),
+            r.apply("pay_1", &xtopay, &status_check("pay_2"), "e", 1),
             Applied::Mismatch(_)
         ));
         assert_eq!(
-            r.apply("pay_1", &status_check("pay_1"), "e", 2),
+            r.apply("pay_1", &xtopay, &status_check("pay_1"), "e", 2),
             Applied::Changed
         );
         assert_eq!(r.payments[0].provider_ref.as_deref(), Some("receive-id"));
@@ -693,7 +699,7 @@ pub(crate) mod tests {
         let mut r = record();
         r.payments.push(payment("pay_1", PaymentStatus::Succeeded));
         for later in [DECLINED, PaymentStatus::Expired, PaymentStatus::Pending] {
-            let answer = r.apply("pay_1", &update(later.clone()), "e", 1);
+            let answer = r.apply("pay_1", &cc(), &update(later.clone()), "e", 1);
             assert!(matches!(answer, Applied::Contradicted(_)), "{later:?}");
         }
         assert_eq!(r.payments[0].status, PaymentStatus::Succeeded);
@@ -741,7 +747,7 @@ pub(crate) mod tests {
         let mut p = payment("pay_1", PaymentStatus::Pending);
         p.provider_ref = None;
         r.payments.push(p);
-        r.apply("pay_1", &update(PaymentStatus::Pending), "e", 1);
+        r.apply("pay_1", &cc(), &update(PaymentStatus::Pending), "e", 1);
         assert_eq!(r.payments[0].provider_ref.as_deref(), Some("t1"));
     }
 
@@ -753,7 +759,10 @@ pub(crate) mod tests {
             unknown_status: Some("pending_review".into()),
             ..update(PaymentStatus::Pending)
         };
-        assert_eq!(r.apply("pay_1", &unknown, "e", 1), Applied::Unchanged);
+        assert_eq!(
+            r.apply("pay_1", &cc(), &unknown, "e", 1),
+            Applied::Unchanged
+        );
         assert_eq!(r.payments[0].next_poll_at_ms, Some(3_000));
     }
 
@@ -767,11 +776,11 @@ pub(crate) mod tests {
             provider_ref: "t2".into(),
             ..update(PaymentStatus::Succeeded)
         };
-        assert_eq!(r.apply("pay_2", &second, "e1", 1), Applied::Changed);
+        assert_eq!(r.apply("pay_2", &cc(), &second, "e1", 1), Applied::Changed);
         let first: MerchantEvent = serde_json::from_str(&r.outbox[0].body).unwrap();
         assert_eq!(first.data.other_succeeded_payment_id, None);
         assert!(!r.outbox[0].body.contains("other_succeeded_payment_id"));
-        r.apply("pay_1", &update(PaymentStatus::Succeeded), "e2", 2);
+        r.apply("pay_1", &cc(), &update(PaymentStatus::Succeeded), "e2", 2);
         let late: MerchantEvent = serde_json::from_str(&r.outbox[1].body).unwrap();
         assert_eq!(late.data.payment_id, "pay_1");
         assert_eq!(
@@ -785,15 +794,27 @@ pub(crate) mod tests {
         let mut r = record();
         r.payments.push(payment("pay_1", PaymentStatus::Pending));
         assert_eq!(
-            r.apply("pay_1", &update(PaymentStatus::Pending), "evt_0", 1),
+            r.apply("pay_1", &cc(), &update(PaymentStatus::Pending), "evt_0", 1),
             Applied::Unchanged
         );
         assert_eq!(
-            r.apply("pay_1", &update(PaymentStatus::Succeeded), "evt_1", 2),
+            r.apply(
+                "pay_1",
+                &cc(),
+                &update(PaymentStatus::Succeeded),
+                "evt_1",
+                2
+            ),
             Applied::Changed
         );
         assert_eq!(
-            r.apply("pay_1", &update(PaymentStatus::Succeeded), "evt_2", 3),
+            r.apply(
+                "pay_1",
+                &cc(),
+                &update(PaymentStatus::Succeeded),
+                "evt_2",
+                3
+            ),
             Applied::Unchanged
         );
         assert_eq!(r.outbox.len(), 1);
@@ -809,17 +830,17 @@ pub(crate) mod tests {
         let mut r = record();
         r.payments.push(payment("pay_1", PaymentStatus::Expired));
         assert_eq!(
-            r.apply("pay_1", &update(PaymentStatus::Pending), "e1", 1),
+            r.apply("pay_1", &cc(), &update(PaymentStatus::Pending), "e1", 1),
             Applied::Unchanged
         );
         assert_eq!(r.payments[0].status, PaymentStatus::Expired);
         assert_eq!(
-            r.apply("pay_1", &update(PaymentStatus::Succeeded), "e2", 2),
+            r.apply("pay_1", &cc(), &update(PaymentStatus::Succeeded), "e2", 2),
             Applied::Changed
         );
         assert_eq!(r.outbox.len(), 1);
         assert_eq!(
-            r.apply("nope", &update(PaymentStatus::Succeeded), "e3", 3),
+            r.apply("nope", &cc(), &update(PaymentStatus::Succeeded), "e3", 3),
             Applied::Unchanged
         );
     }
@@ -878,6 +899,7 @@ pub(crate) mod tests {
         assert!(r.outbox[0].body.contains("payment.expired"));
         r.apply(
             "pay_1",
+            &cc(),
             &update(PaymentStatus::Succeeded),
             "evt_3",
             90_000_000,
@@ -895,6 +917,12 @@ pub(crate) mod tests {
 
     #[test]
     fn view_lists_routed_and_offered_operators_in_country_order() {
+        let session = |operators| Prepared {
+            state: "sess_1".into(),
+            expires_at_ms: None,
+            operators: Some(operators),
+            customer_fee: None,
+        };
         let mut r = record();
         let cc_only = RoutingTable::parse("KE=crisscross").unwrap();
         assert_eq!(
@@ -902,7 +930,8 @@ pub(crate) mod tests {
             2,
             "before the session is known"
         );
-        r.crisscross_operators = Some(vec![Operator::Mpesa]);
+        r.prepared
+            .insert(ProviderId::CrissCross, session(vec![Operator::Mpesa]));
         assert_eq!(
             r.view("Shop", &cc_only).operators.len(),
             1,
@@ -915,7 +944,7 @@ pub(crate) mod tests {
             vec![Operator::Mpesa, Operator::AirtelMoney]
         );
         assert_eq!(v.operators[0].name, "M-Pesa");
-        r.crisscross_operators = Some(vec![]);
+        r.prepared.insert(ProviderId::CrissCross, session(vec![]));
         assert_eq!(r.available_operators(&mixed), vec![Operator::AirtelMoney]);
     }
 }

@@ -6,7 +6,8 @@ use lipa_api::{ApiError, ErrorCode, PaymentStatus};
 use serde::{Deserialize, Serialize};
 
 use super::record::{CheckoutRecord, PaymentRecord};
-use crate::transfer::{final_event, TransferUpdate};
+use crate::transfer::final_event;
+use lipa_providers::provider::Transfer;
 
 /// One refund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,7 +131,7 @@ impl CheckoutRecord {
     pub fn apply_refund(
         &mut self,
         refund_id: &str,
-        update: &TransferUpdate,
+        update: &Transfer,
         event_id: &str,
         now_ms: i64,
     ) {

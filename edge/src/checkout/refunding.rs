@@ -5,21 +5,31 @@
 use lipa_api::receipt::{ReceiptLine, ReceiptView};
 use lipa_api::refund::TransferStatus;
 use lipa_api::{ApiError, ErrorCode, PaymentStatus};
-use lipa_providers::ProviderId;
+use lipa_providers::provider::{Capability, RefundOrder, Transfer};
+use lipa_providers::schedule::no_callback_poll_delay_ms;
+use lipa_providers::CallError;
 use worker::Response;
 
+use super::record::{CheckoutRecord, PaymentRecord};
 use super::refund::{RefundRecord, RefundRequest};
 use super::{log, not_found, CheckoutObject};
+use crate::config::Config;
 use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
 use crate::ids;
-use crate::providers::{self, CallError};
+use crate::providers::{attempt, EdgeHost};
 use crate::store;
-use crate::transfer::Call;
+use crate::transfer::{log_unknown, Call};
 
-/// When to ask about a live refund next, `elapsed_ms` after it was made.
-fn refund_poll_delay_ms(elapsed_ms: i64) -> Option<i64> {
-    super::record::no_callback_poll_delay_ms(elapsed_ms)
+/// A refund as its provider sees it.
+fn refund_order<'a>(rec: &CheckoutRecord, refund: &'a RefundRecord) -> RefundOrder<'a> {
+    RefundOrder {
+        amount: refund.amount,
+        currency: rec.currency,
+        reason: refund.reason.as_deref(),
+        reference_id: &refund.reference_id,
+        provider_ref: refund.provider_ref.as_deref(),
+    }
 }
 
 impl CheckoutObject {
@@ -36,8 +46,15 @@ impl CheckoutObject {
             .find(|p| p.id == req.input.payment_id)
             .cloned()
             .ok_or_else(not_found)?;
-        if let Some(why) = providers::refunds::refusal(payment.provider) {
-            return Err(ApiError::new(ErrorCode::ProviderRefused, why).into());
+        let config = self.config()?;
+        match config.provider(payment.provider)?.refunds() {
+            Capability::Offered => {}
+            Capability::NotOffered(why) => {
+                return Err(ApiError::new(ErrorCode::ProviderRefused, why).into())
+            }
+            Capability::NotConfigured(why) => {
+                return Err(ApiError::new(ErrorCode::Misconfigured, why).into())
+            }
         }
         let now = now_ms();
         let refund = RefundRecord {
@@ -66,8 +83,9 @@ impl CheckoutObject {
             &format!("{} of {}", refund.id, refund.payment_id),
         );
 
-        let config = self.config()?;
-        let outcome = providers::refunds::start(&config, &payment, &refund, rec.currency).await;
+        let outcome = self
+            .transfer_refund(&config, &rec, &payment, &refund, Call::Send)
+            .await;
         let rec = self.record_refund(&refund.id, outcome, Call::Send).await?;
         let stored = rec.refund(&refund.id).ok_or_else(not_found)?;
         if stored.status == TransferStatus::Failed {
@@ -87,7 +105,7 @@ impl CheckoutObject {
     async fn record_refund(
         &self,
         refund_id: &str,
-        outcome: Result<crate::transfer::TransferUpdate, CallError>,
+        outcome: Result<Transfer, CallError>,
         call: Call,
     ) -> EdgeResult<super::record::CheckoutRecord> {
         let now = now_ms();
@@ -95,16 +113,19 @@ impl CheckoutObject {
         let retry_after_ms = outcome.as_ref().err().and_then(CallError::retry_after_ms);
         let event_id = ids::random_id("evt_", 24)?;
         match outcome {
-            Ok(update) => rec.apply_refund(refund_id, &update, &event_id, now),
+            Ok(update) => {
+                log_unknown("refund", &update);
+                rec.apply_refund(refund_id, &update, &event_id, now)
+            }
             Err(e) if e.outcome_unknown() || call == Call::StatusRead => {
                 log("refund_answer_unknown", &e.to_string());
             }
             Err(e) => {
                 log("refund_refused", &e.to_string());
-                let refused = crate::transfer::TransferUpdate {
-                    provider_ref: None,
+                let refused = Transfer {
                     status: TransferStatus::Failed,
                     failure_message: Some(e.public_message()),
+                    ..Transfer::pending(None)
                 };
                 rec.apply_refund(refund_id, &refused, &event_id, now);
             }
@@ -113,7 +134,7 @@ impl CheckoutObject {
             r.next_poll_at_ms = if r.status.is_terminal() {
                 None
             } else {
-                refund_poll_delay_ms(now - r.created_at_ms)
+                no_callback_poll_delay_ms(now - r.created_at_ms)
                     .map(|d| now + d.max(retry_after_ms.unwrap_or(0)))
             };
         }
@@ -138,10 +159,32 @@ impl CheckoutObject {
             return Ok(());
         };
         let config = self.config()?;
-        let answer = providers::refunds::status(&config, payment, &refund, rec.currency).await;
+        let answer = self
+            .transfer_refund(&config, &rec, payment, &refund, Call::StatusRead)
+            .await;
         self.record_refund(&refund.id, answer, Call::StatusRead)
             .await
             .map(|_| ())
+    }
+
+    /// Sends a refund to the payment's provider, or reads where it stands.
+    async fn transfer_refund(
+        &self,
+        config: &Config,
+        rec: &CheckoutRecord,
+        payment: &PaymentRecord,
+        refund: &RefundRecord,
+        call: Call,
+    ) -> Result<Transfer, CallError> {
+        let provider = config.provider(payment.provider)?;
+        let host = EdgeHost::new(&self.env);
+        let e164 = payment.msisdn.e164();
+        let paid = attempt(payment, &e164);
+        let order = refund_order(rec, refund);
+        match call {
+            Call::Send => provider.refund(&host.host(), &paid, &order).await,
+            Call::StatusRead => provider.refund_status(&host.host(), &paid, &order).await,
+        }
     }
 
     /// `GET /refund?id=` (internal).
@@ -193,19 +236,15 @@ impl CheckoutObject {
                 amount: rec.amount,
             }],
         };
-        if payment.provider == ProviderId::Dollr {
-            let config = self.config()?;
-            let dl = config
-                .dollr
-                .as_ref()
-                .ok_or(CallError::NotConfigured(ProviderId::Dollr))
-                .map_err(unavailable)?;
-            let invoice = store::dollr_invoice(&self.env, payment_id)
-                .await?
-                .ok_or_else(|| ApiError::new(ErrorCode::Internal, "no Dollr invoice recorded"))?;
-            let issued = providers::dollr::receipt(dl, &invoice)
-                .await
-                .map_err(unavailable)?;
+        let config = self.config()?;
+        let provider = config.provider(payment.provider).map_err(unavailable)?;
+        let host = EdgeHost::new(&self.env);
+        let e164 = payment.msisdn.e164();
+        let issued = provider
+            .receipt(&host.host(), &attempt(payment, &e164))
+            .await
+            .map_err(unavailable)?;
+        if let Some(issued) = issued {
             receipt.fee = Some(issued.fee);
             receipt.total = issued.total;
             receipt.fx_rate = issued.fx_rate;
@@ -213,11 +252,7 @@ impl CheckoutObject {
             receipt.items = issued
                 .items
                 .into_iter()
-                .map(|i| ReceiptLine {
-                    name: i.name,
-                    qty: i.qty,
-                    amount: i.amount,
-                })
+                .map(|(name, qty, amount)| ReceiptLine { name, qty, amount })
                 .collect();
         }
         Ok(json_response(&receipt, 200)?)

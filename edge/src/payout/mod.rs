@@ -11,7 +11,9 @@ pub use object::PayoutObject;
 use lipa_api::payout::CreatePayout;
 use lipa_api::refund::TransferStatus;
 use lipa_api::{ApiError, ErrorCode};
-use lipa_providers::{ProviderError, ProviderId};
+use lipa_providers::provider::{Capability, PayoutOrder, Provider, Recipient, Transfer};
+use lipa_providers::schedule::no_callback_poll_delay_ms;
+use lipa_providers::{CallError, ProviderError};
 use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
@@ -19,9 +21,8 @@ use crate::checkout::log;
 use crate::config::Config;
 use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
-use crate::providers::dollr::{self, PayoutOrder};
-use crate::providers::CallError;
-use crate::transfer::{Call, TransferUpdate};
+use crate::providers::EdgeHost;
+use crate::transfer::{log_unknown, Call};
 use crate::{ids, store};
 use record::PayoutRecord;
 
@@ -127,33 +128,31 @@ impl PayoutObject {
     }
 
     /// The provider that pays out to this wallet, configured for payouts.
-    fn dollr_for(
-        config: &Config,
+    fn provider_for<'c>(
+        config: &'c Config,
         order: &CreatePayout,
-    ) -> Result<lipa_providers::dollr::Config, ApiError> {
-        let provider = config.routes.provider_for(order.country, order.operator);
-        if provider != Some(ProviderId::Dollr) {
-            return Err(ApiError::field(
+    ) -> Result<&'c dyn Provider, ApiError> {
+        let routed = config.routes.provider_for(order.country, order.operator);
+        let provider = routed.and_then(|id| config.providers.get(id));
+        let refused = |why: &str| {
+            ApiError::field(
                 ErrorCode::InvalidField,
                 "operator",
                 format!(
-                    "payouts to {} in {} are not available: Lipa pays out through Dollr, and this edge routes them to {}",
+                    "payouts to {} in {} are not available: {why}",
                     order.operator.name(),
                     order.country.name(),
-                    provider.map_or("no provider", ProviderId::name)
                 ),
-            ));
+            )
+        };
+        let Some(provider) = provider else {
+            return Err(refused("this edge routes them to no provider"));
+        };
+        match provider.payouts() {
+            Capability::Offered => Ok(provider),
+            Capability::NotOffered(why) => Err(refused(&why)),
+            Capability::NotConfigured(why) => Err(ApiError::new(ErrorCode::Misconfigured, why)),
         }
-        config
-            .dollr
-            .clone()
-            .filter(|d| !d.wallet_id.is_empty() && !d.payout_passcode.expose().is_empty())
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::Misconfigured,
-                    "payouts need DOLLR_WALLET_ID and DOLLR_PAYOUT_PASSCODE on the edge",
-                )
-            })
     }
 
     async fn create(&self, req: PayoutRequest) -> EdgeResult<Response> {
@@ -175,26 +174,33 @@ impl PayoutObject {
 
     async fn create_new(&self, req: PayoutRequest) -> EdgeResult<Response> {
         let config = Config::from_env(&self.env)?;
-        let dl = Self::dollr_for(&config, &req.order)?;
+        let provider = Self::provider_for(&config, &req.order)?;
         let order = &req.order;
         let e164 = order.phone.e164();
-        let wallet = dollr::payout_wallet(&dl, &e164, order.country, order.operator)
+        let host = EdgeHost::new(&self.env);
+        let plan = provider
+            .payout_check(&host.host(), &recipient(order, &e164))
             .await
-            .map_err(|e| match e {
-                CallError::Provider(ProviderError::Rejected { message, .. }) => ApiError::field(
-                    ErrorCode::ProviderRefused,
-                    "phone",
-                    format!("this wallet cannot receive a payout: {message}"),
-                ),
-                other => {
-                    log("payout_wallet_check_failed", &other.to_string());
-                    ApiError::new(
+            .map_err(|e| {
+                // The provider's words stay in the log; the merchant gets ours.
+                log("payout_wallet_check_failed", &e.to_string());
+                match e {
+                    CallError::Provider(ProviderError::Rejected { .. }) => ApiError::field(
+                        ErrorCode::ProviderRefused,
+                        "phone",
+                        format!(
+                            "this number cannot receive a payout: {} does not see it as a {} wallet",
+                            provider.id().brand(),
+                            order.operator.name()
+                        ),
+                    ),
+                    other => ApiError::new(
                         ErrorCode::ProviderUnavailable,
                         format!(
                             "the wallet could not be checked right now: {}",
                             other.public_message()
                         ),
-                    )
+                    ),
                 }
             })?;
 
@@ -202,7 +208,7 @@ impl PayoutObject {
         let rec = PayoutRecord {
             id: ids::random_id("po_", 24)?,
             order: req.order.clone(),
-            provider: ProviderId::Dollr,
+            provider: provider.id(),
             idempotency_key: req.idempotency_key.clone(),
             request_digest: req.digest.clone(),
             reference_id: ids::uuid_v4()?,
@@ -224,7 +230,7 @@ impl PayoutObject {
             "payout_created",
             &format!("{} to {}", rec.id, order.phone.masked()),
         );
-        let outcome = self.send(&dl, &rec, &wallet).await;
+        let outcome = self.send(provider, &rec, &plan).await;
         let rec = self.record(outcome, Call::Send).await?;
         if rec.status == TransferStatus::Failed {
             return Err(ApiError::new(
@@ -241,7 +247,7 @@ impl PayoutObject {
     /// refusal fails a payout; an error while reading its status is unknown.
     async fn record(
         &self,
-        outcome: Result<TransferUpdate, CallError>,
+        outcome: Result<Transfer, CallError>,
         call: Call,
     ) -> EdgeResult<PayoutRecord> {
         let mut rec = self
@@ -252,16 +258,19 @@ impl PayoutObject {
         let event_id = ids::random_id("evt_", 24)?;
         let retry_after_ms = outcome.as_ref().err().and_then(CallError::retry_after_ms);
         match outcome {
-            Ok(update) => rec.apply(&update, &event_id, now),
+            Ok(update) => {
+                log_unknown("payout", &update);
+                rec.apply(&update, &event_id, now)
+            }
             Err(e) if e.outcome_unknown() || call == Call::StatusRead => {
                 log("payout_answer_unknown", &e.to_string());
             }
             Err(e) => {
                 log("payout_refused", &e.to_string());
-                let refused = TransferUpdate {
-                    provider_ref: None,
+                let refused = Transfer {
                     status: TransferStatus::Failed,
                     failure_message: Some(e.public_message()),
+                    ..Transfer::pending(None)
                 };
                 rec.apply(&refused, &event_id, now);
             }
@@ -269,7 +278,7 @@ impl PayoutObject {
         rec.next_poll_at_ms = if rec.status.is_terminal() {
             None
         } else {
-            crate::checkout::record::no_callback_poll_delay_ms(now - rec.created_at_ms)
+            no_callback_poll_delay_ms(now - rec.created_at_ms)
                 .map(|d| now + d.max(retry_after_ms.unwrap_or(0)))
         };
         self.save(&rec).await?;
@@ -277,30 +286,29 @@ impl PayoutObject {
         Ok(rec)
     }
 
-    /// Sends the stored payout (its stored `reference_id`) to `wallet`.
+    /// Sends the stored payout (its stored `reference_id`) as `plan`ned by the wallet check.
     async fn send(
         &self,
-        dl: &lipa_providers::dollr::Config,
+        provider: &dyn Provider,
         rec: &PayoutRecord,
-        wallet: &lipa_providers::dollr::Wallet,
-    ) -> Result<TransferUpdate, CallError> {
+        plan: &str,
+    ) -> Result<Transfer, CallError> {
         let e164 = rec.order.phone.e164();
         let expires_at = iso8601(now_ms() + SESSION_LIFETIME_MS);
-        dollr::payout(
-            &self.env,
-            dl,
-            &PayoutOrder {
-                e164: &e164,
-                country: rec.order.country,
-                wallet,
-                amount: rec.order.amount,
-                currency: rec.order.currency,
-                reference_id: &rec.reference_id,
-                expires_at: &expires_at,
-            },
-        )
-        .await
-        .map(TransferUpdate::from_dollr)
+        let host = EdgeHost::new(&self.env);
+        provider
+            .payout(
+                &host.host(),
+                &recipient(&rec.order, &e164),
+                plan,
+                &PayoutOrder {
+                    amount: rec.order.amount,
+                    currency: rec.order.currency,
+                    reference_id: &rec.reference_id,
+                    expires_at: &expires_at,
+                },
+            )
+            .await
     }
 
     /// The alarm: ask about a due payout, deliver its event.
@@ -310,22 +318,22 @@ impl PayoutObject {
         };
         if !rec.status.is_terminal() && rec.next_poll_at_ms.is_some_and(|t| t <= now_ms()) {
             let config = Config::from_env(&self.env)?;
-            let dl = Self::dollr_for(&config, &rec.order)?;
-            let op = lipa_providers::dollr::Operation::Payout;
-            let (answer, call) = match dollr::status(&dl, op, &rec.reference_id).await {
-                Ok(Some(found)) => (Ok(TransferUpdate::from_dollr(found)), Call::StatusRead),
-                // Dollr never received it: nothing moved, and the same reference is sent again.
+            let provider = Self::provider_for(&config, &rec.order)?;
+            let host = EdgeHost::new(&self.env);
+            let (answer, call) = match provider
+                .payout_status(&host.host(), &rec.reference_id)
+                .await
+            {
+                Ok(Some(found)) => (Ok(found), Call::StatusRead),
+                // The provider never received it: nothing moved, and the same reference is
+                // sent again.
                 Ok(None) => {
                     let e164 = rec.order.phone.e164();
-                    let sent = match dollr::payout_wallet(
-                        &dl,
-                        &e164,
-                        rec.order.country,
-                        rec.order.operator,
-                    )
-                    .await
+                    let sent = match provider
+                        .payout_check(&host.host(), &recipient(&rec.order, &e164))
+                        .await
                     {
-                        Ok(wallet) => self.send(&dl, &rec, &wallet).await,
+                        Ok(plan) => self.send(provider, &rec, &plan).await,
                         Err(e) => Err(e),
                     };
                     (sent, Call::Send)
@@ -359,5 +367,14 @@ impl PayoutObject {
         };
         crate::merchant_webhook::record_attempts(&mut rec.outbox, &results, now_ms());
         self.save(&rec).await
+    }
+}
+
+/// Who a payout goes to, as its provider sees it.
+fn recipient<'a>(order: &CreatePayout, e164: &'a str) -> Recipient<'a> {
+    Recipient {
+        e164,
+        country: order.country,
+        operator: order.operator,
     }
 }

@@ -7,7 +7,6 @@ use std::cell::Cell;
 use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
 use crate::checkout::log;
-use crate::error::EdgeError;
 
 /// One payout's Durable Object, named by the merchant's `Idempotency-Key`.
 #[durable_object]
@@ -36,7 +35,7 @@ impl DurableObject for PayoutObject {
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
-        if let Err(EdgeError(e)) = self.wake().await {
+        if let Err(e) = self.wake().await {
             log("payout_alarm_failed", &e.to_string());
         }
         Response::empty()

@@ -7,7 +7,8 @@ use lipa_providers::ProviderId;
 use serde::{Deserialize, Serialize};
 
 use crate::outbox::OutboundEvent;
-use crate::transfer::{final_event, TransferUpdate};
+use crate::transfer::final_event;
+use lipa_providers::provider::Transfer;
 
 /// Everything a Payout object stores, as one value under one key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,7 +56,7 @@ impl PayoutRecord {
 
     /// Applies a provider answer; a newly final payout queues its event, and never changes
     /// again.
-    pub fn apply(&mut self, update: &TransferUpdate, event_id: &str, now_ms: i64) {
+    pub fn apply(&mut self, update: &Transfer, event_id: &str, now_ms: i64) {
         if self.provider_ref.is_none() {
             self.provider_ref.clone_from(&update.provider_ref);
         }
@@ -133,16 +134,17 @@ mod tests {
     fn a_payout_reaches_one_final_state_with_one_event() {
         let mut p = payout();
         assert_eq!(p.next_wakeup_ms(), Some(2_500));
-        p.apply(&TransferUpdate::pending(Some("pi_1".into())), "evt_0", 1);
+        p.apply(&Transfer::pending(Some("pi_1".into())), "evt_0", 1);
         assert!(p.outbox.is_empty());
-        let done = TransferUpdate {
+        let done = Transfer {
             provider_ref: Some("pi_1".into()),
             status: TransferStatus::Succeeded,
             failure_message: None,
+            unknown_status: None,
         };
         p.apply(&done, "evt_1", 5);
         p.apply(
-            &TransferUpdate {
+            &Transfer {
                 status: TransferStatus::Failed,
                 ..done
             },

@@ -282,4 +282,3 @@ impl Provider for CrissCross {
 pub fn supports(country: Country, operator: lipa_api::Operator) -> bool {
     super::operator_code(operator).is_some() && country.operators().contains(&operator)
 }
-

@@ -276,7 +276,7 @@ impl Provider for Dollr {
         )
         .await?;
         host.store
-            .remember(
+            .replace(
                 ProviderId::Dollr,
                 &format!("invoice:{}", attempt.payment_id),
                 &invoice_id,
@@ -423,7 +423,10 @@ impl Provider for Dollr {
     ) -> Result<Option<Receipt>, CallError> {
         let invoice = host
             .store
-            .recall(ProviderId::Dollr, &format!("invoice:{}", payment.payment_id))
+            .recall(
+                ProviderId::Dollr,
+                &format!("invoice:{}", payment.payment_id),
+            )
             .await
             .map_err(stored)?
             .ok_or_else(|| CallError::Store("no Dollr invoice recorded".into()))?;

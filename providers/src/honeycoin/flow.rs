@@ -129,9 +129,7 @@ impl Provider for HoneyCoin {
             |t| {
                 Ok(match attempt.provider_ref {
                     Some(tx) => super::status_request(&self.config, t, tx),
-                    None => {
-                        super::status_by_reference_request(&self.config, t, attempt.payment_id)
-                    }
+                    None => super::status_by_reference_request(&self.config, t, attempt.payment_id),
                 })
             },
             super::parse_status,

@@ -134,8 +134,7 @@ impl Provider for Xtopay {
             provider_ref: data.transaction_id.clone(),
             payment_id: Some(data.client_reference.clone()),
             checkout_id: None,
-            reported_failure: matches!(reported, PaymentStatus::Failed { .. })
-                .then_some(reported),
+            reported_failure: matches!(reported, PaymentStatus::Failed { .. }).then_some(reported),
         })
     }
 }

@@ -116,14 +116,15 @@ fn a_final_refund_queues_one_event_and_never_changes_again() {
     let mut r = record();
     r.payments.push(payment("pay_1", PaymentStatus::Succeeded));
     r.refunds.push(refund("re_1", 100, TransferStatus::Pending));
-    let done = TransferUpdate {
+    let done = Transfer {
         provider_ref: Some("rf_9".into()),
         status: TransferStatus::Succeeded,
         failure_message: None,
+        unknown_status: None,
     };
     r.apply_refund("re_1", &done, "evt_1", 10);
     r.apply_refund("re_1", &done, "evt_2", 11);
-    let failed = TransferUpdate {
+    let failed = Transfer {
         status: TransferStatus::Failed,
         ..done.clone()
     };
