@@ -185,6 +185,12 @@ impl PayoutObject {
                 // The provider's words stay in the log; the merchant gets ours.
                 log("payout_wallet_check_failed", &e.to_string());
                 match e {
+                    // Lipa's own words: the wallet the provider predicts is not the operator's.
+                    CallError::Provider(ProviderError::Unsupported(why)) => ApiError::field(
+                        ErrorCode::ProviderRefused,
+                        "phone",
+                        format!("this number cannot receive a payout: {why}"),
+                    ),
                     CallError::Provider(ProviderError::Rejected { .. }) => ApiError::field(
                         ErrorCode::ProviderRefused,
                         "phone",

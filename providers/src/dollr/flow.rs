@@ -164,7 +164,13 @@ impl Dollr {
             super::parse_mmo,
         )
         .await?;
-        super::check_wallet(&wallet, recipient.country, recipient.operator)?;
+        // Lipa's own words (with the wallet Dollr predicts), refused before anything is sent.
+        super::check_wallet(&wallet, recipient.country, recipient.operator).map_err(
+            |e| match e {
+                crate::ProviderError::Rejected { message, .. } => CallError::unsupported(message),
+                other => CallError::Provider(other),
+            },
+        )?;
         Ok(wallet)
     }
 
