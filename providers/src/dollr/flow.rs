@@ -61,6 +61,57 @@ fn stored(e: StoreError) -> CallError {
     CallError::Store(e.0)
 }
 
+/// At most this many sends of one payment bill an invoice each.
+const MAX_SENDS: usize = 16;
+
+/// Where the invoice of a payment's `n`th send is remembered. A send is made again only when
+/// Dollr never received the one before (a start finds a received one first), so the last
+/// invoice remembered is the one the collection paid.
+fn invoice_key(payment_id: &str, n: usize) -> String {
+    match n {
+        0 => format!("invoice:{payment_id}"),
+        n => format!("invoice:{payment_id}:{n}"),
+    }
+}
+
+/// Remembers the invoice this send bills, after those of earlier sends.
+async fn record_invoice(
+    host: &Host<'_>,
+    payment_id: &str,
+    invoice_id: &str,
+) -> Result<(), CallError> {
+    for n in 0..MAX_SENDS {
+        let kept = host
+            .store
+            .remember(ProviderId::Dollr, &invoice_key(payment_id, n), invoice_id)
+            .await
+            .map_err(stored)?;
+        if kept == invoice_id {
+            return Ok(());
+        }
+    }
+    Err(CallError::Store(format!(
+        "more than {MAX_SENDS} Dollr invoices for {payment_id}"
+    )))
+}
+
+/// The invoice of the payment's last send, the one its collection paid.
+async fn last_invoice(host: &Host<'_>, payment_id: &str) -> Result<Option<String>, CallError> {
+    let mut last = None;
+    for n in 0..MAX_SENDS {
+        match host
+            .store
+            .recall(ProviderId::Dollr, &invoice_key(payment_id, n))
+            .await
+            .map_err(stored)?
+        {
+            Some(invoice) => last = Some(invoice),
+            None => break,
+        }
+    }
+    Ok(last)
+}
+
 /// Dollr's answer about a refund or payout.
 fn transfer(s: OperationStatus) -> Transfer {
     let provider_ref = s.payment_intent_id;
@@ -246,13 +297,20 @@ impl Provider for Dollr {
 
     /// Runs the collection: predict the wallet, bill an invoice (remembered before the
     /// execution, for the receipt), open a checkout session, register the wallet, execute
-    /// with the stored reference.
+    /// with the stored reference. A start sent again for a reference Dollr already has is
+    /// answered with that collection: nothing is billed or executed again.
     async fn start(
         &self,
         host: &Host<'_>,
         order: &Order<'_>,
         attempt: &Attempt<'_>,
     ) -> Result<ProviderPayment, CallError> {
+        if let Some(known) = self
+            .status(host, Operation::Collection, attempt.idempotency_key)
+            .await?
+        {
+            return Ok(known.payment());
+        }
         let src = self.source();
         let recipient = Recipient {
             e164: attempt.e164,
@@ -275,14 +333,7 @@ impl Provider for Dollr {
             super::parse_created,
         )
         .await?;
-        host.store
-            .remember(
-                ProviderId::Dollr,
-                &format!("invoice:{}", attempt.payment_id),
-                &invoice_id,
-            )
-            .await
-            .map_err(stored)?;
+        record_invoice(host, attempt.payment_id, &invoice_id).await?;
         authorized(
             host,
             &src,
@@ -421,11 +472,8 @@ impl Provider for Dollr {
         host: &Host<'_>,
         payment: &Attempt<'_>,
     ) -> Result<Option<Receipt>, CallError> {
-        let invoice = host
-            .store
-            .recall(ProviderId::Dollr, &format!("invoice:{}", payment.payment_id))
-            .await
-            .map_err(stored)?
+        let invoice = last_invoice(host, payment.payment_id)
+            .await?
             .ok_or_else(|| CallError::Store("no Dollr invoice recorded".into()))?;
         let issued = authorized(
             host,
