@@ -9,18 +9,23 @@
 //! statuses Lipa does not know, duplicate sends, expired tokens and sessions, forged or
 //! misdirected webhooks).
 
+// Built only as a test: its helpers assert by panicking, as tests do.
+#![cfg(test)]
+
 mod fakes;
 mod support;
 
 use lipa_api::refund::TransferStatus;
 use lipa_api::{FailureReason, NextAction, PaymentStatus};
+use lipa_providers::call::PROVIDER_TIMEOUT_MS;
+use lipa_providers::little::LONG_POLL_HOLD_MS;
 use lipa_providers::provider::{
     Capability, Hint, OtpOutcome, PayoutOrder, Reading, Recipient, RefundOrder,
 };
 use lipa_providers::registry::{Registry, PROVIDERS};
 use lipa_providers::{CallError, HttpResponse, ProviderError, SignatureError};
 
-use fakes::{Outcome, Route, Signing};
+use fakes::{Outcome, Route, Signing, Webhook};
 use support::{block_on, for_every_provider, Aim, Case, FakeSettings, Fault, Pay};
 
 const DAY_MS: i64 = 86_400_000;
@@ -57,6 +62,11 @@ fn recover(c: &Case, pay: &mut Pay) {
             pay.provider_ref = Some(p.provider_ref);
         }
         Ok(Reading::NotReceived) => {
+            assert!(
+                c.payments() == 0 || !c.fake.model(|f| f.reads_by_reference()),
+                "the provider has the payment {reference} but its read by reference said \
+                 NotReceived"
+            );
             let p = c
                 .start(pay)
                 .unwrap_or_else(|e| panic!("the replay after NotReceived failed: {e:?}"));
@@ -95,13 +105,13 @@ fn names(c: &Case, hint: &Hint, pay: &Pay) -> bool {
         || c.owner(&hint.provider_ref) == Some(c.reference(pay))
 }
 
-fn verify(c: &Case, webhook: &(Vec<(String, String)>, Vec<u8>)) -> Result<Hint, ProviderError> {
+fn verify(c: &Case, webhook: &Webhook) -> Result<Hint, ProviderError> {
     block_on(c.provider.verify_webhook(&c.host(), &webhook.0, &webhook.1))
 }
 
-fn webhook(c: &Case, pay: &Pay, signing: Signing) -> Option<(Vec<(String, String)>, Vec<u8>)> {
+fn webhook(c: &Case, pay: &Pay, signing: Signing) -> Option<Webhook> {
     let reference = c.reference(pay);
-    let now = lipa_providers::host::Transport::now_ms(&c.fake);
+    let now = c.now();
     c.fake.model(|f| f.webhook(&reference, signing, now))
 }
 
@@ -199,7 +209,38 @@ fn s1_an_approved_payment_succeeds_under_the_providers_id_with_its_echo() {
             assert_eq!(paid.provider_ref, started.provider_ref);
         }
         assert_eq!(c.payments(), 1);
+        requests_are_bounded_and_keep_secrets_out_of_urls(&c);
     });
+}
+
+/// Every request the provider made waited a bounded time, at least the provider timeout (a
+/// long-polled read longer than the provider holds it), and no URL carried a secret.
+fn requests_are_bounded_and_keep_secrets_out_of_urls(c: &Case) {
+    let secrets: Vec<String> = c.fake.model(|f| {
+        f.settings()
+            .into_iter()
+            .filter(|(name, _)| {
+                ["SECRET", "KEY", "PASSCODE"]
+                    .iter()
+                    .any(|s| name.contains(s))
+            })
+            .map(|(_, v)| v)
+            .collect()
+    });
+    for sent in c.fake.sent() {
+        let url = &sent.request.url;
+        assert!(
+            sent.timeout_ms >= PROVIDER_TIMEOUT_MS && sent.timeout_ms <= 60_000,
+            "{url}: {} ms",
+            sent.timeout_ms
+        );
+        if url.contains("longPoll=true") {
+            assert!(sent.timeout_ms > LONG_POLL_HOLD_MS, "{url}");
+        }
+        for secret in &secrets {
+            assert!(!url.contains(secret.as_str()), "{url} carries a secret");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -391,6 +432,31 @@ fn s4_a_timeout_or_a_5xx_on_start_is_pending_and_the_read_decides() {
     });
 }
 
+#[test]
+fn s4_a_store_failure_during_a_start_sends_nothing_after_it() {
+    for_every_provider("store failure", |kit| {
+        let ops = {
+            let c = kit.case();
+            let mut pay = c.checkout(0);
+            let before = c.store.ops.get();
+            c.started(&mut pay);
+            c.store.ops.get() - before
+        };
+        for k in 0..ops {
+            let c = kit.case();
+            let mut pay = c.checkout(0);
+            c.store.fail_at.set(Some(c.store.ops.get() + k));
+            let e = c.start(&pay).expect_err("the store failed");
+            assert!(matches!(e, CallError::Store(_)), "store op {k}: {e:?}");
+            // A store failure fails the payment (retryable): nothing may have been taken.
+            assert_eq!(c.payments(), 0, "store op {k}: a payment was sent");
+            c.store.fail_at.set(None);
+            recover(&c, &mut pay);
+            assert_eq!(c.payments(), 1, "store op {k}");
+        }
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // 5. Duplicate starts
 
@@ -544,7 +610,7 @@ fn s6_a_preparation_that_ended_is_gone_and_a_new_one_takes_the_payment() {
             assert!(!c.provider.needs_preparation());
             return;
         };
-        let now = lipa_providers::host::Transport::now_ms(&c.fake);
+        let now = c.now();
         let Some(ends) = prepared.expires_at_ms else {
             assert!(
                 !c.fake.model(|f| f.expire_preparation(&prepared.state)),
@@ -576,8 +642,7 @@ fn s6_a_preparation_that_ended_is_gone_and_a_new_one_takes_the_payment() {
             .as_ref()
             .and_then(|p| p.expires_at_ms)
             .expect("expiry");
-        c.fake
-            .advance(ends - lipa_providers::host::Transport::now_ms(&c.fake) + 1);
+        c.fake.advance(ends - c.now() + 1);
         let e = c.start(&pay).expect_err("the preparation's time is up");
         assert_eq!(e, CallError::Provider(ProviderError::Gone));
         c.prepare(&mut pay);

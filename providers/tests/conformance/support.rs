@@ -247,15 +247,31 @@ impl Transport for Fake {
     }
 }
 
-/// What providers remember between checkouts, in memory.
+/// What providers remember between checkouts, in memory; it can be made to fail.
 #[derive(Debug, Default)]
 pub struct MemStore {
     kept: RefCell<HashMap<(ProviderId, String), String>>,
+    /// Operations so far.
+    pub ops: Cell<usize>,
+    /// The operation (counted from 0) that fails, if any.
+    pub fail_at: Cell<Option<usize>>,
+}
+
+impl MemStore {
+    fn op(&self) -> Result<(), StoreError> {
+        let n = self.ops.get();
+        self.ops.set(n + 1);
+        match self.fail_at.get() {
+            Some(at) if at == n => Err(StoreError("D1 is unavailable".into())),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[async_trait(?Send)]
 impl Store for MemStore {
     async fn recall(&self, provider: ProviderId, key: &str) -> Result<Option<String>, StoreError> {
+        self.op()?;
         Ok(self
             .kept
             .borrow()
@@ -269,6 +285,7 @@ impl Store for MemStore {
         key: &str,
         value: &str,
     ) -> Result<String, StoreError> {
+        self.op()?;
         Ok(self
             .kept
             .borrow_mut()
@@ -278,12 +295,9 @@ impl Store for MemStore {
     }
 }
 
-/// RSA-SHA256 (PKCS#1 v1.5) with the `rsa` crate; counts its checks.
+/// RSA-SHA256 (PKCS#1 v1.5) with the `rsa` crate, as WebCrypto verifies on the edge.
 #[derive(Debug, Default)]
-pub struct RsaCrate {
-    /// Checks asked for.
-    pub checks: Cell<usize>,
-}
+pub struct RsaCrate;
 
 #[async_trait(?Send)]
 impl RsaVerifier for RsaCrate {
@@ -291,7 +305,6 @@ impl RsaVerifier for RsaCrate {
         use rsa::pkcs1v15::{Signature, VerifyingKey};
         use rsa::pkcs8::DecodePublicKey;
         use rsa::signature::Verifier;
-        self.checks.set(self.checks.get() + 1);
         let key = rsa::RsaPublicKey::from_public_key_der(&check.public_key_der)
             .map_err(|_| SignatureError::BadKey)?;
         let signature = Signature::try_from(check.signature.as_slice())
@@ -324,7 +337,7 @@ impl Kit {
             fake: Fake::new(model),
             store: MemStore::default(),
             cache: Cache::default(),
-            rsa: RsaCrate::default(),
+            rsa: RsaCrate,
             next: Cell::new(0),
         }
     }
@@ -413,6 +426,11 @@ impl Case {
             cache: &self.cache,
             rsa: &self.rsa,
         }
+    }
+
+    /// The fake clock, Unix ms.
+    pub fn now(&self) -> i64 {
+        self.fake.now_ms()
     }
 
     /// The provider's id.

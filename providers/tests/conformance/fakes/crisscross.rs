@@ -11,7 +11,7 @@ use lipa_api::FailureReason;
 use lipa_providers::{HttpRequest, HttpResponse, Method, ProviderId};
 use serde_json::{json, Value};
 
-use super::{hmac_hex, iso, json, Market, Model, Outcome, Req, Route, Signing};
+use super::{hmac_hex, iso, json, Market, Model, Outcome, Req, Route, Signing, Webhook};
 
 const BASE: &str = "https://crisscross.test";
 const MERCHANT: &str = "m_conformance";
@@ -406,12 +406,7 @@ impl Model for CrissCross {
         })
     }
 
-    fn webhook(
-        &self,
-        reference: &str,
-        signing: Signing,
-        _now_ms: i64,
-    ) -> Option<(Vec<(String, String)>, Vec<u8>)> {
+    fn webhook(&self, reference: &str, signing: Signing, _now_ms: i64) -> Option<Webhook> {
         if signing == Signing::Stale {
             return None;
         }
@@ -449,6 +444,10 @@ impl Model for CrissCross {
             }
             None => false,
         }
+    }
+
+    fn reads_by_reference(&self) -> bool {
+        false
     }
 
     fn uses_tokens(&self) -> bool {

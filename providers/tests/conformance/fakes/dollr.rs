@@ -11,7 +11,7 @@ use lipa_api::{Currency, FailureReason};
 use lipa_providers::{HttpRequest, HttpResponse, Method, ProviderId};
 use serde_json::{json, Value};
 
-use super::{iso, json, major, minor, Market, Model, Outcome, Req, Route, Signing};
+use super::{iso, json, major, minor, Market, Model, Outcome, Req, Route, Signing, Webhook};
 
 const BASE: &str = "https://dollr.test";
 const CLIENT_ID: &str = "dl_client_conformance";
@@ -163,10 +163,8 @@ impl Dollr {
                     return missing("payment_account_id");
                 }
             }
-            "payout" => {
-                if r.text("/passcode/value") != Some(PASSCODE) {
-                    return detail(403, "Invalid passcode");
-                }
+            "payout" if r.text("/passcode/value") != Some(PASSCODE) => {
+                return detail(403, "Invalid passcode");
             }
             _ => {}
         }
@@ -564,12 +562,7 @@ impl Model for Dollr {
         Some(wanted)
     }
 
-    fn webhook(
-        &self,
-        _reference: &str,
-        _signing: Signing,
-        _now_ms: i64,
-    ) -> Option<(Vec<(String, String)>, Vec<u8>)> {
+    fn webhook(&self, _reference: &str, _signing: Signing, _now_ms: i64) -> Option<Webhook> {
         None
     }
 

@@ -11,7 +11,7 @@ use lipa_api::{Currency, FailureReason};
 use lipa_providers::{HttpRequest, HttpResponse, Method, ProviderId};
 use serde_json::{json, Value};
 
-use super::{iso, json, Market, Model, Outcome, Req, Route, Signing};
+use super::{iso, json, Market, Model, Outcome, Req, Route, Signing, Webhook};
 
 const BASE: &str = "https://honeycoin.test/api/b2b";
 const API_KEY: &str = "HC_conformance";
@@ -290,12 +290,7 @@ impl Model for HoneyCoin {
         Some(wanted)
     }
 
-    fn webhook(
-        &self,
-        reference: &str,
-        signing: Signing,
-        now_ms: i64,
-    ) -> Option<(Vec<(String, String)>, Vec<u8>)> {
+    fn webhook(&self, reference: &str, signing: Signing, now_ms: i64) -> Option<Webhook> {
         if signing == Signing::Stale {
             return None;
         }

@@ -22,7 +22,7 @@ use rsa::RsaPrivateKey;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use super::{basic, iso, json, Market, Model, Outcome, Req, Route, Signing};
+use super::{basic, iso, json, Market, Model, Outcome, Req, Route, Signing, Webhook};
 
 const BASE: &str = "https://little.test";
 const TOKEN_ID: &str = "tok_conformance";
@@ -293,12 +293,7 @@ impl Model for Little {
         Some(FailureReason::Declined)
     }
 
-    fn webhook(
-        &self,
-        reference: &str,
-        signing: Signing,
-        now_ms: i64,
-    ) -> Option<(Vec<(String, String)>, Vec<u8>)> {
+    fn webhook(&self, reference: &str, signing: Signing, now_ms: i64) -> Option<Webhook> {
         let i = self.intents.iter().rev().find(|i| i.key == reference)?;
         let body = json!({"reference": i.id, "status": i.status,
             "payload": {"billingAddress": {"firstName": "", "lastName": ""}},

@@ -78,6 +78,9 @@ pub enum Outcome {
     Raw(String),
 }
 
+/// A webhook delivery: its headers and raw body.
+pub type Webhook = (Vec<(String, String)>, Vec<u8>);
+
 /// How a webhook is signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signing {
@@ -123,16 +126,16 @@ pub trait Model {
     /// The webhook the provider sends about the newest payment with `reference` as it stands
     /// now: headers and raw body. `None` when the provider sends none (or, for
     /// [`Signing::Stale`], its signature carries no time).
-    fn webhook(
-        &self,
-        reference: &str,
-        signing: Signing,
-        now_ms: i64,
-    ) -> Option<(Vec<(String, String)>, Vec<u8>)>;
+    fn webhook(&self, reference: &str, signing: Signing, now_ms: i64) -> Option<Webhook>;
     /// Ends the preparation `state` (a session) before its time; false when preparations
     /// never end early.
     fn expire_preparation(&mut self, _state: &str) -> bool {
         false
+    }
+    /// Whether the provider answers a status read by Lipa's reference (CrissCross has no
+    /// read by reference: a replay of the same key is its read).
+    fn reads_by_reference(&self) -> bool {
+        true
     }
     /// Whether the provider authorizes with bearer tokens it issues.
     fn uses_tokens(&self) -> bool;

@@ -13,7 +13,7 @@ use lipa_api::FailureReason;
 use lipa_providers::{HttpRequest, HttpResponse, Method, ProviderId};
 use serde_json::{json, Value};
 
-use super::{basic, hmac_hex, iso, json, Market, Model, Outcome, Req, Route, Signing};
+use super::{basic, hmac_hex, iso, json, Market, Model, Outcome, Req, Route, Signing, Webhook};
 
 const BASE: &str = "https://xtopay.test";
 const CLIENT_ID: &str = "xt_client_conformance";
@@ -238,12 +238,7 @@ impl Model for Xtopay {
         })
     }
 
-    fn webhook(
-        &self,
-        reference: &str,
-        signing: Signing,
-        now_ms: i64,
-    ) -> Option<(Vec<(String, String)>, Vec<u8>)> {
+    fn webhook(&self, reference: &str, signing: Signing, now_ms: i64) -> Option<Webhook> {
         if signing == Signing::Stale {
             return None;
         }
