@@ -295,6 +295,20 @@ fn read_status(
     Ok(normalized(d.reference, status, unknown_status, echo))
 }
 
+/// Whether a status answer shows an intent nobody processed: `PENDING` with an empty
+/// `attempts` list. Its payment was never sent (the process call never reached Little), so a
+/// start whose answer was lost may be sent again. An answer without `attempts` is not read as
+/// one.
+pub fn never_processed(response: &HttpResponse) -> bool {
+    serde_json::from_str::<serde_json::Value>(&response.body).is_ok_and(|v| {
+        let status = v.pointer("/data/status").and_then(|s| s.as_str());
+        v.pointer("/data/attempts")
+            .and_then(|a| a.as_array())
+            .is_some_and(|a| a.is_empty())
+            && status.and_then(wire::Status::parse) == Some(wire::Status::Pending)
+    })
+}
+
 /// A pending payment's status refined by its attempts, read in any order: a completed attempt
 /// pays it, and it failed when every attempt failed; otherwise it is pending, with the raw
 /// status of an attempt Lipa does not know.

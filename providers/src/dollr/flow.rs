@@ -252,13 +252,20 @@ impl Provider for Dollr {
 
     /// Runs the collection: predict the wallet, bill an invoice (remembered before the
     /// execution, for the receipt), open a checkout session, register the wallet, execute
-    /// with the stored reference.
+    /// with the stored reference. A start sent again for a reference Dollr already has is
+    /// answered with that collection: nothing is billed or executed again.
     async fn start(
         &self,
         host: &Host<'_>,
         order: &Order<'_>,
         attempt: &Attempt<'_>,
     ) -> Result<ProviderPayment, CallError> {
+        if let Some(known) = self
+            .status(host, Operation::Collection, attempt.idempotency_key)
+            .await?
+        {
+            return Ok(known.payment());
+        }
         let src = self.source();
         let recipient = Recipient {
             e164: attempt.e164,

@@ -88,7 +88,8 @@ impl Provider for Little {
     }
 
     /// By Lipa's key (stored before the intent was created), long-polled: Lipa waits longer
-    /// than Little's longest hold, and a read that times out is no news.
+    /// than Little's longest hold, and a read that times out is no news. While the start's
+    /// answer is missing, an intent nobody processed is a payment never received.
     async fn read(
         &self,
         host: &Host<'_>,
@@ -96,20 +97,25 @@ impl Provider for Little {
         attempt: &Attempt<'_>,
     ) -> Result<Reading, CallError> {
         let key = super::key_for(attempt.idempotency_key);
+        let lost = attempt.provider_ref.is_none();
         match plain_within(
             host,
             Ok(super::status_request(&self.config, &key, true)),
             LONG_POLL_HOLD_MS + 5_000,
-            |r| super::parse_status_in(r, order.currency),
+            |r| {
+                Ok((
+                    super::parse_status_in(r, order.currency)?,
+                    super::never_processed(r),
+                ))
+            },
         )
         .await
         {
-            Err(CallError::Provider(ProviderError::Rejected { status: 404, .. }))
-                if attempt.provider_ref.is_none() =>
-            {
+            Err(CallError::Provider(ProviderError::Rejected { status: 404, .. })) if lost => {
                 Ok(Reading::NotReceived)
             }
-            other => other.map(Reading::Found),
+            Ok((_, true)) if lost => Ok(Reading::NotReceived),
+            other => other.map(|(found, _)| Reading::Found(found)),
         }
     }
 

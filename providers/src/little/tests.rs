@@ -466,3 +466,21 @@ fn the_long_poll_bound_exceeds_the_sandbox_hold() {
     // The sandbox holds a long-polled read 5 s; Lipa's bound must cover it with room.
     const { assert!(LONG_POLL_HOLD_MS >= 2 * 5_000) };
 }
+
+#[test]
+fn only_a_pending_intent_with_an_empty_attempts_list_was_never_processed() {
+    let answer = |overall: &str, attempts: &[&str]| resp(&status_answer(overall, attempts));
+    assert!(never_processed(&answer("PENDING", &[])));
+    assert!(never_processed(&answer("pending", &[])));
+    assert!(!never_processed(&answer("PENDING", &["PENDING"])));
+    assert!(!never_processed(&answer("PENDING", &["FAILED"])));
+    assert!(!never_processed(&answer("COMPLETED", &[])));
+    assert!(!never_processed(&answer("FAILED", &[])));
+    let without_attempts =
+        r#"{"data":{"reference":"i1","status":"PENDING","amount":1,"key":"k1"}}"#;
+    assert!(
+        !never_processed(&resp(without_attempts)),
+        "an answer that does not list attempts says nothing about them"
+    );
+    assert!(!never_processed(&resp("<html>")));
+}
