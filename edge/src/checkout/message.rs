@@ -12,9 +12,11 @@ use lipa_providers::ProviderId;
 /// The path of the live channel's upgrade request to the object.
 pub const LIVE_PATH: &str = "/live";
 
-/// One request to a Checkout object.
+/// One request to a Checkout object. Externally tagged (`{"start_payment": {…}}`): serde's
+/// internally tagged form buffers every message through its generic `Content` tree, which
+/// made the edge's wasm 144 KB larger (BENCHMARKS.md, "Decisions by measurement").
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum CheckoutMessage {
     /// Store a new checkout (once).
     Init {
@@ -83,12 +85,12 @@ mod tests {
             body: r#"{"operator":"mpesa"}"#.into(),
         };
         let json = serde_json::to_string(&m).unwrap();
-        assert!(json.starts_with(r#"{"op":"start_payment""#), "{json}");
+        assert!(json.starts_with(r#"{"start_payment":{"#), "{json}");
         let back: CheckoutMessage = serde_json::from_str(&json).unwrap();
         assert!(matches!(
             back,
             CheckoutMessage::StartPayment { client_ip: Some(ip), .. } if ip == "203.0.113.9"
         ));
-        assert!(serde_json::from_str::<CheckoutMessage>(r#"{"op":"drop_tables"}"#).is_err());
+        assert!(serde_json::from_str::<CheckoutMessage>(r#"{"drop_tables":{}}"#).is_err());
     }
 }

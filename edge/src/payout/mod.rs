@@ -36,7 +36,7 @@ const SESSION_LIFETIME_MS: i64 = 60 * 60 * 1000;
 /// What the edge asks a Payout object: one enum both sides use, sent as the JSON body of a
 /// POST to the object.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum PayoutMessage {
     /// Create the payout (once per idempotency key).
     Create {
