@@ -333,7 +333,7 @@ fn normalize(t: wire::Transaction) -> Result<ProviderPayment, ProviderError> {
         reference: present(t.merchant_reference.as_deref()).map(str::to_string),
         amount: t.amount,
     };
-    let known = wire::TxStatus::parse(&t.status);
+    let known = wire::TxStatus::try_from(t.status.as_str()).ok();
     let (status, can_poll) = known.map_or((PaymentStatus::Pending, false), |known| {
         status_of(known, t.auth_state.as_ref())
     });

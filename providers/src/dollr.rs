@@ -645,7 +645,7 @@ fn operation_status(s: wire::StatusResponse) -> Result<OperationStatus, Provider
         ),
         _ => None,
     };
-    let known = wire::Status::parse(&s.status);
+    let known = wire::Status::try_from(s.status.as_str()).ok();
     let state = match known {
         Some(wire::Status::Pending | wire::Status::Processing) | None => OperationState::InProgress,
         Some(wire::Status::Completed) => OperationState::Completed,

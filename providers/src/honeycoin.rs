@@ -419,17 +419,17 @@ fn normalize_status(
     redirect_url: Option<&str>,
     note: Option<&str>,
 ) -> (PaymentStatus, Option<String>) {
-    match charge_status.trim().to_ascii_lowercase().as_str() {
-        "successful" => (PaymentStatus::Succeeded, None),
-        "failed" => (
+    match wire::ChargeStatus::try_from(charge_status) {
+        Ok(wire::ChargeStatus::Successful) => (PaymentStatus::Succeeded, None),
+        Ok(wire::ChargeStatus::Failed) => (
             PaymentStatus::Failed {
                 reason: reason_from_note(note),
                 retryable: true,
             },
             None,
         ),
-        "pending" => pending_step(step, redirect_url),
-        _ => (PaymentStatus::Pending, Some(charge_status.to_string())),
+        Ok(wire::ChargeStatus::Pending) => pending_step(step, redirect_url),
+        Err(unknown) => (PaymentStatus::Pending, Some(unknown.0)),
     }
 }
 

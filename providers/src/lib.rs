@@ -20,6 +20,7 @@ pub mod schedule;
 pub mod secret;
 pub mod settings;
 pub mod signature;
+pub mod status;
 pub mod token;
 pub mod xtopay;
 

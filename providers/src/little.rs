@@ -215,25 +215,27 @@ pub fn parse_process(
         r.data.meta.currency.as_deref(),
         None,
     )?;
-    let (status, unknown_status) =
-        match (wire::Status::parse(&r.data.status), r.data.meta.step_up_url) {
-            (Some(wire::Status::Pending), Some(url))
-                if url.starts_with("https://") || url.starts_with("http://") =>
-            {
-                let action = NextAction::Redirect { url };
-                (PaymentStatus::ActionRequired { action }, None)
-            }
-            (Some(wire::Status::Pending), _) => (PaymentStatus::Pending, None),
-            (Some(wire::Status::Completed), _) => (PaymentStatus::Succeeded, None),
-            (Some(wire::Status::Failed), _) => (
-                PaymentStatus::Failed {
-                    reason: reason_from_message(&r.data.message),
-                    retryable: true,
-                },
-                None,
-            ),
-            (None, _) => (PaymentStatus::Pending, Some(r.data.status)),
-        };
+    let (status, unknown_status) = match (
+        wire::Status::try_from(r.data.status.as_str()).ok(),
+        r.data.meta.step_up_url,
+    ) {
+        (Some(wire::Status::Pending), Some(url))
+            if url.starts_with("https://") || url.starts_with("http://") =>
+        {
+            let action = NextAction::Redirect { url };
+            (PaymentStatus::ActionRequired { action }, None)
+        }
+        (Some(wire::Status::Pending), _) => (PaymentStatus::Pending, None),
+        (Some(wire::Status::Completed), _) => (PaymentStatus::Succeeded, None),
+        (Some(wire::Status::Failed), _) => (
+            PaymentStatus::Failed {
+                reason: reason_from_message(&r.data.message),
+                retryable: true,
+            },
+            None,
+        ),
+        (None, _) => (PaymentStatus::Pending, Some(r.data.status)),
+    };
     Ok(normalized(
         intent_id.to_string(),
         status,
@@ -286,7 +288,7 @@ fn read_status(
         d.currency.as_deref(),
         payment_currency,
     )?;
-    let (status, unknown_status) = match wire::Status::parse(&d.status) {
+    let (status, unknown_status) = match wire::Status::try_from(d.status.as_str()).ok() {
         Some(wire::Status::Completed) => (PaymentStatus::Succeeded, None),
         Some(wire::Status::Failed) => (declined(), None),
         Some(wire::Status::Pending) => refine(&d.attempts),
@@ -305,7 +307,7 @@ pub fn never_processed(response: &HttpResponse) -> bool {
         v.pointer("/data/attempts")
             .and_then(|a| a.as_array())
             .is_some_and(|a| a.is_empty())
-            && status.and_then(wire::Status::parse) == Some(wire::Status::Pending)
+            && status.and_then(|s| wire::Status::try_from(s).ok()) == Some(wire::Status::Pending)
     })
 }
 
@@ -315,7 +317,7 @@ pub fn never_processed(response: &HttpResponse) -> bool {
 fn refine(attempts: &[wire::Attempt]) -> (PaymentStatus, Option<String>) {
     let statuses: Vec<Option<wire::Status>> = attempts
         .iter()
-        .map(|a| wire::Status::parse(&a.status))
+        .map(|a| wire::Status::try_from(a.status.as_str()).ok())
         .collect();
     if statuses.contains(&Some(wire::Status::Completed)) {
         (PaymentStatus::Succeeded, None)
@@ -462,7 +464,7 @@ pub fn public_key_der(pem: &str) -> Result<Vec<u8>, SignatureError> {
 impl Callback {
     /// The payment the callback reports, with its echo (key, amount, currency).
     pub fn payment(&self) -> ProviderPayment {
-        let (status, unknown_status) = match wire::Status::parse(&self.status) {
+        let (status, unknown_status) = match wire::Status::try_from(self.status.as_str()).ok() {
             Some(wire::Status::Completed) => (PaymentStatus::Succeeded, None),
             Some(wire::Status::Failed) => (declined(), None),
             Some(wire::Status::Pending) => (PaymentStatus::Pending, None),

@@ -86,9 +86,10 @@ pub enum ResponseCode {
     Unknown,
 }
 
-impl ResponseCode {
-    /// Parses the four-digit code.
-    pub fn parse(code: &str) -> ResponseCode {
+impl From<&str> for ResponseCode {
+    /// Reads the four-digit code; one Lipa does not know is [`ResponseCode::Unknown`] (keep
+    /// polling).
+    fn from(code: &str) -> ResponseCode {
         match code.trim() {
             "0000" => ResponseCode::Success,
             "0001" => ResponseCode::Pending,
@@ -100,7 +101,9 @@ impl ResponseCode {
             _ => ResponseCode::Unknown,
         }
     }
+}
 
+impl ResponseCode {
     /// What the merchant should do, for the codes that are the merchant's to fix.
     pub fn merchant_action(self) -> Option<&'static str> {
         match self {
@@ -206,7 +209,7 @@ pub fn parse_receive(response: &HttpResponse) -> Result<ProviderPayment, Provide
     let Ok(r) = serde_json::from_str::<wire::ReceiveResponse>(&response.body) else {
         return Err(classify(response, None));
     };
-    let code = ResponseCode::parse(&r.response_code);
+    let code = ResponseCode::from(r.response_code.as_str());
     if let Some(action) = code.merchant_action() {
         return Err(ProviderError::Rejected {
             status: response.status,
@@ -374,7 +377,7 @@ impl VerifiedCallback {
     /// [`ProviderPayment::unknown_status`].
     pub fn payment(&self) -> ProviderPayment {
         let c = &self.callback;
-        let code = ResponseCode::parse(&c.response_code);
+        let code = ResponseCode::from(c.response_code.as_str());
         let status = match code {
             ResponseCode::Success => PaymentStatus::Succeeded,
             ResponseCode::DebitFailed => PaymentStatus::Failed {

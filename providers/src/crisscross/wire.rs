@@ -3,6 +3,8 @@
 use lipa_api::FailureReason;
 use serde::{Deserialize, Serialize};
 
+use crate::status::{named, UnknownStatus};
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct TokenRequest<'a> {
@@ -113,23 +115,25 @@ pub(super) enum TxStatus {
     Expired,
 }
 
-impl TxStatus {
+impl TryFrom<&str> for TxStatus {
+    type Error = UnknownStatus;
+
     /// The status named by `text`, in any case (the guide's prose writes `pending`, its JSON
-    /// `PENDING`); `None` for a status Lipa does not know.
-    pub fn parse(text: &str) -> Option<TxStatus> {
+    /// `PENDING`).
+    fn try_from(text: &str) -> Result<TxStatus, UnknownStatus> {
         use TxStatus::*;
-        [
-            (Pending, "pending"),
-            (Completed, "completed"),
-            (Settled, "settled"),
-            (Failed, "failed"),
-            (Errored, "errored"),
-            (Cancelled, "cancelled"),
-            (Expired, "expired"),
-        ]
-        .into_iter()
-        .find(|(_, name)| name.eq_ignore_ascii_case(text.trim()))
-        .map(|(status, _)| status)
+        named(
+            text,
+            &[
+                (Pending, "pending"),
+                (Completed, "completed"),
+                (Settled, "settled"),
+                (Failed, "failed"),
+                (Errored, "errored"),
+                (Cancelled, "cancelled"),
+                (Expired, "expired"),
+            ],
+        )
     }
 }
 

@@ -2,6 +2,8 @@
 
 use serde::Deserialize;
 
+use crate::status::{named, UnknownStatus};
+
 #[derive(Deserialize)]
 pub(super) struct TokenResponse {
     pub access_token: String,
@@ -61,18 +63,20 @@ pub(super) enum Status {
     Failed,
 }
 
-impl Status {
-    /// The status named by `text`, in any case; `None` for one Lipa does not know.
-    pub fn parse(text: &str) -> Option<Status> {
-        [
-            (Status::Pending, "PENDING"),
-            (Status::Processing, "PROCESSING"),
-            (Status::Completed, "COMPLETED"),
-            (Status::Failed, "FAILED"),
-        ]
-        .into_iter()
-        .find(|(_, name)| name.eq_ignore_ascii_case(text.trim()))
-        .map(|(status, _)| status)
+impl TryFrom<&str> for Status {
+    type Error = UnknownStatus;
+
+    /// The status named by `text`, in any case.
+    fn try_from(text: &str) -> Result<Status, UnknownStatus> {
+        named(
+            text,
+            &[
+                (Status::Pending, "PENDING"),
+                (Status::Processing, "PROCESSING"),
+                (Status::Completed, "COMPLETED"),
+                (Status::Failed, "FAILED"),
+            ],
+        )
     }
 }
 

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::status::{named, UnknownStatus};
+
 #[derive(Deserialize)]
 pub(super) struct TokenResponse {
     pub token: String,
@@ -115,4 +117,28 @@ pub struct WebhookData {
     /// The currency, when the webhook carries it (the guide's samples do not).
     #[serde(default)]
     pub currency: Option<String>,
+}
+
+/// `chargeStatus`, as Lipa knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ChargeStatus {
+    Pending,
+    Successful,
+    Failed,
+}
+
+impl TryFrom<&str> for ChargeStatus {
+    type Error = UnknownStatus;
+
+    /// The status named by `text`, in any case.
+    fn try_from(text: &str) -> Result<ChargeStatus, UnknownStatus> {
+        named(
+            text,
+            &[
+                (ChargeStatus::Pending, "pending"),
+                (ChargeStatus::Successful, "successful"),
+                (ChargeStatus::Failed, "failed"),
+            ],
+        )
+    }
 }

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::status::{named, UnknownStatus};
+
 use crate::Echo;
 
 /// A status as Lipa knows it.
@@ -13,17 +15,19 @@ pub(super) enum Status {
     Failed,
 }
 
-impl Status {
-    /// The status named by `text`, in any case; `None` for one Lipa does not know.
-    pub fn parse(text: &str) -> Option<Status> {
-        [
-            (Status::Pending, "PENDING"),
-            (Status::Completed, "COMPLETED"),
-            (Status::Failed, "FAILED"),
-        ]
-        .into_iter()
-        .find(|(_, name)| name.eq_ignore_ascii_case(text.trim()))
-        .map(|(status, _)| status)
+impl TryFrom<&str> for Status {
+    type Error = UnknownStatus;
+
+    /// The status named by `text`, in any case.
+    fn try_from(text: &str) -> Result<Status, UnknownStatus> {
+        named(
+            text,
+            &[
+                (Status::Pending, "PENDING"),
+                (Status::Completed, "COMPLETED"),
+                (Status::Failed, "FAILED"),
+            ],
+        )
     }
 }
 
