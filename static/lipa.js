@@ -2,10 +2,12 @@
  * Lipa loader: opens the mobile-money checkout in an iframe served from Lipa's own origin
  * and relays the widget's typed messages to the merchant's callbacks.
  *
- *   Lipa.open({ checkout, clientSecret, onSuccess, onFailure, onClose }) -> { close }
- *   <script src=".../lipa.js" data-checkout="co_…" data-client-secret="…"></script>
+ *   Lipa.open({ checkout, clientSecret, locale, onSuccess, onFailure, onClose }) -> { close }
+ *   <script src=".../lipa.js" data-checkout="co_…" data-client-secret="…" data-locale="sw"></script>
  *     renders a pay button and dispatches `lipa:success`, `lipa:failure`, `lipa:close`
  *     events (detail = the callback's argument) on document.
+ *
+ * `locale` is `en`, `fr` or `sw`; without it the customer's browser languages decide.
  *
  * Every message is checked for Lipa's origin, this instance's iframe and this instance's id,
  * so two widgets on one page never answer each other; each callback fires once per outcome.
@@ -17,6 +19,22 @@
   var ORIGIN = new URL(script && script.src ? script.src : '/', location.href).origin;
   var count = 0;
   var styled = false;
+  // The loader's own words, in the widget's languages.
+  var WORDS = {
+    en: { dialog: 'Pay with mobile money', close: 'Close payment window', frame: 'Lipa secure checkout' },
+    fr: { dialog: 'Payer par mobile money', close: 'Fermer la fenêtre de paiement', frame: 'Paiement sécurisé Lipa' },
+    sw: { dialog: 'Lipa kwa pesa za simu', close: 'Funga dirisha la malipo', frame: 'Malipo salama ya Lipa' }
+  };
+
+  // The merchant's choice if Lipa speaks it, else the browser's first language Lipa speaks.
+  function language(asked) {
+    var tags = [asked].concat(navigator.languages || [navigator.language]);
+    for (var i = 0; i < tags.length; i++) {
+      var primary = String(tags[i] || '').toLowerCase().split(/[-_]/)[0];
+      if (WORDS[primary]) return primary;
+    }
+    return 'en';
+  }
 
   function style() {
     if (styled) return;
@@ -44,6 +62,8 @@
     }
     style();
     var instance = 'w' + (++count) + Math.random().toString(36).slice(2, 10);
+    var lang = language(opts.locale);
+    var words = WORDS[lang];
     var fired = {};
     var closed = false;
     var previous = document.activeElement;
@@ -52,18 +72,21 @@
     overlay.className = 'lipa-overlay';
     overlay.setAttribute('role', 'dialog');
     overlay.setAttribute('aria-modal', 'true');
-    overlay.setAttribute('aria-label', 'Pay with mobile money');
+    overlay.setAttribute('aria-label', words.dialog);
+    overlay.setAttribute('lang', lang);
     var frame = document.createElement('iframe');
     frame.className = 'lipa-frame';
-    frame.title = 'Lipa secure checkout';
+    frame.title = words.frame;
+    // WebOTP: the browser may fill the one-time code from an SMS that names Lipa's origin.
+    frame.setAttribute('allow', 'otp-credentials');
     frame.src = ORIGIN + '/pay/' + encodeURIComponent(opts.checkout) +
       '#cs=' + encodeURIComponent(opts.clientSecret) + '&i=' + instance +
       // An origin has no '&', '#' or '=', so it travels as it is and the widget decodes nothing.
-      '&o=' + location.origin;
+      '&o=' + location.origin + '&l=' + lang;
     var closer = document.createElement('button');
     closer.type = 'button';
     closer.className = 'lipa-close';
-    closer.setAttribute('aria-label', 'Close payment window');
+    closer.setAttribute('aria-label', words.close);
     closer.textContent = '\u00d7';
     closer.onclick = function () { close(); };
     overlay.appendChild(frame);
@@ -116,10 +139,10 @@
     var button = document.createElement('button');
     button.type = 'button';
     button.className = 'lipa-button';
-    button.textContent = data.label || 'Pay with mobile money';
+    button.textContent = data.label || WORDS[language(data.locale)].dialog;
     button.onclick = function () {
       open({
-        checkout: data.checkout, clientSecret: data.clientSecret,
+        checkout: data.checkout, clientSecret: data.clientSecret, locale: data.locale,
         onSuccess: emit('success'), onFailure: emit('failure'), onClose: emit('close')
       });
     };

@@ -231,6 +231,9 @@ pub struct PaymentView {
     /// followed, and a late approval still counts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_at_ms: Option<i64>,
+    /// While it waits for a one-time code: how many codes the customer may still try.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otp_attempts_left: Option<u32>,
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ fn escape(s: &str) -> String {
 }
 
 /// `GET /shop`: the product page, using the declarative script tag. `?integration=js` uses
-/// `Lipa.open` with callbacks instead.
+/// `Lipa.open` with callbacks instead; `?locale=fr` asks the widget for a language.
 pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response> {
     let param = |name: &str| {
         url.query_pairs()
@@ -121,13 +121,20 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
     let shown = price.3;
     let edge = escape(&config.edge_url);
     let (co, cs) = (escape(&created.id), escape(&created.client_secret));
+    // A language tag is letters and dashes: anything else is dropped, never echoed.
+    let locale: String = param("locale")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic() || *c == '-')
+        .take(12)
+        .collect();
     let embed = if programmatic {
         format!(
             r#"<button type="button" id="pay">Pay with mobile money</button>
 <script src="{edge}/lipa.js"></script>
 <script>
   document.getElementById('pay').addEventListener('click', () => Lipa.open({{
-    checkout: '{co}', clientSecret: '{cs}',
+    checkout: '{co}', clientSecret: '{cs}', locale: '{locale}' || undefined,
     onSuccess: (p) => shop.callback('success', p),
     onFailure: (p) => shop.callback('failure', p),
     onClose: () => shop.callback('close', {{}}),
@@ -136,7 +143,7 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
         )
     } else {
         format!(
-            r#"<script src="{edge}/lipa.js" data-checkout="{co}" data-client-secret="{cs}" data-label="Pay with mobile money"></script>
+            r#"<script src="{edge}/lipa.js" data-checkout="{co}" data-client-secret="{cs}" data-locale="{locale}" data-label="Pay with mobile money"></script>
 <script>
   for (const name of ['success', 'failure', 'close']) {{
     document.addEventListener('lipa:' + name, (e) => shop.callback(name, e.detail || {{}}));

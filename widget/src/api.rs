@@ -8,8 +8,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
 
 /// Where the widget is and what authorizes it, read from the iframe's URL:
-/// `/pay/{checkout}#cs={client_secret}&i={instance}&o={parent origin}`, all taken as they are
-/// (ids, secrets and origins carry no characters that would need escaping).
+/// `/pay/{checkout}#cs={client_secret}&i={instance}&o={parent origin}&l={locale}`, all taken
+/// as they are (ids, secrets, origins and language tags carry no characters that would need
+/// escaping).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     /// The checkout id.
@@ -20,6 +21,8 @@ pub struct Session {
     pub instance: String,
     /// The parent page's origin, the only target of the widget's messages.
     pub parent_origin: Option<String>,
+    /// The language the merchant asked for, if any.
+    pub locale: Option<String>,
 }
 
 impl Session {
@@ -32,11 +35,13 @@ impl Session {
         let mut cs = None;
         let mut instance = String::new();
         let mut origin = None;
+        let mut locale = None;
         for pair in fragment.trim_start_matches('#').split('&') {
             match pair.split_once('=') {
                 Some(("cs", v)) => cs = Some(v.to_string()),
                 Some(("i", v)) => instance = v.to_string(),
                 Some(("o", v)) => origin = Some(v.to_string()),
+                Some(("l", v)) => locale = Some(v.to_string()),
                 _ => {}
             }
         }
@@ -45,26 +50,29 @@ impl Session {
             client_secret: cs.filter(|s| !s.is_empty())?,
             instance,
             parent_origin: origin,
+            locale,
         })
     }
 }
 
 /// What the widget needs of an edge refusal (`{"error": {"code", "message", "field"}}`):
-/// the sentence to show and the field to show it at. The code is left unread, which keeps
-/// the code enum's deserializer out of the bundle.
+/// its code, which the widget puts in the customer's language ([`crate::i18n::Text`]), and
+/// the field to show it at. The edge's English `message` is never shown. The code is read
+/// as text, which keeps the code enum's deserializer out of the bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ApiError {
-    /// What was wrong, for the customer.
-    pub message: String,
+    /// The error code (`payment_in_progress`, …), or the widget's own `network` /
+    /// `unexpected`.
+    pub code: String,
     /// The request field at fault.
     #[serde(default)]
     pub field: Option<String>,
 }
 
 impl ApiError {
-    fn new(message: &str) -> ApiError {
+    fn new(code: &str) -> ApiError {
         ApiError {
-            message: message.to_string(),
+            code: code.to_string(),
             field: None,
         }
     }
@@ -76,7 +84,7 @@ struct ErrorBody {
 }
 
 fn network_error(_: JsValue) -> ApiError {
-    ApiError::new("We could not reach Lipa. Check your connection and try again.")
+    ApiError::new(crate::i18n::NETWORK)
 }
 
 /// A plain JavaScript object of string fields. Built by hand rather than serialized: the
@@ -128,12 +136,11 @@ async fn call<T: DeserializeOwned>(
         .await
         .map_err(network_error)?;
     if response.ok() {
-        serde_wasm_bindgen::from_value(json)
-            .map_err(|_| ApiError::new("Lipa answered something unexpected. Please try again."))
+        serde_wasm_bindgen::from_value(json).map_err(|_| ApiError::new(crate::i18n::UNEXPECTED))
     } else {
         Err(serde_wasm_bindgen::from_value::<ErrorBody>(json)
             .map(|b| b.error)
-            .unwrap_or_else(|_| ApiError::new("Something went wrong. Please try again.")))
+            .unwrap_or_else(|_| ApiError::new(crate::i18n::UNEXPECTED)))
     }
 }
 
@@ -200,7 +207,12 @@ mod tests {
 
     #[test]
     fn session_comes_from_path_and_fragment() {
-        let s = Session::parse("/pay/co_1", "#cs=co_1_secret_x&i=w1&o=http://shop:8788").unwrap();
+        let s = Session::parse(
+            "/pay/co_1",
+            "#cs=co_1_secret_x&i=w1&o=http://shop:8788&l=fr",
+        )
+        .unwrap();
+        assert_eq!(s.locale.as_deref(), Some("fr"));
         assert_eq!(s.parent_origin.as_deref(), Some("http://shop:8788"));
         assert_eq!(s.checkout_id, "co_1");
         assert_eq!(s.client_secret, "co_1_secret_x");

@@ -6,6 +6,7 @@
 //! `lib.rs` holds the components; `main.rs` only mounts them.
 
 pub mod api;
+pub mod i18n;
 pub mod messages;
 mod screens;
 
@@ -13,6 +14,7 @@ use leptos::prelude::*;
 use lipa_api::{CheckoutView, NextAction, PaymentStatus, PaymentView};
 
 use api::Session;
+use i18n::{Locale, Text};
 pub use screens::{
     FailureScreen, OtpScreen, PayForm, PendingScreen, RedirectScreen, SuccessScreen,
 };
@@ -32,7 +34,7 @@ pub fn poll_interval_ms(elapsed_ms: f64) -> f64 {
 pub enum Screen {
     /// Reading the checkout.
     Loading,
-    /// The checkout could not be read.
+    /// The checkout could not be read: the refusal's code.
     Unavailable(String),
     /// Operator and phone entry.
     Form,
@@ -57,7 +59,22 @@ impl Screen {
     }
 }
 
-/// The whole widget for the checkout named by the page's URL.
+/// The words of the customer's language, as [`Widget`] chose it.
+pub fn text() -> &'static Text {
+    use_context::<&'static Text>().unwrap_or_else(|| Locale::En.text())
+}
+
+/// The browser's languages, most preferred first.
+fn browser_languages() -> Vec<String> {
+    window()
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .collect()
+}
+
+/// The whole widget for the checkout named by the page's URL, in the customer's language.
 #[component]
 pub fn Widget() -> impl IntoView {
     let location = window().location();
@@ -65,12 +82,21 @@ pub fn Widget() -> impl IntoView {
         &location.pathname().unwrap_or_default(),
         &location.hash().unwrap_or_default(),
     );
+    let locale = Locale::choose(
+        session.as_ref().and_then(|s| s.locale.as_deref()),
+        &browser_languages(),
+    );
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", locale.tag());
+    }
+    provide_context(locale.text());
+    let t = locale.text();
     match session {
         Some(session) => view! { <Checkout session=session/> }.into_any(),
         None => view! {
             <Unavailable
-                title="This payment link is incomplete"
-                message="Open the payment again from the shop's page.".to_string()
+                title=t.link_incomplete_title
+                message=t.link_incomplete_body.to_string()
             />
         }
         .into_any(),
@@ -117,7 +143,7 @@ pub fn Checkout(
                 set_screen.set(next);
                 messages::post(&session.get_value(), messages::ready());
             }
-            Err(e) => set_screen.set(Screen::Unavailable(e.message)),
+            Err(e) => set_screen.set(Screen::Unavailable(e.code)),
         }
     });
 
@@ -168,14 +194,15 @@ pub fn Checkout(
 
     let close = move || messages::post(&session.get_value(), messages::close());
 
+    let t = text();
     view! {
         {move || {
             let Some(co) = checkout.get() else {
                 return match screen.get() {
-                    Screen::Unavailable(msg) => view! {
-                        <Unavailable title="This checkout is not available" message=msg/>
+                    Screen::Unavailable(code) => view! {
+                        <Unavailable title=t.unavailable_title message=t.refusal_for(&code).to_string()/>
                     }.into_any(),
-                    _ => view! { <p class="loading">"Loading secure checkout…"</p> }.into_any(),
+                    _ => view! { <p class="loading">{t.loading}</p> }.into_any(),
                 };
             };
             match screen.get() {

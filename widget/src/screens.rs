@@ -2,24 +2,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use lipa_api::money::format_amount;
 use lipa_api::phone::Msisdn;
 use lipa_api::{CheckoutView, Operator, PaymentStatus, PaymentView};
 
 use crate::api::{self, Session};
-
-/// "an M-Pesa prompt", "a Wave prompt": the operator's name with the article it takes.
-fn prompt_phrase(op: Operator) -> String {
-    let article = match op {
-        Operator::Mpesa
-        | Operator::MtnMomo
-        | Operator::AirtelMoney
-        | Operator::OrangeMoney
-        | Operator::AtMoney => "an",
-        Operator::MoovMoney | Operator::Wave | Operator::TelecelCash => "a",
-    };
-    format!("{article} {} prompt", op.name())
-}
+use crate::text;
 
 /// Up to two capitals of a name, shown as the operator's badge: "M-Pesa" → "MP".
 fn initials(name: &str) -> String {
@@ -72,7 +59,8 @@ pub fn PayForm(
     let (form_error, set_form_error) = signal::<Option<String>>(None);
     let (busy, set_busy) = signal(false);
     let session = StoredValue::new(session);
-    let amount = format_amount(checkout.amount, checkout.currency);
+    let t = text();
+    let amount = t.amount(checkout.amount, checkout.currency);
     // The provider's fee for the chosen operator, when the customer bears it.
     let fees = StoredValue::new(
         checkout
@@ -90,7 +78,7 @@ pub fn PayForm(
     };
     let (total, currency) = (checkout.amount, checkout.currency);
     let dialling = format!("+{}", country.numbering().dialling_code);
-    let hint = format!("For example {}", example_number(&checkout));
+    let hint = (t.phone_example)(&example_number(&checkout));
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -99,13 +87,13 @@ pub fn PayForm(
         }
         set_form_error.set(None);
         let Some(op) = operator.get_untracked() else {
-            set_form_error.set(Some("Choose your mobile money operator.".into()));
+            set_form_error.set(Some(t.choose_operator_error.into()));
             return;
         };
         let typed = phone.get_untracked();
         if !locked {
             if let Err(e) = Msisdn::parse(country, &typed) {
-                set_phone_error.set(Some(e.message(country)));
+                set_phone_error.set(Some(t.phone_error(e, country)));
                 return;
             }
         }
@@ -121,7 +109,7 @@ pub fn PayForm(
                     on_started.try_run(p);
                 }
                 Err(e) if e.field.as_deref() == Some("phone") => {
-                    set_phone_error.try_set(Some(e.message));
+                    set_phone_error.try_set(Some(t.refusal_for(&e.code).into()));
                 }
                 Err(e) => {
                     // The answer may have been lost after the payment started (a dropped
@@ -137,7 +125,7 @@ pub fn PayForm(
                             on_started.try_run(p);
                         }
                         _ => {
-                            set_form_error.try_set(Some(e.message));
+                            set_form_error.try_set(Some(t.refusal_for(&e.code).into()));
                         }
                     }
                 }
@@ -170,14 +158,14 @@ pub fn PayForm(
         <form class="screen" on:submit=submit novalidate>
             <header class="summary">
                 <p class="merchant">{checkout.merchant_name.clone()}</p>
-                <h1>{format!("Pay {amount}")}</h1>
+                <h1>{(t.pay)(&amount)}</h1>
                 <p class="description">{checkout.description.clone()}</p>
             </header>
             <fieldset>
-                <legend>"Choose your mobile money operator"</legend>
+                <legend>{t.choose_operator}</legend>
                 <div class="operators">{operators}</div>
             </fieldset>
-            <label for="phone" class="field-label">"Mobile money number"</label>
+            <label for="phone" class="field-label">{t.phone_label}</label>
             <div class="phone" class:invalid=move || phone_error.get().is_some()>
                 <span class="prefix" id="dialling-code">{dialling}</span>
                 <input
@@ -195,16 +183,16 @@ pub fn PayForm(
                     }
                 />
             </div>
-            <p id="phone-hint" class="hint">{if locked { "Number given by the shop".to_string() } else { hint }}</p>
+            <p id="phone-hint" class="hint">{if locked { t.phone_locked.to_string() } else { hint }}</p>
             <p id="phone-error" class="error" role="alert">{move || phone_error.get()}</p>
             <p class="error" role="alert">{move || form_error.get()}</p>
             <p class="hint">
-                {move || (fee() > 0).then(|| format!("Includes a {} mobile-money fee", format_amount(fee(), currency)))}
+                {move || (fee() > 0).then(|| (t.fee_included)(&t.amount(fee(), currency)))}
             </p>
             <button type="submit" class="primary" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
-                {move || format!("Pay {}", format_amount(total + fee(), currency))}
+                {move || (t.pay)(&t.amount(total + fee(), currency))}
             </button>
-            <p class="secured">"Secured by Lipa"</p>
+            <p class="secured">{t.secured}</p>
         </form>
     }
 }
@@ -222,8 +210,9 @@ pub fn PendingScreen(
     #[prop(into)]
     on_retry: Callback<()>,
 ) -> impl IntoView {
+    let t = text();
     let started = payment.created_at_ms as f64;
-    let retry_at = payment.retry_at_ms.map(|t| t as f64);
+    let retry_at = payment.retry_at_ms.map(|at| at as f64);
     let (elapsed_s, set_elapsed_s) = signal(((api::now_ms() - started) / 1000.0).max(0.0) as u64);
     if let Ok(handle) = set_interval_with_handle(
         move || set_elapsed_s.set(((api::now_ms() - started) / 1000.0).max(0.0) as u64),
@@ -234,26 +223,26 @@ pub fn PendingScreen(
     view! {
         <section class="screen pending" aria-labelledby="pending-title">
             <div class="spinner" aria-hidden="true"></div>
-            <h1 id="pending-title">"Check your phone"</h1>
+            <h1 id="pending-title">{t.pending_title}</h1>
             <p class="instruction">
-                {format!("We've sent {} to ", prompt_phrase(payment.operator))}
+                {(t.prompt_sent)(payment.operator.name())}
                 <span class="number">{payment.phone_masked.clone()}</span>
-                ". Enter your PIN to approve."
+                {t.enter_pin}
             </p>
             <p class="elapsed">
-                {move || { let s = elapsed_s.get(); format!("Waiting for approval · {}:{:02}", s / 60, s % 60) }}
+                {move || { let s = elapsed_s.get(); (t.waiting)(s / 60, s % 60) }}
             </p>
             {move || {
                 // Re-evaluated every second with the elapsed time.
                 elapsed_s.track();
-                retry_at.filter(|t| api::now_ms() >= *t).map(|_| view! {
-                    <p class="hint">"No prompt? It may have timed out on your phone."</p>
+                retry_at.filter(|at| api::now_ms() >= *at).map(|_| view! {
+                    <p class="hint">{t.no_prompt}</p>
                     <button type="button" class="primary" on:click=move |_| on_retry.run(())>
-                        "Use another number"
+                        {t.use_another_number}
                     </button>
                 })
             }}
-            <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>{t.cancel}</button>
         </section>
     }
 }
@@ -269,6 +258,7 @@ pub fn OtpScreen(
     #[prop(into)]
     on_update: Callback<PaymentView>,
 ) -> impl IntoView {
+    let t = text();
     let (code, set_code) = signal(String::new());
     let (error, set_error) = signal::<Option<String>>(None);
     let (busy, set_busy) = signal(false);
@@ -287,9 +277,7 @@ pub fn OtpScreen(
         if !lipa_api::checkout::OTP_LENGTH.contains(&otp.len())
             || !otp.chars().all(|c| c.is_ascii_digit())
         {
-            set_error.set(Some(
-                "The code is 4 to 8 digits, as sent to your phone.".into(),
-            ));
+            set_error.set(Some(t.otp_format.into()));
             return;
         }
         set_busy.set(true);
@@ -305,15 +293,21 @@ pub fn OtpScreen(
                     on_update.try_run(p);
                 }
                 Err(e) => {
-                    set_error.try_set(Some(e.message));
+                    set_error.try_set(Some(t.refusal_for(&e.code).into()));
                     set_code.try_set(String::new());
-                    // The provider may have ended the payment (too many wrong codes).
+                    // The provider may have ended the payment (too many wrong codes); else
+                    // the customer hears how many tries are left.
                     if let Ok(view) = api::checkout(&session).await {
-                        if let Some(p) = view
-                            .payment
-                            .filter(|p| p.id == payment_id && p.status.is_terminal())
-                        {
-                            on_update.try_run(p);
+                        match view.payment.filter(|p| p.id == payment_id) {
+                            Some(p) if p.status.is_terminal() => {
+                                on_update.try_run(p);
+                            }
+                            Some(p) if e.code == "otp_incorrect" => {
+                                if let Some(left) = p.otp_attempts_left {
+                                    set_error.try_set(Some((t.otp_wrong)(left)));
+                                }
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -322,9 +316,9 @@ pub fn OtpScreen(
     };
     view! {
         <form class="screen otp" on:submit=submit novalidate aria-labelledby="otp-title">
-            <h1 id="otp-title">{format!("Enter the code sent to {}", payment.phone_masked)}</h1>
-            <p>{format!("{} sent you a one-time code by SMS. It confirms this payment.", payment.operator.name())}</p>
-            <label for="otp" class="field-label">"One-time code"</label>
+            <h1 id="otp-title">{(t.otp_title)(&payment.phone_masked)}</h1>
+            <p>{(t.otp_body)(payment.operator.name())}</p>
+            <label for="otp" class="field-label">{t.otp_label}</label>
             <input
                 id="otp"
                 class="code"
@@ -342,7 +336,7 @@ pub fn OtpScreen(
                 }
             />
             <p id="otp-error" class="error" role="alert">{move || error.get()}</p>
-            <button type="submit" class="primary" disabled=move || busy.get()>"Confirm code"</button>
+            <button type="submit" class="primary" disabled=move || busy.get()>{t.otp_confirm}</button>
         </form>
     }
 }
@@ -359,26 +353,25 @@ pub fn RedirectScreen(
     #[prop(into)]
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let t = text();
     let (opened, set_opened) = signal(false);
     let safe = url.starts_with("https://") || url.starts_with("http://");
     let name = payment.operator.name();
     view! {
         <section class="screen pending" aria-labelledby="redirect-title">
-            <h1 id="redirect-title">{format!("Finish on the {name} page")}</h1>
-            <p class="instruction">
-                {format!("{name} needs you to confirm this payment on its own page. It opens in a new tab; come back here when you are done.")}
-            </p>
+            <h1 id="redirect-title">{(t.redirect_title)(name)}</h1>
+            <p class="instruction">{(t.redirect_body)(name)}</p>
             {safe.then(|| view! {
                 <a class="button primary" href=url.clone() target="_blank" rel="noopener noreferrer"
                     on:click=move |_| set_opened.set(true)>
-                    {format!("Continue to {name}")}
+                    {(t.redirect_continue)(name)}
                 </a>
             })}
             {move || opened.get().then(|| view! {
                 <div class="spinner" aria-hidden="true"></div>
-                <p role="status">"Waiting for you to finish on the operator's page…"</p>
+                <p role="status">{t.redirect_waiting}</p>
             })}
-            <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>{t.cancel}</button>
         </section>
     }
 }
@@ -394,19 +387,19 @@ pub fn SuccessScreen(
     #[prop(into)]
     on_done: Callback<()>,
 ) -> impl IntoView {
+    let t = text();
     view! {
         <section class="screen success" aria-labelledby="success-title">
             <div class="icon" aria-hidden="true">"✓"</div>
-            <h1 id="success-title">"Payment successful"</h1>
+            <h1 id="success-title">{t.success_title}</h1>
             <p>
-                {format!(
-                    "{} paid with {} from {}.",
-                    format_amount(checkout.amount, checkout.currency),
+                {(t.success_body)(
+                    &t.amount(checkout.amount, checkout.currency),
                     payment.operator.name(),
-                    payment.phone_masked
+                    &payment.phone_masked,
                 )}
             </p>
-            <button type="button" class="primary" on:click=move |_| on_done.run(())>"Done"</button>
+            <button type="button" class="primary" on:click=move |_| on_done.run(())>{t.done}</button>
         </section>
     }
 }
@@ -423,12 +416,10 @@ pub fn FailureScreen(
     #[prop(into)]
     on_close: Callback<()>,
 ) -> impl IntoView {
+    let t = text();
     let (title, reason) = match &payment.status {
-        PaymentStatus::Failed { reason, .. } => ("Payment failed", reason.message().to_string()),
-        _ => (
-            "Payment expired",
-            "The prompt expired before it was approved. No money was taken.".to_string(),
-        ),
+        PaymentStatus::Failed { reason, .. } => (t.failed_title, (t.failure)(*reason)),
+        _ => (t.expired_title, t.expired_body),
     };
     let retry = payment.status.allows_new_payment();
     view! {
@@ -437,9 +428,9 @@ pub fn FailureScreen(
             <h1 id="failure-title">{title}</h1>
             <p class="reason">{reason}</p>
             {retry.then(|| view! {
-                <button type="button" class="primary" on:click=move |_| on_retry.run(())>"Try again"</button>
+                <button type="button" class="primary" on:click=move |_| on_retry.run(())>{t.try_again}</button>
             })}
-            <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Close"</button>
+            <button type="button" class="secondary" on:click=move |_| on_close.run(())>{t.close}</button>
         </section>
     }
 }
@@ -450,8 +441,20 @@ mod tests {
 
     #[test]
     fn prompt_phrases_and_badges() {
-        assert_eq!(prompt_phrase(Operator::Mpesa), "an M-Pesa prompt");
-        assert_eq!(prompt_phrase(Operator::Wave), "a Wave prompt");
+        let en = crate::i18n::Locale::En.text();
+        assert_eq!(
+            (en.prompt_sent)("M-Pesa"),
+            "We've sent an M-Pesa prompt to "
+        );
+        assert_eq!((en.prompt_sent)("Wave"), "We've sent a Wave prompt to ");
+        assert_eq!(
+            (en.prompt_sent)("Telecel Cash"),
+            "We've sent a Telecel Cash prompt to "
+        );
+        assert_eq!(
+            (en.prompt_sent)("Airtel Money"),
+            "We've sent an Airtel Money prompt to "
+        );
         assert_eq!(initials("M-Pesa"), "MP");
         assert_eq!(initials("Airtel Money"), "AM");
         assert_eq!(initials("Wave"), "W");

@@ -496,6 +496,13 @@ impl PaymentRecord {
             status: self.status.clone(),
             created_at_ms: self.created_at_ms,
             retry_at_ms: (!self.status.is_terminal()).then(|| self.holds_until()),
+            otp_attempts_left: matches!(
+                self.status,
+                PaymentStatus::ActionRequired {
+                    action: lipa_api::NextAction::Otp
+                }
+            )
+            .then(|| MAX_OTP_ATTEMPTS.saturating_sub(self.otp_attempts)),
         }
     }
 
