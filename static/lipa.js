@@ -8,6 +8,9 @@
  *     events (detail = the callback's argument) on document.
  *
  * `locale` is `en`, `fr` or `sw`; without it the customer's browser languages decide.
+ * `appearance` is `{ theme: 'light' | 'dark' | 'auto', variables: { colorPrimary,
+ * colorBackground, colorText, colorDanger, borderRadius, fontFamily } }`; the widget checks it
+ * and warns in the console about anything it refuses (e.g. a pair below WCAG AA contrast).
  *
  * Every message is checked for Lipa's origin, this instance's iframe and this instance's id,
  * so two widgets on one page never answer each other; each callback fires once per outcome.
@@ -82,7 +85,8 @@
     frame.src = ORIGIN + '/pay/' + encodeURIComponent(opts.checkout) +
       '#cs=' + encodeURIComponent(opts.clientSecret) + '&i=' + instance +
       // An origin has no '&', '#' or '=', so it travels as it is and the widget decodes nothing.
-      '&o=' + location.origin + '&l=' + lang;
+      '&o=' + location.origin + '&l=' + lang +
+      (opts.appearance ? '&a=' + encodeURIComponent(JSON.stringify(opts.appearance)) : '');
     var closer = document.createElement('button');
     closer.type = 'button';
     closer.className = 'lipa-close';
@@ -111,17 +115,21 @@
       }
     }
     function onKey(ev) { if (ev.key === 'Escape') close(); }
+    // Focus stays in the dialog while it is open: anything that leaves it comes back.
+    function onFocus(ev) { if (!overlay.contains(ev.target)) closer.focus(); }
     function close() {
       if (closed) return;
       closed = true;
       window.removeEventListener('message', onMessage);
       document.removeEventListener('keydown', onKey);
+      document.removeEventListener('focusin', onFocus);
       overlay.remove();
       if (previous && previous.focus) previous.focus();
       once('close', opts.onClose, { checkout: opts.checkout });
     }
     window.addEventListener('message', onMessage);
     document.addEventListener('keydown', onKey);
+    document.addEventListener('focusin', onFocus);
     document.body.appendChild(overlay);
     frame.focus();
     return { close: close };

@@ -102,7 +102,8 @@ fn escape(s: &str) -> String {
 }
 
 /// `GET /shop`: the product page, using the declarative script tag. `?integration=js` uses
-/// `Lipa.open` with callbacks instead; `?locale=fr` asks the widget for a language.
+/// `Lipa.open` with callbacks instead; `?locale=fr` asks the widget for a language, and
+/// `&appearance={…}` (JSON, with `integration=js`) passes the merchant's look.
 pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response> {
     let param = |name: &str| {
         url.query_pairs()
@@ -128,13 +129,15 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
         .filter(|c| c.is_ascii_alphabetic() || *c == '-')
         .take(12)
         .collect();
+    let appearance = escape(&param("appearance").unwrap_or_else(|| "null".into()));
     let embed = if programmatic {
         format!(
-            r#"<button type="button" id="pay">Pay with mobile money</button>
+            r#"<button type="button" id="pay" data-appearance="{appearance}">Pay with mobile money</button>
 <script src="{edge}/lipa.js"></script>
 <script>
   document.getElementById('pay').addEventListener('click', () => Lipa.open({{
     checkout: '{co}', clientSecret: '{cs}', locale: '{locale}' || undefined,
+    appearance: JSON.parse(document.getElementById('pay').dataset.appearance),
     onSuccess: (p) => shop.callback('success', p),
     onFailure: (p) => shop.callback('failure', p),
     onClose: () => shop.callback('close', {{}}),

@@ -8,9 +8,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
 
 /// Where the widget is and what authorizes it, read from the iframe's URL:
-/// `/pay/{checkout}#cs={client_secret}&i={instance}&o={parent origin}&l={locale}`, all taken
-/// as they are (ids, secrets, origins and language tags carry no characters that would need
-/// escaping).
+/// `/pay/{checkout}#cs={client_secret}&i={instance}&o={parent origin}&l={locale}&a={appearance}`,
+/// all but the appearance (URI-encoded JSON) taken as they are (ids, secrets, origins and
+/// language tags carry no characters that would need escaping).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     /// The checkout id.
@@ -23,6 +23,8 @@ pub struct Session {
     pub parent_origin: Option<String>,
     /// The language the merchant asked for, if any.
     pub locale: Option<String>,
+    /// The merchant's appearance, as the loader passed it (URI-encoded JSON).
+    pub appearance: Option<String>,
 }
 
 impl Session {
@@ -36,12 +38,14 @@ impl Session {
         let mut instance = String::new();
         let mut origin = None;
         let mut locale = None;
+        let mut appearance = None;
         for pair in fragment.trim_start_matches('#').split('&') {
             match pair.split_once('=') {
                 Some(("cs", v)) => cs = Some(v.to_string()),
                 Some(("i", v)) => instance = v.to_string(),
                 Some(("o", v)) => origin = Some(v.to_string()),
                 Some(("l", v)) => locale = Some(v.to_string()),
+                Some(("a", v)) => appearance = Some(v.to_string()),
                 _ => {}
             }
         }
@@ -51,6 +55,7 @@ impl Session {
             instance,
             parent_origin: origin,
             locale,
+            appearance,
         })
     }
 }

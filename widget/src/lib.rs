@@ -6,6 +6,7 @@
 //! `lib.rs` holds the components; `main.rs` only mounts them.
 
 pub mod api;
+pub mod appearance;
 pub mod i18n;
 pub mod messages;
 mod screens;
@@ -74,6 +75,40 @@ fn browser_languages() -> Vec<String> {
         .collect()
 }
 
+/// Applies the merchant's look (checked by [`appearance::resolve`]) to the widget's document:
+/// the theme as `<html data-theme>`, the variables as custom properties on `:root` (through
+/// the CSSOM, which the page's CSP allows), and every refusal as a console warning.
+fn apply_appearance(raw: Option<&str>) {
+    use wasm_bindgen::JsCast;
+    let requested = match raw {
+        None => appearance::Requested::default(),
+        Some(raw) => js_sys::decode_uri_component(raw)
+            .ok()
+            .and_then(|text| js_sys::JSON::parse(&String::from(text)).ok())
+            .and_then(|value| serde_wasm_bindgen::from_value(value).ok())
+            .unwrap_or_else(|| {
+                web_sys::console::warn_1(
+                    &"Lipa appearance: not an { theme, variables } object; ignored".into(),
+                );
+                appearance::Requested::default()
+            }),
+    };
+    let look = appearance::resolve(&requested);
+    for warning in &look.warnings {
+        web_sys::console::warn_1(&warning.as_str().into());
+    }
+    let Some(root) = document().document_element() else {
+        return;
+    };
+    let _ = root.set_attribute("data-theme", look.theme.name());
+    if let Ok(root) = root.dyn_into::<web_sys::HtmlElement>() {
+        let style = root.style();
+        for (property, value) in &look.properties {
+            let _ = style.set_property(property, value);
+        }
+    }
+}
+
 /// The whole widget for the checkout named by the page's URL, in the customer's language.
 #[component]
 pub fn Widget() -> impl IntoView {
@@ -89,6 +124,7 @@ pub fn Widget() -> impl IntoView {
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("lang", locale.tag());
     }
+    apply_appearance(session.as_ref().and_then(|s| s.appearance.as_deref()));
     provide_context(locale.text());
     let t = locale.text();
     match session {
@@ -193,6 +229,13 @@ pub fn Checkout(
     });
 
     let close = move || messages::post(&session.get_value(), messages::close());
+    // Escape closes the dialog from inside the frame too (the loader hears it outside).
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            close();
+        }
+    });
+    on_cleanup(move || escape.remove());
 
     let t = text();
     view! {
