@@ -4,6 +4,7 @@
 //! Amounts are integers in minor units ([`money`]); phone numbers are checked against the
 //! country's numbering plan before any provider is called ([`phone`]).
 
+pub mod approval;
 pub mod checkout;
 pub mod country;
 pub mod error;

@@ -87,6 +87,7 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
         Route::WidgetCheckout(id) => handlers::widget::view(req, env, &id).await,
         Route::StartPayment(id) => handlers::widget::start_payment(req, env, &id).await,
         Route::SubmitOtp(id) => handlers::widget::submit_otp(req, env, &id).await,
+        Route::CheckPayment(id) => handlers::widget::check(req, env, &id).await,
         Route::Live(id) => handlers::widget::live(req, env, &id).await,
         Route::ProviderWebhook(provider) => {
             let config = Config::from_env(env)?;

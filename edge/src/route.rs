@@ -34,6 +34,8 @@ pub enum Route {
     Live(String),
     /// `POST /api/checkouts/{id}/otp` (client secret).
     SubmitOtp(String),
+    /// `POST /api/checkouts/{id}/check` (client secret): "I've approved".
+    CheckPayment(String),
     /// `POST /webhooks/{provider}`.
     ProviderWebhook(String),
     /// `GET /pay/{id}`: the page that hosts the widget.
@@ -58,6 +60,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["api", "checkouts", id, "payments"] => (Route::StartPayment(id.to_string()), "POST"),
         ["api", "checkouts", id, "otp"] => (Route::SubmitOtp(id.to_string()), "POST"),
         ["api", "checkouts", id, "live"] => (Route::Live(id.to_string()), "GET"),
+        ["api", "checkouts", id, "check"] => (Route::CheckPayment(id.to_string()), "POST"),
         ["webhooks", provider] => (Route::ProviderWebhook(provider.to_string()), "POST"),
         ["pay", id] => (Route::PayPage(id.to_string()), "GET"),
         _ => {
@@ -91,6 +94,10 @@ mod tests {
         assert_eq!(
             route("POST", "/api/checkouts/co_1/payments"),
             Ok(Route::StartPayment("co_1".into()))
+        );
+        assert_eq!(
+            route("POST", "/api/checkouts/co_1/check"),
+            Ok(Route::CheckPayment("co_1".into()))
         );
         assert_eq!(
             route("POST", "/webhooks/crisscross"),

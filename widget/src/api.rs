@@ -175,6 +175,17 @@ pub async fn start_payment(
     .await
 }
 
+/// "I've approved": the edge reads the live payment from its provider now and answers it.
+pub async fn check(session: &Session) -> Result<PaymentView, ApiError> {
+    call(
+        session,
+        "POST",
+        &format!("/api/checkouts/{}/check", session.checkout_id),
+        None,
+    )
+    .await
+}
+
 /// Sends the customer's one-time code for the live payment.
 pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, ApiError> {
     call(

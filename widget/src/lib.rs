@@ -17,7 +17,7 @@ use lipa_api::{CheckoutView, NextAction, PaymentStatus, PaymentView};
 use api::Session;
 use i18n::{Locale, Text};
 pub use screens::{
-    FailureScreen, OtpScreen, PayForm, PendingScreen, RedirectScreen, SuccessScreen,
+    FailureScreen, LastAttempt, OtpScreen, PayForm, PendingScreen, RedirectScreen, SuccessScreen,
 };
 
 /// How often the widget asks the edge for news while a payment is live: every 2 s for the
@@ -164,6 +164,7 @@ pub fn Checkout(
     let session = StoredValue::new(session);
     let (screen, set_screen) = signal(Screen::Loading);
     let (checkout, set_checkout) = signal::<Option<CheckoutView>>(None);
+    let last: LastAttempt = StoredValue::new(None);
 
     leptos::task::spawn_local(async move {
         match api::checkout(&session.get_value()).await {
@@ -254,6 +255,7 @@ pub fn Checkout(
                         checkout=co
                         on_started=move |p: PaymentView| set_screen.set(Screen::for_payment(p))
                         session=session.get_value()
+                        last=last
                     />
                 }.into_any(),
                 Screen::Pending(p) => match p.status.clone() {
@@ -268,7 +270,10 @@ pub fn Checkout(
                         <RedirectScreen payment=p url=url on_cancel=close/>
                     }.into_any(),
                     _ => view! {
-                        <PendingScreen payment=p on_cancel=close
+                        <PendingScreen payment=p country=co.country session=session.get_value()
+                            last=last
+                            on_update=move |q: PaymentView| set_screen.set(Screen::for_payment(q))
+                            on_cancel=close
                             on_retry=move || set_screen.set(Screen::Form)/>
                     }.into_any(),
                 },

@@ -50,6 +50,8 @@ pub fn PayForm(
     /// Called with the payment once the edge started it.
     #[prop(into)]
     on_started: Callback<PaymentView>,
+    /// Remembers the operator and number of each Pay.
+    last: LastAttempt,
 ) -> impl IntoView {
     let country = checkout.country;
     let locked = checkout.locked_phone.is_some();
@@ -99,6 +101,7 @@ pub fn PayForm(
         }
         set_phone_error.set(None);
         set_busy.set(true);
+        last.set_value(Some((op, typed.clone())));
         let session = session.get_value();
         leptos::task::spawn_local(async move {
             let answer = api::start_payment(&session, op.id(), &typed).await;
@@ -197,11 +200,26 @@ pub fn PayForm(
     }
 }
 
-/// "Check your phone": shown while the customer approves on the handset.
+/// The operator and number of the customer's last Pay, kept for "Send the prompt again".
+pub type LastAttempt = StoredValue<Option<(Operator, String)>>;
+
+/// "Check your phone": shown while the customer approves on the handset. It counts down the
+/// provider's approval window, tells where to approve a prompt that never showed (a USSD menu,
+/// where one is published for the operator), asks the edge at once when the customer says they
+/// approved, and once the window has passed offers the prompt again or another number.
 #[component]
 pub fn PendingScreen(
     /// The live payment.
     payment: PaymentView,
+    /// The checkout's country (for the operator's approval menu).
+    country: lipa_api::Country,
+    /// Authorizes the widget's calls.
+    session: Session,
+    /// The customer's last Pay, to send again.
+    last: LastAttempt,
+    /// Called with the payment as the edge sees it after a check, or a new one sent again.
+    #[prop(into)]
+    on_update: Callback<PaymentView>,
     /// The customer closes the widget (the payment goes on; a late approval still counts).
     #[prop(into)]
     on_cancel: Callback<()>,
@@ -213,13 +231,67 @@ pub fn PendingScreen(
     let t = text();
     let started = payment.created_at_ms as f64;
     let retry_at = payment.retry_at_ms.map(|at| at as f64);
-    let (elapsed_s, set_elapsed_s) = signal(((api::now_ms() - started) / 1000.0).max(0.0) as u64);
+    let (now, set_now) = signal(api::now_ms());
     if let Ok(handle) = set_interval_with_handle(
-        move || set_elapsed_s.set(((api::now_ms() - started) / 1000.0).max(0.0) as u64),
+        move || set_now.set(api::now_ms()),
         std::time::Duration::from_secs(1),
     ) {
         on_cleanup(move || handle.clear());
     }
+    let seconds = |ms: f64| (ms / 1000.0).max(0.0) as u64;
+    let window_over = move || retry_at.is_none_or(|at| now.get() >= at);
+    let (note, set_note) = signal::<Option<String>>(None);
+    let (busy, set_busy) = signal(false);
+    let session = StoredValue::new(session);
+    let shown = StoredValue::new(payment.clone());
+    let check = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        set_busy.set(true);
+        set_note.set(None);
+        leptos::task::spawn_local(async move {
+            let answer = api::check(&session.get_value()).await;
+            set_busy.try_set(false);
+            match answer {
+                Ok(p) if p != shown.get_value() => {
+                    on_update.try_run(p);
+                }
+                Ok(_) => {
+                    set_note.try_set(Some(t.not_confirmed.to_string()));
+                }
+                Err(e) => {
+                    set_note.try_set(Some(t.refusal_for(&e.code).to_string()));
+                }
+            }
+        });
+    };
+    let send_again = move |_| {
+        let Some((operator, phone)) = last.get_value() else {
+            return;
+        };
+        if busy.get_untracked() {
+            return;
+        }
+        set_busy.set(true);
+        set_note.set(None);
+        leptos::task::spawn_local(async move {
+            let answer = api::start_payment(&session.get_value(), operator.id(), &phone).await;
+            set_busy.try_set(false);
+            match answer {
+                Ok(p) => {
+                    on_update.try_run(p);
+                }
+                Err(e) => {
+                    set_note.try_set(Some(t.refusal_for(&e.code).to_string()));
+                }
+            }
+        });
+    };
+    let same_operator = last
+        .get_value()
+        .is_some_and(|(op, _)| op == payment.operator);
+    let menu = lipa_api::approval::approval_menu(country, payment.operator);
     view! {
         <section class="screen pending" aria-labelledby="pending-title">
             <div class="spinner" aria-hidden="true"></div>
@@ -230,18 +302,32 @@ pub fn PendingScreen(
                 {t.enter_pin}
             </p>
             <p class="elapsed">
-                {move || { let s = elapsed_s.get(); (t.waiting)(s / 60, s % 60) }}
+                {move || match retry_at.filter(|at| now.get() < *at) {
+                    Some(at) => { let s = seconds(at - now.get()); (t.prompt_valid)(s / 60, s % 60) }
+                    None => { let s = seconds(now.get() - started); (t.waiting)(s / 60, s % 60) }
+                }}
             </p>
-            {move || {
-                // Re-evaluated every second with the elapsed time.
-                elapsed_s.track();
-                retry_at.filter(|at| api::now_ms() >= *at).map(|_| view! {
-                    <p class="hint">{t.no_prompt}</p>
-                    <button type="button" class="primary" on:click=move |_| on_retry.run(())>
-                        {t.use_another_number}
+            {menu.map(|m| view! {
+                <p class="hint">
+                    {(t.ussd_help)(m.path)}" "
+                    <a href=m.tel_link()>{m.ussd}</a>
+                </p>
+            })}
+            <button type="button" class="primary" disabled=move || busy.get() on:click=check>
+                {t.approved}
+            </button>
+            <p class="hint" role="status">{move || note.get()}</p>
+            {move || window_over().then(|| view! {
+                <p class="hint">{t.no_prompt}</p>
+                {same_operator.then(|| view! {
+                    <button type="button" class="secondary" disabled=move || busy.get() on:click=send_again>
+                        {t.send_again}
                     </button>
-                })
-            }}
+                })}
+                <button type="button" class="secondary" on:click=move |_| on_retry.run(())>
+                    {t.use_another_number}
+                </button>
+            })}
             <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>{t.cancel}</button>
         </section>
     }

@@ -28,6 +28,11 @@ pub enum CheckoutMessage {
         /// The widget's client secret.
         client_secret: String,
     },
+    /// The customer says they approved: read the live payment from its provider now.
+    Check {
+        /// The widget's client secret.
+        client_secret: String,
+    },
     /// The widget starts a payment.
     StartPayment {
         /// The widget's client secret.

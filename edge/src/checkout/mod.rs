@@ -77,6 +77,10 @@ impl CheckoutObject {
                 self.authorize(&client_secret).await?;
                 self.submit_otp(&body).await
             }
+            CheckoutMessage::Check { client_secret } => {
+                self.authorize(&client_secret).await?;
+                self.check().await
+            }
             CheckoutMessage::CreateRefund { refund } => self.create_refund(refund).await,
             CheckoutMessage::Refund { id } => self.refund_by_id(&id).await,
             CheckoutMessage::Receipt { payment_id } => self.receipt(&payment_id).await,
@@ -763,18 +767,26 @@ impl CheckoutObject {
                 continue;
             };
             let p = p.clone();
-            self.poll(&rec, &p).await?;
+            self.poll(&rec, &p, Poll::MayResend).await?;
         }
         self.poll_due_refund().await?;
         self.deliver_due().await
     }
 
     /// Asks the provider where one live payment stands and stores what it says.
-    async fn poll(&self, asked_on: &CheckoutRecord, p: &PaymentRecord) -> EdgeResult<()> {
+    async fn poll(
+        &self,
+        asked_on: &CheckoutRecord,
+        p: &PaymentRecord,
+        mode: Poll,
+    ) -> EdgeResult<()> {
         let config = self.config()?;
         let answer = self.read(&config, asked_on, p).await;
         if matches!(answer, Ok(Reading::NotReceived)) {
-            return self.resend_lost(&config, &p.id).await;
+            return match mode {
+                Poll::MayResend => self.resend_lost(&config, &p.id).await,
+                Poll::ReadOnly => Ok(()),
+            };
         }
         let now = now_ms();
         let mut rec = self.load_existing().await?;
@@ -849,6 +861,31 @@ impl CheckoutObject {
         }
     }
 
+    /// `POST /check`: the customer says they approved. The live payment the widget shows is
+    /// read from its provider now (at most once every [`CHECK_SPACING_MS`] per checkout, so a
+    /// button pressed again and again costs the provider nothing more), then shown. A read
+    /// never sends: a start the provider never received is left to the alarm.
+    async fn check(&self) -> EdgeResult<Response> {
+        let rec = self.load_existing().await?;
+        let now = now_ms();
+        let live = rec
+            .shown_payment()
+            .filter(|p| !p.status.is_terminal() && p.status != PaymentStatus::Created)
+            .cloned();
+        if let Some(p) = live {
+            if now - self.last_check_ms.get() >= CHECK_SPACING_MS {
+                self.last_check_ms.set(now);
+                self.poll(&rec, &p, Poll::ReadOnly).await?;
+            }
+        }
+        let rec = self.load_existing().await?;
+        let view = rec
+            .shown_payment()
+            .map(PaymentRecord::view)
+            .ok_or_else(not_found)?;
+        Ok(json_response(&view, 200)?)
+    }
+
     /// Puts a merchant event back in line and sends it now.
     async fn resend(&self, event_id: &str) -> EdgeResult<Response> {
         let mut rec = self.load_existing().await?;
@@ -896,6 +933,18 @@ impl CheckoutObject {
         }
     }
 }
+
+/// Whether a poll may send a start the provider never received again (only the alarm's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Poll {
+    /// The alarm: a lost start may be sent again, by the resend rules.
+    MayResend,
+    /// A customer's check: read only.
+    ReadOnly,
+}
+
+/// How often a customer's "I've approved" may make the object ask the provider.
+const CHECK_SPACING_MS: i64 = 3_000;
 
 /// How long before its end a preparation (CrissCross's session) is renewed: a payment
 /// started on it must not meet a 410.

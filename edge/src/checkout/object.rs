@@ -14,11 +14,17 @@ use super::log;
 pub struct CheckoutObject {
     pub(super) state: State,
     pub(super) env: Env,
+    /// When a customer's "I've approved" last made the object ask the provider, Unix ms.
+    pub(super) last_check_ms: std::cell::Cell<i64>,
 }
 
 impl DurableObject for CheckoutObject {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self {
+            state,
+            env,
+            last_check_ms: std::cell::Cell::new(0),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {

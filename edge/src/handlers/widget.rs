@@ -104,6 +104,13 @@ pub async fn submit_otp(req: Request, env: &Env, checkout_id: &str) -> EdgeResul
     call_checkout(env, checkout_id, &message).await
 }
 
+/// `POST /api/checkouts/{id}/check`: the customer says they approved; the object reads the
+/// live payment from its provider now and answers where it stands.
+pub async fn check(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
+    let client_secret = client_secret(&req, checkout_id)?;
+    call_checkout(env, checkout_id, &CheckoutMessage::Check { client_secret }).await
+}
+
 /// What a widget POST carries to the object: its client secret, the customer's IP and the
 /// body as sent (UTF-8).
 async fn widget_post(

@@ -65,6 +65,11 @@ pub const TEXT: Text = Text {
     waiting: |m, s| format!("Waiting for approval · {m}:{s:02}"),
     no_prompt: "No prompt? It may have timed out on your phone.",
     use_another_number: "Use another number",
+    prompt_valid: |m, s| format!("The prompt stays valid for {m}:{s:02}"),
+    approved: "I've approved",
+    not_confirmed: "Your operator has not confirmed it yet. We keep checking.",
+    send_again: "Send the prompt again",
+    ussd_help: |path| format!("No prompt? Dial this code and open {path} to approve the payment:"),
     cancel: "Cancel",
 
     otp_title: |phone| format!("Enter the code sent to {phone}"),

@@ -56,6 +56,13 @@ pub const TEXT: Text = Text {
     waiting: |m, s| format!("En attente de validation · {m}:{s:02}"),
     no_prompt: "Pas de demande ? Elle a peut-être expiré sur votre téléphone.",
     use_another_number: "Utiliser un autre numéro",
+    prompt_valid: |m, s| format!("La demande reste valable {m}:{s:02}"),
+    approved: "J'ai validé",
+    not_confirmed: "Votre opérateur ne l'a pas encore confirmé. Nous continuons de vérifier.",
+    send_again: "Renvoyer la demande",
+    ussd_help: |path| {
+        format!("Pas de demande ? Composez ce code et ouvrez {path} pour valider le paiement :")
+    },
     cancel: "Annuler",
 
     otp_title: |phone| format!("Saisissez le code envoyé au {phone}"),

@@ -138,6 +138,16 @@ pub struct Text {
     pub no_prompt: &'static str,
     /// Start again with another number.
     pub use_another_number: &'static str,
+    /// "The prompt stays valid for 2:41".
+    pub prompt_valid: fn(u64, u64) -> String,
+    /// The customer says they approved.
+    pub approved: &'static str,
+    /// The provider has not confirmed it yet.
+    pub not_confirmed: &'static str,
+    /// Send the same payment to the same number again.
+    pub send_again: &'static str,
+    /// Before the USSD code: what to do with it (the operator's menu path).
+    pub ussd_help: fn(&str) -> String,
     /// Close the widget while waiting.
     pub cancel: &'static str,
 

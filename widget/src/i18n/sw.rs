@@ -56,6 +56,13 @@ pub const TEXT: Text = Text {
     waiting: |m, s| format!("Inasubiri idhini · {m}:{s:02}"),
     no_prompt: "Hujapata ombi? Huenda limeisha muda kwenye simu yako.",
     use_another_number: "Tumia namba nyingine",
+    prompt_valid: |m, s| format!("Ombi litadumu kwa {m}:{s:02}"),
+    approved: "Nimeidhinisha",
+    not_confirmed: "Mtoa huduma wako bado hajathibitisha. Tunaendelea kuangalia.",
+    send_again: "Tuma ombi tena",
+    ussd_help: |path| {
+        format!("Hujapata ombi? Piga msimbo huu kisha ufungue {path} kuidhinisha malipo:")
+    },
     cancel: "Ghairi",
 
     otp_title: |phone| format!("Weka msimbo uliotumwa kwa {phone}"),
