@@ -11,7 +11,7 @@ const MIN_PHONE_DIGITS: usize = 9;
 /// a UUID) masked but for its last three digits.
 pub fn phone_numbers(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
