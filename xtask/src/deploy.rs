@@ -126,6 +126,23 @@ fn captured(cmd: &mut Command, what: &str) -> TaskResult<Output> {
     }
 }
 
+/// Runs `cmd`, capturing its output, which is printed only when it fails.
+fn quiet(cmd: &mut Command, what: &str) -> TaskResult<Output> {
+    let output = cmd
+        .stdin(Stdio::inherit())
+        .output()
+        .map_err(|e| TaskError(format!("could not start {what}: {e}")))?;
+    if output.status.success() {
+        Ok(output)
+    } else {
+        Err(TaskError(format!(
+            "{what} failed with {}:\n{}",
+            output.status,
+            text_of(&output)
+        )))
+    }
+}
+
 fn text_of(output: &Output) -> String {
     format!(
         "{}\n{}",
@@ -204,11 +221,18 @@ pub fn deploy(args: &[String]) -> TaskResult {
     )?;
     println!("  the file is complete for: {}", configured_list(&file));
 
+    let config = write_wrangler_config(&file)?;
+    let config_arg = config.to_string_lossy().into_owned();
+    // Read-only account checks first, so a missing secret fails before a minute of build.
+    let pending = if options.dry_run {
+        Vec::new()
+    } else {
+        check_account(&file, &config_arg, options.apply_migrations)?
+    };
+
     tools::ensure_build_tools()?;
     build::widget()?;
     build::worker("edge")?;
-    let config = write_wrangler_config(&file)?;
-    let config_arg = config.to_string_lossy().into_owned();
 
     if options.dry_run {
         step("wrangler deploy --dry-run (no account needed)");
@@ -231,6 +255,49 @@ pub fn deploy(args: &[String]) -> TaskResult {
         return Ok(());
     }
 
+    if !pending.is_empty() {
+        step(&format!(
+            "applying {} migration(s) to D1 (remote)",
+            pending.len()
+        ));
+        captured(
+            wrangler().env("CI", "true").args([
+                "d1",
+                "migrations",
+                "apply",
+                "lipa",
+                "--remote",
+                "-c",
+                &config_arg,
+            ]),
+            "wrangler d1 migrations apply --remote",
+        )?;
+    }
+
+    step("wrangler deploy");
+    let deployed = captured(
+        wrangler().args(["deploy", "-c", &config_arg]),
+        "wrangler deploy",
+    )?;
+    let origin = match &file.worker.domain {
+        Some(domain) => format!("https://{domain}"),
+        None => deployed_url(&text_of(&deployed)).ok_or_else(|| {
+            TaskError("deployed, but wrangler printed no https://…workers.dev URL".into())
+        })?,
+    };
+    step(&format!("GET {origin}/health"));
+    let health = wait_for_health(&origin)?;
+    println!("{health}");
+    print_webhook_urls(&health);
+    refuse("deployed, but", &preflight::check_callback(&file, &origin))?;
+    println!("\nLipa is live at {origin}");
+    Ok(())
+}
+
+/// The read-only account checks of a real deploy: every required secret set, the D1
+/// database there, its migrations applied (or `apply` asked). Answers the migrations to
+/// apply.
+fn check_account(file: &DeployFile, config_arg: &str, apply: bool) -> TaskResult<Vec<String>> {
     step("checking the account: secrets, D1 database, migrations");
     let mut refusals = Vec::new();
     let secrets = wrangler()
@@ -242,7 +309,7 @@ pub fn deploy(args: &[String]) -> TaskResult {
             "--name",
             &file.worker.name,
         ])
-        .args(["-c", &config_arg])
+        .args(["-c", config_arg])
         .output()
         .map_err(|e| TaskError(format!("wrangler secret list: {e}")))?;
     let present: BTreeSet<String> = if secrets.status.success() {
@@ -270,7 +337,7 @@ pub fn deploy(args: &[String]) -> TaskResult {
         // No Worker of that name yet: it has no secrets.
         BTreeSet::new()
     };
-    refusals.extend(preflight::check_secrets(&file, &present));
+    refusals.extend(preflight::check_secrets(file, &present));
     for name in ["MERCHANT_SECRET_KEY_NEXT", "MERCHANT_WEBHOOK_SECRET_NEXT"] {
         if present.contains(name) {
             println!(
@@ -279,76 +346,36 @@ pub fn deploy(args: &[String]) -> TaskResult {
             );
         }
     }
-    let d1 = captured(
+    let d1 = quiet(
         wrangler().args(["d1", "list", "--json"]),
         "wrangler d1 list",
     )?;
     let listed: Vec<preflight::D1Database> = serde_json::from_slice(&d1.stdout)
         .map_err(|e| TaskError(format!("wrangler d1 list --json answered {e}")))?;
-    let d1_refusals = preflight::check_d1(&file, &listed);
-    let d1_present = d1_refusals.is_empty();
+    let d1_refusals = preflight::check_d1(file, &listed);
     refusals.extend(d1_refusals);
     refuse("the account is not ready", &refusals)?;
-    if d1_present {
-        let migrations = migration_files()?;
-        let list = captured(
-            wrangler().env("CI", "true").args([
-                "d1",
-                "migrations",
-                "list",
-                "lipa",
-                "--remote",
-                "-c",
-                &config_arg,
-            ]),
-            "wrangler d1 migrations list --remote",
-        )?;
-        let pending =
-            preflight::pending_migrations(&text_of(&list), &migrations).ok_or_else(|| {
-                TaskError("could not read which migrations the database has (above)".into())
-            })?;
-        refuse(
-            "the database is not ready",
-            &preflight::check_migrations(&pending, options.apply_migrations),
-        )?;
-        if !pending.is_empty() {
-            step(&format!(
-                "applying {} migration(s) to D1 (remote)",
-                pending.len()
-            ));
-            captured(
-                wrangler().env("CI", "true").args([
-                    "d1",
-                    "migrations",
-                    "apply",
-                    "lipa",
-                    "--remote",
-                    "-c",
-                    &config_arg,
-                ]),
-                "wrangler d1 migrations apply --remote",
-            )?;
-        }
-    }
-
-    step("wrangler deploy");
-    let deployed = captured(
-        wrangler().args(["deploy", "-c", &config_arg]),
-        "wrangler deploy",
+    let migrations = migration_files()?;
+    let list = captured(
+        wrangler().env("CI", "true").args([
+            "d1",
+            "migrations",
+            "list",
+            "lipa",
+            "--remote",
+            "-c",
+            config_arg,
+        ]),
+        "wrangler d1 migrations list --remote",
     )?;
-    let origin = match &file.worker.domain {
-        Some(domain) => format!("https://{domain}"),
-        None => deployed_url(&text_of(&deployed)).ok_or_else(|| {
-            TaskError("deployed, but wrangler printed no https://…workers.dev URL".into())
-        })?,
-    };
-    step(&format!("GET {origin}/health"));
-    let health = wait_for_health(&origin)?;
-    println!("{health}");
-    print_webhook_urls(&health);
-    refuse("deployed, but", &preflight::check_callback(&file, &origin))?;
-    println!("\nLipa is live at {origin}");
-    Ok(())
+    let pending = preflight::pending_migrations(&text_of(&list), &migrations).ok_or_else(|| {
+        TaskError("could not read which migrations the database has (above)".into())
+    })?;
+    refuse(
+        "the database is not ready",
+        &preflight::check_migrations(&pending, apply),
+    )?;
+    Ok(pending)
 }
 
 fn configured_list(file: &DeployFile) -> String {
