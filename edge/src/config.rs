@@ -1,14 +1,17 @@
 //! The edge's configuration, read from the Worker's bindings once per request.
 //!
-//! Plain settings are `[vars]` in wrangler.toml; credentials are Worker secrets (in local
-//! development, `--var` flags written by `cargo xtask dev`). Every credential is held in a
-//! [`Secret`] that prints `***`.
+//! Plain settings are Worker vars (in production, the `[vars]` of the merchant's
+//! configuration file that `cargo xtask deploy` uploads; locally, `--var` flags written by
+//! `cargo xtask dev`); credentials are Worker secrets. Every credential is held in a
+//! [`Secret`] that prints `***`. The names read here are listed, with their meaning, in
+//! [`lipa_providers::settings::EDGE`] (a test keeps the two in step).
 
 use lipa_api::{ApiError, ErrorCode};
-use lipa_providers::settings::Settings;
+use lipa_providers::settings::{required, required_secret, Settings};
 use lipa_providers::{CallError, Provider, ProviderId, Registry, Secret};
 use worker::Env;
 
+use crate::ids::constant_time_eq;
 use crate::limits::PromptLimits;
 use crate::routing::{RoutingTable, DEFAULT_ROUTES};
 
@@ -19,10 +22,35 @@ pub struct Merchant {
     pub name: String,
     /// The key the merchant's server sends as `Authorization: Bearer`.
     pub secret_key: Secret,
+    /// A second accepted key while the merchant rotates (`MERCHANT_SECRET_KEY_NEXT`).
+    pub secret_key_next: Option<Secret>,
     /// Where Lipa posts signed events.
     pub webhook_url: String,
     /// The key `Lipa-Signature` is computed with.
     pub webhook_secret: Secret,
+    /// While set, every event also carries a `v1` signature with this key
+    /// (`MERCHANT_WEBHOOK_SECRET_NEXT`), so the merchant's server can switch keys at any time.
+    pub webhook_secret_next: Option<Secret>,
+}
+
+impl Merchant {
+    /// Whether `key` is one of the merchant's active secret keys. Both are compared, in
+    /// constant time, whatever the first comparison found.
+    pub fn accepts_key(&self, key: &str) -> bool {
+        let current = constant_time_eq(key, self.secret_key.expose());
+        let next = self
+            .secret_key_next
+            .as_ref()
+            .is_some_and(|k| constant_time_eq(key, k.expose()));
+        current | next
+    }
+
+    /// The keys every event is signed with: the current one, then the next during a rotation.
+    pub fn webhook_secrets(&self) -> Vec<&Secret> {
+        std::iter::once(&self.webhook_secret)
+            .chain(self.webhook_secret_next.as_ref())
+            .collect()
+    }
 }
 
 /// Everything the edge needs.
@@ -46,38 +74,49 @@ struct EnvSettings<'a>(&'a Env);
 
 impl Settings for EnvSettings<'_> {
     fn text(&self, name: &str) -> Option<String> {
-        text(self.0, name).ok()
+        text(self.0, name)
     }
 
     fn secret(&self, name: &str) -> Option<Secret> {
-        secret(self.0, name).ok()
+        secret(self.0, name)
     }
 }
 
 impl Config {
     /// Reads the configuration; a missing binding is a clear `misconfigured` error naming it.
     pub fn from_env(env: &Env) -> Result<Config, ApiError> {
+        Config::from_settings(&EnvSettings(env))
+    }
+
+    /// Reads the configuration from `s` (the Worker's bindings, or a test's map).
+    pub fn from_settings(s: &dyn Settings) -> Result<Config, ApiError> {
+        let misconfigured = |e: lipa_providers::settings::SettingError| {
+            ApiError::new(ErrorCode::Misconfigured, e.problem)
+        };
         Config {
             merchant: Merchant {
-                name: text(env, "MERCHANT_NAME")?,
-                secret_key: secret(env, "MERCHANT_SECRET_KEY")?,
-                webhook_url: text(env, "MERCHANT_WEBHOOK_URL")?,
-                webhook_secret: secret(env, "MERCHANT_WEBHOOK_SECRET")?,
+                name: required(s, "MERCHANT_NAME").map_err(misconfigured)?,
+                secret_key: required_secret(s, "MERCHANT_SECRET_KEY").map_err(misconfigured)?,
+                secret_key_next: s.secret("MERCHANT_SECRET_KEY_NEXT"),
+                webhook_url: required(s, "MERCHANT_WEBHOOK_URL").map_err(misconfigured)?,
+                webhook_secret: required_secret(s, "MERCHANT_WEBHOOK_SECRET")
+                    .map_err(misconfigured)?,
+                webhook_secret_next: s.secret("MERCHANT_WEBHOOK_SECRET_NEXT"),
             },
-            providers: Registry::from_settings(&EnvSettings(env))
-                .map_err(|e| ApiError::new(ErrorCode::Misconfigured, e.problem))?,
-            approval_window_ms: text(env, "APPROVAL_WINDOW_S")
-                .ok()
+            providers: Registry::from_settings(s).map_err(misconfigured)?,
+            approval_window_ms: s
+                .text("APPROVAL_WINDOW_S")
                 .and_then(|v| v.parse::<i64>().ok())
                 .filter(|s| *s > 0)
                 .map(|s| s * 1000),
-            limits: match text(env, "PROMPT_LIMITS") {
-                Err(_) => PromptLimits::default(),
-                Ok(v) => PromptLimits::parse(&v)
+            limits: match s.text("PROMPT_LIMITS") {
+                None => PromptLimits::default(),
+                Some(v) => PromptLimits::parse(&v)
                     .map_err(|e| ApiError::new(ErrorCode::Misconfigured, e))?,
             },
             routes: RoutingTable::parse(
-                &text(env, "ROUTES").unwrap_or_else(|_| DEFAULT_ROUTES.to_string()),
+                &s.text("ROUTES")
+                    .unwrap_or_else(|| DEFAULT_ROUTES.to_string()),
             )
             .map_err(|e| ApiError::new(ErrorCode::Misconfigured, format!("ROUTES: {e}")))?,
         }
@@ -101,43 +140,127 @@ impl Config {
 impl Config {
     /// Checks that every provider the routing table names is configured.
     fn checked(self) -> Result<Config, ApiError> {
-        for provider in self.routes.providers() {
-            if self.providers.get(provider).is_none() {
-                return Err(ApiError::new(
-                    ErrorCode::Misconfigured,
-                    format!(
-                        "ROUTES sends payments to {} but {}_BASE_URL is not set",
-                        provider.name(),
-                        provider.name().to_ascii_uppercase()
-                    ),
-                ));
-            }
-        }
+        self.routes
+            .check_configured(|p| self.providers.get(p).is_some())
+            .map_err(|e| ApiError::new(ErrorCode::Misconfigured, e))?;
         Ok(self)
     }
 }
 
-fn text(env: &Env, name: &str) -> Result<String, ApiError> {
+/// A Worker var, `None` when unset or empty.
+fn text(env: &Env, name: &str) -> Option<String> {
     env.var(name)
         .map(|v| v.to_string())
         .ok()
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Misconfigured,
-                format!("the edge is missing the setting {name}"),
-            )
-        })
 }
 
-fn secret(env: &Env, name: &str) -> Result<Secret, ApiError> {
+/// A Worker secret, or (in local development) a var of that name.
+fn secret(env: &Env, name: &str) -> Option<Secret> {
     env.secret(name)
-        .map(|v| Secret::new(v.to_string()))
-        .or_else(|_| text(env, name).map(Secret::new))
-        .map_err(|_| {
-            ApiError::new(
-                ErrorCode::Misconfigured,
-                format!("the edge is missing the secret {name}"),
-            )
-        })
+        .map(|v| v.to_string())
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| text(env, name))
+        .map(Secret::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    use lipa_providers::registry::all_sections;
+    use lipa_providers::settings::{Kind, Need, EDGE};
+
+    use super::*;
+
+    /// Settings from a map, remembering every name read and whether as a secret.
+    #[derive(Default)]
+    struct Recording {
+        values: BTreeMap<String, String>,
+        read: RefCell<BTreeMap<String, Kind>>,
+    }
+
+    impl Settings for Recording {
+        fn text(&self, name: &str) -> Option<String> {
+            self.read.borrow_mut().insert(name.to_string(), Kind::Var);
+            self.values.get(name).cloned()
+        }
+
+        fn secret(&self, name: &str) -> Option<Secret> {
+            self.read
+                .borrow_mut()
+                .insert(name.to_string(), Kind::Secret);
+            self.values.get(name).cloned().map(Secret::new)
+        }
+    }
+
+    fn every_setting() -> Recording {
+        Recording {
+            values: all_sections()
+                .flat_map(|s| s.settings.iter())
+                .map(|s| (s.name.to_string(), s.example.to_string()))
+                .collect(),
+            ..Recording::default()
+        }
+    }
+
+    #[test]
+    fn the_edge_table_lists_exactly_what_the_edge_reads_and_how() {
+        let settings = every_setting();
+        Config::from_settings(&settings).expect("every table's examples configure the edge");
+        let read = settings.read.into_inner();
+        let expected: BTreeMap<String, Kind> = all_sections()
+            .flat_map(|s| s.settings.iter())
+            .map(|s| (s.name.to_string(), s.kind))
+            .collect();
+        assert_eq!(read, expected);
+    }
+
+    #[test]
+    fn a_missing_required_edge_setting_is_named() {
+        for s in EDGE.settings.iter().filter(|s| s.need == Need::Required) {
+            let mut settings = every_setting();
+            settings.values.remove(s.name);
+            let e = Config::from_settings(&settings).expect_err(s.name);
+            assert_eq!(e.code, ErrorCode::Misconfigured);
+            assert!(e.message.contains(s.name), "{}: {}", s.name, e.message);
+        }
+        let mut settings = every_setting();
+        settings.values.remove("CRISSCROSS_BASE_URL");
+        let e = Config::from_settings(&settings).expect_err("a route to an unconfigured provider");
+        assert!(e.message.contains("CRISSCROSS_BASE_URL"), "{}", e.message);
+    }
+
+    fn merchant(next: Option<&str>) -> Merchant {
+        Merchant {
+            name: "Duka".into(),
+            secret_key: Secret::new("sk_live_old"),
+            secret_key_next: next.map(Secret::new),
+            webhook_url: "https://shop.example/hooks".into(),
+            webhook_secret: Secret::new("whsec_old"),
+            webhook_secret_next: next.map(|_| Secret::new("whsec_new")),
+        }
+    }
+
+    #[test]
+    fn during_a_rotation_both_keys_are_accepted_and_nothing_else() {
+        let steady = merchant(None);
+        assert!(steady.accepts_key("sk_live_old"));
+        assert!(!steady.accepts_key("sk_live_new"));
+        assert!(!steady.accepts_key(""));
+        assert_eq!(steady.webhook_secrets().len(), 1);
+        let rotating = merchant(Some("sk_live_new"));
+        assert!(rotating.accepts_key("sk_live_old"));
+        assert!(rotating.accepts_key("sk_live_new"));
+        assert!(!rotating.accepts_key("sk_live_ne"));
+        assert!(!rotating.accepts_key(""));
+        let secrets: Vec<&str> = rotating
+            .webhook_secrets()
+            .iter()
+            .map(|s| s.expose())
+            .collect();
+        assert_eq!(secrets, ["whsec_old", "whsec_new"]);
+    }
 }

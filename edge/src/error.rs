@@ -91,6 +91,6 @@ impl EdgeError {
 fn log_internal(kind: &str, detail: &str) {
     worker::console_error!(
         "{}",
-        serde_json::json!({"level": "error", "msg": kind, "detail": detail})
+        serde_json::json!({"level": "error", "msg": kind, "detail": crate::redact::phone_numbers(detail)})
     );
 }

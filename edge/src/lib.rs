@@ -15,6 +15,7 @@ pub mod merchant_webhook;
 pub mod outbox;
 pub mod payout;
 pub mod providers;
+pub mod redact;
 pub mod route;
 pub mod routing;
 pub mod signing;
@@ -44,8 +45,8 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
         // Health also checks the configuration, so a bad routing table stops `xtask dev`
         // with the entry named.
         Route::Health => {
-            Config::from_env(env)?;
-            Ok(Response::ok("ok")?)
+            let config = Config::from_env(env)?;
+            handlers::health::health(&req, &config)
         }
         Route::PayPage(_) => handlers::pages::pay_page(),
         Route::CreateCheckout => {

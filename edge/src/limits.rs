@@ -6,52 +6,7 @@
 use lipa_api::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
 
-/// The limits in force (`PROMPT_LIMITS` = `phone/checkout/ip per seconds`, e.g.
-/// `5/5/30 per 600`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PromptLimits {
-    /// Prompts per phone number per window.
-    pub per_phone: u32,
-    /// Payments per checkout per window.
-    pub per_checkout: u32,
-    /// Prompts per client IP per window.
-    pub per_ip: u32,
-    /// The window, ms.
-    pub window_ms: i64,
-}
-
-impl Default for PromptLimits {
-    fn default() -> Self {
-        PromptLimits {
-            per_phone: 5,
-            per_checkout: 5,
-            per_ip: 30,
-            window_ms: 600_000,
-        }
-    }
-}
-
-impl PromptLimits {
-    /// Parses `phone/checkout/ip per seconds`.
-    pub fn parse(text: &str) -> Result<PromptLimits, String> {
-        let bad = || format!("PROMPT_LIMITS {text:?}: expected e.g. \"5/5/30 per 600\"");
-        let (counts, window) = text.split_once(" per ").ok_or_else(bad)?;
-        let n: Vec<u32> = counts
-            .split('/')
-            .map(|c| c.trim().parse::<u32>().map_err(|_| bad()))
-            .collect::<Result<_, _>>()?;
-        let window_s: i64 = window.trim().parse().map_err(|_| bad())?;
-        match n.as_slice() {
-            [phone, checkout, ip] if window_s > 0 && n.iter().all(|x| *x > 0) => Ok(PromptLimits {
-                per_phone: *phone,
-                per_checkout: *checkout,
-                per_ip: *ip,
-                window_ms: window_s * 1000,
-            }),
-            _ => Err(bad()),
-        }
-    }
-}
+pub use lipa_providers::limits::PromptLimits;
 
 /// The times of recent prompts in one bucket (a phone, an IP, a checkout).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,25 +56,7 @@ mod tests {
     }
 
     #[test]
-    fn limits_parse_and_refuse_nonsense() {
-        assert_eq!(
-            PromptLimits::parse("5/4/30 per 600"),
-            Ok(PromptLimits {
-                per_phone: 5,
-                per_checkout: 4,
-                per_ip: 30,
-                window_ms: 600_000
-            })
-        );
-        for bad in [
-            "5/5 per 600",
-            "5/5/5",
-            "a/5/5 per 600",
-            "5/5/5 per 0",
-            "0/5/5 per 60",
-        ] {
-            assert!(PromptLimits::parse(bad).is_err(), "{bad}");
-        }
+    fn a_full_bucket_says_what_and_for_how_long() {
         let e = refused("phone number", 61_000, 0);
         assert_eq!(e.code, ErrorCode::TooManyPrompts);
         assert!(e.message.contains("2 minute(s)"), "{}", e.message);

@@ -75,7 +75,7 @@ pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt
         error: Some(error),
         latency_ms: now_ms() - started,
     };
-    let signature = match signature_header(&merchant.webhook_secret, started / 1000, body) {
+    let signature = match signature_header(&merchant.webhook_secrets(), started / 1000, body) {
         Ok(s) => s,
         Err(e) => {
             log("merchant_webhook_unsigned", &format!("{e:?}"));

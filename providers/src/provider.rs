@@ -273,6 +273,13 @@ pub trait Provider {
         true
     }
 
+    /// The callback URL this deployment gives the provider with each payment (Little's
+    /// `LITTLE_CALLBACK_URL`); `None` where the merchant registers the edge's
+    /// `/webhooks/{name}` in the provider's dashboard instead.
+    fn callback_url(&self) -> Option<&str> {
+        None
+    }
+
     /// Verifies a webhook and reads it as a hint; anything unverified is refused.
     async fn verify_webhook(
         &self,

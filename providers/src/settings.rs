@@ -59,3 +59,146 @@ pub fn seconds_ms(settings: &dyn Settings, name: &str, default_ms: i64) -> i64 {
         .filter(|s| *s > 0)
         .map_or(default_ms, |s| s.saturating_mul(1000))
 }
+
+/// Whether a setting is a plain var (in the deployment's configuration file, visible in the
+/// dashboard) or a secret (`wrangler secret put`, never in a file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A plain setting.
+    Var,
+    /// A credential.
+    Secret,
+}
+
+/// What a deployment needs of a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Setting it turns its section on (a provider's base URL).
+    Switch,
+    /// Must be set whenever its section is on.
+    Required,
+    /// Has a default, or serves an optional feature.
+    Optional,
+}
+
+/// One setting a deployment may give: the table `cargo xtask deploy` checks a configuration
+/// against and the production template documents. Each provider's table sits next to its
+/// `configure`, and a test keeps the two in step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setting {
+    /// The name, as `configure` reads it.
+    pub name: &'static str,
+    /// A var or a secret.
+    pub kind: Kind,
+    /// Whether it must be set.
+    pub need: Need,
+    /// What it means, for a merchant.
+    pub meaning: &'static str,
+    /// A value of the right shape (tests configure every provider with these).
+    pub example: &'static str,
+}
+
+impl Setting {
+    /// A var.
+    pub const fn var(name: &'static str, need: Need, meaning: &'static str) -> Setting {
+        Setting {
+            name,
+            kind: Kind::Var,
+            need,
+            meaning,
+            example: "example",
+        }
+    }
+
+    /// A secret.
+    pub const fn secret(name: &'static str, need: Need, meaning: &'static str) -> Setting {
+        Setting {
+            name,
+            kind: Kind::Secret,
+            need,
+            meaning,
+            example: "example-secret",
+        }
+    }
+
+    /// The same setting with another example value.
+    pub const fn example(self, example: &'static str) -> Setting {
+        Setting { example, ..self }
+    }
+}
+
+/// A configuration section: the edge's own settings, or one provider's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Section {
+    /// The provider it configures, `None` for the edge's own section.
+    pub provider: Option<crate::ProviderId>,
+    /// Its settings.
+    pub settings: &'static [Setting],
+}
+
+impl Section {
+    /// The setting that turns the section on, if it has one.
+    pub fn switch(&self) -> Option<&'static Setting> {
+        self.settings.iter().find(|s| s.need == Need::Switch)
+    }
+}
+
+/// The edge's own settings (read in `edge/src/config.rs`).
+pub const EDGE: Section = Section {
+    provider: None,
+    settings: &[
+        Setting::var(
+            "MERCHANT_NAME",
+            Need::Required,
+            "your shop's name, shown in the widget",
+        )
+        .example("Duka"),
+        Setting::secret(
+            "MERCHANT_SECRET_KEY",
+            Need::Required,
+            "the key your server sends as Authorization: Bearer",
+        ),
+        Setting::secret(
+            "MERCHANT_SECRET_KEY_NEXT",
+            Need::Optional,
+            "a second accepted key, set only while you rotate MERCHANT_SECRET_KEY",
+        ),
+        Setting::var(
+            "MERCHANT_WEBHOOK_URL",
+            Need::Required,
+            "where Lipa posts signed events (https)",
+        )
+        .example("https://shop.example.com/lipa/webhooks"),
+        Setting::secret(
+            "MERCHANT_WEBHOOK_SECRET",
+            Need::Required,
+            "the key Lipa-Signature is computed with",
+        ),
+        Setting::secret(
+            "MERCHANT_WEBHOOK_SECRET_NEXT",
+            Need::Optional,
+            "while set, every event also carries a v1 signature with this key (rotation)",
+        ),
+        Setting::var(
+            "ROUTES",
+            Need::Optional,
+            "which provider takes which country and operator: COUNTRY[/operator]=provider, \
+             first match wins (default: every country to CrissCross)",
+        )
+        .example("KE=crisscross"),
+        Setting::var(
+            "PROMPT_LIMITS",
+            Need::Optional,
+            "spam protection, prompts per phone/checkout/IP per window in seconds \
+             (default 5/5/30 per 600)",
+        )
+        .example("5/5/30 per 600"),
+        Setting::var(
+            "APPROVAL_WINDOW_S",
+            Need::Optional,
+            "replaces every provider's approval window, in seconds (tests shorten it; \
+             leave unset in production)",
+        )
+        .example("180"),
+    ],
+};

@@ -56,6 +56,41 @@ test('a wrong or missing secret key is 401', async () => {
   }
 });
 
+test('during a key rotation the current and the next secret key both work', async () => {
+  const next = process.env.MERCHANT_SECRET_KEY_NEXT;
+  assert.ok(next && next !== MERCHANT_KEY, 'cargo xtask test runs the edge mid-rotation');
+  for (const key of [MERCHANT_KEY, next]) {
+    const res = await create({ ...valid, reference: `rotation-${Date.now()}` }, key);
+    assert.equal(res.status, 201, key === next ? 'the next key' : 'the current key');
+  }
+  const half = await create(valid, next.slice(0, -1));
+  assert.equal(half.status, 401, 'a prefix of a key is no key');
+});
+
+test('/health lists each provider\'s webhook URL for this deployment, and no secret', async () => {
+  const res = await fetch(`${EDGE}/health`);
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  const health = JSON.parse(text);
+  assert.equal(health.status, 'ok');
+  assert.deepEqual(health.providers, ['crisscross', 'honeycoin', 'xtopay', 'little', 'dollr']);
+  assert.deepEqual(
+    health.webhooks.map((w) => [w.brand, w.url]),
+    [
+      ['CrissCross', `${EDGE}/webhooks/crisscross`],
+      ['HoneyCoin', `${EDGE}/webhooks/honeycoin`],
+      ['Xtopay', `${EDGE}/webhooks/xtopay`],
+      ['Little Pay', `${EDGE}/webhooks/little`],
+    ],
+    'Dollr sends none',
+  );
+  assert.equal(health.webhooks[3].callback_url, `${EDGE}/webhooks/little`);
+  for (const secret of [MERCHANT_KEY, process.env.MERCHANT_SECRET_KEY_NEXT,
+    process.env.MERCHANT_WEBHOOK_SECRET, CRISSCROSS_WEBHOOK_SECRET]) {
+    assert.ok(!text.includes(secret));
+  }
+});
+
 test('the widget API needs the checkout\'s own client secret', async () => {
   const a = await createCheckout();
   const b = await createCheckout();

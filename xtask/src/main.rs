@@ -10,8 +10,13 @@
 //!   BENCHMARKS.md.
 //! - `fuzz [--runs N] [target…]`: every cargo-fuzz target (nightly) for a million executions
 //!   in one job, on the committed corpus, which it then minimizes ([`fuzz`]).
+//! - `deploy [--dry-run] [--config <file>] [--apply-migrations]`: a merchant's Lipa to their
+//!   Cloudflare account, every setting and secret checked before anything is uploaded
+//!   ([`deploy`]).
 
 mod build;
+mod demo;
+mod deploy;
 mod fuzz;
 mod system;
 mod tools;
@@ -65,8 +70,12 @@ fn main() -> ExitCode {
         "e2e" => e2e(&std::env::args().skip(2).collect::<Vec<_>>()),
         "bench" => bench(),
         "fuzz" => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
+        "deploy" => deploy::deploy(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
-            eprintln!("usage: cargo xtask <dev|test|e2e [name…]|bench|fuzz [--runs N] [target…]>");
+            eprintln!(
+                "usage: cargo xtask <dev|test|e2e [name…]|bench|fuzz [--runs N] [target…]|\
+                 deploy [--dry-run] [--config <file>] [--apply-migrations]>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -143,6 +152,8 @@ fn test() -> TaskResult {
     run(Command::new("cargo")
         .args(["test", "--workspace"])
         .current_dir(&root))?;
+    // No account, no network: a change that would break a merchant's deploy fails here.
+    deploy::check_template()?;
     e2e(&[])
 }
 

@@ -178,6 +178,11 @@ impl System {
         .map(|(k, v)| (k, v.to_string()));
         let sandbox = system.sandbox_url();
         let mut edge_vars = shared.to_vec();
+        edge_vars.extend(
+            crate::demo::EDGE_VARS
+                .iter()
+                .map(|(k, v)| (*k, v.to_string())),
+        );
         edge_vars.extend([
             ("MERCHANT_WEBHOOK_URL", format!("{sandbox}/shop/webhooks")),
             ("CRISSCROSS_BASE_URL", format!("{sandbox}/crisscross")),
@@ -205,6 +210,7 @@ impl System {
             edge_vars.push(("APPROVAL_WINDOW_S", APPROVAL_WINDOW_S_IN_TESTS.to_string()));
             // Every test and benchmark comes from 127.0.0.1: only the per-IP limit is raised.
             edge_vars.push(("PROMPT_LIMITS", PROMPT_LIMITS_IN_TESTS.to_string()));
+            edge_vars.extend(crate::demo::ROTATION_IN_TESTS.map(|(k, v)| (k, v.to_string())));
         }
         let mut sandbox_vars = shared.to_vec();
         sandbox_vars.push(("EDGE_URL", system.edge_url()));
@@ -293,6 +299,7 @@ impl System {
         cmd.env("EDGE_URL", self.edge_url())
             .env("SANDBOX_URL", self.sandbox_url())
             .env("MERCHANT_SECRET_KEY", MERCHANT_SECRET_KEY)
+            .envs(crate::demo::ROTATION_IN_TESTS)
             .env("MERCHANT_WEBHOOK_SECRET", MERCHANT_WEBHOOK_SECRET)
             .env("CRISSCROSS_WEBHOOK_SECRET", CRISSCROSS_WEBHOOK_SECRET)
             .env("HONEYCOIN_WEBHOOK_SECRET", HONEYCOIN_WEBHOOK_SECRET)

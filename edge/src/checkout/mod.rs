@@ -1062,8 +1062,10 @@ fn not_found() -> ApiError {
     )
 }
 
-/// One structured log line. Never called with secrets or full phone numbers.
+/// One structured log line, `{"event": …, "detail": …}`. Never called with a secret; any
+/// phone number a provider's words carry in `detail` is masked ([`crate::redact`]).
 pub fn log(event: &str, detail: &str) {
+    let detail = crate::redact::phone_numbers(detail);
     worker::console_log!("{}", serde_json::json!({"event": event, "detail": detail}));
 }
 

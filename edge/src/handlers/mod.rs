@@ -2,6 +2,7 @@
 
 pub mod checkouts;
 pub mod events;
+pub mod health;
 pub mod merchant;
 pub mod pages;
 pub mod webhooks;

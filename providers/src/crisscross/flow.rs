@@ -12,7 +12,9 @@ use crate::host::Host;
 use crate::provider::{
     Attempt, Capability, Hint, Order, Prepared, Provider, Reading, RefundOrder, Transfer,
 };
-use crate::settings::{base_url, required, required_secret, SettingError, Settings};
+use crate::settings::{
+    base_url, required, required_secret, Need, Section, Setting, SettingError, Settings,
+};
 use crate::{schedule, ProviderError, ProviderId, ProviderPayment};
 use lipa_api::refund::TransferStatus;
 
@@ -20,6 +22,40 @@ use lipa_api::refund::TransferStatus;
 pub struct CrissCross {
     config: Config,
 }
+
+/// Every `CRISSCROSS_*` setting [`configure`] reads.
+pub const SETTINGS: Section = Section {
+    provider: Some(ProviderId::CrissCross),
+    settings: &[
+        Setting::var(
+            "CRISSCROSS_BASE_URL",
+            Need::Switch,
+            "CrissCross's API, https://api.crisscross.money; setting it turns CrissCross on",
+        )
+        .example("https://api.crisscross.money"),
+        Setting::var(
+            "CRISSCROSS_MERCHANT_ID",
+            Need::Required,
+            "your CrissCross merchant id",
+        ),
+        Setting::secret(
+            "CRISSCROSS_CLIENT_SECRET",
+            Need::Required,
+            "your CrissCross API secret",
+        ),
+        Setting::secret(
+            "CRISSCROSS_WEBHOOK_SECRET",
+            Need::Required,
+            "the signing secret of the webhook endpoint you register at CrissCross",
+        ),
+        Setting::var(
+            "CRISSCROSS_SIGNATURE_HEADER",
+            Need::Optional,
+            "the header carrying CrissCross's webhook HMAC (default X-CrissCross-Signature)",
+        )
+        .example("X-CrissCross-Signature"),
+    ],
+};
 
 /// Reads `CRISSCROSS_*`: on when `CRISSCROSS_BASE_URL` is set.
 pub fn configure(s: &dyn Settings) -> Result<Option<Box<dyn Provider>>, SettingError> {

@@ -17,13 +17,54 @@ use crate::provider::{
     known, Attempt, Capability, Order, PayoutOrder, Prepared, Provider, Reading, Receipt,
     Recipient, RefundOrder, Transfer,
 };
-use crate::settings::{base_url, required, required_secret, SettingError, Settings};
+use crate::settings::{
+    base_url, required, required_secret, Need, Section, Setting, SettingError, Settings,
+};
 use crate::{schedule, ProviderId, ProviderPayment, Secret};
 
 /// Dollr, configured.
 pub struct Dollr {
     config: Config,
 }
+
+/// Every `DOLLR_*` setting [`configure`] reads.
+pub const SETTINGS: Section = Section {
+    provider: Some(ProviderId::Dollr),
+    settings: &[
+        Setting::var(
+            "DOLLR_BASE_URL",
+            Need::Switch,
+            "Dollr's API, https://api.heydollr.app; setting it turns Dollr on",
+        )
+        .example("https://api.heydollr.app"),
+        Setting::var(
+            "DOLLR_FEE_BEARER",
+            Need::Optional,
+            "CUSTOMER (the widget shows and charges Dollr's fee) or MERCHANT (default)",
+        )
+        .example("MERCHANT"),
+        Setting::var(
+            "DOLLR_CLIENT_ID",
+            Need::Required,
+            "your Dollr JWT client id",
+        ),
+        Setting::secret(
+            "DOLLR_CLIENT_SECRET",
+            Need::Required,
+            "your Dollr JWT client secret",
+        ),
+        Setting::var(
+            "DOLLR_WALLET_ID",
+            Need::Optional,
+            "the Dollr wallet payouts are paid from (payouts only)",
+        ),
+        Setting::secret(
+            "DOLLR_PAYOUT_PASSCODE",
+            Need::Optional,
+            "your Dollr payout passcode (payouts only)",
+        ),
+    ],
+};
 
 /// Reads `DOLLR_*`: on when `DOLLR_BASE_URL` is set. `DOLLR_FEE_BEARER` is `CUSTOMER` or
 /// `MERCHANT` (the default); payouts need `DOLLR_WALLET_ID` and `DOLLR_PAYOUT_PASSCODE`.

@@ -9,13 +9,43 @@ use super::{Charge, Config, MomoProvider};
 use crate::call::{authorized, CallError, TokenSource};
 use crate::host::Host;
 use crate::provider::{known, Attempt, Hint, Order, OtpOutcome, Provider, Reading};
-use crate::settings::{base_url, required, required_secret, SettingError, Settings};
+use crate::settings::{
+    base_url, required, required_secret, Need, Section, Setting, SettingError, Settings,
+};
 use crate::{schedule, ProviderError, ProviderId, ProviderPayment};
 
 /// HoneyCoin, configured.
 pub struct HoneyCoin {
     config: Config,
 }
+
+/// Every `HONEYCOIN_*` setting [`configure`] reads.
+pub const SETTINGS: Section = Section {
+    provider: Some(ProviderId::HoneyCoin),
+    settings: &[
+        Setting::var(
+            "HONEYCOIN_BASE_URL",
+            Need::Switch,
+            "HoneyCoin's API, https://api-v2.honeycoin.app/api/b2b; setting it turns HoneyCoin on",
+        )
+        .example("https://api-v2.honeycoin.app/api/b2b"),
+        Setting::secret(
+            "HONEYCOIN_API_KEY",
+            Need::Required,
+            "your HoneyCoin api-key (HC_…)",
+        ),
+        Setting::var(
+            "HONEYCOIN_PUBLIC_KEY",
+            Need::Required,
+            "your HoneyCoin public key, sent when asking for a bearer token",
+        ),
+        Setting::secret(
+            "HONEYCOIN_WEBHOOK_SECRET",
+            Need::Required,
+            "the shared secret HoneyCoin puts in X-Webhook-Signature",
+        ),
+    ],
+};
 
 /// Reads `HONEYCOIN_*`: on when `HONEYCOIN_BASE_URL` is set.
 pub fn configure(s: &dyn Settings) -> Result<Option<Box<dyn Provider>>, SettingError> {

@@ -9,7 +9,9 @@ use crate::call::{plain, plain_within, CallError};
 use crate::host::Host;
 use crate::http::find_header;
 use crate::provider::{Attempt, Hint, Order, Provider, Reading};
-use crate::settings::{base_url, required, required_secret, SettingError, Settings};
+use crate::settings::{
+    base_url, required, required_secret, Need, Section, Setting, SettingError, Settings,
+};
 use crate::{schedule, ProviderError, ProviderId, ProviderPayment};
 
 /// Little Pay, configured.
@@ -17,6 +19,56 @@ pub struct Little {
     config: Config,
     callback_url: String,
 }
+
+/// Every `LITTLE_*` setting [`configure`] reads.
+pub const SETTINGS: Section = Section {
+    provider: Some(ProviderId::Little),
+    settings: &[
+        Setting::var(
+            "LITTLE_BASE_URL",
+            Need::Switch,
+            "Little Pay's API, https://pay.little.africa; setting it turns Little Pay on",
+        )
+        .example("https://pay.little.africa"),
+        Setting::var(
+            "LITTLE_TOKEN_ID",
+            Need::Required,
+            "the token id in Little's intent path",
+        ),
+        Setting::var(
+            "LITTLE_CLIENT_ID",
+            Need::Required,
+            "your Little client id (Basic auth)",
+        ),
+        Setting::secret(
+            "LITTLE_CLIENT_SECRET",
+            Need::Required,
+            "your Little client secret (Basic auth)",
+        ),
+        Setting::secret(
+            "LITTLE_API_KEY",
+            Need::Required,
+            "the X-API-KEY of Little's status reads",
+        ),
+        Setting::var(
+            "LITTLE_PUBLIC_KEY",
+            Need::Required,
+            "Little's RSA public key (PEM; \\n for line breaks on one line)",
+        ),
+        Setting::var(
+            "LITTLE_CALLBACK_URL",
+            Need::Required,
+            "this deployment's /webhooks/little, as Little must call it (https)",
+        )
+        .example("https://pay.example.com/webhooks/little"),
+        Setting::var(
+            "LITTLE_TOLERANCE_S",
+            Need::Optional,
+            "accepted callback timestamp skew in seconds (default 300)",
+        )
+        .example("300"),
+    ],
+};
 
 /// Reads `LITTLE_*`: on when `LITTLE_BASE_URL` is set. A PEM given as one line carries its
 /// line breaks as `\n`.
@@ -55,6 +107,10 @@ impl Little {
 impl Provider for Little {
     fn id(&self) -> ProviderId {
         ProviderId::Little
+    }
+
+    fn callback_url(&self) -> Option<&str> {
+        Some(&self.callback_url)
     }
 
     /// Creates the intent with Lipa's key (a replay finds the same intent), then processes

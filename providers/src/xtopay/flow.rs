@@ -10,7 +10,9 @@ use super::{Config, Receive, STATUS_CHECK_AFTER_MS};
 use crate::call::{plain, CallError};
 use crate::host::Host;
 use crate::provider::{known, Attempt, Hint, Order, Provider, Reading};
-use crate::settings::{base_url, required, required_secret, seconds_ms, SettingError, Settings};
+use crate::settings::{
+    base_url, required, required_secret, seconds_ms, Need, Section, Setting, SettingError, Settings,
+};
 use crate::{schedule, ProviderError, ProviderId, ProviderPayment};
 
 /// Xtopay, configured.
@@ -18,6 +20,42 @@ pub struct Xtopay {
     config: Config,
     status_check_after_ms: i64,
 }
+
+/// Every `XTOPAY_*` setting [`configure`] reads.
+pub const SETTINGS: Section = Section {
+    provider: Some(ProviderId::Xtopay),
+    settings: &[
+        Setting::var(
+            "XTOPAY_BASE_URL",
+            Need::Switch,
+            "Xtopay's API, https://api.xtopay.co (or your fixed-IP proxy to it); setting it \
+             turns Xtopay on",
+        )
+        .example("https://api.xtopay.co"),
+        Setting::var(
+            "XTOPAY_CLIENT_ID",
+            Need::Required,
+            "your Xtopay client id (Basic auth)",
+        ),
+        Setting::secret(
+            "XTOPAY_CLIENT_SECRET",
+            Need::Required,
+            "your Xtopay client secret (Basic auth)",
+        ),
+        Setting::secret(
+            "XTOPAY_WEBHOOK_SECRET",
+            Need::Required,
+            "the key of Xtopay's x-xtopay-signature: sha256=…",
+        ),
+        Setting::var(
+            "XTOPAY_STATUS_CHECK_AFTER_S",
+            Need::Optional,
+            "seconds before a payment without a callback is checked (default 300, the \
+             guide's rule; tests shorten it)",
+        )
+        .example("300"),
+    ],
+};
 
 /// Reads `XTOPAY_*`: on when `XTOPAY_BASE_URL` is set. `XTOPAY_STATUS_CHECK_AFTER_S` moves
 /// the first status check (the guide's five minutes by default).

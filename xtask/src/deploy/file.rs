@@ -1,0 +1,199 @@
+//! A merchant's deployment file (`edge/lipa.toml`, from `edge/lipa.example.toml`): the Worker's
+//! name, the D1 database's id and the plain settings. Secrets are never in it. From it and
+//! `edge/wrangler.toml` (the bindings, which belong to the code) `deploy` writes the
+//! configuration wrangler uploads.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::{TaskError, TaskResult};
+
+/// The file, as read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployFile {
+    /// `[worker]`.
+    pub worker: WorkerSection,
+    /// `[d1]`.
+    #[serde(default)]
+    pub d1: D1Section,
+    /// `[vars]`: every plain setting, by name.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+}
+
+/// `[worker]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSection {
+    /// The Worker's name in the Cloudflare account.
+    pub name: String,
+    /// A custom domain (a zone in the same account) the Worker answers on, if any; without
+    /// one it answers on `https://<name>.<account>.workers.dev`.
+    #[serde(default)]
+    pub domain: Option<String>,
+}
+
+/// `[d1]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct D1Section {
+    /// The id `wrangler d1 create lipa` printed.
+    #[serde(default)]
+    pub database_id: String,
+}
+
+impl DeployFile {
+    /// Parses a file's text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> TaskResult<DeployFile> {
+        toml::from_str(text).map_err(|e| TaskError(format!("{origin}: {e}")))
+    }
+
+    /// Reads and parses `path`.
+    pub fn read(path: &Path) -> TaskResult<DeployFile> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            TaskError(format!(
+                "{}: {e}. Copy edge/lipa.example.toml to edge/lipa.toml, fill it in, and \
+                 pass it with --config (edge/lipa.toml is the default)",
+                path.display()
+            ))
+        })?;
+        DeployFile::parse(&text, &path.display().to_string())
+    }
+
+    /// A plain setting, `None` when unset or empty.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// The wrangler configuration to upload: `base` (edge/wrangler.toml's text, whose relative
+/// paths are relative to `edge_dir`) with the file's Worker name, custom domain, D1 id and
+/// vars, every path made absolute so the result can be written anywhere.
+pub fn wrangler_config(
+    base: &str,
+    edge_dir: &Path,
+    file: &DeployFile,
+    database_id: Option<&str>,
+) -> TaskResult<String> {
+    let mut config: toml::Table =
+        toml::from_str(base).map_err(|e| TaskError(format!("edge/wrangler.toml: {e}")))?;
+    // Real paths where they exist: wrangler resolves paths relative to its config file and
+    // a symlinked `target` would mislead it.
+    let absolute = |v: &toml::Value| -> Option<toml::Value> {
+        v.as_str().map(|p| {
+            let joined = edge_dir.join(p);
+            let real = std::fs::canonicalize(&joined).unwrap_or(joined);
+            toml::Value::String(real.to_string_lossy().into_owned())
+        })
+    };
+    config.insert("name".into(), file.worker.name.clone().into());
+    if let Some(main) = config.get("main").and_then(absolute) {
+        config.insert("main".into(), main);
+    }
+    if let Some(assets) = config.get_mut("assets").and_then(toml::Value::as_table_mut) {
+        if let Some(dir) = assets.get("directory").and_then(absolute) {
+            assets.insert("directory".into(), dir);
+        }
+    }
+    let databases = config
+        .get_mut("d1_databases")
+        .and_then(toml::Value::as_array_mut)
+        .ok_or_else(|| TaskError("edge/wrangler.toml has no [[d1_databases]]".into()))?;
+    for db in databases.iter_mut().filter_map(toml::Value::as_table_mut) {
+        if let Some(dir) = db.get("migrations_dir").and_then(absolute) {
+            db.insert("migrations_dir".into(), dir);
+        }
+        if let Some(id) = database_id {
+            db.insert("database_id".into(), id.into());
+        }
+    }
+    if let Some(domain) = &file.worker.domain {
+        let mut route = toml::Table::new();
+        route.insert("pattern".into(), domain.clone().into());
+        route.insert("custom_domain".into(), true.into());
+        config.insert("routes".into(), toml::Value::Array(vec![route.into()]));
+    }
+    let vars: toml::Table = file
+        .vars
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k.clone(), toml::Value::String(v.trim().to_string())))
+        .collect();
+    config.insert("vars".into(), vars.into());
+    let text = toml::to_string(&config).map_err(|e| TaskError(format!("wrangler config: {e}")))?;
+    Ok(format!(
+        "# Written by `cargo xtask deploy` from edge/wrangler.toml and the deployment file; \
+         do not edit.\n{text}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+name = "lipa-edge"
+main = "build/index.js"
+[assets]
+directory = "../target/site"
+binding = "ASSETS"
+[[d1_databases]]
+binding = "DB"
+database_name = "lipa"
+migrations_dir = "migrations"
+"#;
+
+    fn file(extra: &str) -> DeployFile {
+        DeployFile::parse(
+            &format!(
+                "[worker]\nname = \"shop-pay\"\n{extra}\n[d1]\ndatabase_id = \"0f6b1c2e-8d3a-4b5c-9e7f-1a2b3c4d5e6f\"\n\
+                 [vars]\nMERCHANT_NAME = \"Duka\"\nEMPTY = \"\"\n"
+            ),
+            "test",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_upload_config_carries_the_files_values_and_absolute_paths() {
+        let f = file("domain = \"pay.duka.co.ke\"");
+        let text =
+            wrangler_config(BASE, Path::new("/src/edge"), &f, Some(&f.d1.database_id)).unwrap();
+        let t: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(t["name"].as_str(), Some("shop-pay"));
+        assert_eq!(t["main"].as_str(), Some("/src/edge/build/index.js"));
+        assert_eq!(
+            t["assets"]["directory"].as_str(),
+            Some("/src/edge/../target/site")
+        );
+        let db = &t["d1_databases"][0];
+        assert_eq!(db["migrations_dir"].as_str(), Some("/src/edge/migrations"));
+        assert_eq!(
+            db["database_id"].as_str(),
+            Some("0f6b1c2e-8d3a-4b5c-9e7f-1a2b3c4d5e6f")
+        );
+        assert_eq!(t["routes"][0]["pattern"].as_str(), Some("pay.duka.co.ke"));
+        assert_eq!(t["routes"][0]["custom_domain"].as_bool(), Some(true));
+        let vars = t["vars"].as_table().unwrap();
+        assert_eq!(vars.len(), 1, "empty values are left out: {vars:?}");
+        assert_eq!(vars["MERCHANT_NAME"].as_str(), Some("Duka"));
+    }
+
+    #[test]
+    fn an_unknown_section_or_key_is_refused_by_name() {
+        let e = DeployFile::parse(
+            "[worker]\nname = \"x\"\n[secrets]\nA = \"b\"\n",
+            "lipa.toml",
+        )
+        .unwrap_err();
+        assert!(e.0.contains("secrets"), "{e}");
+        let e = DeployFile::parse("[vars]\nA = \"b\"\n", "lipa.toml").unwrap_err();
+        assert!(e.0.contains("worker"), "{e}");
+    }
+}
