@@ -210,9 +210,10 @@ pub fn Checkout(
                         q.id == following.id || q.status == PaymentStatus::Succeeded
                     };
                     if let Some(latest) = latest.filter(relevant) {
-                        if latest != following
-                            && screen.get_untracked() == Screen::Pending(following.clone())
-                        {
+                        // A new state (or another payment), not a detail such as the tries
+                        // left, replaces the screen: a screen keeps what it shows meanwhile.
+                        let moved = latest.id != following.id || latest.status != following.status;
+                        if moved && screen.get_untracked() == Screen::Pending(following.clone()) {
                             set_screen.set(Screen::for_payment(latest));
                             return;
                         }

@@ -175,7 +175,13 @@ impl CheckoutObject {
             return Err(ApiError::new(ErrorCode::Internal, "checkout id collision").into());
         }
         self.save(&rec).await?;
-        Ok(json_response(&serde_json::json!({"id": rec.id}), 201)?)
+        // The customer's first screen must not wait for a provider: what the checkout needs
+        // before paying (CrissCross's session, Dollr's fee) is prepared now, while the
+        // merchant's server waits; a failure is retried when the widget reads the checkout.
+        let id = rec.id.clone();
+        let config = self.config()?;
+        self.ensure_prepared(&config, rec).await;
+        Ok(json_response(&serde_json::json!({ "id": id }), 201)?)
     }
 
     async fn view(&self, rec: CheckoutRecord) -> EdgeResult<Response> {
