@@ -92,10 +92,16 @@ fn dev() -> TaskResult {
     );
     println!("  handset       {}/handset", system.sandbox_url());
     println!("  edge          {}", system.edge_url());
+    println!("\nYour server's keys (sandbox-only: they open nothing but this local sandbox):");
+    println!("  secret key      {}", system::MERCHANT_SECRET_KEY);
+    println!("  webhook secret  {}", system::MERCHANT_WEBHOOK_SECRET);
     println!("\nSandbox test numbers (Kenya, e.g. 0712 000 001; the last two digits decide):");
     for (suffix, what) in system::TEST_NUMBERS {
         println!("  {suffix:<6} {what}");
     }
+    println!(
+        "  One number gets at most 5 prompts per 10 minutes: any prefix works, so vary the\n  digits before the last two (0712 345 601, 0799 100 201, …) for fresh numbers."
+    );
     println!("\nPress Ctrl-C to stop everything.");
     system.wait_for_interrupt()
 }
