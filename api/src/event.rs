@@ -11,6 +11,8 @@ use crate::payment::PaymentStatus;
 
 /// The header that carries the signature of a merchant webhook.
 pub const SIGNATURE_HEADER: &str = "Lipa-Signature";
+/// The header that carries a merchant webhook's event id (the body's `id`).
+pub const EVENT_ID_HEADER: &str = "Lipa-Event-Id";
 
 /// One merchant webhook delivery's body: payment events carry [`PaymentEventData`], refund
 /// and payout events their [`crate::refund::RefundView`] / [`crate::payout::PayoutView`].

@@ -199,10 +199,16 @@ pub async fn insert_event(
         .get("created_at_ms")
         .and_then(serde_json::Value::as_f64)
         .unwrap_or_default();
+    let about = |field: &str| {
+        v.get("data")
+            .and_then(|d| d.get(field))
+            .and_then(serde_json::Value::as_str)
+            .map_or(worker::wasm_bindgen::JsValue::NULL, Into::into)
+    };
     db(env)?
         .prepare(
-            "INSERT INTO events (id, type, owner, body, created_at_ms, attempts)
-             VALUES (?1, ?2, ?3, ?4, ?5, 0) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO events (id, type, owner, body, created_at_ms, attempts, checkout_id, payment_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&[
             event.event_id.as_str().into(),
@@ -210,6 +216,8 @@ pub async fn insert_event(
             owner.into(),
             event.body.as_str().into(),
             created.into(),
+            about("checkout_id"),
+            about("payment_id"),
         ])?
         .run()
         .await?;
@@ -230,6 +238,10 @@ pub async fn record_delivery(
         .error
         .as_deref()
         .map_or(worker::wasm_bindgen::JsValue::NULL, Into::into);
+    let signature = attempt
+        .signature
+        .as_deref()
+        .map_or(worker::wasm_bindgen::JsValue::NULL, Into::into);
     let now = crate::executor::now_ms() as f64;
     let delivered = if attempt.delivered() {
         now.into()
@@ -238,8 +250,8 @@ pub async fn record_delivery(
     };
     db.batch(vec![
         db.prepare(
-            "INSERT INTO event_deliveries (event_id, attempt, status, latency_ms, error, at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (event_id, attempt) DO NOTHING",
+            "INSERT INTO event_deliveries (event_id, attempt, status, latency_ms, error, at_ms, signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (event_id, attempt) DO NOTHING",
         )
         .bind(&[
             attempt.event_id.as_str().into(),
@@ -248,6 +260,7 @@ pub async fn record_delivery(
             (attempt.latency_ms as f64).into(),
             error,
             now.into(),
+            signature,
         ])?,
         db.prepare(
             "UPDATE events SET attempts = attempts + 1,
@@ -293,6 +306,8 @@ pub struct DeliveryRow {
     pub error: Option<String>,
     /// When, Unix ms.
     pub at_ms: f64,
+    /// The `Lipa-Signature` header sent (none for attempts logged before it was kept).
+    pub signature: Option<String>,
 }
 
 /// The newest events, at most `limit`, older than `before_ms` when given.
@@ -330,7 +345,7 @@ pub async fn event(env: &Env, id: &str) -> worker::Result<Option<EventRow>> {
 pub async fn deliveries(env: &Env, event_id: &str) -> worker::Result<Vec<DeliveryRow>> {
     db(env)?
         .prepare(
-            "SELECT attempt, status, latency_ms, error, at_ms FROM event_deliveries
+            "SELECT attempt, status, latency_ms, error, at_ms, signature FROM event_deliveries
              WHERE event_id = ?1 ORDER BY attempt",
         )
         .bind(&[event_id.into()])?

@@ -1,6 +1,7 @@
 //! The merchant's events: what Lipa sent (or is still trying to send), every attempt, and a
 //! way to have one sent again.
 
+use lipa_api::event::{EVENT_ID_HEADER, SIGNATURE_HEADER};
 use lipa_api::{ApiError, ErrorCode};
 use serde_json::{json, Value};
 use worker::{Env, Request, Response};
@@ -86,11 +87,26 @@ pub async fn one(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResu
                 "latency_ms": d.latency_ms as i64,
                 "error": d.error,
                 "at_ms": d.at_ms as i64,
+                "request": sent_request(&row, d.signature.as_deref()),
             })
         })
         .collect();
     out["deliveries"] = Value::Array(deliveries);
     Ok(json_response(&out, 200)?)
+}
+
+/// What one delivery attempt sent, exactly: its headers and the raw body the signature covers
+/// (the same bytes every attempt), so a developer can replay it at their endpoint.
+fn sent_request(row: &EventRow, signature: Option<&str>) -> Value {
+    json!({
+        "method": "POST",
+        "headers": {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: signature,
+            EVENT_ID_HEADER: row.id,
+        },
+        "body": row.body,
+    })
 }
 
 /// `POST /v1/events/{id}/resend`: the object that holds the event sends it again now.
