@@ -82,6 +82,29 @@ pub async fn checkout_for_payment(env: &Env, payment_id: &str) -> worker::Result
         .await
 }
 
+/// The checkouts made with `reference`, newest first, at most `limit`.
+pub async fn checkouts_by_reference(
+    env: &Env,
+    reference: &str,
+    limit: u32,
+) -> worker::Result<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        id: String,
+    }
+    Ok(db(env)?
+        .prepare(
+            "SELECT id FROM checkouts WHERE reference = ?1 ORDER BY created_at_ms DESC LIMIT ?2",
+        )
+        .bind(&[reference.into(), f64::from(limit).into()])?
+        .all()
+        .await?
+        .results::<Row>()?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
+}
+
 /// Whether a checkout with this id exists (a webhook that names only the checkout).
 pub async fn checkout_exists(env: &Env, checkout_id: &str) -> worker::Result<bool> {
     Ok(db(env)?
@@ -310,21 +333,48 @@ pub struct DeliveryRow {
     pub signature: Option<String>,
 }
 
-/// The newest events, at most `limit`, older than `before_ms` when given.
+/// Which events [`events`] lists: all of them, or only those about a checkout, a payment
+/// (its refunds' events included), of a type.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventFilter<'a> {
+    /// `co_…`.
+    pub checkout_id: Option<&'a str>,
+    /// `pay_…`.
+    pub payment_id: Option<&'a str>,
+    /// `payment.succeeded`, …
+    pub kind: Option<&'a str>,
+}
+
+/// The newest events that pass `filter`, at most `limit`, older than `before_ms` when given.
 pub async fn events(
     env: &Env,
     limit: u32,
     before_ms: Option<i64>,
+    filter: &EventFilter<'_>,
 ) -> worker::Result<Vec<EventRow>> {
+    // Only the conditions given, so SQLite can use the index of the one that narrows most.
+    let mut sql = String::from(
+        "SELECT id, type, owner, body, created_at_ms, delivered_at_ms, attempts FROM events
+         WHERE created_at_ms < ?1",
+    );
+    let mut binds: Vec<worker::wasm_bindgen::JsValue> = vec![
+        (before_ms.unwrap_or(i64::MAX / 2) as f64).into(),
+        f64::from(limit).into(),
+    ];
+    for (column, value) in [
+        ("checkout_id", filter.checkout_id),
+        ("payment_id", filter.payment_id),
+        ("type", filter.kind),
+    ] {
+        if let Some(value) = value {
+            binds.push(value.into());
+            sql.push_str(&format!(" AND {column} = ?{}", binds.len()));
+        }
+    }
+    sql.push_str(" ORDER BY created_at_ms DESC LIMIT ?2");
     db(env)?
-        .prepare(
-            "SELECT id, type, owner, body, created_at_ms, delivered_at_ms, attempts FROM events
-             WHERE created_at_ms < ?1 ORDER BY created_at_ms DESC LIMIT ?2",
-        )
-        .bind(&[
-            (before_ms.unwrap_or(i64::MAX / 2) as f64).into(),
-            f64::from(limit).into(),
-        ])?
+        .prepare(sql)
+        .bind(&binds)?
         .all()
         .await?
         .results::<EventRow>()

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { MERCHANT_KEY, eventually } from './support.mjs';
+import { EDGE, MERCHANT_KEY, eventually } from './support.mjs';
 
 const OWN_EDGE = process.env.OWN_EDGE_URL;
 const OWN_PORT = Number(process.env.OWN_WEBHOOK_PORT);
@@ -50,8 +50,8 @@ async function api(edge, method, path, { body, key, raw } = {}) {
   return { status: res.status, body: json, replayed: res.headers.get('Idempotent-Replayed') === 'true' };
 }
 
-/** A checkout created and paid through the widget API on `edge`, waited on until final. */
-async function pay(edge, phone, checkoutBody = {}) {
+/** A checkout created on `edge`, and the widget API on it. */
+async function newCheckout(edge, checkoutBody = {}) {
   const created = await api(edge, 'POST', '/v1/checkouts', {
     body: { amount: 150000, currency: 'KES', country: 'KE', reference: `dev-${Date.now()}-${serial}`, ...checkoutBody },
   });
@@ -63,13 +63,24 @@ async function pay(edge, phone, checkoutBody = {}) {
     body: body === undefined ? undefined : JSON.stringify(body),
   }).then(async (r) => ({ status: r.status, body: await r.json() }));
   await widget('GET');
+  return { checkout, widget };
+}
+
+/** Pays with `phone` as the widget does and waits until the payment is final. */
+async function payWith(widget, phone) {
   const started = await widget('POST', '/payments', { operator: 'mpesa', phone });
   assert.equal(started.status, 201, JSON.stringify(started.body));
-  const payment = await eventually(async () => {
+  return eventually(async () => {
     const p = (await widget('GET')).body.payment;
-    if (!p.status || ['created', 'pending'].includes(p.status.state)) throw new Error('not final yet');
+    if (p.id !== started.body.id || ['created', 'pending'].includes(p.status.state)) throw new Error('not final yet');
     return p;
   }, { timeout: 30000 });
+}
+
+/** A checkout created and paid through the widget API on `edge`, waited on until final. */
+async function pay(edge, phone, checkoutBody = {}) {
+  const { checkout, widget } = await newCheckout(edge, checkoutBody);
+  const payment = await payWith(widget, phone);
   return { checkout, payment, widget };
 }
 
@@ -109,4 +120,87 @@ test('--webhook-url: the developer\'s own server gets real, verifiable events, a
   const again = received.at(-1);
   assert.equal(again.raw, delivery.raw);
   assert.ok(signatureOk(again.raw, again.headers['lipa-signature']));
+});
+
+test('server-side reads answer what the widget did: the checkout, each payment, refunds, by reference, filtered events', async () => {
+  const reference = `read-${Date.now()}`;
+  const { checkout, widget } = await newCheckout(EDGE, { reference });
+  assert.equal(checkout.amount_display, 'KES 1,500.00');
+  const declined = await payWith(widget, number('06'));
+  assert.equal(declined.status.state, 'failed');
+  const paid = await payWith(widget, number('01'));
+  assert.equal(paid.status.state, 'succeeded');
+  const refund = await api(EDGE, 'POST', '/v1/refunds', { body: { payment_id: paid.id, amount: 2000 }, key: `read-refund-${Date.now()}` });
+  assert.equal(refund.status, 201, JSON.stringify(refund.body));
+  assert.equal(refund.body.amount_display, 'KES 20.00');
+
+  const read = await api(EDGE, 'GET', `/v1/checkouts/${checkout.id}`);
+  assert.equal(read.status, 200, JSON.stringify(read.body));
+  const co = read.body;
+  assert.deepEqual(
+    [co.id, co.reference, co.status, co.amount, co.amount_display, co.currency, co.paid_payment_id],
+    [checkout.id, reference, 'paid', 150000, 'KES 1,500.00', 'KES', paid.id],
+  );
+  assert.deepEqual(co.payments.map((p) => [p.payment_id, p.status]), [[declined.id, 'failed'], [paid.id, 'succeeded']]);
+  const [first, second] = co.payments;
+  assert.deepEqual([first.failure_reason, first.retryable, first.refunds], ['insufficient_funds', true, []]);
+  assert.equal(first.failure_message, 'There is not enough money in this mobile money account.');
+  assert.deepEqual([second.failure_reason, second.failure_message, second.retryable], [null, null, null]);
+  assert.equal(second.phone_masked, paid.phone_masked);
+  assert.deepEqual(second.refunds.map((r) => [r.id, r.amount, r.amount_display]), [[refund.body.id, 2000, 'KES 20.00']]);
+
+  const one = await api(EDGE, 'GET', `/v1/payments/${paid.id}`);
+  assert.equal(one.status, 200, JSON.stringify(one.body));
+  assert.deepEqual({ ...one.body, refunds: one.body.refunds.map((r) => r.id) }, { ...second, refunds: [refund.body.id] });
+
+  const byReference = await api(EDGE, 'GET', `/v1/checkouts?reference=${reference}`);
+  assert.equal(byReference.status, 200, JSON.stringify(byReference.body));
+  assert.deepEqual(byReference.body.checkouts.map((c) => c.id), [checkout.id]);
+  assert.deepEqual((await api(EDGE, 'GET', '/v1/checkouts?reference=nobody-used-this')).body, { checkouts: [] });
+
+  // Events, filtered on the server: by checkout, by type, by payment (its refund's too).
+  const failedEvents = await eventually(async () => {
+    const { body } = await api(EDGE, 'GET', `/v1/events?checkout=${checkout.id}&type=payment.failed`);
+    if (body.events.length === 0) throw new Error('not listed yet');
+    return body.events;
+  });
+  assert.deepEqual(failedEvents.map((e) => [e.type, e.data.payment_id]), [['payment.failed', declined.id]]);
+  const ofPaid = await eventually(async () => {
+    const { body } = await api(EDGE, 'GET', `/v1/events?payment=${paid.id}`);
+    const kinds = body.events.map((e) => e.type).sort();
+    assert.deepEqual(kinds, ['payment.succeeded', 'refund.succeeded']);
+    return body.events;
+  }, { timeout: 30000 });
+  assert.ok(ofPaid.every((e) => e.data.payment_id === paid.id));
+  const ofCheckout = (await api(EDGE, 'GET', `/v1/events?checkout=${checkout.id}&limit=100`)).body.events;
+  assert.deepEqual(ofCheckout.map((e) => e.type).sort(), ['payment.failed', 'payment.succeeded', 'refund.succeeded']);
+
+  // A typo is refused, naming what was wrong, instead of listing everything.
+  for (const [path, status, field] of [
+    [`/v1/events?checkout_id=${checkout.id}`, 400, 'checkout_id'],
+    ['/v1/events?type=payment.done', 400, 'type'],
+    [`/v1/events?checkout=${checkout.id}&checkout=${checkout.id}`, 400, 'checkout'],
+    ['/v1/checkouts', 400, 'reference'],
+    [`/v1/checkouts?ref=${reference}`, 400, 'ref'],
+    [`/v1/checkouts/${checkout.id}?expand=payments`, 400, 'expand'],
+    ['/v1/checkouts/co_nope', 404, null],
+    ['/v1/payments/pay_nope', 404, null],
+  ]) {
+    const r = await api(EDGE, 'GET', path);
+    assert.equal(r.status, status, `${path}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error.field ?? null, field, path);
+  }
+  const anonymous = await fetch(`${EDGE}/v1/checkouts/${checkout.id}`);
+  assert.equal(anonymous.status, 401);
+  const withClientSecret = await fetch(`${EDGE}/v1/payments/${paid.id}`, { headers: { Authorization: `Bearer ${checkout.client_secret}` } });
+  assert.equal(withClientSecret.status, 401, 'the client secret reads nothing on the merchant API');
+});
+
+test('every answer with money shows it as people read it: KES 15.00 is not KES 1,500', async () => {
+  const cents = await api(EDGE, 'POST', '/v1/checkouts', { body: { amount: 1500, currency: 'KES', country: 'KE', reference: `cents-${Date.now()}` } });
+  assert.deepEqual([cents.status, cents.body.amount, cents.body.amount_display], [201, 1500, 'KES 15.00']);
+  const shillings = await api(EDGE, 'POST', '/v1/checkouts', { body: { amount: 5000, currency: 'UGX', country: 'UG', reference: `ugx-${Date.now()}` } });
+  assert.deepEqual([shillings.status, shillings.body.amount_display], [201, 'UGX 5,000']);
+  const read = await api(EDGE, 'GET', `/v1/checkouts/${shillings.body.id}`);
+  assert.deepEqual([read.body.status, read.body.amount_display, read.body.payments], ['open', 'UGX 5,000', []]);
 });
