@@ -8,7 +8,7 @@ use worker::{Env, Request, Response};
 
 use crate::config::Config;
 use crate::error::{json_response, EdgeResult};
-use crate::handlers::merchant::authorize;
+use crate::handlers::merchant::{authorize, idempotent};
 use crate::handlers::{call_durable, query_params};
 use crate::store::{self, EventRow};
 
@@ -119,9 +119,18 @@ fn sent_request(row: &EventRow, signature: Option<&str>) -> Value {
     })
 }
 
-/// `POST /v1/events/{id}/resend`: the object that holds the event sends it again now.
+/// `POST /v1/events/{id}/resend`: the object that holds the event sends it again now. With an
+/// `Idempotency-Key` (optional; kept per event), a repeat answers the first result again and
+/// delivers nothing.
 pub async fn resend(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResult<Response> {
-    authorize(&req, config)?;
+    let route = format!("events/{id}/resend");
+    idempotent(req, env, config, &route, false, |_body, _key| async move {
+        send_again(env, id).await
+    })
+    .await
+}
+
+async fn send_again(env: &Env, id: &str) -> EdgeResult<Response> {
     let row = store::event(env, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such event"))?;

@@ -91,9 +91,8 @@ where
     let Some(key) = key else {
         return run(body, None).await;
     };
-    let digest = ids::sha256_hex(&body);
     if let Claim::Replay { status, body } =
-        idempotency::claim(env, route, &key, &digest, now_ms()).await?
+        idempotency::claim(env, route, &key, &body, now_ms()).await?
     {
         return json_answer(status, body, true);
     }
@@ -199,7 +198,7 @@ pub async fn create_refund(req: Request, env: &Env, config: &Config) -> EdgeResu
         let internal_req = RefundRequest {
             input,
             idempotency_key: key.unwrap_or_default(),
-            digest: ids::sha256_hex(&body),
+            digest: idempotency::digest(&body),
         };
         let message = CheckoutMessage::CreateRefund {
             refund: internal_req,
@@ -232,7 +231,7 @@ pub async fn create_payout(req: Request, env: &Env, config: &Config) -> EdgeResu
         let key = key.unwrap_or_default();
         let internal_req = PayoutRequest {
             order: CreatePayout::from_json(&body)?,
-            digest: ids::sha256_hex(&body),
+            digest: idempotency::digest(&body),
             idempotency_key: key.clone(),
         };
         let message = PayoutMessage::Create {
