@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { EDGE, MERCHANT_KEY, eventually } from './support.mjs';
 
 const OWN_EDGE = process.env.OWN_EDGE_URL;
@@ -30,6 +31,29 @@ before(async () => {
   await new Promise((resolve, reject) => receiver.listen(OWN_PORT, '127.0.0.1', resolve).on('error', reject));
 });
 after(async () => { await new Promise((r) => receiver?.close(r)); });
+
+const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+/** The README's example body of each event type, from its "Event types" list. */
+function readmeEvents() {
+  const out = {};
+  for (const m of README.matchAll(/^#### `([a-z]+\.[a-z]+)`\n[\s\S]*?```json\n([\s\S]*?)\n```/gm)) {
+    out[m[1]] = JSON.parse(m[2]);
+  }
+  return out;
+}
+
+/** An event exactly as it was delivered: the raw body its first attempt sent. */
+async function deliveredBody(edge, eventId) {
+  const { body } = await api(edge, 'GET', `/v1/events/${eventId}`);
+  return JSON.parse(body.deliveries[0].request.body);
+}
+
+/** Every key path of a JSON value (`data.status`, …), sorted. */
+function shape(value, prefix = '') {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
+  return Object.entries(value).flatMap(([k, v]) => shape(v, prefix ? `${prefix}.${k}` : k)).sort();
+}
 
 let serial = 0;
 /** A fresh Kenyan test number ending in `suffix` (one number gets 5 prompts per 10 minutes). */
@@ -203,4 +227,97 @@ test('every answer with money shows it as people read it: KES 15.00 is not KES 1
   assert.deepEqual([shillings.status, shillings.body.amount_display], [201, 'UGX 5,000']);
   const read = await api(EDGE, 'GET', `/v1/checkouts/${shillings.body.id}`);
   assert.deepEqual([read.body.status, read.body.amount_display, read.body.payments], ['open', 'UGX 5,000', []]);
+});
+
+test('one event format, documented: the README lists every event type, and each example has the shape of the real thing', async () => {
+  const documented = readmeEvents();
+  assert.deepEqual(Object.keys(documented).sort(), [
+    'payment.expired', 'payment.failed', 'payment.succeeded', 'payout.failed', 'payout.succeeded',
+    'refund.failed', 'refund.succeeded',
+  ]);
+  for (const [kind, body] of Object.entries(documented)) assert.equal(body.type, kind);
+  // Real events of each kind of object: a failed and a paid attempt, a refund, a payout.
+  const { widget } = await newCheckout(EDGE);
+  const declined = await payWith(widget, number('06'));
+  const paid = await payWith(widget, number('01'));
+  const refund = await api(EDGE, 'POST', '/v1/refunds', { body: { payment_id: paid.id }, key: `shape-${Date.now()}` });
+  assert.equal(refund.status, 201, JSON.stringify(refund.body));
+  const payout = await api(EDGE, 'POST', '/v1/payouts', {
+    body: { amount: 7000, currency: 'RWF', country: 'RW', operator: 'mtn_momo', phone: '0788 000 001', reference: `shape-${Date.now()}` },
+    key: `shape-payout-${Date.now()}`,
+  });
+  assert.equal(payout.status, 201, JSON.stringify(payout.body));
+  const real = await eventually(async () => {
+    const { body } = await api(EDGE, 'GET', '/v1/events?limit=100');
+    const find = (type, test) => body.events.find((e) => e.type === type && test(e.data));
+    const found = {
+      'payment.failed': find('payment.failed', (d) => d.payment_id === declined.id),
+      'payment.succeeded': find('payment.succeeded', (d) => d.payment_id === paid.id),
+      'refund.succeeded': find('refund.succeeded', (d) => d.id === refund.body.id),
+      'payout.succeeded': find('payout.succeeded', (d) => d.id === payout.body.id),
+    };
+    const missing = Object.entries(found).filter(([, e]) => !e).map(([k]) => k);
+    if (missing.length) throw new Error(`not yet: ${missing}`);
+    return found;
+  }, { timeout: 40000, interval: 1000 });
+  for (const [kind, listed] of Object.entries(real)) {
+    const delivered = await deliveredBody(EDGE, listed.id);
+    assert.deepEqual(shape(documented[kind]), shape(delivered), `${kind}: the README's example has the real shape`);
+    // The same concept has the same shape in every family: a status is a string.
+    assert.equal(typeof delivered.data.status, 'string', kind);
+    assert.ok('failure_message' in delivered.data, kind);
+  }
+  // The failed and succeeded payment events, and the failure's detail, as documented.
+  assert.deepEqual(shape(documented['payment.failed']), shape(documented['payment.succeeded']));
+  const failed = await deliveredBody(EDGE, real['payment.failed'].id);
+  assert.deepEqual([failed.data.status, failed.data.failure_reason, failed.data.retryable], ['failed', 'insufficient_funds', true]);
+  for (const family of ['payment', 'refund', 'payout']) {
+    const kinds = Object.keys(documented).filter((k) => k.startsWith(`${family}.`));
+    for (const k of kinds) assert.deepEqual(shape(documented[k]), shape(documented[kinds[0]]), `${k} is shaped as ${kinds[0]}`);
+  }
+});
+
+test('idempotency, one rule: bodies compared as JSON values, and a resend with a key delivers once', async () => {
+  // A checkout: the same key with the same JSON in another order and spacing is the same request.
+  const key = `same-json-${Date.now()}`;
+  const reference = `idem-json-${Date.now()}`;
+  const first = await api(EDGE, 'POST', '/v1/checkouts', { key, raw: JSON.stringify({ amount: 150000, currency: 'KES', country: 'KE', reference }) });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  const reordered = await api(EDGE, 'POST', '/v1/checkouts', { key, raw: `{\n  "reference" : "${reference}",\n  "country": "KE", "currency":"KES",\n  "amount": 150000\n}` });
+  assert.deepEqual([reordered.status, reordered.replayed, reordered.body], [201, true, first.body]);
+  const other = await api(EDGE, 'POST', '/v1/checkouts', { key, raw: JSON.stringify({ amount: 150001, currency: 'KES', country: 'KE', reference }) });
+  assert.deepEqual([other.status, other.body.error.code], [422, 'idempotency_conflict']);
+
+  // A refund likewise (the key is required there).
+  const { payment } = await pay(EDGE, number('01'));
+  const refundKey = `refund-json-${Date.now()}`;
+  const refund = await api(EDGE, 'POST', '/v1/refunds', { key: refundKey, raw: `{"payment_id":"${payment.id}","amount":2000,"reason":"one item returned"}` });
+  assert.equal(refund.status, 201, JSON.stringify(refund.body));
+  const again = await api(EDGE, 'POST', '/v1/refunds', { key: refundKey, raw: `{ "reason": "one item returned", "amount": 2000, "payment_id": "${payment.id}" }` });
+  assert.deepEqual([again.status, again.replayed, again.body.id], [201, true, refund.body.id]);
+  const noKey = await api(EDGE, 'POST', '/v1/refunds', { body: { payment_id: payment.id, amount: 100 } });
+  assert.deepEqual([noKey.status, noKey.body.error.field], [400, 'Idempotency-Key']);
+
+  // A resend with a key: the first sends, the repeat answers the same and sends nothing.
+  const { payment: own } = await pay(OWN_EDGE, number('01'));
+  const deliveriesOf = (eventId) => received.filter((r) => r.headers['lipa-event-id'] === eventId).length;
+  const event = await eventually(() => {
+    const d = received.find((r) => JSON.parse(r.raw).data?.payment_id === own.id);
+    if (!d) throw new Error('nothing received yet');
+    return JSON.parse(d.raw);
+  }, { timeout: 30000 });
+  assert.equal(deliveriesOf(event.id), 1);
+  const resendKey = `resend-${Date.now()}`;
+  const resent = await api(OWN_EDGE, 'POST', `/v1/events/${event.id}/resend`, { key: resendKey });
+  assert.deepEqual([resent.status, resent.replayed, resent.body], [200, false, { id: event.id, resent: true, delivered: true }]);
+  assert.equal(deliveriesOf(event.id), 2);
+  const repeated = await api(OWN_EDGE, 'POST', `/v1/events/${event.id}/resend`, { key: resendKey });
+  assert.deepEqual([repeated.status, repeated.replayed, repeated.body], [200, true, resent.body]);
+  const detail = await api(OWN_EDGE, 'GET', `/v1/events/${event.id}`);
+  assert.equal(detail.body.deliveries.length, 2, 'the repeat delivered nothing');
+  assert.equal(deliveriesOf(event.id), 2);
+  // The same key on another event is another request: keys are per event.
+  const withoutKey = await api(OWN_EDGE, 'POST', `/v1/events/${event.id}/resend`);
+  assert.deepEqual([withoutKey.status, withoutKey.replayed], [200, false], 'without a key, every resend sends');
+  assert.equal(deliveriesOf(event.id), 3);
 });
