@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { EDGE, MERCHANT_KEY, eventually } from './support.mjs';
+import {
+  EDGE, MERCHANT_KEY, eventually, launch, openPage, Shop,
+} from './support.mjs';
 
 const OWN_EDGE = process.env.OWN_EDGE_URL;
 const OWN_PORT = Number(process.env.OWN_WEBHOOK_PORT);
@@ -320,4 +322,42 @@ test('idempotency, one rule: bodies compared as JSON values, and a resend with a
   const withoutKey = await api(OWN_EDGE, 'POST', `/v1/events/${event.id}/resend`);
   assert.deepEqual([withoutKey.status, withoutKey.replayed], [200, false], 'without a key, every resend sends');
   assert.equal(deliveriesOf(event.id), 3);
+});
+
+/** Pays on the shop page (`query` picks the integration), then closes and reopens the same,
+ * now paid, checkout: the result is shown again and onSuccess fires once more, replayed. */
+async function reopenPaid(query) {
+  const browser = await launch();
+  try {
+    const { page, errors } = await openPage(browser);
+    const shop = await new Shop(page).open(query);
+    await shop.pay(number('01'));
+    await shop.heading('Payment successful').waitFor({ timeout: 20000 });
+    const fresh = shop.callbacks().filter({ hasText: 'onSuccess' });
+    await fresh.first().waitFor();
+    const [first] = await fresh.allTextContents();
+    assert.doesNotMatch(first, /replayed/, 'a new payment is not replayed');
+    await shop.widget.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('dialog', { name: 'Pay with mobile money' }).waitFor({ state: 'detached' });
+
+    await page.getByRole('button', { name: 'Pay with mobile money' }).click();
+    await shop.heading('Payment successful').waitFor({ timeout: 20000 });
+    const replayed = shop.callbacks().filter({ hasText: 'replayed' });
+    await replayed.first().waitFor();
+    await page.waitForTimeout(1500);
+    assert.deepEqual(await replayed.allTextContents(), [`${first} · replayed`], 'onSuccess once more, with replayed: true');
+    assert.equal(await shop.callbacks().filter({ hasText: 'onSuccess' }).count(), 2);
+    assert.equal(await shop.widget.getByRole('button', { name: /^Pay / }).count(), 0, 'nothing to pay again');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+}
+
+test('a reopened paid checkout shows the result and fires onSuccess with replayed: true, once (Lipa.open)', async () => {
+  await reopenPaid('?integration=js');
+});
+
+test('a reopened paid checkout dispatches lipa:success with detail.replayed, once (script tag)', async () => {
+  await reopenPaid('');
 });
