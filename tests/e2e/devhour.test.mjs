@@ -7,7 +7,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   EDGE, MERCHANT_KEY, eventually, launch, openPage, Shop,
 } from './support.mjs';
@@ -360,4 +363,233 @@ test('a reopened paid checkout shows the result and fires onSuccess with replaye
 
 test('a reopened paid checkout dispatches lipa:success with detail.replayed, once (script tag)', async () => {
   await reopenPaid('');
+});
+
+/** The README's fenced block in `lang` whose first line starts with `first`. */
+function readmeBlock(lang, first) {
+  const blocks = [...README.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)\\n```', 'g'))].map((m) => m[1]);
+  const found = blocks.filter((b) => b.startsWith(first));
+  assert.equal(found.length, 1, `one ${lang} block starting ${first}`);
+  return found[0];
+}
+
+/**
+ * Runs the README's three verification snippets on `cases` ([raw body, header or null]) with
+ * the webhook secret: each answers a list of true / false, or the error it raised.
+ */
+function runSnippets(cases) {
+  const dir = mkdtempSync(join(tmpdir(), 'lipa-snippets-'));
+  const input = JSON.stringify({ secret: WEBHOOK_SECRET, cases });
+  const js = join(dir, 'verify.mjs');
+  writeFileSync(js, `${readmeBlock('js', '// Node')}
+const { secret, cases } = JSON.parse(process.argv[2]);
+console.log(JSON.stringify(cases.map(([raw, header]) => {
+  try { return verifyLipa(raw, header ?? undefined, secret); } catch (e) { return 'raised: ' + e.message; }
+})));
+`);
+  const py = join(dir, 'verify.py');
+  writeFileSync(py, `${readmeBlock('python', '# Python')}
+
+import json, sys
+_input = json.loads(sys.argv[1])
+_out = []
+for raw, header in _input["cases"]:
+    try:
+        _out.append(verify_lipa(raw.encode(), header, _input["secret"]))
+    except Exception as e:
+        _out.append("raised: " + repr(e))
+print(json.dumps(_out))
+`);
+  const php = join(dir, 'verify.php');
+  writeFileSync(php, `<?php
+${readmeBlock('php', '// PHP')}
+$input = json_decode($argv[1], true);
+$out = [];
+foreach ($input['cases'] as [$raw, $header]) {
+    try { $out[] = verify_lipa($raw, $header, $input['secret']); }
+    catch (Throwable $e) { $out[] = 'raised: ' . $e->getMessage(); }
+}
+echo json_encode($out), "\n";
+`);
+  const run = (cmd, file) => JSON.parse(execFileSync(cmd, [file, input], { encoding: 'utf8' }));
+  return { node: run(process.execPath, js), python: run('python3', py), php: run('php', php) };
+}
+
+test('the README\'s webhook verification snippets (Node, Python, PHP) pass a real delivery and refuse everything else without raising', async () => {
+  const { payment } = await pay(OWN_EDGE, number('01'));
+  const delivery = await eventually(() => {
+    const d = received.find((r) => JSON.parse(r.raw).data?.payment_id === payment.id);
+    if (!d) throw new Error('nothing received yet');
+    return d;
+  }, { timeout: 30000 });
+  const { raw } = delivery;
+  const header = delivery.headers['lipa-signature'];
+  const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+  const sign = (at, body = raw) => `t=${at},v1=${createHmac('sha256', WEBHOOK_SECRET).update(`${at}.${body}`).digest('hex')}`;
+  const now = Math.floor(Date.now() / 1000);
+  const flipped = v1.slice(0, -1) + (v1.at(-1) === '0' ? '1' : '0');
+  const cases = [
+    ['the real delivery', raw, header, true],
+    ['its body tampered with', raw.replace('"succeeded"', '"failed"'), header, false],
+    ['one more byte', `${raw} `, header, false],
+    ['the signature tampered with', raw, `t=${t},v1=${flipped}`, false],
+    ['the timestamp changed', raw, `t=${Number(t) + 1},v1=${v1}`, false],
+    ['stale: signed 10 minutes ago', raw, sign(now - 600), false],
+    ['from the future: 10 minutes ahead', raw, sign(now + 600), false],
+    ['signed with another secret', raw, `t=${t},v1=${createHmac('sha256', 'whsec_other').update(`${t}.${raw}`).digest('hex')}`, false],
+    ['no header', raw, null, false],
+    ['an empty header', raw, '', false],
+    ['abc', raw, 'abc', false],
+    ['no v1', raw, `t=${t}`, false],
+    ['no t', raw, `v1=${v1}`, false],
+    ['t not a number', raw, `t=abc,v1=${v1}`, false],
+    ['t in exponent form', raw, `t=${t}e0,v1=${v1}`, false],
+    ['v1 not hex', raw, `t=${t},v1=${'zz'.repeat(32)}`, false],
+    ['v1 too short', raw, `t=${t},v1=${v1.slice(0, 10)}`, false],
+    ['v1 non-ASCII', raw, `t=${t},v1=${'é'.repeat(64)}`, false],
+    ['separators only', raw, ',,,==,', false],
+    ['query-string arrays', raw, `t[]=${t}&v1[]=${v1}`, false],
+    ['a huge t', raw, `t=${'9'.repeat(40)},v1=${v1}`, false],
+  ];
+  const results = runSnippets(cases.map(([, body, h]) => [body, h]));
+  for (const [language, answers] of Object.entries(results)) {
+    cases.forEach(([name, , , expected], i) => {
+      assert.equal(answers[i], expected, `${language}: ${name}`);
+    });
+  }
+  // Freshly signed now with the real secret: all three verify (the timestamp rule is the
+  // only difference from the stale case).
+  const fresh = runSnippets([[raw, sign(now)]]);
+  assert.deepEqual(fresh, { node: [true], python: [true], php: [true] });
+});
+
+/** The README's curl examples, in order: each command (continuation lines joined) and the
+ * `# → STATUS BODY` line documenting its answer. */
+function curlExamples() {
+  const out = [];
+  for (const [, block] of README.matchAll(/```sh\n([\s\S]*?)\n```/g)) {
+    const lines = block.split('\n');
+    let current = null;
+    for (let k = 0; k < lines.length; k += 1) {
+      if (lines[k].startsWith('curl ')) {
+        let cmd = lines[k];
+        while (cmd.endsWith('\\')) { k += 1; cmd = `${cmd.slice(0, -1)} ${lines[k].trim()}`; }
+        current = { cmd, answer: null };
+        out.push(current);
+      } else if (lines[k].startsWith('# → ')) {
+        const [, status, body] = /^# → (\d{3}) (.+)$/.exec(lines[k]) ?? [];
+        assert.ok(current && status, `a documented answer follows a curl command: ${lines[k]}`);
+        current.answer = { status: Number(status), body };
+      }
+    }
+  }
+  return out;
+}
+
+/** Reads a documented answer: JSON in which `…` stands for whatever varies (a value, more
+ * keys or items, or part of a string). */
+function parsePattern(text) {
+  let i = 0;
+  const ws = () => { while (/\s/.test(text[i] ?? '')) i += 1; };
+  const fail = () => { throw new Error(`cannot read the documented answer at ${i}: ${text.slice(i, i + 30)}`); };
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  function string() {
+    const m = /^"((?:[^"\\]|\\.)*)"/.exec(text.slice(i)) ?? fail();
+    i += m[0].length;
+    const s = JSON.parse(`"${m[1]}"`);
+    return s.includes('…') ? { regex: new RegExp(`^${s.split('…').map(escape).join('[\\s\\S]*')}$`) } : { literal: s };
+  }
+  function value() {
+    ws();
+    if (text[i] === '{' || text[i] === '[') {
+      const close = text[i] === '{' ? '}' : ']';
+      i += 1;
+      const entries = close === '}' ? {} : [];
+      let open = false;
+      for (;;) {
+        ws();
+        if (text[i] === close) { i += 1; return close === '}' ? { object: entries, open } : { array: entries, open }; }
+        if (text[i] === ',') { i += 1; } else if (text[i] === '…') { i += 1; open = true; } else if (close === ']') {
+          entries.push(value());
+        } else {
+          const key = string().literal;
+          ws();
+          if (text[i] !== ':') fail();
+          i += 1;
+          entries[key] = value();
+        }
+      }
+    }
+    if (text[i] === '"') return string();
+    if (text[i] === '…') { i += 1; return { any: true }; }
+    const m = /^(-?\d+(\.\d+)?|true|false|null)/.exec(text.slice(i)) ?? fail();
+    i += m[0].length;
+    return { literal: JSON.parse(m[0]) };
+  }
+  const v = value();
+  ws();
+  if (i !== text.length) fail();
+  return v;
+}
+
+/** Where `actual` differs from a pattern from [`parsePattern`]. */
+function mismatches(pattern, actual, path = '') {
+  if (pattern.any) return [];
+  if ('literal' in pattern) return JSON.stringify(pattern.literal) === JSON.stringify(actual) ? [] : [`${path}: ${JSON.stringify(actual)}`];
+  if (pattern.regex) return typeof actual === 'string' && pattern.regex.test(actual) ? [] : [`${path}: ${JSON.stringify(actual)} is not ${pattern.regex}`];
+  if (pattern.array) {
+    if (!Array.isArray(actual)) return [`${path}: not an array`];
+    if (actual.length < pattern.array.length || (!pattern.open && actual.length !== pattern.array.length)) return [`${path}: ${actual.length} items`];
+    return pattern.array.flatMap((p, k) => mismatches(p, actual[k], `${path}[${k}]`));
+  }
+  if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return [`${path}: not an object`];
+  const extra = pattern.open ? [] : Object.keys(actual).filter((k) => !(k in pattern.object)).map((k) => `${path}.${k}: not documented`);
+  return [...extra, ...Object.entries(pattern.object).flatMap(([k, p]) => (k in actual ? mismatches(p, actual[k], `${path}.${k}`) : [`${path}.${k}: missing`]))];
+}
+
+test('every curl example in the README runs against the system and answers what the README says', async () => {
+  const examples = curlExamples();
+  assert.ok(examples.length >= 12, `${examples.length} curl examples`);
+  const ids = {};
+  // In a command every id must be known by then; in an answer, a known id must be that one
+  // (evt_… excepted: a list's newest event may be another).
+  const substitute = (text, prefixes, required) => text.replace(/\b(co|pay|evt|re|po)_…(?!_secret)/g, (whole, prefix) => {
+    if (!prefixes.includes(prefix) || (!required && !ids[prefix])) return whole;
+    assert.ok(ids[prefix], `no ${prefix}_ id is known yet for ${text.slice(0, 80)}`);
+    return ids[prefix];
+  });
+  for (const { cmd, answer } of examples) {
+    assert.ok(answer, `the README documents the answer of: ${cmd}`);
+    const command = substitute(cmd.replaceAll('http://127.0.0.1:8787', EDGE), ['co', 'pay', 'evt', 're', 'po'], true);
+    const out = execFileSync('bash', ['-c', `${command} -w '\\n%{http_code}'`], {
+      encoding: 'utf8', env: { ...process.env, LIPA_SECRET_KEY: MERCHANT_KEY },
+    });
+    const status = Number(out.slice(out.lastIndexOf('\n') + 1));
+    const body = JSON.parse(out.slice(0, out.lastIndexOf('\n')));
+    assert.equal(status, answer.status, `${cmd}\n→ ${JSON.stringify(body)}`);
+    const expected = parsePattern(substitute(answer.body, ['co', 'pay', 're', 'po'], false).replaceAll('http://127.0.0.1:8787', EDGE));
+    assert.deepEqual(mismatches(expected, body), [], `${cmd}\n→ ${JSON.stringify(body)}`);
+    for (const prefix of ['co', 're', 'po']) {
+      if (typeof body.id === 'string' && body.id.startsWith(`${prefix}_`)) ids[prefix] = body.id;
+    }
+    if (body.client_secret && !ids.pay) {
+      // The page pays (README: "Your page then …"): with the sandbox's approving number.
+      const widget = (method, path = '', b) => fetch(`${EDGE}/api/checkouts/${body.id}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${body.client_secret}`, 'Content-Type': 'application/json' },
+        body: b === undefined ? undefined : JSON.stringify(b),
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+      await widget('GET');
+      const paid = await payWith(widget, number('01'));
+      assert.equal(paid.status.state, 'succeeded');
+      ids.pay = paid.id;
+      ids.evt = await eventually(async () => {
+        const { body: listed } = await api(EDGE, 'GET', `/v1/events?payment=${paid.id}&type=payment.succeeded`);
+        const e = listed.events[0];
+        if (!e?.delivered_at_ms) throw new Error('not delivered yet');
+        return e.id;
+      }, { timeout: 30000 });
+    }
+  }
+  assert.ok(ids.co && ids.pay && ids.evt && ids.re && ids.po, JSON.stringify(ids));
 });

@@ -198,6 +198,7 @@ fn e2e(names: &[String]) -> TaskResult {
     let root = root();
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
+    tools::ensure_php()?;
     build::all()?;
     let state = root.join("target/test-state");
     let mut system = system::System::start_on_free_ports(&state)?;
