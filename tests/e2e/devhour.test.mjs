@@ -35,7 +35,18 @@ before(async () => {
   });
   await new Promise((resolve, reject) => receiver.listen(OWN_PORT, '127.0.0.1', resolve).on('error', reject));
 });
-after(async () => { await new Promise((r) => receiver?.close(r)); });
+/** Refunds and payouts this file started on the shared edge: before it ends, their final
+ * events are delivered, so no event of this file reaches the shop during another file. */
+const transfers = new Set();
+after(async () => {
+  await eventually(async () => {
+    const { body } = await api(EDGE, 'GET', '/v1/events?limit=100');
+    const done = new Set(body.events.filter((e) => e.delivered_at_ms && !e.type.startsWith('payment.')).map((e) => e.data.id));
+    const open = [...transfers].filter((id) => !done.has(id));
+    if (open.length) throw new Error(`still settling: ${open}`);
+  }, { timeout: 60000, interval: 1000 });
+  await new Promise((r) => receiver?.close(r));
+});
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -76,6 +87,7 @@ async function api(edge, method, path, { body, key, raw } = {}) {
   const text = await res.text();
   let json;
   try { json = JSON.parse(text); } catch { json = { raw: text }; }
+  if (method === 'POST' && ['/v1/refunds', '/v1/payouts'].includes(path) && res.status === 201) transfers.add(json.id);
   return { status: res.status, body: json, replayed: res.headers.get('Idempotent-Replayed') === 'true' };
 }
 
@@ -571,6 +583,7 @@ test('every curl example in the README runs against the system and answers what 
     assert.deepEqual(mismatches(expected, body), [], `${cmd}\n→ ${JSON.stringify(body)}`);
     for (const prefix of ['co', 're', 'po']) {
       if (typeof body.id === 'string' && body.id.startsWith(`${prefix}_`)) ids[prefix] = body.id;
+      if (prefix !== 'co' && ids[prefix]) transfers.add(ids[prefix]);
     }
     if (body.client_secret && !ids.pay) {
       // The page pays (README: "Your page then …"): with the sandbox's approving number.
