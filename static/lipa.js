@@ -3,6 +3,8 @@
  * and relays the widget's typed messages to the merchant's callbacks.
  *
  *   Lipa.open({ checkout, clientSecret, locale, onSuccess, onFailure, onClose }) -> { close }
+ *     onSuccess({ checkout, payment_id, replayed }): replayed is true when the checkout was
+ *     already paid as the widget opened (a reopened paid checkout), false for a new payment.
  *   <script src=".../lipa.js" data-checkout="co_…" data-client-secret="…" data-locale="sw"></script>
  *     renders a pay button and dispatches `lipa:success`, `lipa:failure`, `lipa:close`
  *     events (detail = the callback's argument) on document.
@@ -106,7 +108,10 @@
       var d = ev.data;
       if (!d || d.source !== 'lipa' || d.instance !== instance) return;
       if (d.type === 'success') {
-        once('success', opts.onSuccess, { checkout: opts.checkout, payment_id: d.payment_id });
+        // replayed: the checkout was already paid when the widget opened (this success was
+        // reported before): show the receipt, do not fulfil again.
+        once('success', opts.onSuccess,
+          { checkout: opts.checkout, payment_id: d.payment_id, replayed: d.replayed === 'true' });
       } else if (d.type === 'failure') {
         once('failure:' + d.payment_id, opts.onFailure,
           { checkout: opts.checkout, payment_id: d.payment_id, reason: d.reason });

@@ -125,6 +125,9 @@ pub struct CheckoutCreated {
     pub client_secret: String,
     /// The amount in minor units.
     pub amount: i64,
+    /// The amount as people read it (`"KES 1,500.00"`): check it is what you meant.
+    #[serde(default)]
+    pub amount_display: String,
     /// The currency.
     pub currency: Currency,
     /// The country.
@@ -133,6 +136,35 @@ pub struct CheckoutCreated {
     pub reference: String,
     /// Where the widget for this checkout lives (without the client secret).
     pub pay_url: String,
+}
+
+/// A checkout as the merchant's server reads it (`GET /v1/checkouts/{id}`,
+/// `GET /v1/checkouts?reference=…`): every payment attempt, each with its refunds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantCheckoutView {
+    /// The checkout id, `co_…`.
+    pub id: String,
+    /// The merchant's reference.
+    pub reference: String,
+    /// `open` (can be paid), `pending` (a payment waits for the customer), `paid`, or
+    /// `closed` (can no longer be paid: create a new checkout).
+    pub status: String,
+    /// Amount in minor units.
+    pub amount: i64,
+    /// The amount as people read it.
+    pub amount_display: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Country of the wallet.
+    pub country: Country,
+    /// What is being paid for.
+    pub description: String,
+    /// The payment that paid the checkout, once one did.
+    pub paid_payment_id: Option<String>,
+    /// Created, Unix ms.
+    pub created_at_ms: i64,
+    /// Every payment attempt, oldest first, as `payment.*` events carry them, with refunds.
+    pub payments: Vec<crate::event::PaymentEventData>,
 }
 
 /// An operator the customer can pick.

@@ -30,6 +30,11 @@ pub enum WidgetEvent {
     Success {
         /// Lipa's payment id.
         payment_id: String,
+        /// The checkout was already paid when the widget opened: this success is shown again,
+        /// not new. On the wire `"true"`, or absent when false (the loader hands the merchant
+        /// a boolean).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not", with = "flag")]
+        replayed: bool,
     },
     /// The payment failed and no retry was made.
     Failure {
@@ -52,9 +57,15 @@ impl WidgetMessage {
         ];
         match &self.event {
             WidgetEvent::Ready => out.push(("type", "ready".into())),
-            WidgetEvent::Success { payment_id } => {
+            WidgetEvent::Success {
+                payment_id,
+                replayed,
+            } => {
                 out.push(("type", "success".into()));
                 out.push(("payment_id", payment_id.clone()));
+                if *replayed {
+                    out.push(("replayed", "true".into()));
+                }
             }
             WidgetEvent::Failure { payment_id, reason } => {
                 out.push(("type", "failure".into()));
@@ -64,6 +75,19 @@ impl WidgetMessage {
             WidgetEvent::Close => out.push(("type", "close".into())),
         }
         out
+    }
+}
+
+/// A flag that travels as the string `"true"` (the widget posts only string fields).
+mod flag {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &bool, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(if *value { "true" } else { "false" })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        Ok(String::deserialize(d)? == "true")
     }
 }
 
@@ -78,6 +102,11 @@ mod tests {
             WidgetEvent::Close,
             WidgetEvent::Success {
                 payment_id: "pay_1".into(),
+                replayed: false,
+            },
+            WidgetEvent::Success {
+                payment_id: "pay_1".into(),
+                replayed: true,
             },
             WidgetEvent::Failure {
                 payment_id: "pay_2".into(),
@@ -107,11 +136,28 @@ mod tests {
             instance: "i1".into(),
             event: WidgetEvent::Success {
                 payment_id: "pay_1".into(),
+                replayed: false,
             },
         };
         assert_eq!(
             serde_json::to_string(&m).unwrap(),
             r#"{"source":"lipa","instance":"i1","type":"success","payment_id":"pay_1"}"#
+        );
+        let replayed = WidgetMessage {
+            event: WidgetEvent::Success {
+                payment_id: "pay_1".into(),
+                replayed: true,
+            },
+            ..m
+        };
+        let json = serde_json::to_string(&replayed).unwrap();
+        assert_eq!(
+            json,
+            r#"{"source":"lipa","instance":"i1","type":"success","payment_id":"pay_1","replayed":"true"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<WidgetMessage>(&json).unwrap(),
+            replayed
         );
     }
 }

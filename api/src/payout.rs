@@ -96,6 +96,9 @@ pub struct PayoutView {
     pub id: String,
     /// Minor units.
     pub amount: i64,
+    /// The amount as people read it (`"RWF 7,000"`).
+    #[serde(default)]
+    pub amount_display: String,
     /// Currency.
     pub currency: Currency,
     /// The wallet's operator.

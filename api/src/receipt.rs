@@ -17,10 +17,16 @@ pub struct ReceiptView {
     pub reference: String,
     /// The amount the merchant charged, minor units.
     pub amount: i64,
+    /// The amount as people read it (`"KES 1,500.00"`).
+    #[serde(default)]
+    pub amount_display: String,
     /// The provider's fee, minor units, when the provider reports it.
     pub fee: Option<i64>,
     /// What the customer paid in total, minor units.
     pub total: i64,
+    /// The total as people read it.
+    #[serde(default)]
+    pub total_display: String,
     /// Currency.
     pub currency: Currency,
     /// The FX rate applied, when the provider reports one.

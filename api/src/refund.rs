@@ -65,6 +65,9 @@ pub struct RefundView {
     pub reference: String,
     /// Minor units.
     pub amount: i64,
+    /// The amount as people read it (`"KES 20.00"`).
+    #[serde(default)]
+    pub amount_display: String,
     /// Currency.
     pub currency: Currency,
     /// Where it stands.

@@ -1,7 +1,8 @@
-//! `Idempotency-Key` on the merchant API's POSTs: the first request with a key claims it in
-//! D1 and stores its answer; the same key with the same body gets that answer again, with
-//! another body a 422, and while the first is still running a 409. Keys are kept at least
-//! [`KEPT_MS`]. The objects behind refunds and payouts keep their own per-key guard as well,
+//! `Idempotency-Key` on the merchant API's POSTs (every one takes it; required where money
+//! moves: refunds and payouts): the first request with a key claims it in D1 and stores its
+//! answer; the same key with the same body gets that answer again, with another body a 422,
+//! and while the first is still running a 409. Bodies are compared as JSON values
+//! ([`digest`]: key order and spacing do not matter). Keys are kept at least [`KEPT_MS`]. The objects behind refunds and payouts keep their own per-key guard as well,
 //! so money cannot move twice even if this table were lost.
 
 use lipa_api::{ApiError, ErrorCode};
@@ -13,6 +14,52 @@ use crate::error::EdgeResult;
 pub const KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 /// Keys older than this are removed when new ones arrive.
 const FORGOTTEN_AFTER_MS: i64 = 2 * KEPT_MS;
+
+/// The digest a request body is compared by: SHA-256 of its canonical JSON (object keys
+/// sorted, no spacing), so `{"a":1, "b":2}` and `{"b":2,"a":1}` are the same request; a body
+/// that is not JSON is digested as it is (it is refused with 400 anyway).
+pub fn digest(body: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(value) => {
+            let mut canonical = String::with_capacity(body.len());
+            write_canonical(&value, &mut canonical);
+            crate::ids::sha256_hex(&canonical)
+        }
+        Err(_) => crate::ids::sha256_hex(body),
+    }
+}
+
+/// Writes `value` as compact JSON with every object's keys in sorted order.
+fn write_canonical(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(v, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(v, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
 
 /// What a claim found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,14 +75,15 @@ pub enum Claim {
     },
 }
 
-/// The decision for a stored key, given this request's digest (pure).
+/// The decision for a stored key, given this request's digests (pure): its [`digest`], and
+/// the digest of its raw bytes, which keys stored before bodies were canonicalized hold.
 pub fn decide(
     stored_digest: &str,
     stored_status: Option<u16>,
     stored_body: Option<String>,
-    digest: &str,
+    digests: &[&str],
 ) -> Result<Claim, ApiError> {
-    if stored_digest != digest {
+    if !digests.contains(&stored_digest) {
         return Err(ApiError::new(
             ErrorCode::IdempotencyConflict,
             "this Idempotency-Key was used with another request body; use a new key for a new request",
@@ -61,14 +109,16 @@ struct Row {
     body: Option<String>,
 }
 
-/// Claims `key` for `route` with the body's `digest`.
+/// Claims `key` for `route` with the request's `body`.
 pub async fn claim(
     env: &Env,
     route: &str,
     key: &str,
-    digest: &str,
+    body: &str,
     now_ms: i64,
 ) -> EdgeResult<Claim> {
+    let digest = digest(body);
+    let raw_digest = crate::ids::sha256_hex(body);
     let db = db(env)?;
     db.prepare("DELETE FROM idempotency_keys WHERE created_at_ms < ?1")
         .bind(&[((now_ms - FORGOTTEN_AFTER_MS) as f64).into()])?
@@ -79,7 +129,12 @@ pub async fn claim(
             "INSERT INTO idempotency_keys (route, key, digest, created_at_ms) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (route, key) DO NOTHING",
         )
-        .bind(&[route.into(), key.into(), digest.into(), (now_ms as f64).into()])?
+        .bind(&[
+            route.into(),
+            key.into(),
+            digest.as_str().into(),
+            (now_ms as f64).into(),
+        ])?
         .run()
         .await?
         .meta()?
@@ -98,7 +153,7 @@ pub async fn claim(
         &row.digest,
         row.status.map(|s| s as u16),
         row.body,
-        digest,
+        &[&digest, &raw_digest],
     )?)
 }
 
@@ -140,21 +195,49 @@ mod tests {
     #[test]
     fn same_body_replays_other_body_conflicts_unfinished_is_in_use() {
         assert_eq!(
-            decide("d", Some(201), Some("{}".into()), "d"),
+            decide("d", Some(201), Some("{}".into()), &["d"]),
             Ok(Claim::Replay {
                 status: 201,
                 body: "{}".into()
             })
         );
         assert_eq!(
-            decide("d", Some(201), Some("{}".into()), "e")
+            decide("d", Some(201), Some("{}".into()), &["e"])
                 .unwrap_err()
                 .code,
             ErrorCode::IdempotencyConflict
         );
         assert_eq!(
-            decide("d", None, None, "d").unwrap_err().code,
+            decide("d", None, None, &["d"]).unwrap_err().code,
             ErrorCode::IdempotencyKeyInUse
         );
+        assert!(
+            decide("raw", Some(201), Some("{}".into()), &["canonical", "raw"]).is_ok(),
+            "a key stored before canonical digests still replays"
+        );
+    }
+
+    #[test]
+    fn bodies_are_compared_as_json_values() {
+        let a = digest(
+            r#"{"amount":2000,"payment_id":"pay_1","meta":{"b":[1,{"y":1,"x":2}],"a":null}}"#,
+        );
+        let b = digest(
+            "{ \"payment_id\" : \"pay_1\",\n  \"meta\": {\"a\": null, \"b\": [1, {\"x\": 2, \"y\": 1}]},\n  \"amount\": 2000 }",
+        );
+        assert_eq!(a, b, "key order and spacing do not matter");
+        assert_ne!(
+            a,
+            digest(
+                r#"{"amount":2001,"payment_id":"pay_1","meta":{"b":[1,{"y":1,"x":2}],"a":null}}"#
+            )
+        );
+        assert_ne!(
+            digest(r#"{"a":[1,2]}"#),
+            digest(r#"{"a":[2,1]}"#),
+            "array order matters"
+        );
+        assert_ne!(digest(r#"{"a":"1"}"#), digest(r#"{"a":1}"#));
+        assert_eq!(digest("not json"), crate::ids::sha256_hex("not json"));
     }
 }

@@ -53,6 +53,18 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
             let config = Config::from_env(env)?;
             handlers::merchant::create_checkout(req, env, &config).await
         }
+        Route::Checkouts => {
+            let config = Config::from_env(env)?;
+            handlers::merchant::checkouts(req, env, &config).await
+        }
+        Route::Checkout(id) => {
+            let config = Config::from_env(env)?;
+            handlers::merchant::checkout(req, env, &config, &id).await
+        }
+        Route::Payment(id) => {
+            let config = Config::from_env(env)?;
+            handlers::merchant::payment(req, env, &config, &id).await
+        }
         Route::Receipt(id) => {
             let config = Config::from_env(env)?;
             handlers::merchant::receipt(req, env, &config, &id).await

@@ -1,7 +1,7 @@
 //! Delivery of signed events to the merchant's server: every attempt is logged in D1 (status
 //! code, latency), which `GET /v1/events` reads; the retry schedule is [`crate::outbox`]'s.
 
-use lipa_api::event::SIGNATURE_HEADER;
+use lipa_api::event::{EVENT_ID_HEADER, SIGNATURE_HEADER};
 use lipa_providers::{HttpRequest, Method};
 use worker::Env;
 
@@ -23,6 +23,8 @@ pub struct Attempt {
     pub error: Option<String>,
     /// How long the attempt took.
     pub latency_ms: i64,
+    /// The `Lipa-Signature` header sent, when the request was signed.
+    pub signature: Option<String>,
 }
 
 impl Attempt {
@@ -69,26 +71,33 @@ pub fn record_attempts(outbox: &mut [OutboundEvent], attempts: &[Attempt], now_m
 /// Posts `body` to the merchant, signed.
 pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt {
     let started = now_ms();
+    let signature = match signature_header(&merchant.webhook_secrets(), started / 1000, body) {
+        Ok(s) => s,
+        Err(e) => {
+            log("merchant_webhook_unsigned", &format!("{e:?}"));
+            return Attempt {
+                event_id: event_id.to_string(),
+                status: None,
+                error: Some("could not sign".into()),
+                latency_ms: now_ms() - started,
+                signature: None,
+            };
+        }
+    };
     let failed = |status: Option<u16>, error: String| Attempt {
         event_id: event_id.to_string(),
         status,
         error: Some(error),
         latency_ms: now_ms() - started,
-    };
-    let signature = match signature_header(&merchant.webhook_secrets(), started / 1000, body) {
-        Ok(s) => s,
-        Err(e) => {
-            log("merchant_webhook_unsigned", &format!("{e:?}"));
-            return failed(None, "could not sign".into());
-        }
+        signature: Some(signature.clone()),
     };
     let req = HttpRequest {
         method: Method::Post,
         url: merchant.webhook_url.clone(),
         headers: vec![
             ("Content-Type".into(), "application/json".into()),
-            (SIGNATURE_HEADER.into(), signature),
-            ("Lipa-Event-Id".into(), event_id.into()),
+            (SIGNATURE_HEADER.into(), signature.clone()),
+            (EVENT_ID_HEADER.into(), event_id.into()),
         ],
         body: Some(body.to_string()),
     };
@@ -100,6 +109,7 @@ pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt
                 status: Some(resp.status),
                 error: None,
                 latency_ms: now_ms() - started,
+                signature: Some(signature),
             }
         }
         Ok(resp) => {

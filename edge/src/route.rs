@@ -9,6 +9,12 @@ pub enum Route {
     Health,
     /// `POST /v1/checkouts` (merchant secret key).
     CreateCheckout,
+    /// `GET /v1/checkouts?reference=…` (merchant secret key).
+    Checkouts,
+    /// `GET /v1/checkouts/{id}` (merchant secret key).
+    Checkout(String),
+    /// `GET /v1/payments/{id}` (merchant secret key).
+    Payment(String),
     /// `GET /v1/payments/{id}/receipt` (merchant secret key).
     Receipt(String),
     /// `POST /v1/refunds` (merchant secret key, `Idempotency-Key`).
@@ -45,24 +51,28 @@ pub enum Route {
 /// Matches a method and path to a route, or a JSON-ready 404 / 405.
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let (route, allowed) = match segments.as_slice() {
-        ["health"] => (Route::Health, "GET"),
-        ["v1", "checkouts"] => (Route::CreateCheckout, "POST"),
-        ["v1", "payments", id, "receipt"] => (Route::Receipt(id.to_string()), "GET"),
-        ["v1", "refunds"] => (Route::CreateRefund, "POST"),
-        ["v1", "refunds", id] => (Route::Refund(id.to_string()), "GET"),
-        ["v1", "payouts"] => (Route::CreatePayout, "POST"),
-        ["v1", "events"] => (Route::Events, "GET"),
-        ["v1", "events", id] => (Route::Event(id.to_string()), "GET"),
-        ["v1", "events", id, "resend"] => (Route::ResendEvent(id.to_string()), "POST"),
-        ["v1", "payouts", id] => (Route::Payout(id.to_string()), "GET"),
-        ["api", "checkouts", id] => (Route::WidgetCheckout(id.to_string()), "GET"),
-        ["api", "checkouts", id, "payments"] => (Route::StartPayment(id.to_string()), "POST"),
-        ["api", "checkouts", id, "otp"] => (Route::SubmitOtp(id.to_string()), "POST"),
-        ["api", "checkouts", id, "live"] => (Route::Live(id.to_string()), "GET"),
-        ["api", "checkouts", id, "check"] => (Route::CheckPayment(id.to_string()), "POST"),
-        ["webhooks", provider] => (Route::ProviderWebhook(provider.to_string()), "POST"),
-        ["pay", id] => (Route::PayPage(id.to_string()), "GET"),
+    let id = |s: &&str| s.to_string();
+    // Each path's routes by method (a GET route also answers HEAD).
+    let by_method: Vec<(&str, Route)> = match segments.as_slice() {
+        ["health"] => vec![("GET", Route::Health)],
+        ["v1", "checkouts"] => vec![("POST", Route::CreateCheckout), ("GET", Route::Checkouts)],
+        ["v1", "checkouts", c] => vec![("GET", Route::Checkout(id(c)))],
+        ["v1", "payments", p] => vec![("GET", Route::Payment(id(p)))],
+        ["v1", "payments", p, "receipt"] => vec![("GET", Route::Receipt(id(p)))],
+        ["v1", "refunds"] => vec![("POST", Route::CreateRefund)],
+        ["v1", "refunds", r] => vec![("GET", Route::Refund(id(r)))],
+        ["v1", "payouts"] => vec![("POST", Route::CreatePayout)],
+        ["v1", "events"] => vec![("GET", Route::Events)],
+        ["v1", "events", e] => vec![("GET", Route::Event(id(e)))],
+        ["v1", "events", e, "resend"] => vec![("POST", Route::ResendEvent(id(e)))],
+        ["v1", "payouts", p] => vec![("GET", Route::Payout(id(p)))],
+        ["api", "checkouts", c] => vec![("GET", Route::WidgetCheckout(id(c)))],
+        ["api", "checkouts", c, "payments"] => vec![("POST", Route::StartPayment(id(c)))],
+        ["api", "checkouts", c, "otp"] => vec![("POST", Route::SubmitOtp(id(c)))],
+        ["api", "checkouts", c, "live"] => vec![("GET", Route::Live(id(c)))],
+        ["api", "checkouts", c, "check"] => vec![("POST", Route::CheckPayment(id(c)))],
+        ["webhooks", provider] => vec![("POST", Route::ProviderWebhook(id(provider)))],
+        ["pay", c] => vec![("GET", Route::PayPage(id(c)))],
         _ => {
             return Err(ApiError::new(
                 ErrorCode::NotFound,
@@ -70,14 +80,17 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             ))
         }
     };
-    if method == allowed || (allowed == "GET" && method == "HEAD") {
-        Ok(route)
-    } else {
-        Err(ApiError::new(
-            ErrorCode::MethodNotAllowed,
-            format!("{path} takes {allowed}, not {method}"),
-        ))
-    }
+    let allowed: Vec<&str> = by_method.iter().map(|(m, _)| *m).collect();
+    by_method
+        .into_iter()
+        .find(|(m, _)| *m == method || (*m == "GET" && method == "HEAD"))
+        .map(|(_, route)| route)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::MethodNotAllowed,
+                format!("{path} takes {}, not {method}", allowed.join(" or ")),
+            )
+        })
 }
 
 #[cfg(test)]
@@ -133,7 +146,20 @@ mod tests {
     fn unknown_paths_and_methods_are_json_errors() {
         assert_eq!(route("GET", "/nope").unwrap_err().code, ErrorCode::NotFound);
         assert_eq!(
-            route("GET", "/v1/checkouts").unwrap_err().code,
+            route("DELETE", "/v1/checkouts").unwrap_err().code,
+            ErrorCode::MethodNotAllowed
+        );
+        assert_eq!(route("GET", "/v1/checkouts"), Ok(Route::Checkouts));
+        assert_eq!(
+            route("GET", "/v1/checkouts/co_1"),
+            Ok(Route::Checkout("co_1".into()))
+        );
+        assert_eq!(
+            route("GET", "/v1/payments/pay_1"),
+            Ok(Route::Payment("pay_1".into()))
+        );
+        assert_eq!(
+            route("POST", "/v1/payments/pay_1").unwrap_err().code,
             ErrorCode::MethodNotAllowed
         );
         assert_eq!(

@@ -82,6 +82,29 @@ pub async fn checkout_for_payment(env: &Env, payment_id: &str) -> worker::Result
         .await
 }
 
+/// The checkouts made with `reference`, newest first, at most `limit`.
+pub async fn checkouts_by_reference(
+    env: &Env,
+    reference: &str,
+    limit: u32,
+) -> worker::Result<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        id: String,
+    }
+    Ok(db(env)?
+        .prepare(
+            "SELECT id FROM checkouts WHERE reference = ?1 ORDER BY created_at_ms DESC LIMIT ?2",
+        )
+        .bind(&[reference.into(), f64::from(limit).into()])?
+        .all()
+        .await?
+        .results::<Row>()?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
+}
+
 /// Whether a checkout with this id exists (a webhook that names only the checkout).
 pub async fn checkout_exists(env: &Env, checkout_id: &str) -> worker::Result<bool> {
     Ok(db(env)?
@@ -199,10 +222,16 @@ pub async fn insert_event(
         .get("created_at_ms")
         .and_then(serde_json::Value::as_f64)
         .unwrap_or_default();
+    let about = |field: &str| {
+        v.get("data")
+            .and_then(|d| d.get(field))
+            .and_then(serde_json::Value::as_str)
+            .map_or(worker::wasm_bindgen::JsValue::NULL, Into::into)
+    };
     db(env)?
         .prepare(
-            "INSERT INTO events (id, type, owner, body, created_at_ms, attempts)
-             VALUES (?1, ?2, ?3, ?4, ?5, 0) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO events (id, type, owner, body, created_at_ms, attempts, checkout_id, payment_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&[
             event.event_id.as_str().into(),
@@ -210,6 +239,8 @@ pub async fn insert_event(
             owner.into(),
             event.body.as_str().into(),
             created.into(),
+            about("checkout_id"),
+            about("payment_id"),
         ])?
         .run()
         .await?;
@@ -230,6 +261,10 @@ pub async fn record_delivery(
         .error
         .as_deref()
         .map_or(worker::wasm_bindgen::JsValue::NULL, Into::into);
+    let signature = attempt
+        .signature
+        .as_deref()
+        .map_or(worker::wasm_bindgen::JsValue::NULL, Into::into);
     let now = crate::executor::now_ms() as f64;
     let delivered = if attempt.delivered() {
         now.into()
@@ -238,8 +273,8 @@ pub async fn record_delivery(
     };
     db.batch(vec![
         db.prepare(
-            "INSERT INTO event_deliveries (event_id, attempt, status, latency_ms, error, at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (event_id, attempt) DO NOTHING",
+            "INSERT INTO event_deliveries (event_id, attempt, status, latency_ms, error, at_ms, signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (event_id, attempt) DO NOTHING",
         )
         .bind(&[
             attempt.event_id.as_str().into(),
@@ -248,6 +283,7 @@ pub async fn record_delivery(
             (attempt.latency_ms as f64).into(),
             error,
             now.into(),
+            signature,
         ])?,
         db.prepare(
             "UPDATE events SET attempts = attempts + 1,
@@ -293,23 +329,52 @@ pub struct DeliveryRow {
     pub error: Option<String>,
     /// When, Unix ms.
     pub at_ms: f64,
+    /// The `Lipa-Signature` header sent (none for attempts logged before it was kept).
+    pub signature: Option<String>,
 }
 
-/// The newest events, at most `limit`, older than `before_ms` when given.
+/// Which events [`events`] lists: all of them, or only those about a checkout, a payment
+/// (its refunds' events included), of a type.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventFilter<'a> {
+    /// `co_…`.
+    pub checkout_id: Option<&'a str>,
+    /// `pay_…`.
+    pub payment_id: Option<&'a str>,
+    /// `payment.succeeded`, …
+    pub kind: Option<&'a str>,
+}
+
+/// The newest events that pass `filter`, at most `limit`, older than `before_ms` when given.
 pub async fn events(
     env: &Env,
     limit: u32,
     before_ms: Option<i64>,
+    filter: &EventFilter<'_>,
 ) -> worker::Result<Vec<EventRow>> {
+    // Only the conditions given, so SQLite can use the index of the one that narrows most.
+    let mut sql = String::from(
+        "SELECT id, type, owner, body, created_at_ms, delivered_at_ms, attempts FROM events
+         WHERE created_at_ms < ?1",
+    );
+    let mut binds: Vec<worker::wasm_bindgen::JsValue> = vec![
+        (before_ms.unwrap_or(i64::MAX / 2) as f64).into(),
+        f64::from(limit).into(),
+    ];
+    for (column, value) in [
+        ("checkout_id", filter.checkout_id),
+        ("payment_id", filter.payment_id),
+        ("type", filter.kind),
+    ] {
+        if let Some(value) = value {
+            binds.push(value.into());
+            sql.push_str(&format!(" AND {column} = ?{}", binds.len()));
+        }
+    }
+    sql.push_str(" ORDER BY created_at_ms DESC LIMIT ?2");
     db(env)?
-        .prepare(
-            "SELECT id, type, owner, body, created_at_ms, delivered_at_ms, attempts FROM events
-             WHERE created_at_ms < ?1 ORDER BY created_at_ms DESC LIMIT ?2",
-        )
-        .bind(&[
-            (before_ms.unwrap_or(i64::MAX / 2) as f64).into(),
-            f64::from(limit).into(),
-        ])?
+        .prepare(sql)
+        .bind(&binds)?
         .all()
         .await?
         .results::<EventRow>()
@@ -330,7 +395,7 @@ pub async fn event(env: &Env, id: &str) -> worker::Result<Option<EventRow>> {
 pub async fn deliveries(env: &Env, event_id: &str) -> worker::Result<Vec<DeliveryRow>> {
     db(env)?
         .prepare(
-            "SELECT attempt, status, latency_ms, error, at_ms FROM event_deliveries
+            "SELECT attempt, status, latency_ms, error, at_ms, signature FROM event_deliveries
              WHERE event_id = ?1 ORDER BY attempt",
         )
         .bind(&[event_id.into()])?

@@ -194,7 +194,7 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
   const shop = {{
     callback(name, detail) {{
       const li = document.createElement('li');
-      li.textContent = 'on' + name[0].toUpperCase() + name.slice(1) + (detail.payment_id ? ' · ' + detail.payment_id : '');
+      li.textContent = 'on' + name[0].toUpperCase() + name.slice(1) + (detail.payment_id ? ' · ' + detail.payment_id : '') + (detail.replayed ? ' · replayed' : '');
       document.getElementById('callbacks').append(li);
       if (name === 'success') document.getElementById('status').textContent = 'Thank you! Your payment was received.';
       if (name === 'failure') document.getElementById('status').textContent = 'The payment did not go through.';

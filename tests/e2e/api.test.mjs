@@ -124,8 +124,9 @@ test('unknown routes and methods answer JSON', async () => {
   const res = await fetch(`${EDGE}/v1/nothing`);
   assert.equal(res.status, 404);
   assert.equal((await res.json()).error.code, 'not_found');
-  const wrong = await fetch(`${EDGE}/v1/checkouts`);
+  const wrong = await fetch(`${EDGE}/v1/checkouts`, { method: 'DELETE' });
   assert.equal(wrong.status, 405);
+  assert.equal((await wrong.json()).error.code, 'method_not_allowed');
 });
 
 test('the widget page is embeddable and carries a strict CSP', async () => {

@@ -165,6 +165,9 @@ pub fn Checkout(
     let (screen, set_screen) = signal(Screen::Loading);
     let (checkout, set_checkout) = signal::<Option<CheckoutView>>(None);
     let last: LastAttempt = StoredValue::new(None);
+    // The payment that had already paid the checkout when the widget opened: its success is
+    // shown again and told to the loader as replayed, so the merchant does not fulfil twice.
+    let paid_on_open = StoredValue::new(None::<String>);
 
     leptos::task::spawn_local(async move {
         match api::checkout(&session.get_value()).await {
@@ -176,6 +179,9 @@ pub fn Checkout(
                         PaymentStatus::Failed { .. } | PaymentStatus::Expired => Screen::Form,
                         _ => Screen::for_payment(p),
                     });
+                if let Screen::Success(p) = &next {
+                    paid_on_open.set_value(Some(p.id.clone()));
+                }
                 set_checkout.set(Some(view));
                 set_screen.set(next);
                 messages::post(&session.get_value(), messages::ready());
@@ -225,7 +231,10 @@ pub fn Checkout(
 
     // Tells the loader about each outcome once.
     Effect::new(move |_| match screen.get() {
-        Screen::Success(p) => messages::post(&session.get_value(), messages::success(&p)),
+        Screen::Success(p) => {
+            let replayed = paid_on_open.with_value(|id| id.as_deref() == Some(p.id.as_str()));
+            messages::post(&session.get_value(), messages::success(&p, replayed))
+        }
         Screen::Failure(p) => messages::post(&session.get_value(), messages::failure(&p)),
         Screen::Loading | Screen::Unavailable(_) | Screen::Form | Screen::Pending(_) => {}
     });

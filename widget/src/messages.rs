@@ -10,10 +10,11 @@ pub fn ready() -> WidgetEvent {
     WidgetEvent::Ready
 }
 
-/// The payment succeeded.
-pub fn success(p: &PaymentView) -> WidgetEvent {
+/// The payment succeeded; `replayed` when the checkout was already paid as the widget opened.
+pub fn success(p: &PaymentView, replayed: bool) -> WidgetEvent {
     WidgetEvent::Success {
         payment_id: p.id.clone(),
+        replayed,
     }
 }
 

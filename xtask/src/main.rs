@@ -1,11 +1,14 @@
 //! `cargo xtask dev | test | e2e | bench | fuzz`: installs what is missing, builds, runs.
 //!
 //! - `dev`: tools, build, D1 migrations, then edge on 127.0.0.1:8787 and sandbox on
-//!   127.0.0.1:8788 until Ctrl-C.
+//!   127.0.0.1:8788 until Ctrl-C; `--webhook-url URL` (or `LIPA_WEBHOOK_URL`) sends the
+//!   edge's merchant events to the developer's own server instead of the demo shop.
 //! - `test`: fmt, clippy (native and wasm32), native tests, then the whole system on free
 //!   loopback ports and the end-to-end suite in headless Chromium.
 //! - `e2e [name…]`: build, then only the end-to-end files whose names contain a `name`
-//!   (all of them without one), for iterating on one provider.
+//!   (all of them without one), for iterating on one provider. A file that reads
+//!   `OWN_EDGE_URL` also gets a second edge whose events go to its receiver on
+//!   `OWN_WEBHOOK_PORT`.
 //! - `bench`: the system on free ports, then sizes and latencies, printed and written to
 //!   BENCHMARKS.md.
 //! - `fuzz [--runs N] [target…]`: every cargo-fuzz target (nightly) for a million executions
@@ -65,7 +68,7 @@ pub fn run(cmd: &mut Command) -> TaskResult {
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
-        "dev" => dev(),
+        "dev" => dev(&std::env::args().skip(2).collect::<Vec<_>>()),
         "test" => test(),
         "e2e" => e2e(&std::env::args().skip(2).collect::<Vec<_>>()),
         "bench" => bench(),
@@ -73,8 +76,8 @@ fn main() -> ExitCode {
         "deploy" => deploy::deploy(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <dev|test|e2e [name…]|bench|fuzz [--runs N] [target…]|\
-                 deploy [--dry-run] [--config <file>] [--apply-migrations]>"
+                "usage: cargo xtask <dev [--webhook-url URL]|test|e2e [name…]|bench|\
+                 fuzz [--runs N] [target…]|deploy [--dry-run] [--config <file>] [--apply-migrations]>"
             );
             return ExitCode::from(2);
         }
@@ -88,7 +91,39 @@ fn main() -> ExitCode {
     }
 }
 
-fn dev() -> TaskResult {
+/// `dev`'s options: `--webhook-url URL` (or `--webhook-url=URL`) sends the edge's merchant
+/// events to the developer's own server, as [`system::WEBHOOK_URL_VAR`] does.
+fn dev_webhook_url(args: &[String]) -> TaskResult<Option<String>> {
+    let mut url = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let value = match arg.strip_prefix("--webhook-url") {
+            Some("") => args.next().cloned(),
+            Some(rest) => rest.strip_prefix('=').map(str::to_string),
+            None => None,
+        };
+        match value {
+            Some(v) if v.starts_with("http://") || v.starts_with("https://") => url = Some(v),
+            _ => {
+                return Err(TaskError(format!(
+                    "cargo xtask dev takes only --webhook-url http(s)://…, not {arg:?}"
+                )))
+            }
+        }
+    }
+    Ok(url.or_else(|| {
+        std::env::var(system::WEBHOOK_URL_VAR)
+            .ok()
+            .filter(|u| !u.is_empty())
+    }))
+}
+
+fn dev(args: &[String]) -> TaskResult {
+    let webhook_url = dev_webhook_url(args)?;
+    if let Some(url) = &webhook_url {
+        // Read by the system's start (dev mode only), as if the developer had exported it.
+        std::env::set_var(system::WEBHOOK_URL_VAR, url);
+    }
     tools::ensure_build_tools()?;
     build::all()?;
     let state = root().join("target/dev-state");
@@ -101,10 +136,23 @@ fn dev() -> TaskResult {
     );
     println!("  handset       {}/handset", system.sandbox_url());
     println!("  edge          {}", system.edge_url());
+    match &webhook_url {
+        Some(url) => println!("  merchant events → {url} (your server)"),
+        None => println!(
+            "  merchant events → the demo shop (--webhook-url URL or {} to send them to your server)",
+            system::WEBHOOK_URL_VAR
+        ),
+    }
+    println!("\nYour server's keys (sandbox-only: they open nothing but this local sandbox):");
+    println!("  secret key      {}", system::MERCHANT_SECRET_KEY);
+    println!("  webhook secret  {}", system::MERCHANT_WEBHOOK_SECRET);
     println!("\nSandbox test numbers (Kenya, e.g. 0712 000 001; the last two digits decide):");
     for (suffix, what) in system::TEST_NUMBERS {
         println!("  {suffix:<6} {what}");
     }
+    println!(
+        "  One number gets at most 5 prompts per 10 minutes: any prefix works, so vary the\n  digits before the last two (0712 345 601, 0799 100 201, …) for fresh numbers."
+    );
     println!("\nPress Ctrl-C to stop everything.");
     system.wait_for_interrupt()
 }
@@ -161,10 +209,10 @@ fn e2e(names: &[String]) -> TaskResult {
     let root = root();
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
+    tools::ensure_php()?;
     build::all()?;
     let state = root.join("target/test-state");
-    let system = system::System::start_on_free_ports(&state)?;
-    step("end-to-end suite (headless Chromium)");
+    let mut system = system::System::start_on_free_ports(&state)?;
     let mut files: Vec<String> = std::fs::read_dir(root.join("tests/e2e"))
         .map_err(|e| TaskError(format!("tests/e2e: {e}")))?
         .filter_map(|e| e.ok())
@@ -180,8 +228,24 @@ fn e2e(names: &[String]) -> TaskResult {
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     files.sort();
+    let mut node = Command::new("node");
+    // Files that read OWN_EDGE_URL get a second edge whose merchant events go to their own
+    // receiver on OWN_WEBHOOK_PORT, as `cargo xtask dev --webhook-url` would send them.
+    let wants_own_edge = files
+        .iter()
+        .any(|f| std::fs::read_to_string(f).is_ok_and(|text| text.contains("OWN_EDGE_URL")));
+    if wants_own_edge {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| TaskError(format!("no free port: {e}")))?;
+        let own = system.start_own_edge(&format!("http://127.0.0.1:{port}/hooks"))?;
+        node.env("OWN_EDGE_URL", own)
+            .env("OWN_WEBHOOK_PORT", port.to_string());
+    }
+    step("end-to-end suite (headless Chromium)");
     let result = run(system
-        .env(&mut Command::new("node"))
+        .env(&mut node)
         .args(["--test", "--test-concurrency=1"])
         .args(&files)
         .current_dir(&root));

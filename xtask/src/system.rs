@@ -96,11 +96,30 @@ pub const TEST_NUMBERS: &[(&str, &str)] = &[
     ("other", "waits for Approve / Decline on the handset page"),
 ];
 
+/// The environment variable that sends `cargo xtask dev`'s merchant events to the developer's
+/// own server (`--webhook-url` sets it too).
+pub const WEBHOOK_URL_VAR: &str = "LIPA_WEBHOOK_URL";
+
+/// Where the edge posts merchant events: in `dev`, the developer's own server when
+/// [`WEBHOOK_URL_VAR`] names one, else the demo shop; in `test` and `bench` always the shop
+/// (its receiver is what the suite reads).
+pub fn merchant_webhook_url(sandbox: &str, mode: Mode) -> String {
+    let own = std::env::var(WEBHOOK_URL_VAR).unwrap_or_default();
+    if mode == Mode::Dev && !own.trim().is_empty() {
+        own.trim().to_string()
+    } else {
+        format!("{sandbox}/shop/webhooks")
+    }
+}
+
 /// Edge and sandbox, stopped when dropped.
 pub struct System {
     edge_port: u16,
     sandbox_port: u16,
     children: Vec<Child>,
+    /// The edge's `--var`s, for a second edge that differs only in its webhook URL.
+    edge_vars: Vec<(&'static str, String)>,
+    state: PathBuf,
 }
 
 fn free_port() -> TaskResult<u16> {
@@ -146,6 +165,8 @@ impl System {
             edge_port,
             sandbox_port,
             children: Vec::new(),
+            edge_vars: Vec::new(),
+            state: state.to_path_buf(),
         };
         std::fs::create_dir_all(state)
             .map_err(|e| TaskError(format!("{}: {e}", state.display())))?;
@@ -184,7 +205,7 @@ impl System {
                 .map(|(k, v)| (*k, v.to_string())),
         );
         edge_vars.extend([
-            ("MERCHANT_WEBHOOK_URL", format!("{sandbox}/shop/webhooks")),
+            ("MERCHANT_WEBHOOK_URL", merchant_webhook_url(&sandbox, mode)),
             ("CRISSCROSS_BASE_URL", format!("{sandbox}/crisscross")),
             (
                 "HONEYCOIN_BASE_URL",
@@ -239,9 +260,43 @@ impl System {
             log_level,
             log_file("edge"),
         )?);
+        system.edge_vars = edge_vars;
         system.wait_ready(edge_port)?;
         system.wait_ready(sandbox_port)?;
         Ok(system)
+    }
+
+    /// Starts a second edge on a free port, with state of its own, that posts its merchant
+    /// events to `webhook_url` (a developer's own receiver) and is otherwise configured as the
+    /// first; stopped with the system. Its origin.
+    pub fn start_own_edge(&mut self, webhook_url: &str) -> TaskResult<String> {
+        let port = free_port()?;
+        let state = self.state.join("own-edge");
+        std::fs::create_dir_all(&state)
+            .map_err(|e| TaskError(format!("{}: {e}", state.display())))?;
+        run(wrangler(&root().join("edge"))
+            .args(["d1", "migrations", "apply", "lipa", "--local"])
+            .arg("--persist-to")
+            .arg(state.join("edge"))
+            .stdout(Stdio::null()))?;
+        let mut vars = self.edge_vars.clone();
+        for (name, value) in &mut vars {
+            match *name {
+                "MERCHANT_WEBHOOK_URL" => *value = webhook_url.to_string(),
+                "LITTLE_CALLBACK_URL" => {
+                    *value = format!("http://127.0.0.1:{port}/webhooks/little")
+                }
+                _ => {}
+            }
+        }
+        step(&format!(
+            "starting a second edge on 127.0.0.1:{port} (merchant events to {webhook_url})"
+        ));
+        let log = Some(self.state.join("own-edge.log"));
+        self.children
+            .push(dev_server("edge", port, &state, &vars, "log", log)?);
+        self.wait_ready(port)?;
+        Ok(format!("http://127.0.0.1:{port}"))
     }
 
     /// Starts on free loopback ports with fresh state (`test`, `bench`).

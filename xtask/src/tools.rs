@@ -106,6 +106,19 @@ pub fn ensure_build_tools() -> TaskResult {
     Ok(())
 }
 
+/// Debian's PHP command line, which runs the README's PHP webhook-verification snippet in the
+/// end-to-end suite (as python3 runs the Python one).
+pub fn ensure_php() -> TaskResult {
+    if PathBuf::from("/usr/bin/php").exists() {
+        return Ok(());
+    }
+    step("apt-get install php-cli (once)");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "php-cli"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
 /// Debian's Chromium for the end-to-end suite.
 pub fn ensure_browser() -> TaskResult {
     if PathBuf::from("/usr/bin/chromium").exists() {

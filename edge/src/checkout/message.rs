@@ -59,6 +59,13 @@ pub enum CheckoutMessage {
         /// `re_…`.
         id: String,
     },
+    /// The merchant's server reads the checkout, every payment and refund.
+    MerchantView,
+    /// The merchant's server reads one payment, with its refunds.
+    MerchantPayment {
+        /// `pay_…`.
+        payment_id: String,
+    },
     /// The merchant reads a payment's receipt.
     Receipt {
         /// `pay_…`.

@@ -83,6 +83,19 @@ impl CheckoutObject {
             }
             CheckoutMessage::CreateRefund { refund } => self.create_refund(refund).await,
             CheckoutMessage::Refund { id } => self.refund_by_id(&id).await,
+            CheckoutMessage::MerchantView => {
+                let rec = self.load_existing().await?;
+                Ok(json_response(&rec.merchant_view(), 200)?)
+            }
+            CheckoutMessage::MerchantPayment { payment_id } => {
+                let rec = self.load_existing().await?;
+                let payment = rec
+                    .payments
+                    .iter()
+                    .find(|p| p.id == payment_id)
+                    .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such payment"))?;
+                Ok(json_response(&rec.merchant_payment_read(payment), 200)?)
+            }
             CheckoutMessage::Receipt { payment_id } => self.receipt(&payment_id).await,
             CheckoutMessage::Resend { event_id } => self.resend(&event_id).await,
             CheckoutMessage::ProviderHint { provider, hint } => {

@@ -2,8 +2,10 @@
 //! `checkout/mod.rs` loads a [`CheckoutRecord`], calls these rules and stores the result; no
 //! rule here does I/O, so all of them are tested natively.
 
+use lipa_api::checkout::MerchantCheckoutView;
 use lipa_api::event::MerchantEvent;
 use lipa_api::event::PaymentEventData;
+use lipa_api::money::format_amount;
 use lipa_api::phone::Msisdn;
 use lipa_api::{
     ApiError, CheckoutView, Country, Currency, ErrorCode, Operator, OperatorView, PaymentStatus,
@@ -393,21 +395,13 @@ impl CheckoutRecord {
                     .map(|p| p.id.clone())
             })
             .flatten();
+        let mut data = self.merchant_payment(payment);
+        data.other_succeeded_payment_id = other_succeeded;
         let event = MerchantEvent {
             id: event_id.to_string(),
             kind: kind.to_string(),
             created_at_ms: now_ms,
-            data: PaymentEventData {
-                checkout_id: self.id.clone(),
-                payment_id: payment.id.clone(),
-                reference: self.reference.clone(),
-                amount: self.amount,
-                currency: self.currency,
-                operator: payment.operator,
-                phone_masked: payment.msisdn.masked(),
-                status: payment.status.clone(),
-                other_succeeded_payment_id: other_succeeded,
-            },
+            data,
         };
         if let Ok(body) = serde_json::to_string(&event) {
             self.outbox.push(OutboundEvent {
@@ -457,6 +451,97 @@ impl CheckoutRecord {
                 None => false,
             })
             .collect()
+    }
+
+    /// A payment as the merchant's server sees it (events and reads), without refunds.
+    pub fn merchant_payment(&self, p: &PaymentRecord) -> PaymentEventData {
+        let (status, failure_reason, failure_message, retryable) =
+            lipa_api::event::merchant_status(&p.status);
+        PaymentEventData {
+            checkout_id: self.id.clone(),
+            payment_id: p.id.clone(),
+            reference: self.reference.clone(),
+            amount: self.amount,
+            amount_display: format_amount(self.amount, self.currency),
+            currency: self.currency,
+            operator: p.operator,
+            phone_masked: p.msisdn.masked(),
+            status: status.to_string(),
+            failure_reason,
+            failure_message,
+            retryable,
+            created_at_ms: p.created_at_ms,
+            updated_at_ms: p.updated_at_ms,
+            other_succeeded_payment_id: None,
+            refunds: None,
+        }
+    }
+
+    /// A payment as `GET /v1/payments/{id}` shows it: with its refunds, and the other payment
+    /// of the checkout that succeeded too, if one did.
+    pub fn merchant_payment_read(&self, p: &PaymentRecord) -> PaymentEventData {
+        let mut data = self.merchant_payment(p);
+        if p.status == PaymentStatus::Succeeded {
+            data.other_succeeded_payment_id = self
+                .payments
+                .iter()
+                .find(|q| q.id != p.id && q.status == PaymentStatus::Succeeded)
+                .map(|q| q.id.clone());
+        }
+        data.refunds = Some(
+            self.refunds
+                .iter()
+                .filter(|r| r.payment_id == p.id)
+                .map(|r| self.refund_view(r))
+                .collect(),
+        );
+        data
+    }
+
+    /// Where the checkout stands for the merchant: `paid`, `pending` (a payment is live),
+    /// `open` (it can be paid) or `closed` (it can no longer be paid).
+    pub fn merchant_status(&self) -> &'static str {
+        if self
+            .payments
+            .iter()
+            .any(|p| p.status == PaymentStatus::Succeeded)
+        {
+            "paid"
+        } else if self.payments.iter().any(|p| !p.status.is_terminal()) {
+            "pending"
+        } else if self
+            .last_payment()
+            .is_some_and(|p| !p.status.allows_new_payment())
+        {
+            "closed"
+        } else {
+            "open"
+        }
+    }
+
+    /// The checkout as the merchant's server reads it: every payment, each with its refunds.
+    pub fn merchant_view(&self) -> MerchantCheckoutView {
+        MerchantCheckoutView {
+            id: self.id.clone(),
+            reference: self.reference.clone(),
+            status: self.merchant_status().to_string(),
+            amount: self.amount,
+            amount_display: format_amount(self.amount, self.currency),
+            currency: self.currency,
+            country: self.country,
+            description: self.description.clone(),
+            paid_payment_id: self
+                .payments
+                .iter()
+                .find(|p| p.status == PaymentStatus::Succeeded)
+                .map(|p| p.id.clone()),
+            created_at_ms: self.created_at_ms,
+            payments: self
+                .payments
+                .iter()
+                .map(|p| self.merchant_payment_read(p))
+                .collect(),
+        }
     }
 
     /// What the widget sees.

@@ -165,6 +165,7 @@ impl CheckoutRecord {
             checkout_id: self.id.clone(),
             reference: self.reference.clone(),
             amount: r.amount,
+            amount_display: lipa_api::money::format_amount(r.amount, self.currency),
             currency: self.currency,
             status: r.status.clone(),
             failure_message: r.failure_message.clone(),

@@ -2,6 +2,7 @@
 //! store → provider → store, so a refund and its reference exist before any provider hears
 //! of them and a failed refund leaves the payment as it was.
 
+use lipa_api::money::format_amount;
 use lipa_api::receipt::{ReceiptLine, ReceiptView};
 use lipa_api::refund::TransferStatus;
 use lipa_api::{ApiError, ErrorCode, PaymentStatus};
@@ -220,8 +221,10 @@ impl CheckoutObject {
             checkout_id: rec.id.clone(),
             reference: rec.reference.clone(),
             amount: rec.amount,
+            amount_display: format_amount(rec.amount, rec.currency),
             fee: None,
             total: rec.amount,
+            total_display: format_amount(rec.amount, rec.currency),
             currency: rec.currency,
             fx_rate: None,
             operator: payment.operator,
@@ -247,6 +250,7 @@ impl CheckoutObject {
         if let Some(issued) = issued {
             receipt.fee = Some(issued.fee);
             receipt.total = issued.total;
+            receipt.total_display = format_amount(issued.total, rec.currency);
             receipt.fx_rate = issued.fx_rate;
             receipt.paid_at = issued.paid_at;
             receipt.items = issued

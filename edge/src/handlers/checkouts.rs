@@ -50,6 +50,7 @@ pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response>
         id,
         client_secret,
         amount: input.amount,
+        amount_display: lipa_api::money::format_amount(input.amount, input.currency),
         currency: input.currency,
         country: input.country,
         reference: input.reference,

@@ -1,14 +1,15 @@
 //! The merchant's events: what Lipa sent (or is still trying to send), every attempt, and a
 //! way to have one sent again.
 
+use lipa_api::event::{EVENT_ID_HEADER, EVENT_TYPES, SIGNATURE_HEADER};
 use lipa_api::{ApiError, ErrorCode};
 use serde_json::{json, Value};
 use worker::{Env, Request, Response};
 
 use crate::config::Config;
 use crate::error::{json_response, EdgeResult};
-use crate::handlers::call_durable;
-use crate::handlers::merchant::authorize;
+use crate::handlers::merchant::{authorize, idempotent};
+use crate::handlers::{call_durable, query_params};
 use crate::store::{self, EventRow};
 
 /// The most events one page lists.
@@ -29,18 +30,13 @@ fn event_json(row: &EventRow) -> Value {
     })
 }
 
-fn query(req: &Request, name: &str) -> EdgeResult<Option<String>> {
-    Ok(req
-        .url()?
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned()))
-}
-
-/// `GET /v1/events?limit=&before_ms=`: newest first.
+/// `GET /v1/events?limit=&before_ms=&checkout=&payment=&type=`: newest first, only the
+/// events about that checkout, that payment (its refunds' events included) and of that type
+/// when given. Any other parameter is refused, naming it.
 pub async fn list(req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
     authorize(&req, config)?;
-    let limit = match query(&req, "limit")? {
+    let params = query_params(&req, &["limit", "before_ms", "checkout", "payment", "type"])?;
+    let limit = match params.get("limit") {
         None => 20,
         Some(v) => v
             .parse::<u32>()
@@ -54,7 +50,7 @@ pub async fn list(req: Request, env: &Env, config: &Config) -> EdgeResult<Respon
                 )
             })?,
     };
-    let before = match query(&req, "before_ms")? {
+    let before = match params.get("before_ms") {
         None => None,
         Some(v) => Some(v.parse::<i64>().map_err(|_| {
             ApiError::field(
@@ -64,7 +60,22 @@ pub async fn list(req: Request, env: &Env, config: &Config) -> EdgeResult<Respon
             )
         })?),
     };
-    let rows = store::events(env, limit, before).await?;
+    if let Some(kind) = params.get("type") {
+        if !EVENT_TYPES.contains(&kind.as_str()) {
+            return Err(ApiError::field(
+                ErrorCode::InvalidField,
+                "type",
+                format!("type must be one of {}", EVENT_TYPES.join(", ")),
+            )
+            .into());
+        }
+    }
+    let filter = store::EventFilter {
+        checkout_id: params.get("checkout").map(String::as_str),
+        payment_id: params.get("payment").map(String::as_str),
+        kind: params.get("type").map(String::as_str),
+    };
+    let rows = store::events(env, limit, before, &filter).await?;
     let events: Vec<Value> = rows.iter().map(event_json).collect();
     Ok(json_response(&json!({ "events": events }), 200)?)
 }
@@ -86,6 +97,7 @@ pub async fn one(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResu
                 "latency_ms": d.latency_ms as i64,
                 "error": d.error,
                 "at_ms": d.at_ms as i64,
+                "request": sent_request(&row, d.signature.as_deref()),
             })
         })
         .collect();
@@ -93,9 +105,32 @@ pub async fn one(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResu
     Ok(json_response(&out, 200)?)
 }
 
-/// `POST /v1/events/{id}/resend`: the object that holds the event sends it again now.
+/// What one delivery attempt sent, exactly: its headers and the raw body the signature covers
+/// (the same bytes every attempt), so a developer can replay it at their endpoint.
+fn sent_request(row: &EventRow, signature: Option<&str>) -> Value {
+    json!({
+        "method": "POST",
+        "headers": {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: signature,
+            EVENT_ID_HEADER: row.id,
+        },
+        "body": row.body,
+    })
+}
+
+/// `POST /v1/events/{id}/resend`: the object that holds the event sends it again now. With an
+/// `Idempotency-Key` (optional; kept per event), a repeat answers the first result again and
+/// delivers nothing.
 pub async fn resend(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResult<Response> {
-    authorize(&req, config)?;
+    let route = format!("events/{id}/resend");
+    idempotent(req, env, config, &route, false, |_body, _key| async move {
+        send_again(env, id).await
+    })
+    .await
+}
+
+async fn send_again(env: &Env, id: &str) -> EdgeResult<Response> {
     let row = store::event(env, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such event"))?;

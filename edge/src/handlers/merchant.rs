@@ -1,6 +1,7 @@
-//! The merchant API beyond checkouts: receipts, refunds and payouts. Every call carries the
-//! secret key; every POST carries an `Idempotency-Key` (the same key and body answer what the
-//! first request got; another body is refused).
+//! The merchant API beyond creating checkouts: server-side reads of checkouts and payments,
+//! receipts, refunds and payouts. Every call carries the secret key; every POST takes an
+//! `Idempotency-Key` (required for refunds and payouts): the same key and body answer what the
+//! first request got; another body is refused.
 
 use lipa_api::payout::CreatePayout;
 use lipa_api::refund::CreateRefund;
@@ -12,10 +13,10 @@ use crate::checkout::CheckoutMessage;
 use crate::config::Config;
 use crate::error::EdgeResult;
 use crate::executor::now_ms;
-use crate::handlers::{bearer, call_checkout, call_durable, read_body};
+use crate::handlers::{bearer, call_checkout, call_durable, query_params, read_body};
 use crate::idempotency::{self, Claim};
 use crate::payout::{object_name, PayoutMessage, PayoutRequest};
-use crate::{ids, store};
+use crate::store;
 
 /// The longest `Idempotency-Key` accepted.
 pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
@@ -90,9 +91,8 @@ where
     let Some(key) = key else {
         return run(body, None).await;
     };
-    let digest = ids::sha256_hex(&body);
     if let Claim::Replay { status, body } =
-        idempotency::claim(env, route, &key, &digest, now_ms()).await?
+        idempotency::claim(env, route, &key, &body, now_ms()).await?
     {
         return json_answer(status, body, true);
     }
@@ -108,6 +108,67 @@ where
         idempotency::complete(env, route, &key, status, &text).await?;
     }
     json_answer(status, text, false)
+}
+
+/// The most checkouts `GET /v1/checkouts?reference=…` answers (newest first).
+pub const MAX_CHECKOUTS_BY_REFERENCE: u32 = 20;
+
+/// `GET /v1/checkouts/{id}`: the checkout, every payment (with its status and refunds).
+pub async fn checkout(
+    req: Request,
+    env: &Env,
+    config: &Config,
+    checkout_id: &str,
+) -> EdgeResult<Response> {
+    authorize(&req, config)?;
+    query_params(&req, &[])?;
+    if !store::checkout_exists(env, checkout_id).await? {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such checkout").into());
+    }
+    call_checkout(env, checkout_id, &CheckoutMessage::MerchantView).await
+}
+
+/// `GET /v1/checkouts?reference=…`: the checkouts made with this reference, newest first.
+pub async fn checkouts(req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
+    authorize(&req, config)?;
+    let params = query_params(&req, &["reference"])?;
+    let reference = params.get("reference").ok_or_else(|| {
+        ApiError::field(
+            ErrorCode::MissingField,
+            "reference",
+            "give ?reference=… (your order reference) to find its checkouts",
+        )
+    })?;
+    let ids = store::checkouts_by_reference(env, reference, MAX_CHECKOUTS_BY_REFERENCE).await?;
+    let mut found = Vec::new();
+    for id in ids {
+        let mut answer = call_checkout(env, &id, &CheckoutMessage::MerchantView).await?;
+        if answer.status_code() == 200 {
+            found.push(answer.json::<serde_json::Value>().await?);
+        }
+    }
+    Ok(crate::error::json_response(
+        &serde_json::json!({ "checkouts": found }),
+        200,
+    )?)
+}
+
+/// `GET /v1/payments/{id}`: one payment, with its status and refunds.
+pub async fn payment(
+    req: Request,
+    env: &Env,
+    config: &Config,
+    payment_id: &str,
+) -> EdgeResult<Response> {
+    authorize(&req, config)?;
+    query_params(&req, &[])?;
+    let checkout_id = store::checkout_for_payment(env, payment_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such payment"))?;
+    let message = CheckoutMessage::MerchantPayment {
+        payment_id: payment_id.to_string(),
+    };
+    call_checkout(env, &checkout_id, &message).await
 }
 
 /// `GET /v1/payments/{id}/receipt`.
@@ -137,7 +198,7 @@ pub async fn create_refund(req: Request, env: &Env, config: &Config) -> EdgeResu
         let internal_req = RefundRequest {
             input,
             idempotency_key: key.unwrap_or_default(),
-            digest: ids::sha256_hex(&body),
+            digest: idempotency::digest(&body),
         };
         let message = CheckoutMessage::CreateRefund {
             refund: internal_req,
@@ -170,7 +231,7 @@ pub async fn create_payout(req: Request, env: &Env, config: &Config) -> EdgeResu
         let key = key.unwrap_or_default();
         let internal_req = PayoutRequest {
             order: CreatePayout::from_json(&body)?,
-            digest: ids::sha256_hex(&body),
+            digest: idempotency::digest(&body),
             idempotency_key: key.clone(),
         };
         let message = PayoutMessage::Create {

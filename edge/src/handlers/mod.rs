@@ -74,6 +74,40 @@ pub async fn call_durable<M: serde::Serialize>(
         .await?)
 }
 
+/// The request's query parameters, each at most once and each one of `allowed`: anything else
+/// is a 400 naming the parameter (a typo must not silently widen a read).
+pub fn query_params(
+    req: &Request,
+    allowed: &[&str],
+) -> EdgeResult<std::collections::BTreeMap<String, String>> {
+    let mut params = std::collections::BTreeMap::new();
+    for (name, value) in req.url()?.query_pairs() {
+        if !allowed.contains(&name.as_ref()) {
+            return Err(ApiError::field(
+                ErrorCode::InvalidField,
+                name.as_ref(),
+                format!(
+                    "unknown query parameter {name:?}; this endpoint takes {}",
+                    allowed.join(", ")
+                ),
+            )
+            .into());
+        }
+        if params
+            .insert(name.to_string(), value.into_owned())
+            .is_some()
+        {
+            return Err(ApiError::field(
+                ErrorCode::InvalidField,
+                name.as_ref(),
+                format!("{name} is given more than once"),
+            )
+            .into());
+        }
+    }
+    Ok(params)
+}
+
 /// A header's value from a list of pairs (case-insensitive), or "".
 pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
     lipa_providers::http::find_header(headers, name).unwrap_or("")

@@ -88,6 +88,7 @@ impl PayoutRecord {
         PayoutView {
             id: self.id.clone(),
             amount: self.order.amount,
+            amount_display: lipa_api::money::format_amount(self.order.amount, self.order.currency),
             currency: self.order.currency,
             operator: self.order.operator,
             phone_masked: self.order.phone.masked(),
