@@ -1,6 +1,8 @@
 -- What a provider remembers between checkouts, under keys of its own (Dollr: a customer's
 -- party and counterparty, each collection's invoice). Replaces Dollr's own tables: the edge
--- no longer knows what a provider keeps.
+-- no longer knows what a provider keeps. The old tables are copied, not dropped: a Worker of
+-- the previous version may still read them while a deploy switches over; a later migration
+-- drops them.
 CREATE TABLE provider_memory (
   provider      TEXT NOT NULL,
   key           TEXT NOT NULL,
@@ -18,5 +20,3 @@ INSERT INTO provider_memory (provider, key, value, created_at_ms)
   SELECT 'dollr', 'invoice:' || payment_id, invoice_id, created_at_ms
   FROM dollr_invoices;
 
-DROP TABLE dollr_customers;
-DROP TABLE dollr_invoices;

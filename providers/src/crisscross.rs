@@ -279,11 +279,12 @@ pub fn refund_status_request(config: &Config, token: &Secret, refund_id: &str) -
 pub fn parse_refund(response: &HttpResponse) -> Result<Refund, ProviderError> {
     let r: wire::RefundResponse = decode(response)?;
     Ok(Refund {
+        // Lipa's own words by status: CrissCross's `message` is its text, never shown.
         outcome: match r.status.trim().to_ascii_lowercase().as_str() {
             "completed" | "succeeded" => Some(Ok(())),
-            "failed" | "rejected" | "cancelled" => Some(Err(r
-                .message
-                .unwrap_or_else(|| format!("CrissCross says the refund {}", r.status)))),
+            status @ ("failed" | "rejected" | "cancelled") => {
+                Some(Err(format!("CrissCross reports the refund {status}")))
+            }
             _ => None,
         },
         refund_id: r.refund_id,

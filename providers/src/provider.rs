@@ -268,6 +268,12 @@ pub trait Provider {
     /// time the guide gives a prompt to be approved.
     fn approval_window_ms(&self) -> i64;
 
+    /// Whether a customer's "I've approved" may read the payment now, `elapsed_ms` after it
+    /// started, outside the poll schedule.
+    fn reads_on_demand(&self, _elapsed_ms: i64) -> bool {
+        true
+    }
+
     /// Whether the provider sends webhooks at all (Dollr does not: it is polled).
     fn receives_webhooks(&self) -> bool {
         true

@@ -541,6 +541,14 @@ mod tests {
             (en.prompt_sent)("Airtel Money"),
             "We've sent an Airtel Money prompt to "
         );
+        assert_eq!(
+            (en.prompt_sent)("Moov Money"),
+            "We've sent a Moov Money prompt to "
+        );
+        assert_eq!(
+            (en.prompt_sent)("MTN MoMo"),
+            "We've sent an MTN MoMo prompt to "
+        );
         assert_eq!(initials("M-Pesa"), "MP");
         assert_eq!(initials("Airtel Money"), "AM");
         assert_eq!(initials("Wave"), "W");

@@ -188,13 +188,11 @@ impl CheckoutObject {
             return Err(ApiError::new(ErrorCode::Internal, "checkout id collision").into());
         }
         self.save(&rec).await?;
-        // The customer's first screen must not wait for a provider: what the checkout needs
-        // before paying (CrissCross's session, Dollr's fee) is prepared now, while the
-        // merchant's server waits; a failure is retried when the widget reads the checkout.
-        let id = rec.id.clone();
-        let config = self.config()?;
-        self.ensure_prepared(&config, rec).await;
-        Ok(json_response(&serde_json::json!({ "id": id }), 201)?)
+        // The customer's first screen must not wait for a provider, nor the merchant's server:
+        // what the checkout needs before paying (CrissCross's session, Dollr's fee) is
+        // prepared by the alarm, now; a widget that reads the checkout first prepares it then.
+        self.state.storage().set_alarm(0).await?;
+        Ok(json_response(&serde_json::json!({ "id": rec.id }), 201)?)
     }
 
     async fn view(&self, rec: CheckoutRecord) -> EdgeResult<Response> {
@@ -212,13 +210,12 @@ impl CheckoutObject {
     /// record as it was (retried on the next read). Two reads at once may both prepare; the
     /// first stored wins and the other is never used.
     async fn ensure_prepared(&self, config: &Config, rec: CheckoutRecord) -> CheckoutRecord {
-        let mut routed: Vec<ProviderId> = rec
+        let routed: std::collections::BTreeSet<ProviderId> = rec
             .country
             .operators()
             .iter()
             .filter_map(|op| config.routes.provider_for(rec.country, *op))
             .collect();
-        routed.dedup();
         let mut rec = rec;
         for id in routed {
             let Ok(provider) = config.provider(id) else {
@@ -667,7 +664,16 @@ impl CheckoutObject {
                 // explicit refusal.
                 let untouched = p.status == PaymentStatus::Created
                     || (p.status == PaymentStatus::Pending && p.provider_ref.is_none());
-                if untouched {
+                // A session that ended by the time a lost start was sent again says nothing
+                // of the first send, which may have been taken: unknown, not failed.
+                let gone_on_resend =
+                    matches!(e, CallError::Provider(ProviderError::Gone)) && p.resends > 0;
+                if gone_on_resend {
+                    log(
+                        "provider_answer_unknown",
+                        &format!("{payment_id}: {e} on a resend"),
+                    );
+                } else if untouched {
                     p.status = e.payment_status();
                     p.updated_at_ms = now;
                 }
@@ -768,6 +774,9 @@ impl CheckoutObject {
         let Some(rec) = self.load().await? else {
             return Ok(());
         };
+        // Prepared (or renewed before its end) in the background: no I/O when nothing is due.
+        let config = self.config()?;
+        let rec = self.ensure_prepared(&config, rec).await;
         let due = |p: &PaymentRecord, now: i64| {
             !p.status.is_terminal() && p.next_poll_at_ms.is_some_and(|t| t <= now)
         };
@@ -786,26 +795,18 @@ impl CheckoutObject {
                 continue;
             };
             let p = p.clone();
-            self.poll(&rec, &p, Poll::MayResend).await?;
+            self.poll(&rec, &p).await?;
         }
         self.poll_due_refund().await?;
         self.deliver_due().await
     }
 
     /// Asks the provider where one live payment stands and stores what it says.
-    async fn poll(
-        &self,
-        asked_on: &CheckoutRecord,
-        p: &PaymentRecord,
-        mode: Poll,
-    ) -> EdgeResult<()> {
+    async fn poll(&self, asked_on: &CheckoutRecord, p: &PaymentRecord) -> EdgeResult<()> {
         let config = self.config()?;
         let answer = self.read(&config, asked_on, p).await;
         if matches!(answer, Ok(Reading::NotReceived)) {
-            return match mode {
-                Poll::MayResend => self.resend_lost(&config, &p.id).await,
-                Poll::ReadOnly => Ok(()),
-            };
+            return self.resend_lost(&config, &p.id).await;
         }
         let now = now_ms();
         let mut rec = self.load_existing().await?;
@@ -881,20 +882,42 @@ impl CheckoutObject {
     }
 
     /// `POST /check`: the customer says they approved. The live payment the widget shows is
-    /// read from its provider now (at most once every [`CHECK_SPACING_MS`] per checkout, so a
-    /// button pressed again and again costs the provider nothing more), then shown. A read
-    /// never sends: a start the provider never received is left to the alarm.
+    /// read from its provider now, then shown. Only a found answer is applied: the read never
+    /// sends, never moves the alarm's schedule (a resend's lease stays), and is skipped for a
+    /// payment whose start's answer is missing (the alarm's), while another check is running,
+    /// within [`CHECK_SPACING_MS`] of the last, and where the provider's guide asks for no
+    /// early reads (Xtopay, before its status-check window).
     async fn check(&self) -> EdgeResult<Response> {
         let rec = self.load_existing().await?;
+        let config = self.config()?;
         let now = now_ms();
         let live = rec
             .shown_payment()
-            .filter(|p| !p.status.is_terminal() && p.status != PaymentStatus::Created)
+            .filter(|p| !p.status.is_terminal() && p.provider_ref.is_some())
+            .filter(|p| {
+                config
+                    .provider(p.provider)
+                    .is_ok_and(|provider| provider.reads_on_demand(now - p.created_at_ms))
+            })
             .cloned();
-        if let Some(p) = live {
-            if now - self.last_check_ms.get() >= CHECK_SPACING_MS {
-                self.last_check_ms.set(now);
-                self.poll(&rec, &p, Poll::ReadOnly).await?;
+        let free = !self.checking.get() && now - self.last_check_ms.get() >= CHECK_SPACING_MS;
+        if let Some(p) = live.filter(|_| free) {
+            self.last_check_ms.set(now);
+            self.checking.set(true);
+            let answer = self.read(&config, &rec, &p).await;
+            self.checking.set(false);
+            match answer {
+                Ok(Reading::Found(update)) => {
+                    let mut fresh = self.load_existing().await?;
+                    self.apply_logged(&config, &mut fresh, &p.id, &update, now_ms())?;
+                    self.save(&fresh).await?;
+                    if let Some(stored) = fresh.payments.iter().find(|x| x.id == p.id) {
+                        self.index(&fresh.id, stored).await;
+                    }
+                    self.deliver_due().await?;
+                }
+                Ok(Reading::NotReceived) => {}
+                Err(e) => log("check_failed", &e.to_string()),
             }
         }
         let rec = self.load_existing().await?;
@@ -953,15 +976,6 @@ impl CheckoutObject {
     }
 }
 
-/// Whether a poll may send a start the provider never received again (only the alarm's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Poll {
-    /// The alarm: a lost start may be sent again, by the resend rules.
-    MayResend,
-    /// A customer's check: read only.
-    ReadOnly,
-}
-
 /// How often a customer's "I've approved" may make the object ask the provider.
 const CHECK_SPACING_MS: i64 = 3_000;
 
@@ -970,9 +984,10 @@ const CHECK_SPACING_MS: i64 = 3_000;
 const PREPARATION_RENEW_MARGIN_MS: i64 = 120_000;
 
 /// How long a start may take before the alarm asks about it (its send never returned): past
-/// the longest chain of calls a start makes (Dollr's invoice collection: about nine, each
+/// the longest chain of calls a start makes (Dollr's invoice collection: about eleven, and two
+/// more after a token refresh, each
 /// with the call timeout), so the alarm never reads or sends a payment still being sent.
-const SEND_LEASE_MS: i64 = 12 * lipa_providers::call::PROVIDER_TIMEOUT_MS as i64;
+const SEND_LEASE_MS: i64 = 20 * lipa_providers::call::PROVIDER_TIMEOUT_MS as i64;
 
 /// Whether the checkout needs a (new) preparation from `provider` at `now_ms`: none stored,
 /// or the stored one ends within the margin.

@@ -16,6 +16,8 @@ pub struct CheckoutObject {
     pub(super) env: Env,
     /// When a customer's "I've approved" last made the object ask the provider, Unix ms.
     pub(super) last_check_ms: std::cell::Cell<i64>,
+    /// Whether a customer's check is reading from the provider now.
+    pub(super) checking: std::cell::Cell<bool>,
 }
 
 impl DurableObject for CheckoutObject {
@@ -24,6 +26,7 @@ impl DurableObject for CheckoutObject {
             state,
             env,
             last_check_ms: std::cell::Cell::new(0),
+            checking: std::cell::Cell::new(false),
         }
     }
 

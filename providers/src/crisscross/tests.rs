@@ -322,7 +322,8 @@ fn refunds_carry_the_stored_key_and_read_their_outcome() {
     );
     assert_eq!(
         read(r#"{"refundId":"rf_1","status":"failed","message":"Refund window closed"}"#).outcome,
-        Some(Err("Refund window closed".into()))
+        Some(Err("CrissCross reports the refund failed".into())),
+        "CrissCross's own message is never passed on"
     );
     assert!(refund_status_request(&config(), &Secret::new("t"), "rf_1")
         .url

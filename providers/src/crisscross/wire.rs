@@ -214,6 +214,4 @@ pub(super) struct RefundRequest<'a> {
 pub(super) struct RefundResponse {
     pub refund_id: String,
     pub status: String,
-    #[serde(default)]
-    pub message: Option<String>,
 }

@@ -205,10 +205,13 @@ impl Dollr {
             super::parse_mmo,
         )
         .await?;
-        // Lipa's own words (with the wallet Dollr predicts), refused before anything is sent.
+        // Lipa's own words, refused before anything is sent (Dollr's wallet code stays out).
         super::check_wallet(&wallet, recipient.country, recipient.operator).map_err(
             |e| match e {
-                crate::ProviderError::Rejected { message, .. } => CallError::unsupported(message),
+                crate::ProviderError::Rejected { .. } => CallError::unsupported(format!(
+                    "this number is not a {} wallet",
+                    recipient.operator.name()
+                )),
                 other => CallError::Provider(other),
             },
         )?;

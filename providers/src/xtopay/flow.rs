@@ -152,6 +152,11 @@ impl Provider for Xtopay {
         self.status_check_after_ms
     }
 
+    /// The guide asks for status checks only after its window: none earlier, on demand either.
+    fn reads_on_demand(&self, elapsed_ms: i64) -> bool {
+        elapsed_ms >= self.status_check_after_ms
+    }
+
     async fn verify_webhook(
         &self,
         _host: &Host<'_>,

@@ -54,11 +54,12 @@ pub const TEXT: Text = Text {
 
     pending_title: "Check your phone",
     prompt_sent: |op| {
-        let article = if op.starts_with(['A', 'E', 'I', 'M', 'O']) {
-            "an"
-        } else {
-            "a"
-        };
+        // By sound: "an M-Pesa", "an MTN MoMo", "an Airtel Money", "an Orange Money", "an AT
+        // Money"; "a Moov Money", "a Wave", "a Telecel Cash".
+        let vowel_sound = ["M-Pesa", "MTN", "Airtel", "Orange", "AT "]
+            .iter()
+            .any(|p| op.starts_with(p));
+        let article = if vowel_sound { "an" } else { "a" };
         format!("We've sent {article} {op} prompt to ")
     },
     enter_pin: ". Enter your PIN to approve.",
@@ -98,7 +99,8 @@ pub const TEXT: Text = Text {
 
     failed_title: "Payment failed",
     expired_title: "Payment expired",
-    expired_body: "The prompt expired before it was approved. No money was taken.",
+    expired_body:
+        "The prompt expired before it was approved. If your balance went down, contact the shop.",
     failure: |r| match r {
         FailureReason::WrongPin => "The PIN entered was wrong. No money was taken.",
         FailureReason::InsufficientFunds => {
@@ -136,7 +138,7 @@ pub const TEXT: Text = Text {
             "not_awaiting_otp" => "This payment is not waiting for a code any more.",
             "not_found" => "This checkout could not be found. Open it again from the shop.",
             "invalid_field" => "Check the details and try again.",
-            "internal" => "Something failed on our side. Nothing was charged; please try again.",
+            "internal" => "Something failed on our side. Check your phone before you try again.",
             _ => return None,
         })
     },

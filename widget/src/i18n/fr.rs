@@ -37,7 +37,7 @@ pub const TEXT: Text = Text {
     phone_empty: "Saisissez votre numéro mobile money.",
     phone_characters: "Utilisez uniquement des chiffres dans le numéro.",
     phone_wrong_country: |country, code| {
-        format!("Ce numéro n'est pas un numéro du pays {country} : il doit commencer par +{code}.")
+        format!("Ce numéro n'est pas un numéro de {country} : il doit commencer par +{code}.")
     },
     phone_wrong_length: |country, n, code| {
         format!(
@@ -93,7 +93,8 @@ pub const TEXT: Text = Text {
 
     failed_title: "Paiement échoué",
     expired_title: "Paiement expiré",
-    expired_body: "La demande a expiré avant d'être validée. Aucun montant n'a été débité.",
+    expired_body:
+        "La demande a expiré avant d'être validée. Si votre solde a baissé, contactez la boutique.",
     failure: |r| match r {
         FailureReason::WrongPin => "Le code PIN saisi était erroné. Aucun montant n'a été débité.",
         FailureReason::InsufficientFunds => "Le solde de ce compte mobile money est insuffisant.",
@@ -131,7 +132,7 @@ pub const TEXT: Text = Text {
             "not_awaiting_otp" => "Ce paiement n'attend plus de code.",
             "not_found" => "Cet achat est introuvable. Rouvrez-le depuis la boutique.",
             "invalid_field" => "Vérifiez les informations saisies et réessayez.",
-            "internal" => "Une erreur est survenue chez nous. Rien n'a été débité ; veuillez réessayer.",
+            "internal" => "Une erreur est survenue chez nous. Vérifiez votre téléphone avant de réessayer.",
             _ => return None,
         })
     },

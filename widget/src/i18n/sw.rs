@@ -67,7 +67,9 @@ pub const TEXT: Text = Text {
 
     otp_title: |phone| format!("Weka msimbo uliotumwa kwa {phone}"),
     otp_body: |op| {
-        format!("{op} imekutumia msimbo wa mara moja kwa SMS. Unathibitisha malipo haya.")
+        format!(
+            "{op} imekutumia msimbo wa mara moja kwa SMS. Msimbo huu unathibitisha malipo haya."
+        )
     },
     otp_label: "Msimbo wa mara moja",
     otp_format: "Msimbo una tarakimu 4 hadi 8, kama ulivyotumwa kwenye simu yako.",
@@ -93,7 +95,8 @@ pub const TEXT: Text = Text {
 
     failed_title: "Malipo hayakufanikiwa",
     expired_title: "Muda wa malipo umeisha",
-    expired_body: "Ombi liliisha muda kabla ya kuidhinishwa. Hakuna pesa iliyokatwa.",
+    expired_body:
+        "Ombi liliisha muda kabla ya kuidhinishwa. Salio lako likipungua, wasiliana na duka.",
     failure: |r| match r {
         FailureReason::WrongPin => "PIN uliyoweka si sahihi. Hakuna pesa iliyokatwa.",
         FailureReason::InsufficientFunds => {
@@ -133,7 +136,7 @@ pub const TEXT: Text = Text {
             "not_awaiting_otp" => "Malipo haya hayasubiri msimbo tena.",
             "not_found" => "Ununuzi huu haukupatikana. Ufungue tena kutoka dukani.",
             "invalid_field" => "Angalia taarifa ulizoweka kisha ujaribu tena.",
-            "internal" => "Kuna hitilafu upande wetu. Hakuna pesa iliyokatwa; tafadhali jaribu tena.",
+            "internal" => "Kuna hitilafu upande wetu. Angalia simu yako kabla ya kujaribu tena.",
             _ => return None,
         })
     },
