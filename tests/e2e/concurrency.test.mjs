@@ -119,7 +119,11 @@ test('six wrong one-time codes at once: at most three reach the provider', async
   const sent = (await providerRequestsFor(phone, 'honeycoin')).filter((r) => r.path.endsWith('validate-otp'));
   assert.ok(sent.length <= 3, `${sent.length} codes reached HoneyCoin`);
   for (const a of answers) {
-    assert.ok([200, 409, 422].includes(a.status) || a.lost, JSON.stringify(a));
+    // A code whose call to HoneyCoin lost its connection (workerd under this burst sometimes
+    // reports "Network connection lost") is answered 502 provider_unavailable: the attempt
+    // still counted, which is what this test is about.
+    const unreachable = a.status === 502 && a.body?.error?.code === 'provider_unavailable';
+    assert.ok([200, 409, 422].includes(a.status) || a.lost || unreachable, JSON.stringify(a));
     if (a.status === 409) assert.ok(['otp_attempts_exhausted', 'not_awaiting_otp'].includes(a.body.error.code), JSON.stringify(a));
   }
   const lost = answers.filter((a) => a.lost).length;
