@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use worker::{Fetch, Headers, Method, Request, RequestInit, Response};
 
 use crate::config::Config;
-use crate::signing::verify_lipa_signature;
+use crate::signing::{verify_lipa_signature, verify_standard_webhook, StandardHeaders};
 
 /// The demo product's price by country: (country, currency, minor units, shown as).
 pub const PRICES: &[(&str, &str, i64, &str)] = &[
@@ -34,7 +34,7 @@ pub struct ReceivedEvent {
     /// The refund or payout it is about (`data.id`), if it is about one.
     #[serde(default)]
     pub object_id: String,
-    /// Whether `Lipa-Signature` verified.
+    /// Whether both `Lipa-Signature` and the Standard Webhooks headers verified.
     pub verified: bool,
     /// When it arrived, Unix ms.
     pub received_at_ms: i64,
@@ -244,7 +244,8 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
     Ok(resp)
 }
 
-/// `POST /shop/webhooks`: verify `Lipa-Signature`, then record the event. A forged or stale
+/// `POST /shop/webhooks`: verify `Lipa-Signature` and the Standard Webhooks headers (both:
+/// the shop proves each scheme), then record the event. A forged or stale
 /// delivery is answered 400 and recorded as unverified (so the page shows it).
 pub async fn receive(
     config: &Config,
@@ -252,6 +253,11 @@ pub async fn receive(
     store: &worker::Stub,
 ) -> worker::Result<Response> {
     let header = req.headers().get("Lipa-Signature")?;
+    let (id, timestamp, signature) = (
+        req.headers().get("webhook-id")?,
+        req.headers().get("webhook-timestamp")?,
+        req.headers().get("webhook-signature")?,
+    );
     let body = req.text().await?;
     // A test can make the shop's server fail its next deliveries, to see Lipa retry.
     let mut fail = store
@@ -273,7 +279,21 @@ pub async fn receive(
         &body,
         now / 1000,
         TOLERANCE_S,
-    );
+    )
+    .and_then(|()| {
+        let standard = StandardHeaders {
+            id: id.as_deref(),
+            timestamp: timestamp.as_deref(),
+            signature: signature.as_deref(),
+        };
+        verify_standard_webhook(
+            &config.merchant_webhook_secret,
+            standard,
+            &body,
+            now / 1000,
+            TOLERANCE_S,
+        )
+    });
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let event = ReceivedEvent {
         event_id: v["id"].as_str().unwrap_or("").to_string(),
