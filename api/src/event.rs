@@ -1,7 +1,7 @@
-//! Events Lipa sends to the merchant's server, signed with `Lipa-Signature`.
-//!
-//! The signature header is `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`,
-//! computed over the exact bytes of the body.
+//! Events Lipa sends to the merchant's server, signed twice over the exact bytes of the body:
+//! `Lipa-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>` (as Stripe
+//! signs) and the Standard Webhooks headers `webhook-id`, `webhook-timestamp` and
+//! `webhook-signature`.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,13 @@ pub const EVENT_TYPES: [&str; 7] = [
 pub const SIGNATURE_HEADER: &str = "Lipa-Signature";
 /// The header that carries a merchant webhook's event id (the body's `id`).
 pub const EVENT_ID_HEADER: &str = "Lipa-Event-Id";
+/// Standard Webhooks (standardwebhooks.com, spec v1): the event id, the same on every retry.
+pub const WEBHOOK_ID_HEADER: &str = "webhook-id";
+/// Standard Webhooks: when the attempt was signed, Unix seconds (`Lipa-Signature`'s `t`).
+pub const WEBHOOK_TIMESTAMP_HEADER: &str = "webhook-timestamp";
+/// Standard Webhooks: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per active
+/// secret, space-separated, keyed with the bytes of the `whsec_` secret's base64.
+pub const WEBHOOK_SIGNATURE_HEADER: &str = "webhook-signature";
 
 /// One merchant webhook delivery's body: payment events carry [`PaymentEventData`], refund
 /// and payout events their [`crate::refund::RefundView`] / [`crate::payout::PayoutView`].

@@ -45,6 +45,13 @@ pub enum WidgetEvent {
     },
     /// The customer closed the widget.
     Close,
+    /// The widget cannot show the checkout (the edge refused it: unknown, expired, a wrong
+    /// client secret…); the loader calls `onError`, and the merchant may send the customer to
+    /// the checkout's `pay_url` or another way to pay.
+    Error {
+        /// The API error code, in snake case (e.g. `not_found`).
+        code: String,
+    },
 }
 
 impl WidgetMessage {
@@ -73,6 +80,10 @@ impl WidgetMessage {
                 out.push(("reason", reason.clone()));
             }
             WidgetEvent::Close => out.push(("type", "close".into())),
+            WidgetEvent::Error { code } => {
+                out.push(("type", "error".into()));
+                out.push(("code", code.clone()));
+            }
         }
         out
     }
@@ -111,6 +122,9 @@ mod tests {
             WidgetEvent::Failure {
                 payment_id: "pay_2".into(),
                 reason: "declined".into(),
+            },
+            WidgetEvent::Error {
+                code: "not_found".into(),
             },
         ] {
             let m = WidgetMessage {

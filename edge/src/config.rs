@@ -26,7 +26,8 @@ pub struct Merchant {
     pub secret_key_next: Option<Secret>,
     /// Where Lipa posts signed events.
     pub webhook_url: String,
-    /// The key `Lipa-Signature` is computed with.
+    /// `whsec_<base64>`: `Lipa-Signature` is keyed with this text as it is (as Stripe does),
+    /// `webhook-signature` with the bytes its base64 decodes to (as Standard Webhooks does).
     pub webhook_secret: Secret,
     /// While set, every event also carries a `v1` signature with this key
     /// (`MERCHANT_WEBHOOK_SECRET_NEXT`), so the merchant's server can switch keys at any time.
@@ -138,8 +139,27 @@ impl Config {
 }
 
 impl Config {
-    /// Checks that every provider the routing table names is configured.
+    /// Checks that every provider the routing table names is configured, and that each
+    /// webhook secret can sign Standard Webhooks (`whsec_<base64>`).
     fn checked(self) -> Result<Config, ApiError> {
+        let secrets = [
+            (
+                "MERCHANT_WEBHOOK_SECRET",
+                Some(&self.merchant.webhook_secret),
+            ),
+            (
+                "MERCHANT_WEBHOOK_SECRET_NEXT",
+                self.merchant.webhook_secret_next.as_ref(),
+            ),
+        ];
+        for (name, secret) in secrets {
+            if let Some(Err(e)) = secret.map(crate::signing::standard_key) {
+                return Err(ApiError::new(
+                    ErrorCode::Misconfigured,
+                    format!("{name} {e}"),
+                ));
+            }
+        }
         self.routes
             .check_configured(|p| self.providers.get(p).is_some())
             .map_err(|e| ApiError::new(ErrorCode::Misconfigured, e))?;
@@ -239,8 +259,8 @@ mod tests {
             secret_key: Secret::new("sk_live_old"),
             secret_key_next: next.map(Secret::new),
             webhook_url: "https://shop.example/hooks".into(),
-            webhook_secret: Secret::new("whsec_old"),
-            webhook_secret_next: next.map(|_| Secret::new("whsec_new")),
+            webhook_secret: Secret::new(OLD_WHSEC),
+            webhook_secret_next: next.map(|_| Secret::new(NEW_WHSEC)),
         }
     }
 
@@ -261,6 +281,30 @@ mod tests {
             .iter()
             .map(|s| s.expose())
             .collect();
-        assert_eq!(secrets, ["whsec_old", "whsec_new"]);
+        assert_eq!(secrets, [OLD_WHSEC, NEW_WHSEC]);
+    }
+
+    const OLD_WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const NEW_WHSEC: &str = "whsec_testDukaDemoNextWebhookSecret00000000000";
+
+    #[test]
+    fn a_webhook_secret_that_is_not_whsec_base64_is_refused_by_name() {
+        for name in ["MERCHANT_WEBHOOK_SECRET", "MERCHANT_WEBHOOK_SECRET_NEXT"] {
+            let mut settings = every_setting();
+            settings
+                .values
+                .insert(name.to_string(), "whsec_not base64".to_string());
+            let e = Config::from_settings(&settings).expect_err(name);
+            assert_eq!(e.code, ErrorCode::Misconfigured);
+            assert!(
+                e.message.starts_with(&format!("{name} must be whsec_")),
+                "{}",
+                e.message
+            );
+            assert!(
+                !e.message.contains("not base64"),
+                "the secret is never echoed"
+            );
+        }
     }
 }

@@ -1,7 +1,10 @@
 //! Delivery of signed events to the merchant's server: every attempt is logged in D1 (status
 //! code, latency), which `GET /v1/events` reads; the retry schedule is [`crate::outbox`]'s.
 
-use lipa_api::event::{EVENT_ID_HEADER, SIGNATURE_HEADER};
+use lipa_api::event::{
+    EVENT_ID_HEADER, SIGNATURE_HEADER, WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER,
+    WEBHOOK_TIMESTAMP_HEADER,
+};
 use lipa_providers::{HttpRequest, Method};
 use worker::Env;
 
@@ -9,7 +12,7 @@ use crate::checkout::log;
 use crate::config::Merchant;
 use crate::executor::{now_ms, perform};
 use crate::outbox::{created_at_ms, record_attempt, OutboundEvent};
-use crate::signing::signature_header;
+use crate::signing::sign;
 use crate::store;
 
 /// What one attempt got.
@@ -25,6 +28,9 @@ pub struct Attempt {
     pub latency_ms: i64,
     /// The `Lipa-Signature` header sent, when the request was signed.
     pub signature: Option<String>,
+    /// The `webhook-signature` header sent (Standard Webhooks), when the request was signed;
+    /// its `webhook-timestamp` is `Lipa-Signature`'s `t`.
+    pub standard_signature: Option<String>,
 }
 
 impl Attempt {
@@ -68,10 +74,10 @@ pub fn record_attempts(outbox: &mut [OutboundEvent], attempts: &[Attempt], now_m
     }
 }
 
-/// Posts `body` to the merchant, signed.
+/// Posts `body` to the merchant, signed both ways (see [`crate::signing`]).
 pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt {
     let started = now_ms();
-    let signature = match signature_header(&merchant.webhook_secrets(), started / 1000, body) {
+    let signed = match sign(&merchant.webhook_secrets(), event_id, started / 1000, body) {
         Ok(s) => s,
         Err(e) => {
             log("merchant_webhook_unsigned", &format!("{e:?}"));
@@ -81,6 +87,7 @@ pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt
                 error: Some("could not sign".into()),
                 latency_ms: now_ms() - started,
                 signature: None,
+                standard_signature: None,
             };
         }
     };
@@ -89,15 +96,22 @@ pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt
         status,
         error: Some(error),
         latency_ms: now_ms() - started,
-        signature: Some(signature.clone()),
+        signature: Some(signed.lipa.clone()),
+        standard_signature: Some(signed.standard.clone()),
     };
     let req = HttpRequest {
         method: Method::Post,
         url: merchant.webhook_url.clone(),
         headers: vec![
             ("Content-Type".into(), "application/json".into()),
-            (SIGNATURE_HEADER.into(), signature.clone()),
+            (SIGNATURE_HEADER.into(), signed.lipa.clone()),
             (EVENT_ID_HEADER.into(), event_id.into()),
+            (WEBHOOK_ID_HEADER.into(), event_id.into()),
+            (
+                WEBHOOK_TIMESTAMP_HEADER.into(),
+                signed.timestamp.to_string(),
+            ),
+            (WEBHOOK_SIGNATURE_HEADER.into(), signed.standard.clone()),
         ],
         body: Some(body.to_string()),
     };
@@ -109,7 +123,8 @@ pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt
                 status: Some(resp.status),
                 error: None,
                 latency_ms: now_ms() - started,
-                signature: Some(signature),
+                signature: Some(signed.lipa),
+                standard_signature: Some(signed.standard),
             }
         }
         Ok(resp) => {

@@ -265,6 +265,10 @@ pub async fn record_delivery(
         .signature
         .as_deref()
         .map_or(worker::wasm_bindgen::JsValue::NULL, Into::into);
+    let standard_signature = attempt
+        .standard_signature
+        .as_deref()
+        .map_or(worker::wasm_bindgen::JsValue::NULL, Into::into);
     let now = crate::executor::now_ms() as f64;
     let delivered = if attempt.delivered() {
         now.into()
@@ -273,8 +277,9 @@ pub async fn record_delivery(
     };
     db.batch(vec![
         db.prepare(
-            "INSERT INTO event_deliveries (event_id, attempt, status, latency_ms, error, at_ms, signature)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (event_id, attempt) DO NOTHING",
+            "INSERT INTO event_deliveries
+               (event_id, attempt, status, latency_ms, error, at_ms, signature, standard_signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (event_id, attempt) DO NOTHING",
         )
         .bind(&[
             attempt.event_id.as_str().into(),
@@ -284,6 +289,7 @@ pub async fn record_delivery(
             error,
             now.into(),
             signature,
+            standard_signature,
         ])?,
         db.prepare(
             "UPDATE events SET attempts = attempts + 1,
@@ -331,6 +337,8 @@ pub struct DeliveryRow {
     pub at_ms: f64,
     /// The `Lipa-Signature` header sent (none for attempts logged before it was kept).
     pub signature: Option<String>,
+    /// The `webhook-signature` header sent (none for attempts logged before it was kept).
+    pub standard_signature: Option<String>,
 }
 
 /// Which events [`events`] lists: all of them, or only those about a checkout, a payment
@@ -395,7 +403,8 @@ pub async fn event(env: &Env, id: &str) -> worker::Result<Option<EventRow>> {
 pub async fn deliveries(env: &Env, event_id: &str) -> worker::Result<Vec<DeliveryRow>> {
     db(env)?
         .prepare(
-            "SELECT attempt, status, latency_ms, error, at_ms, signature FROM event_deliveries
+            "SELECT attempt, status, latency_ms, error, at_ms, signature, standard_signature
+             FROM event_deliveries
              WHERE event_id = ?1 ORDER BY attempt",
         )
         .bind(&[event_id.into()])?

@@ -172,13 +172,18 @@ pub const EDGE: Section = Section {
         Setting::secret(
             "MERCHANT_WEBHOOK_SECRET",
             Need::Required,
-            "the key Lipa-Signature is computed with",
-        ),
+            "whsec_ followed by the base64 of 24 to 64 random bytes: Lipa-Signature is keyed \
+             with this whole text (as Stripe does), webhook-signature (Standard Webhooks) with \
+             the bytes its base64 decodes to; give the same text to either library",
+        )
+        .example("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
         Setting::secret(
             "MERCHANT_WEBHOOK_SECRET_NEXT",
             Need::Optional,
-            "while set, every event also carries a v1 signature with this key (rotation)",
-        ),
+            "while set (same form), every event also carries a signature with this key in \
+             both headers (rotation)",
+        )
+        .example("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"),
         Setting::var(
             "ROUTES",
             Need::Optional,

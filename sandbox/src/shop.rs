@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use worker::{Fetch, Headers, Method, Request, RequestInit, Response};
 
 use crate::config::Config;
-use crate::signing::verify_lipa_signature;
+use crate::signing::{verify_lipa_signature, verify_standard_webhook, StandardHeaders};
 
 /// The demo product's price by country: (country, currency, minor units, shown as).
 pub const PRICES: &[(&str, &str, i64, &str)] = &[
@@ -34,7 +34,7 @@ pub struct ReceivedEvent {
     /// The refund or payout it is about (`data.id`), if it is about one.
     #[serde(default)]
     pub object_id: String,
-    /// Whether `Lipa-Signature` verified.
+    /// Whether both `Lipa-Signature` and the Standard Webhooks headers verified.
     pub verified: bool,
     /// When it arrived, Unix ms.
     pub received_at_ms: i64,
@@ -101,6 +101,18 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The demo shop page's Content-Security-Policy: strict (no inline code without this
+/// response's `nonce`, nothing from anywhere else), plus exactly what the README tells a
+/// merchant to add for Lipa: `script-src <edge>` (lipa.js) and `frame-src <edge>` (the
+/// widget). `connect-src 'self'` is the shop's own webhook poll: lipa.js fetches nothing.
+pub fn content_security_policy(edge: &str, nonce: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'nonce-{nonce}' {edge}; frame-src {edge}; \
+         connect-src 'self'; style-src 'nonce-{nonce}'; img-src data:; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'"
+    )
+}
+
 /// `GET /shop`: the product page, using the declarative script tag. `?integration=js` uses
 /// `Lipa.open` with callbacks instead; `?locale=fr` asks the widget for a language, and
 /// `&appearance={…}` (JSON, with `integration=js`) passes the merchant's look.
@@ -130,25 +142,29 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
         .take(12)
         .collect();
     let appearance = escape(&param("appearance").unwrap_or_else(|| "null".into()));
+    // Inline code runs only with this response's nonce (letters and digits).
+    let nonce = crate::ids::new_id(24);
     let embed = if programmatic {
         format!(
             r#"<button type="button" id="pay" data-appearance="{appearance}">Pay with mobile money</button>
 <script src="{edge}/lipa.js"></script>
-<script>
+<script nonce="{nonce}">
   document.getElementById('pay').addEventListener('click', () => Lipa.open({{
     checkout: '{co}', clientSecret: '{cs}', locale: '{locale}' || undefined,
     appearance: JSON.parse(document.getElementById('pay').dataset.appearance),
+    onLoad: () => shop.callback('load', {{}}),
     onSuccess: (p) => shop.callback('success', p),
     onFailure: (p) => shop.callback('failure', p),
     onClose: () => shop.callback('close', {{}}),
+    onError: (e) => shop.callback('error', e),
   }}));
 </script>"#
         )
     } else {
         format!(
             r#"<script src="{edge}/lipa.js" data-checkout="{co}" data-client-secret="{cs}" data-locale="{locale}" data-label="Pay with mobile money"></script>
-<script>
-  for (const name of ['success', 'failure', 'close']) {{
+<script nonce="{nonce}">
+  for (const name of ['load', 'success', 'failure', 'close', 'error']) {{
     document.addEventListener('lipa:' + name, (e) => shop.callback(name, e.detail || {{}}));
   }}
 </script>"#
@@ -162,7 +178,7 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Duka Demo Shop</title>
 <link rel="icon" href="data:,">
-<style>
+<style nonce="{nonce}">
   body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }}
   .product {{ border: 1px solid #ddd; border-radius: 12px; padding: 1.5rem; }}
   .price {{ font-size: 1.5rem; font-weight: 700; }}
@@ -190,11 +206,11 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
   <ul id="webhooks" aria-label="Webhooks received"></ul>
 </section>
 </main>
-<script>
+<script nonce="{nonce}">
   const shop = {{
     callback(name, detail) {{
       const li = document.createElement('li');
-      li.textContent = 'on' + name[0].toUpperCase() + name.slice(1) + (detail.payment_id ? ' · ' + detail.payment_id : '') + (detail.replayed ? ' · replayed' : '');
+      li.textContent = 'on' + name[0].toUpperCase() + name.slice(1) + (detail.payment_id ? ' · ' + detail.payment_id : '') + (detail.replayed ? ' · replayed' : '') + (detail.code ? ' · ' + detail.code : '');
       document.getElementById('callbacks').append(li);
       if (name === 'success') document.getElementById('status').textContent = 'Thank you! Your payment was received.';
       if (name === 'failure') document.getElementById('status').textContent = 'The payment did not go through.';
@@ -220,10 +236,16 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
 </html>
 "#
     );
-    Response::from_html(html)
+    let mut resp = Response::from_html(html)?;
+    resp.headers_mut().set(
+        "Content-Security-Policy",
+        &content_security_policy(&config.edge_url, &nonce),
+    )?;
+    Ok(resp)
 }
 
-/// `POST /shop/webhooks`: verify `Lipa-Signature`, then record the event. A forged or stale
+/// `POST /shop/webhooks`: verify `Lipa-Signature` and the Standard Webhooks headers (both:
+/// the shop proves each scheme), then record the event. A forged or stale
 /// delivery is answered 400 and recorded as unverified (so the page shows it).
 pub async fn receive(
     config: &Config,
@@ -231,6 +253,11 @@ pub async fn receive(
     store: &worker::Stub,
 ) -> worker::Result<Response> {
     let header = req.headers().get("Lipa-Signature")?;
+    let (id, timestamp, signature) = (
+        req.headers().get("webhook-id")?,
+        req.headers().get("webhook-timestamp")?,
+        req.headers().get("webhook-signature")?,
+    );
     let body = req.text().await?;
     // A test can make the shop's server fail its next deliveries, to see Lipa retry.
     let mut fail = store
@@ -252,7 +279,21 @@ pub async fn receive(
         &body,
         now / 1000,
         TOLERANCE_S,
-    );
+    )
+    .and_then(|()| {
+        let standard = StandardHeaders {
+            id: id.as_deref(),
+            timestamp: timestamp.as_deref(),
+            signature: signature.as_deref(),
+        };
+        verify_standard_webhook(
+            &config.merchant_webhook_secret,
+            standard,
+            &body,
+            now / 1000,
+            TOLERANCE_S,
+        )
+    });
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let event = ReceivedEvent {
         event_id: v["id"].as_str().unwrap_or("").to_string(),

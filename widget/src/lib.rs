@@ -186,7 +186,10 @@ pub fn Checkout(
                 set_screen.set(next);
                 messages::post(&session.get_value(), messages::ready());
             }
-            Err(e) => set_screen.set(Screen::Unavailable(e.code)),
+            Err(e) => {
+                messages::post(&session.get_value(), messages::error(&e.code));
+                set_screen.set(Screen::Unavailable(e.code));
+            }
         }
     });
 

@@ -35,6 +35,13 @@ pub fn close() -> WidgetEvent {
     WidgetEvent::Close
 }
 
+/// The widget cannot show the checkout: `code` is the edge's error code.
+pub fn error(code: &str) -> WidgetEvent {
+    WidgetEvent::Error {
+        code: code.to_string(),
+    }
+}
+
 /// Posts `event` to the parent page, only to the origin the loader named.
 pub fn post(session: &Session, event: WidgetEvent) {
     let message = WidgetMessage {

@@ -34,7 +34,7 @@ pub const ROTATION_IN_TESTS: [(&str, &str); 2] = [
     ),
     (
         "MERCHANT_WEBHOOK_SECRET_NEXT",
-        "whsec_test_duka_demo_next_0000000000",
+        "whsec_testDukaDemoNextWebhookSecret00000000000",
     ),
 ];
 
@@ -63,6 +63,7 @@ pub fn markers() -> Vec<&'static str> {
         "_sandbox_",
         "sk_test_",
         "whsec_test_",
+        "whsec_testDukaDemo",
         "00000000-0000-4000-8000-000000000001",
     ]);
     m

@@ -210,6 +210,7 @@ fn e2e(names: &[String]) -> TaskResult {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
     tools::ensure_php()?;
+    let python_webhooks = tools::ensure_python_webhooks()?;
     build::all()?;
     let state = root.join("target/test-state");
     let mut system = system::System::start_on_free_ports(&state)?;
@@ -229,6 +230,7 @@ fn e2e(names: &[String]) -> TaskResult {
         .collect();
     files.sort();
     let mut node = Command::new("node");
+    node.env("LIPA_PYTHON_WEBHOOKS", &python_webhooks);
     // Files that read OWN_EDGE_URL get a second edge whose merchant events go to their own
     // receiver on OWN_WEBHOOK_PORT, as `cargo xtask dev --webhook-url` would send them.
     let wants_own_edge = files

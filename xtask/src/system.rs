@@ -16,7 +16,7 @@ use crate::{root, run, step, TaskError, TaskResult};
 /// Sandbox credentials for local runs. They open nothing but the local sandbox.
 pub const MERCHANT_SECRET_KEY: &str = "sk_test_duka_demo_0000000000000000";
 /// The demo shop's webhook signing secret.
-pub const MERCHANT_WEBHOOK_SECRET: &str = "whsec_test_duka_demo_000000000000";
+pub const MERCHANT_WEBHOOK_SECRET: &str = "whsec_testDukaDemoWebhookSecret000000000000000";
 /// The sandbox CrissCross client secret.
 pub const CRISSCROSS_CLIENT_SECRET: &str = "cc_test_client_secret_00000000000";
 /// The sandbox CrissCross webhook secret.

@@ -106,6 +106,44 @@ pub fn ensure_build_tools() -> TaskResult {
     Ok(())
 }
 
+/// PyPI's `standardwebhooks`, pinned: the end-to-end suite proves it accepts Lipa's real
+/// deliveries (as npm's `standardwebhooks`, in package.json, does).
+pub const PYPI_STANDARDWEBHOOKS: &str = "standardwebhooks==1.1.0";
+
+/// A Python virtual environment under `target/py` holding [`PYPI_STANDARDWEBHOOKS`] (from
+/// PyPI, once); returns its `python`.
+pub fn ensure_python_webhooks() -> TaskResult<PathBuf> {
+    let venv = crate::root().join("target/py");
+    let python = venv.join("bin/python");
+    let installed = output_of(
+        &python.to_string_lossy(),
+        &["-m", "pip", "show", "standardwebhooks"],
+    )
+    .is_some_and(|o| {
+        let version = PYPI_STANDARDWEBHOOKS
+            .rsplit("==")
+            .next()
+            .unwrap_or_default();
+        o.lines().any(|l| l == format!("Version: {version}"))
+    });
+    if installed {
+        return Ok(python);
+    }
+    step(&format!(
+        "python3 -m venv target/py; pip install {PYPI_STANDARDWEBHOOKS} (once)"
+    ));
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        PYPI_STANDARDWEBHOOKS,
+    ]))?;
+    Ok(python)
+}
+
 /// Debian's PHP command line, which runs the README's PHP webhook-verification snippet in the
 /// end-to-end suite (as python3 runs the Python one).
 pub fn ensure_php() -> TaskResult {

@@ -1,7 +1,10 @@
 //! The merchant's events: what Lipa sent (or is still trying to send), every attempt, and a
 //! way to have one sent again.
 
-use lipa_api::event::{EVENT_ID_HEADER, EVENT_TYPES, SIGNATURE_HEADER};
+use lipa_api::event::{
+    EVENT_ID_HEADER, EVENT_TYPES, SIGNATURE_HEADER, WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER,
+    WEBHOOK_TIMESTAMP_HEADER,
+};
 use lipa_api::{ApiError, ErrorCode};
 use serde_json::{json, Value};
 use worker::{Env, Request, Response};
@@ -97,7 +100,7 @@ pub async fn one(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResu
                 "latency_ms": d.latency_ms as i64,
                 "error": d.error,
                 "at_ms": d.at_ms as i64,
-                "request": sent_request(&row, d.signature.as_deref()),
+                "request": sent_request(&row, d),
             })
         })
         .collect();
@@ -107,16 +110,24 @@ pub async fn one(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResu
 
 /// What one delivery attempt sent, exactly: its headers and the raw body the signature covers
 /// (the same bytes every attempt), so a developer can replay it at their endpoint.
-fn sent_request(row: &EventRow, signature: Option<&str>) -> Value {
-    json!({
-        "method": "POST",
-        "headers": {
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: signature,
-            EVENT_ID_HEADER: row.id,
-        },
-        "body": row.body,
-    })
+fn sent_request(row: &EventRow, delivery: &store::DeliveryRow) -> Value {
+    let mut headers = json!({
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: delivery.signature,
+        EVENT_ID_HEADER: row.id,
+    });
+    // Attempts logged before Standard Webhooks were kept show only what they sent.
+    if let Some(standard) = &delivery.standard_signature {
+        let timestamp = delivery
+            .signature
+            .as_deref()
+            .and_then(|s| s.strip_prefix("t="))
+            .and_then(|s| s.split(',').next());
+        headers[WEBHOOK_ID_HEADER] = json!(row.id);
+        headers[WEBHOOK_TIMESTAMP_HEADER] = json!(timestamp);
+        headers[WEBHOOK_SIGNATURE_HEADER] = json!(standard);
+    }
+    json!({ "method": "POST", "headers": headers, "body": row.body })
 }
 
 /// `POST /v1/events/{id}/resend`: the object that holds the event sends it again now. With an
