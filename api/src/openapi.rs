@@ -213,29 +213,39 @@ fn schemas() -> Value {
             &[],
         ),
     );
+    // One closed object per country, so the currency is the country's (as the edge checks).
+    let create_checkout: Vec<Value> = Country::ALL
+        .iter()
+        .map(|country| {
+            object(
+                &format!("A checkout in {}.", country.name()),
+                &[
+                    ("amount", amount.clone()),
+                    ("currency", json!({ "const": wire(&[country.currency()])[0] })),
+                    ("country", json!({ "const": wire(&[*country])[0] })),
+                    (
+                        "reference",
+                        json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$", "description": "Your order reference." }),
+                    ),
+                    (
+                        "description",
+                        json!({ "type": ["string", "null"], "maxLength": 140, "description": "Shown to the customer." }),
+                    ),
+                    (
+                        "customer_phone",
+                        json!({ "type": ["string", "null"], "description": "The customer's number, valid in the country's numbering plan; the widget shows it read-only." }),
+                    ),
+                ],
+                &["description", "customer_phone"],
+            )
+        })
+        .collect();
     put(
         "CreateCheckout",
-        object(
-            "POST /v1/checkouts.",
-            &[
-                ("amount", amount.clone()),
-                ("currency", schema_ref("Currency")),
-                ("country", schema_ref("Country")),
-                (
-                    "reference",
-                    json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$", "description": "Your order reference." }),
-                ),
-                (
-                    "description",
-                    json!({ "type": ["string", "null"], "maxLength": 140, "description": "Shown to the customer." }),
-                ),
-                (
-                    "customer_phone",
-                    json!({ "type": ["string", "null"], "description": "The customer's number, valid in the country's numbering plan; the widget shows it read-only." }),
-                ),
-            ],
-            &["description", "customer_phone"],
-        ),
+        json!({
+            "description": "POST /v1/checkouts: the currency is the country's mobile-money currency.",
+            "oneOf": create_checkout,
+        }),
     );
     put(
         "CheckoutCreated",
@@ -589,6 +599,11 @@ fn ok(status: u16, description: &str, schema: &str, replayable: bool) -> (String
     (status.to_string(), response)
 }
 
+fn with_links(mut response: (String, Value), links: Value) -> (String, Value) {
+    response.1["links"] = links;
+    response
+}
+
 struct Op<'a> {
     id: &'a str,
     summary: &'a str,
@@ -651,7 +666,10 @@ fn paths() -> Value {
                 summary: "Create a checkout (Idempotency-Key optional).",
                 params: vec![idempotency_key(false)],
                 body: Some("CreateCheckout"),
-                success: ok(201, "The checkout.", "CheckoutCreated", true),
+                success: with_links(ok(201, "The checkout.", "CheckoutCreated", true), json!({
+                    "getCheckout": { "operationId": "getCheckout", "parameters": { "checkout_id": "$response.body#/id" } },
+                    "listCheckouts": { "operationId": "listCheckouts", "parameters": { "reference": "$response.body#/reference" } },
+                })),
                 errors: &[400, 401, 409, 413, 422, 500],
             }),
             "get": operation(Op {
@@ -747,7 +765,7 @@ fn paths() -> Value {
             params: vec![path_id("event_id", "evt_1"), idempotency_key(false)],
             body: None,
             success: ok(200, "Sent again.", "Resent", true),
-            errors: &[401, 404, 409, 413, 422, 500],
+            errors: &[400, 401, 404, 409, 413, 422, 500],
         })},
     })
 }

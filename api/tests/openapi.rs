@@ -216,6 +216,20 @@ fn every_webhook_payload_validates_against_its_schema() {
 }
 
 #[test]
+fn the_create_checkout_schema_accepts_what_the_edge_accepts() {
+    let schema = validator("CreateCheckout");
+    for country in Country::ALL {
+        let body = json!({ "amount": 100, "currency": country.currency(), "country": country, "reference": "order-1" });
+        assert!(schema.is_valid(&body), "{body}");
+        assert!(lipa_api::CreateCheckout::from_json(&body.to_string()).is_ok());
+    }
+    let wrong =
+        json!({ "amount": 100, "currency": "UGX", "country": "KE", "reference": "order-1" });
+    assert!(!schema.is_valid(&wrong));
+    assert!(lipa_api::CreateCheckout::from_json(&wrong.to_string()).is_err());
+}
+
+#[test]
 fn a_drifted_instance_is_refused() {
     let mut extra = serde_json::to_value(payout()).expect("serializes");
     extra["surprise"] = json!(1);
@@ -275,6 +289,30 @@ fn the_document_is_openapi_3_1_with_every_merchant_route() {
                 assert!(
                     status.starts_with('2') || statuses.contains(status),
                     "{status} has no error code"
+                );
+            }
+        }
+    }
+    // An operation that takes an Idempotency-Key documents the 400 a bad key gets (the resend
+    // operation did not, until schemathesis sent it an empty key).
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+            let takes_key = op["parameters"].as_array().is_some_and(|ps| {
+                ps.iter().any(|p| {
+                    p["$ref"]
+                        .as_str()
+                        .is_some_and(|r| r.contains("IdempotencyKey"))
+                })
+            });
+            if takes_key {
+                assert!(
+                    op["responses"]["400"].is_object(),
+                    "{} takes an Idempotency-Key but documents no 400",
+                    op["operationId"]
                 );
             }
         }
