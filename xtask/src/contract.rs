@@ -7,10 +7,13 @@
 //! get a documented 4xx, never a 5xx. The run is deterministic (schemathesis's deterministic
 //! generation, which keeps no example database and needs no seed; one worker) and bounded
 //! (a few examples per operation).
-//! `POST /v1/payouts` is left out:
-//! a valid generated body is a real payout to a real-looking wallet, and each one prompts the
-//! sandbox's provider (which limits prompts per number) and sends a webhook. Refunds stay in:
-//! generated `payment_id`s name no payment, so they are answered 404 and move nothing.
+//!
+//! `POST /v1/payouts` is left out: a valid generated body is a real payout to a real-looking
+//! wallet, each one a provider call, a Durable Object and a webhook to the demo shop, which
+//! later end-to-end runs would see. Nothing here starts a payment (the merchant API cannot), so
+//! the sandbox's per-phone prompt limits are never touched. Refunds stay in: generated
+//! `payment_id`s name no payment, so they are answered 404 and move nothing. Checkouts stay
+//! in too: creating one prompts nobody.
 
 use std::path::PathBuf;
 use std::process::Command;
