@@ -12,6 +12,7 @@ pub mod event;
 mod json;
 pub mod message;
 pub mod money;
+pub mod openapi;
 pub mod payment;
 pub mod payout;
 pub mod phone;

@@ -49,6 +49,7 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
             handlers::health::health(&req, &config)
         }
         Route::PayPage(_) => handlers::pages::pay_page(),
+        Route::OpenApi => handlers::openapi::document(),
         Route::CreateCheckout => {
             let config = Config::from_env(env)?;
             handlers::merchant::create_checkout(req, env, &config).await

@@ -7,6 +7,8 @@ use lipa_api::{ApiError, ErrorCode};
 pub enum Route {
     /// `GET /health`.
     Health,
+    /// `GET /v1/openapi.json`: the merchant API's OpenAPI contract (no key needed).
+    OpenApi,
     /// `POST /v1/checkouts` (merchant secret key).
     CreateCheckout,
     /// `GET /v1/checkouts?reference=…` (merchant secret key).
@@ -55,6 +57,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     // Each path's routes by method (a GET route also answers HEAD).
     let by_method: Vec<(&str, Route)> = match segments.as_slice() {
         ["health"] => vec![("GET", Route::Health)],
+        ["v1", "openapi.json"] => vec![("GET", Route::OpenApi)],
         ["v1", "checkouts"] => vec![("POST", Route::CreateCheckout), ("GET", Route::Checkouts)],
         ["v1", "checkouts", c] => vec![("GET", Route::Checkout(id(c)))],
         ["v1", "payments", p] => vec![("GET", Route::Payment(id(p)))],
@@ -100,6 +103,7 @@ mod tests {
     #[test]
     fn routes_by_method_and_path() {
         assert_eq!(route("POST", "/v1/checkouts"), Ok(Route::CreateCheckout));
+        assert_eq!(route("GET", "/v1/openapi.json"), Ok(Route::OpenApi));
         assert_eq!(
             route("GET", "/api/checkouts/co_1"),
             Ok(Route::WidgetCheckout("co_1".into()))

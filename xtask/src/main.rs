@@ -5,6 +5,9 @@
 //!   edge's merchant events to the developer's own server instead of the demo shop.
 //! - `test`: fmt, clippy (native and wasm32), native tests, then the whole system on free
 //!   loopback ports and the end-to-end suite in headless Chromium.
+//!   Then schemathesis checks the merchant API against its OpenAPI contract on the same
+//!   running system ([`contract`]).
+//! - `contract`: build, start the system, and only the schemathesis run.
 //! - `e2e [name…]`: build, then only the end-to-end files whose names contain a `name`
 //!   (all of them without one), for iterating on one provider. A file that reads
 //!   `OWN_EDGE_URL` also gets a second edge whose events go to its receiver on
@@ -18,6 +21,7 @@
 //!   ([`deploy`]).
 
 mod build;
+mod contract;
 mod demo;
 mod deploy;
 mod fuzz;
@@ -71,12 +75,13 @@ fn main() -> ExitCode {
         "dev" => dev(&std::env::args().skip(2).collect::<Vec<_>>()),
         "test" => test(),
         "e2e" => e2e(&std::env::args().skip(2).collect::<Vec<_>>()),
+        "contract" => contract_only(),
         "bench" => bench(),
         "fuzz" => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
         "deploy" => deploy::deploy(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <dev [--webhook-url URL]|test|e2e [name…]|bench|\
+                "usage: cargo xtask <dev [--webhook-url URL]|test|e2e [name…]|contract|bench|\
                  fuzz [--runs N] [target…]|deploy [--dry-run] [--config <file>] [--apply-migrations]>"
             );
             return ExitCode::from(2);
@@ -202,14 +207,33 @@ fn test() -> TaskResult {
         .current_dir(&root))?;
     // No account, no network: a change that would break a merchant's deploy fails here.
     deploy::check_template()?;
-    e2e(&[])
+    e2e_then(&[], true)
+}
+
+/// Builds, starts the system and runs only the schemathesis contract check.
+fn contract_only() -> TaskResult {
+    tools::ensure_build_tools()?;
+    contract::ensure_schemathesis()?;
+    build::all()?;
+    let system = system::System::start_on_free_ports(&root().join("target/test-state"))?;
+    contract::check(&system)
 }
 
 fn e2e(names: &[String]) -> TaskResult {
+    e2e_then(names, false)
+}
+
+/// The end-to-end files named (all without a name), then, when `contract` and they passed,
+/// the schemathesis check against the same running system.
+fn e2e_then(names: &[String], contract: bool) -> TaskResult {
     let root = root();
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
     tools::ensure_php()?;
+    if contract {
+        contract::ensure_schemathesis()?;
+    }
+    // After schemathesis, whose install recreates the venv both use.
     let python_webhooks = tools::ensure_python_webhooks()?;
     build::all()?;
     let state = root.join("target/test-state");
@@ -251,6 +275,10 @@ fn e2e(names: &[String]) -> TaskResult {
         .args(["--test", "--test-concurrency=1"])
         .args(&files)
         .current_dir(&root));
+    let result = match result {
+        Ok(()) if contract => contract::check(&system),
+        other => other,
+    };
     drop(system);
     if result.is_err() {
         for name in ["edge", "sandbox"] {

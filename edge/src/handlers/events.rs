@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::error::{json_response, EdgeResult};
 use crate::handlers::merchant::{authorize, idempotent};
 use crate::handlers::{call_durable, query_params};
-use crate::store::{self, EventRow};
+use crate::store::{self, DeliveryRow, EventRow};
 
 /// The most events one page lists.
 pub const MAX_PAGE: u32 = 100;
@@ -89,9 +89,14 @@ pub async fn one(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResu
     let row = store::event(env, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such event"))?;
-    let mut out = event_json(&row);
-    let deliveries: Vec<Value> = store::deliveries(env, id)
-        .await?
+    let deliveries = store::deliveries(env, id).await?;
+    Ok(json_response(&event_detail(&row, &deliveries), 200)?)
+}
+
+/// An event with every delivery attempt, as `GET /v1/events/{id}` answers it.
+fn event_detail(row: &EventRow, deliveries: &[DeliveryRow]) -> Value {
+    let mut out = event_json(row);
+    let deliveries: Vec<Value> = deliveries
         .iter()
         .map(|d| {
             json!({
@@ -100,12 +105,12 @@ pub async fn one(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResu
                 "latency_ms": d.latency_ms as i64,
                 "error": d.error,
                 "at_ms": d.at_ms as i64,
-                "request": sent_request(&row, d),
+                "request": sent_request(row, d),
             })
         })
         .collect();
     out["deliveries"] = Value::Array(deliveries);
-    Ok(json_response(&out, 200)?)
+    out
 }
 
 /// What one delivery attempt sent, exactly: its headers and the raw body the signature covers
@@ -156,5 +161,84 @@ async fn send_again(env: &Env, id: &str) -> EdgeResult<Response> {
             call_durable(env, crate::payout::BINDING, &row.owner, &message).await
         }
         _ => Err(ApiError::new(ErrorCode::Internal, "the event's owner is unknown").into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Validates `instance` against the OpenAPI document's schema `name`.
+    fn errors(name: &str, instance: &Value) -> Vec<String> {
+        let doc = lipa_api::openapi::document();
+        let schema = json!({
+            "$ref": format!("#/components/schemas/{name}"),
+            "components": { "schemas": doc["components"]["schemas"].clone() },
+        });
+        let validator = jsonschema::draft202012::new(&schema).unwrap();
+        validator
+            .iter_errors(instance)
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    fn row(kind: &str, data: Value) -> EventRow {
+        EventRow {
+            id: "evt_1".into(),
+            kind: kind.into(),
+            owner: "checkout:co_1".into(),
+            body: json!({ "id": "evt_1", "type": kind, "created_at_ms": 1, "data": data })
+                .to_string(),
+            created_at_ms: 1.0,
+            delivered_at_ms: Some(2.0),
+            attempts: 2.0,
+        }
+    }
+
+    #[test]
+    fn events_as_listed_and_read_match_the_openapi_document() {
+        let refund = json!({
+            "id": "re_1", "payment_id": "pay_1", "checkout_id": "co_1", "reference": "order-1",
+            "amount": 2000, "amount_display": "KES 20.00", "currency": "KES",
+            "status": "succeeded", "failure_message": null, "reason": null,
+            "created_at_ms": 1, "updated_at_ms": 2,
+        });
+        let event = row("refund.succeeded", refund);
+        let deliveries = [
+            DeliveryRow {
+                attempt: 1.0,
+                status: None,
+                latency_ms: 30.0,
+                error: Some("connection refused".into()),
+                at_ms: 1.0,
+                signature: None,
+                standard_signature: None,
+            },
+            DeliveryRow {
+                attempt: 2.0,
+                status: Some(200.0),
+                latency_ms: 12.0,
+                error: None,
+                at_ms: 2.0,
+                signature: Some("t=1,v1=ab".into()),
+                standard_signature: Some("v1,q83v".into()),
+            },
+        ];
+        assert_eq!(errors("Event", &event_json(&event)), Vec::<String>::new());
+        assert_eq!(
+            errors("EventDetail", &event_detail(&event, &deliveries)),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            errors(
+                "EventList",
+                &json!({ "events": [event_json(&event), event_json(&row("payout.failed", Value::Null))] })
+            ),
+            Vec::<String>::new()
+        );
+        // A drifted answer is caught: a field the document does not name.
+        let mut drifted = event_json(&event);
+        drifted["extra"] = json!(true);
+        assert!(!errors("Event", &drifted).is_empty());
     }
 }

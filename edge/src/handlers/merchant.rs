@@ -19,7 +19,7 @@ use crate::payout::{object_name, PayoutMessage, PayoutRequest};
 use crate::store;
 
 /// The longest `Idempotency-Key` accepted.
-pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = lipa_api::openapi::MAX_IDEMPOTENCY_KEY_CHARS;
 
 /// Checks the merchant's secret key.
 pub fn authorize(req: &Request, config: &Config) -> EdgeResult<()> {

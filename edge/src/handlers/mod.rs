@@ -4,6 +4,7 @@ pub mod checkouts;
 pub mod events;
 pub mod health;
 pub mod merchant;
+pub mod openapi;
 pub mod pages;
 pub mod webhooks;
 pub mod widget;
