@@ -71,6 +71,32 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, once each (the test below makes a new variant a compile error there).
+    pub const ALL: [ErrorCode; 22] = [
+        ErrorCode::InvalidJson,
+        ErrorCode::InvalidField,
+        ErrorCode::MissingField,
+        ErrorCode::Unauthorized,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::PaymentInProgress,
+        ErrorCode::CheckoutClosed,
+        ErrorCode::NotAwaitingOtp,
+        ErrorCode::OtpIncorrect,
+        ErrorCode::OtpAttemptsExhausted,
+        ErrorCode::IdempotencyConflict,
+        ErrorCode::IdempotencyKeyInUse,
+        ErrorCode::NotSucceeded,
+        ErrorCode::NotRefundable,
+        ErrorCode::ProviderRefused,
+        ErrorCode::TooManyPrompts,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::InvalidSignature,
+        ErrorCode::ProviderUnavailable,
+        ErrorCode::Misconfigured,
+        ErrorCode::Internal,
+    ];
+
     /// The HTTP status that goes with the code.
     pub fn http_status(self) -> u16 {
         match self {
@@ -131,3 +157,55 @@ impl std::fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FailureReason;
+
+    #[test]
+    fn the_all_lists_name_every_variant() {
+        // A new variant makes these matches fail to compile: add it to the ALL list too.
+        for code in ErrorCode::ALL {
+            match code {
+                ErrorCode::InvalidJson
+                | ErrorCode::InvalidField
+                | ErrorCode::MissingField
+                | ErrorCode::Unauthorized
+                | ErrorCode::NotFound
+                | ErrorCode::MethodNotAllowed
+                | ErrorCode::PaymentInProgress
+                | ErrorCode::CheckoutClosed
+                | ErrorCode::NotAwaitingOtp
+                | ErrorCode::OtpIncorrect
+                | ErrorCode::OtpAttemptsExhausted
+                | ErrorCode::IdempotencyConflict
+                | ErrorCode::IdempotencyKeyInUse
+                | ErrorCode::NotSucceeded
+                | ErrorCode::NotRefundable
+                | ErrorCode::ProviderRefused
+                | ErrorCode::TooManyPrompts
+                | ErrorCode::PayloadTooLarge
+                | ErrorCode::InvalidSignature
+                | ErrorCode::ProviderUnavailable
+                | ErrorCode::Misconfigured
+                | ErrorCode::Internal => {}
+            }
+        }
+        for reason in FailureReason::ALL {
+            match reason {
+                FailureReason::WrongPin
+                | FailureReason::InsufficientFunds
+                | FailureReason::TimedOut
+                | FailureReason::Cancelled
+                | FailureReason::LimitReached
+                | FailureReason::NotRegistered
+                | FailureReason::Declined
+                | FailureReason::ProviderError => {}
+            }
+        }
+        let codes: std::collections::BTreeSet<String> =
+            ErrorCode::ALL.iter().map(|c| format!("{c:?}")).collect();
+        assert_eq!(codes.len(), ErrorCode::ALL.len(), "each code once");
+    }
+}

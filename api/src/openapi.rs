@@ -23,66 +23,6 @@ pub const PATH: &str = "/v1/openapi.json";
 /// The longest `Idempotency-Key` accepted (the edge checks it).
 pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 
-/// Every error code, each listed once: the match makes a new variant a compile error here.
-pub fn error_codes() -> Vec<ErrorCode> {
-    use ErrorCode::*;
-    let all = [
-        InvalidJson,
-        InvalidField,
-        MissingField,
-        Unauthorized,
-        NotFound,
-        MethodNotAllowed,
-        PaymentInProgress,
-        CheckoutClosed,
-        NotAwaitingOtp,
-        OtpIncorrect,
-        OtpAttemptsExhausted,
-        IdempotencyConflict,
-        IdempotencyKeyInUse,
-        NotSucceeded,
-        NotRefundable,
-        ProviderRefused,
-        TooManyPrompts,
-        PayloadTooLarge,
-        InvalidSignature,
-        ProviderUnavailable,
-        Misconfigured,
-        Internal,
-    ];
-    for code in all {
-        match code {
-            InvalidJson | InvalidField | MissingField | Unauthorized | NotFound
-            | MethodNotAllowed | PaymentInProgress | CheckoutClosed | NotAwaitingOtp
-            | OtpIncorrect | OtpAttemptsExhausted | IdempotencyConflict | IdempotencyKeyInUse
-            | NotSucceeded | NotRefundable | ProviderRefused | TooManyPrompts | PayloadTooLarge
-            | InvalidSignature | ProviderUnavailable | Misconfigured | Internal => {}
-        }
-    }
-    all.to_vec()
-}
-
-fn failure_reasons() -> Vec<FailureReason> {
-    use FailureReason::*;
-    let all = [
-        WrongPin,
-        InsufficientFunds,
-        TimedOut,
-        Cancelled,
-        LimitReached,
-        NotRegistered,
-        Declined,
-        ProviderError,
-    ];
-    for r in all {
-        match r {
-            WrongPin | InsufficientFunds | TimedOut | Cancelled | LimitReached | NotRegistered
-            | Declined | ProviderError => {}
-        }
-    }
-    all.to_vec()
-}
-
 fn currencies() -> Vec<Currency> {
     let mut all: Vec<Currency> = Vec::new();
     for c in Country::ALL {
@@ -179,7 +119,7 @@ fn schemas() -> Value {
     );
     put(
         "FailureReason",
-        json!({ "type": "string", "enum": wire(&failure_reasons()) }),
+        json!({ "type": "string", "enum": wire(&FailureReason::ALL) }),
     );
     put(
         "TransferStatus",
@@ -189,9 +129,9 @@ fn schemas() -> Value {
         "ErrorCode",
         json!({
             "type": "string",
-            "enum": wire(&error_codes()),
+            "enum": wire(&ErrorCode::ALL),
             "description": "Machine-readable class of the error; each code has one HTTP status (see x-http-status).",
-            "x-http-status": error_codes().iter().map(|c| {
+            "x-http-status": ErrorCode::ALL.iter().map(|c| {
                 (serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(), json!(c.http_status()))
             }).collect::<Map<String, Value>>(),
         }),
@@ -563,7 +503,7 @@ fn errors(statuses: &[u16]) -> Vec<(String, Value)> {
     statuses
         .iter()
         .map(|status| {
-            let codes: Vec<Value> = error_codes()
+            let codes: Vec<Value> = ErrorCode::ALL
                 .into_iter()
                 .filter(|c| c.http_status() == *status)
                 .map(|c| serde_json::to_value(c).unwrap_or(Value::Null))

@@ -178,6 +178,18 @@ pub enum FailureReason {
 }
 
 impl FailureReason {
+    /// Every reason, once each.
+    pub const ALL: [FailureReason; 8] = [
+        FailureReason::WrongPin,
+        FailureReason::InsufficientFunds,
+        FailureReason::TimedOut,
+        FailureReason::Cancelled,
+        FailureReason::LimitReached,
+        FailureReason::NotRegistered,
+        FailureReason::Declined,
+        FailureReason::ProviderError,
+    ];
+
     /// The reason's name on the wire: `"insufficient_funds"`, …
     pub fn code(self) -> &'static str {
         match self {

@@ -7,11 +7,11 @@
 
 use lipa_api::checkout::{CheckoutCreated, MerchantCheckoutView};
 use lipa_api::event::{MerchantEvent, PaymentEventData, EVENT_TYPES};
-use lipa_api::openapi::{document, document_text, error_codes};
+use lipa_api::openapi::{document, document_text};
 use lipa_api::payout::PayoutView;
 use lipa_api::receipt::{ReceiptLine, ReceiptView};
 use lipa_api::refund::{RefundView, TransferStatus};
-use lipa_api::{ApiError, Country, Currency, FailureReason, Operator};
+use lipa_api::{ApiError, Country, Currency, ErrorCode, FailureReason, Operator};
 use serde_json::{json, Value};
 
 fn committed_path() -> std::path::PathBuf {
@@ -176,12 +176,12 @@ fn every_response_type_validates_against_its_schema() {
     );
     assert_valid("Refund", &refund(TransferStatus::Pending));
     assert_valid("Payout", &payout());
-    for code in error_codes() {
+    for code in ErrorCode::ALL {
         assert_valid("Error", &ApiError::new(code, "what to do").into_body());
     }
     assert_valid(
         "Error",
-        &ApiError::field(error_codes()[1], "amount", "amount must be…").into_body(),
+        &ApiError::field(ErrorCode::ALL[1], "amount", "amount must be…").into_body(),
     );
 }
 
@@ -271,7 +271,7 @@ fn the_document_is_openapi_3_1_with_every_merchant_route() {
         json!([])
     );
     // Every error status an operation lists is the status of some error code.
-    let statuses: Vec<String> = error_codes()
+    let statuses: Vec<String> = ErrorCode::ALL
         .iter()
         .map(|c| c.http_status().to_string())
         .collect();
