@@ -301,13 +301,25 @@ impl System {
 
     /// Starts on free loopback ports with fresh state (`test`, `bench`).
     pub fn start_on_free_ports(state: &Path) -> TaskResult<System> {
-        let _ = std::fs::remove_dir_all(state);
-        let edge = free_port()?;
-        let mut sandbox = free_port()?;
-        while sandbox == edge {
-            sandbox = free_port()?;
+        // A port found free can be taken before wrangler binds it (workerd opens ports of its
+        // own meanwhile): a start that fails is tried again on other ports, up to three times.
+        let mut failed = TaskError("the system did not start".into());
+        for _ in 0..3 {
+            let _ = std::fs::remove_dir_all(state);
+            let edge = free_port()?;
+            let mut sandbox = free_port()?;
+            while sandbox == edge {
+                sandbox = free_port()?;
+            }
+            match System::start(edge, sandbox, state, Mode::Test) {
+                Ok(system) => return Ok(system),
+                Err(e) => {
+                    eprintln!("the system did not start ({e}); trying other ports");
+                    failed = e;
+                }
+            }
         }
-        System::start(edge, sandbox, state, Mode::Test)
+        Err(failed)
     }
 
     fn wait_ready(&mut self, port: u16) -> TaskResult {
