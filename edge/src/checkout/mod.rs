@@ -14,6 +14,7 @@
 
 pub mod message;
 mod object;
+mod preparing;
 pub mod record;
 pub mod refund;
 mod refunding;
@@ -21,6 +22,7 @@ mod refunding;
 pub use message::{CheckoutMessage, LIVE_PATH};
 pub use object::CheckoutObject;
 
+use futures_util::future::Shared;
 use lipa_api::phone::Msisdn;
 use lipa_api::{ApiError, ErrorCode, PaymentStatus, StartPayment, SubmitOtp};
 use lipa_providers::provider::{Hint, OtpOutcome, Prepared, Reading};
@@ -206,33 +208,35 @@ impl CheckoutObject {
 
     /// Prepares the checkout with every provider one of its operators routes to that needs
     /// it (CrissCross's session, Dollr's fee when the customer bears it), where nothing is
-    /// prepared or what is ends within [`PREPARATION_RENEW_MARGIN_MS`]. A failure leaves the
-    /// record as it was (retried on the next read). Two reads at once may both prepare; the
-    /// first stored wins and the other is never used.
+    /// prepared or what is ends within [`preparing::PREPARATION_RENEW_MARGIN_MS`]. One run is
+    /// in flight at a time: a caller that finds one awaits it (see [`preparing`]). A failure
+    /// leaves the record as it was (retried on the next read).
     async fn ensure_prepared(&self, config: &Config, rec: CheckoutRecord) -> CheckoutRecord {
-        let routed: std::collections::BTreeSet<ProviderId> = rec
-            .country
-            .operators()
-            .iter()
-            .filter_map(|op| config.routes.provider_for(rec.country, *op))
-            .collect();
-        let mut rec = rec;
-        for id in routed {
-            let Ok(provider) = config.provider(id) else {
-                continue;
-            };
-            if !provider.needs_preparation() || !needs_preparing(&rec, id, now_ms()) {
-                continue;
-            }
-            let host = EdgeHost::new(&self.env);
-            let prepared = match provider.prepare(&host.host(), &order(config, &rec)).await {
-                Ok(prepared) => prepared,
-                Err(e) => {
-                    log("preparation_failed", &format!("{}: {e}", id.name()));
-                    continue;
+        let due = preparing::due(config, &rec, now_ms());
+        if due.is_empty() {
+            return rec;
+        }
+        let run = {
+            let mut slot = self.preparing.borrow_mut();
+            match slot.as_ref().filter(|run| run.peek().is_none()) {
+                Some(run) => run.clone(),
+                None => {
+                    let run = preparing::start(&self.env, &rec, due);
+                    *slot = Some(run.clone());
+                    run
                 }
-            };
-            rec = match self.store_prepared(id, prepared).await {
+            }
+        };
+        let prepared = run.clone().await;
+        {
+            let mut slot = self.preparing.borrow_mut();
+            if slot.as_ref().is_some_and(|kept| Shared::ptr_eq(kept, &run)) {
+                *slot = None;
+            }
+        }
+        let mut rec = rec;
+        for (id, p) in prepared {
+            rec = match self.store_prepared(id, p).await {
                 Ok(fresh) => fresh,
                 Err(e) => {
                     log("preparation_not_stored", &e.to_string());
@@ -251,7 +255,7 @@ impl CheckoutObject {
         prepared: Prepared,
     ) -> EdgeResult<CheckoutRecord> {
         let mut fresh = self.load_existing().await?;
-        if needs_preparing(&fresh, id, now_ms()) {
+        if preparing::needs_preparing(&fresh, id, now_ms()) {
             fresh.prepared.insert(id, prepared);
             self.save(&fresh).await?;
         }
@@ -668,6 +672,11 @@ impl CheckoutObject {
                 // of the first send, which may have been taken: unknown, not failed.
                 let gone_on_resend =
                     matches!(e, CallError::Provider(ProviderError::Gone)) && p.resends > 0;
+                let turned_away =
+                    matches!(e, CallError::Provider(ProviderError::RateLimited { .. }));
+                if turned_away && p.resends > 0 {
+                    p.resend_turned_away();
+                }
                 if gone_on_resend {
                     log(
                         "provider_answer_unknown",
@@ -979,24 +988,11 @@ impl CheckoutObject {
 /// How often a customer's "I've approved" may make the object ask the provider.
 const CHECK_SPACING_MS: i64 = 3_000;
 
-/// How long before its end a preparation (CrissCross's session) is renewed: a payment
-/// started on it must not meet a 410.
-const PREPARATION_RENEW_MARGIN_MS: i64 = 120_000;
-
 /// How long a start may take before the alarm asks about it (its send never returned): past
 /// the longest chain of calls a start makes (Dollr's invoice collection: about eleven, and two
 /// more after a token refresh, each
 /// with the call timeout), so the alarm never reads or sends a payment still being sent.
 const SEND_LEASE_MS: i64 = 20 * lipa_providers::call::PROVIDER_TIMEOUT_MS as i64;
-
-/// Whether the checkout needs a (new) preparation from `provider` at `now_ms`: none stored,
-/// or the stored one ends within the margin.
-fn needs_preparing(rec: &CheckoutRecord, provider: ProviderId, now_ms: i64) -> bool {
-    rec.prepared.get(&provider).is_none_or(|p| {
-        p.expires_at_ms
-            .is_some_and(|end| end - now_ms < PREPARATION_RENEW_MARGIN_MS)
-    })
-}
 
 /// Whether the preparation a new payment would be sent on already carries another live
 /// payment, where its provider allows only one (CrissCross's session).

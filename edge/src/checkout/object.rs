@@ -18,6 +18,9 @@ pub struct CheckoutObject {
     pub(super) last_check_ms: std::cell::Cell<i64>,
     /// Whether a customer's check is reading from the provider now.
     pub(super) checking: std::cell::Cell<bool>,
+    /// The preparation with the providers in flight now, if any: a read and the alarm
+    /// that find the checkout unprepared at the same moment await this one run.
+    pub(super) preparing: std::cell::RefCell<Option<super::preparing::Run>>,
 }
 
 impl DurableObject for CheckoutObject {
@@ -27,6 +30,7 @@ impl DurableObject for CheckoutObject {
             env,
             last_check_ms: std::cell::Cell::new(0),
             checking: std::cell::Cell::new(false),
+            preparing: std::cell::RefCell::new(None),
         }
     }
 

@@ -106,6 +106,16 @@ pub struct PaymentRecord {
     pub resends: u32,
 }
 
+impl PaymentRecord {
+    /// A resend the provider turned away without reading it (a 429: it asks us to wait, and
+    /// the wait is honoured) does not count against [`MAX_RESENDS`]: under a provider's rate
+    /// limit the budget would otherwise be spent in seconds on sends it never looked at.
+    /// [`RESEND_WITHIN_MS`] still bounds them.
+    pub fn resend_turned_away(&mut self) {
+        self.resends = self.resends.saturating_sub(1);
+    }
+}
+
 /// What binds a provider's answer to a payment, from the payment's provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -815,6 +825,9 @@ pub(crate) mod tests {
         assert_eq!(r.resend_decision("pay_1", RESEND_WITHIN_MS), Resend::GiveUp);
         r.payments[0].resends = MAX_RESENDS;
         assert_eq!(r.resend_decision("pay_1", 60_000), Resend::GiveUp);
+        // A resend turned away by a rate limit gave the budget back.
+        r.payments[0].resend_turned_away();
+        assert_eq!(r.resend_decision("pay_1", 60_000), Resend::Send);
         // The customer moved on: a later attempt, or a paid checkout.
         let mut r = record();
         r.payments.push(lost());
