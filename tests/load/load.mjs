@@ -24,7 +24,7 @@ const ROUTES = {
  * timeout, …32 lost answer (Dollr), …40 late approval (Dollr); HoneyCoin Uganda …20 asks for a
  * one-time code, which the customer reads from the SMS and types.
  */
-const MIX = [
+export const MIX = [
   ['crisscross', '01', 'succeeded'], ['crisscross', '06', 'failed'], ['crisscross', '15', 'succeeded'],
   ['crisscross', '16', 'succeeded'], ['crisscross', '17', 'succeeded'], ['crisscross', '30', 'succeeded'],
   ['crisscross', '31', 'succeeded'], ['crisscross', '13', 'failed'],
@@ -35,6 +35,9 @@ const MIX = [
   ['dollr', '01', 'succeeded'], ['dollr', '06', 'failed'], ['dollr', '32', 'succeeded'],
   ['dollr', '40', 'succeeded'],
 ];
+
+/** Only numbers that approve, one per provider route: the mix for throughput. */
+export const APPROVALS = Object.keys(ROUTES).map((provider) => [provider, provider === 'honeycoin_ug' ? '20' : '01', 'succeeded']);
 
 const FINAL = new Set(['succeeded', 'failed', 'expired']);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -79,11 +82,11 @@ function e164(country, national) {
  * One checkout, driven the way the widget does, until Lipa records a final state or its own
  * window (`finalWithinMs` from its start) ends.
  */
-async function drive(run, i, latencies, finalWithinMs) {
+async function drive(run, i, latencies, { finalWithinMs, mix, offset }) {
   const deadline = Date.now() + finalWithinMs;
-  const [provider, suffix, expected] = MIX[i % MIX.length];
+  const [provider, suffix, expected] = mix[i % mix.length];
   const route = ROUTES[provider];
-  const national = numberFor(route, i, suffix);
+  const national = numberFor(route, i + offset, suffix);
   // Answers lost on the way back (`wrangler dev`'s proxy drops about one POST in ten thousand
   // with a 503 although nothing restarted: workers-sdk#14641) are handled as Lipa's clients
   // would, and listed in the report; the ledger check still catches any second charge.
@@ -164,7 +167,7 @@ async function drive(run, i, latencies, finalWithinMs) {
       // Every other round of the mix double-taps Confirm: the code goes twice at once, and the
       // customer follows whichever answer says where the payment stands.
       let res;
-      if (Math.floor(i / MIX.length) % 2 === 0) {
+      if (Math.floor(i / mix.length) % 2 === 0) {
         const both = await Promise.all([submit(), submit()]);
         concurrentOtps += 2;
         res = both.find((r) => r.status === 200) ?? both[0];
@@ -224,10 +227,12 @@ async function forgeries(count) {
 }
 
 /**
- * Runs `n` checkouts with `concurrency` in flight; returns the measurements and every broken
- * invariant (an empty list is a pass).
+ * Runs `n` checkouts with `concurrency` in flight, the numbers taken from `mix` round-robin
+ * and numbered from `offset` (two runs against one sandbox must not share a number: its
+ * ledger and the per-phone limits are per number; offsets plus counts stay under 4000);
+ * returns the measurements and every broken invariant (an empty list is a pass).
  */
-export async function runLoad({ n, concurrency = 16, finalWithinMs = 120000, run = Date.now() % 100000 }) {
+export async function runLoad({ n, concurrency = 16, finalWithinMs = 120000, run = Date.now() % 100000, mix = MIX, offset = 0 }) {
   // Every checkout gets `finalWithinMs` from its own start: a run-wide deadline would cut off
   // the last checkouts of a long run (the first 2000-checkout run lost two that way).
   const latencies = {};
@@ -239,7 +244,7 @@ export async function runLoad({ n, concurrency = 16, finalWithinMs = 120000, run
   const worker = async () => {
     while (next < n) {
       const i = next++;
-      results.push(await drive(run, i, latencies, finalWithinMs));
+      results.push(await drive(run, i, latencies, { finalWithinMs, mix, offset }));
     }
   };
   const forged = forgeries(Math.max(2, Math.floor(n / 50)));

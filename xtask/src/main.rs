@@ -132,7 +132,13 @@ fn dev(args: &[String]) -> TaskResult {
     tools::ensure_build_tools()?;
     build::all()?;
     let state = root().join("target/dev-state");
-    let system = system::System::start(8787, 8788, &state, system::Mode::Dev)?;
+    let system = system::System::start(
+        8787,
+        8788,
+        &state,
+        system::Mode::Dev,
+        system::Runner::WranglerDev,
+    )?;
     println!("\nLipa is running on 127.0.0.1:");
     println!("  demo shop     {}/shop", system.sandbox_url());
     println!(
@@ -215,7 +221,10 @@ fn contract_only() -> TaskResult {
     tools::ensure_build_tools()?;
     contract::ensure_schemathesis()?;
     build::all()?;
-    let system = system::System::start_on_free_ports(&root().join("target/test-state"))?;
+    let system = system::System::start_on_free_ports(
+        &root().join("target/test-state"),
+        system::Runner::WranglerDev,
+    )?;
     contract::check(&system)
 }
 
@@ -237,7 +246,7 @@ fn e2e_then(names: &[String], contract: bool) -> TaskResult {
     let python_webhooks = tools::ensure_python_webhooks()?;
     build::all()?;
     let state = root.join("target/test-state");
-    let mut system = system::System::start_on_free_ports(&state)?;
+    let mut system = system::System::start_on_free_ports(&state, system::Runner::WranglerDev)?;
     let mut files: Vec<String> = std::fs::read_dir(root.join("tests/e2e"))
         .map_err(|e| TaskError(format!("tests/e2e: {e}")))?
         .filter_map(|e| e.ok())
@@ -304,7 +313,7 @@ fn bench() -> TaskResult {
     tools::ensure_browser()?;
     build::all()?;
     let state = root.join("target/bench-state");
-    let system = system::System::start_on_free_ports(&state)?;
+    let system = system::System::start_on_free_ports(&state, system::Runner::Workerd)?;
     step("benchmarks");
     let output = system
         .env(&mut Command::new("node"))

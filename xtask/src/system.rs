@@ -1,5 +1,6 @@
-//! The running system: edge and sandbox under `wrangler dev --local` on 127.0.0.1, each in
-//! its own process group so that stopping it stops workerd too.
+//! The running system: edge and sandbox on 127.0.0.1 under `wrangler dev --local` (or, for
+//! benchmarks, straight on workerd), each in its own process group so that stopping it stops
+//! workerd too.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -112,10 +113,22 @@ pub fn merchant_webhook_url(sandbox: &str, mode: Mode) -> String {
     }
 }
 
+/// What serves the workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runner {
+    /// `wrangler dev --local`: what developers run (`dev`, `test`), with its proxy worker in
+    /// front of each worker and its inspector attached.
+    WranglerDev,
+    /// workerd through Miniflare with the same bindings and code and none of the dev tooling
+    /// (`xtask/js/serve-worker.mjs`): what `bench` measures.
+    Workerd,
+}
+
 /// Edge and sandbox, stopped when dropped.
 pub struct System {
     edge_port: u16,
     sandbox_port: u16,
+    runner: Runner,
     children: Vec<Child>,
     /// The edge's `--var`s, for a second edge that differs only in its webhook URL.
     edge_vars: Vec<(&'static str, String)>,
@@ -156,6 +169,7 @@ impl System {
         sandbox_port: u16,
         state: &Path,
         mode: Mode,
+        runner: Runner,
     ) -> TaskResult<System> {
         // `dev` shows the workers' logs; `test` and `bench` keep them in files beside the
         // state (edge.log, sandbox.log), so a failure can be read after the run.
@@ -164,6 +178,7 @@ impl System {
         let mut system = System {
             edge_port,
             sandbox_port,
+            runner,
             children: Vec::new(),
             edge_vars: Vec::new(),
             state: state.to_path_buf(),
@@ -243,7 +258,8 @@ impl System {
             pem_var("sandbox/keys/little_sandbox_private.pem")?,
         ));
         step(&format!("starting the sandbox on 127.0.0.1:{sandbox_port}"));
-        system.children.push(dev_server(
+        system.children.push(serve(
+            runner,
             "sandbox",
             sandbox_port,
             state,
@@ -252,7 +268,8 @@ impl System {
             log_file("sandbox"),
         )?);
         step(&format!("starting the edge on 127.0.0.1:{edge_port}"));
-        system.children.push(dev_server(
+        system.children.push(serve(
+            runner,
             "edge",
             edge_port,
             state,
@@ -294,13 +311,13 @@ impl System {
         ));
         let log = Some(self.state.join("own-edge.log"));
         self.children
-            .push(dev_server("edge", port, &state, &vars, "log", log)?);
+            .push(serve(self.runner, "edge", port, &state, &vars, "log", log)?);
         self.wait_ready(port)?;
         Ok(format!("http://127.0.0.1:{port}"))
     }
 
     /// Starts on free loopback ports with fresh state (`test`, `bench`).
-    pub fn start_on_free_ports(state: &Path) -> TaskResult<System> {
+    pub fn start_on_free_ports(state: &Path, runner: Runner) -> TaskResult<System> {
         // A port found free can be taken before wrangler binds it (workerd opens ports of its
         // own meanwhile): a start that fails is tried again on other ports, up to three times.
         let mut failed = TaskError("the system did not start".into());
@@ -311,7 +328,7 @@ impl System {
             while sandbox == edge {
                 sandbox = free_port()?;
             }
-            match System::start(edge, sandbox, state, Mode::Test) {
+            match System::start(edge, sandbox, state, Mode::Test, runner) {
                 Ok(system) => return Ok(system),
                 Err(e) => {
                     eprintln!("the system did not start ({e}); trying other ports");
@@ -371,6 +388,18 @@ impl System {
             .env("CRISSCROSS_WEBHOOK_SECRET", CRISSCROSS_WEBHOOK_SECRET)
             .env("HONEYCOIN_WEBHOOK_SECRET", HONEYCOIN_WEBHOOK_SECRET)
             .env("XTOPAY_WEBHOOK_SECRET", XTOPAY_WEBHOOK_SECRET)
+            .env("LIPA_PROCESS_GROUPS", self.process_groups())
+    }
+
+    /// `name=pgid` for the sandbox and the edge (each worker's process group: its runner and
+    /// workerd), comma-separated, so that a benchmark can read their CPU time from `/proc`.
+    fn process_groups(&self) -> String {
+        ["sandbox", "edge"]
+            .iter()
+            .zip(&self.children)
+            .map(|(name, child)| format!("{name}={}", child.id()))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Runs until Ctrl-C (or until a server dies), then stops everything.
@@ -421,7 +450,9 @@ fn wrangler(dir: &PathBuf) -> Command {
     cmd
 }
 
-fn dev_server(
+/// Starts the worker in `dir` on `port` with `runner`, in a process group of its own.
+fn serve(
+    runner: Runner,
     dir: &str,
     port: u16,
     state: &Path,
@@ -429,6 +460,52 @@ fn dev_server(
     log_level: &str,
     log_file: Option<PathBuf>,
 ) -> TaskResult<Child> {
+    let mut cmd = match runner {
+        Runner::WranglerDev => wrangler_dev(dir, port, state, vars, log_level)?,
+        Runner::Workerd => workerd(dir, port, state, vars)?,
+    };
+    cmd.stdin(Stdio::null()).process_group(0);
+    if let Some(path) = log_file {
+        let file = std::fs::File::create(&path)
+            .map_err(|e| TaskError(format!("{}: {e}", path.display())))?;
+        let err = file
+            .try_clone()
+            .map_err(|e| TaskError(format!("{}: {e}", path.display())))?;
+        cmd.stdout(Stdio::from(file)).stderr(Stdio::from(err));
+    }
+    cmd.spawn()
+        .map_err(|e| TaskError(format!("could not start the {dir} worker: {e}")))
+}
+
+/// `node xtask/js/serve-worker.mjs`: workerd through Miniflare, the variables passed in a
+/// file beside the state (they hold the sandbox's secrets; the state directory is ignored by
+/// git).
+fn workerd(dir: &str, port: u16, state: &Path, vars: &[(&str, String)]) -> TaskResult<Command> {
+    let vars: serde_json::Map<String, serde_json::Value> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone())))
+        .collect();
+    let file = state.join(format!("{dir}-{port}.vars.json"));
+    std::fs::write(&file, serde_json::Value::Object(vars).to_string())
+        .map_err(|e| TaskError(format!("{}: {e}", file.display())))?;
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root())
+        .arg("xtask/js/serve-worker.mjs")
+        .arg(dir)
+        .arg(port.to_string())
+        .arg(state.join(dir))
+        .arg(file);
+    Ok(cmd)
+}
+
+/// `wrangler dev --local`, its inspector on a free port.
+fn wrangler_dev(
+    dir: &str,
+    port: u16,
+    state: &Path,
+    vars: &[(&str, String)],
+    log_level: &str,
+) -> TaskResult<Command> {
     let inspector = free_port()?;
     let mut cmd = wrangler(&root().join(dir));
     cmd.args([
@@ -449,15 +526,5 @@ fn dev_server(
     for (k, v) in vars {
         cmd.arg("--var").arg(format!("{k}:{v}"));
     }
-    cmd.stdin(Stdio::null()).process_group(0);
-    if let Some(path) = log_file {
-        let file = std::fs::File::create(&path)
-            .map_err(|e| TaskError(format!("{}: {e}", path.display())))?;
-        let err = file
-            .try_clone()
-            .map_err(|e| TaskError(format!("{}: {e}", path.display())))?;
-        cmd.stdout(Stdio::from(file)).stderr(Stdio::from(err));
-    }
-    cmd.spawn()
-        .map_err(|e| TaskError(format!("could not start wrangler for {dir}: {e}")))
+    Ok(cmd)
 }

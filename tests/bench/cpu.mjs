@@ -1,0 +1,110 @@
+// CPU time of the system's processes, read from Linux's /proc: each worker's process group
+// (its runner and workerd, named by `cargo xtask` in LIPA_PROCESS_GROUPS), this driver, and
+// the whole machine. Thread run time comes from `schedstat` (nanoseconds), so a single
+// request's cost can be read; the machine's from `/proc/stat` (clock ticks).
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+/** `{ sandbox: pgid, edge: pgid }` from LIPA_PROCESS_GROUPS (`name=pgid,…`). */
+export function processGroups() {
+  const spec = process.env.LIPA_PROCESS_GROUPS ?? '';
+  const groups = Object.fromEntries(spec.split(',').filter(Boolean).map((kv) => {
+    const [name, pgid] = kv.split('=');
+    return [name, Number(pgid)];
+  }));
+  if (!groups.edge || !groups.sandbox) throw new Error(`LIPA_PROCESS_GROUPS names no edge and sandbox: "${spec}"`);
+  return groups;
+}
+
+function read(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null; // a process or thread that ended meanwhile
+  }
+}
+
+/** The processes whose process group is `pgid`. */
+function members(pgid) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = read(`/proc/${entry}/stat`);
+    if (!stat) continue;
+    // Fields after the command name (which may hold spaces) : state ppid pgrp …
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid) pids.push(entry);
+  }
+  return pids;
+}
+
+/** CPU nanoseconds run so far by the live threads of the processes in `pids`. */
+function runNs(pids) {
+  let total = 0;
+  for (const pid of pids) {
+    let tasks = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      const s = read(`/proc/${pid}/task/${tid}/schedstat`);
+      if (s) total += Number(s.split(' ')[0]);
+    }
+  }
+  return total;
+}
+
+/** Busy and total CPU time of the machine, in nanoseconds (`/proc/stat`, 100 ticks/s). */
+function machine() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line;
+  const tick = 1e7;
+  return { busy: (user + nice + system + irq + softirq + steal) * tick, total: (user + nice + system + idle + iowait + irq + softirq + steal) * tick };
+}
+
+/**
+ * A meter over the edge's process group alone, cheap enough to read around one request: the
+ * group's members are looked up once (workerd keeps its threads).
+ */
+export function edgeMeter() {
+  const pids = members(processGroups().edge);
+  return () => runNs(pids);
+}
+
+/** A snapshot of every process's CPU so far, for {@link split}. */
+export function snapshot() {
+  const groups = processGroups();
+  const driver = process.cpuUsage();
+  return {
+    at: process.hrtime.bigint(),
+    edge: runNs(members(groups.edge)),
+    sandbox: runNs(members(groups.sandbox)),
+    driver: (driver.user + driver.system) * 1000,
+    machine: machine(),
+  };
+}
+
+/**
+ * Where the machine's CPU went between two snapshots: CPU seconds and shares of the machine's
+ * capacity (cores × wall time) for the edge, the sandbox, this driver, and everything else.
+ */
+export function split(before, after) {
+  const wallNs = Number(after.at - before.at);
+  const capacity = wallNs * cpus().length;
+  const part = (ns) => ({ s: ns / 1e9, share: ns / capacity });
+  const edge = after.edge - before.edge;
+  const sandbox = after.sandbox - before.sandbox;
+  const driver = after.driver - before.driver;
+  const busy = after.machine.busy - before.machine.busy;
+  return {
+    wallS: wallNs / 1e9,
+    cores: cpus().length,
+    edge: part(edge),
+    sandbox: part(sandbox),
+    driver: part(driver),
+    other: part(Math.max(0, busy - edge - sandbox - driver)),
+    idle: part(Math.max(0, capacity - busy)),
+  };
+}
