@@ -33,27 +33,26 @@ pub async fn insert_checkout(env: &Env, rec: &CheckoutRecord) -> worker::Result<
     Ok(())
 }
 
-/// Records a payment (before the provider is called) or updates its provider id and status.
-pub async fn upsert_payment(env: &Env, checkout_id: &str, p: &PaymentRecord) -> worker::Result<()> {
+/// Indexes a payment by its id (before the provider is called) and, once known, by its
+/// provider's id. The index holds only what finds the checkout: where a payment stands is the
+/// Checkout object's alone.
+pub async fn index_payment(env: &Env, checkout_id: &str, p: &PaymentRecord) -> worker::Result<()> {
     let provider_ref = match &p.provider_ref {
         Some(r) => r.as_str().into(),
         None => worker::wasm_bindgen::JsValue::NULL,
     };
     db(env)?
         .prepare(
-            "INSERT INTO payments (id, checkout_id, provider, provider_ref, status, created_at_ms, updated_at_ms)
-             VALUES (?1, ?2, ?7, ?3, ?4, ?5, ?6)
-             ON CONFLICT (id) DO UPDATE SET provider_ref = excluded.provider_ref,
-               status = excluded.status, updated_at_ms = excluded.updated_at_ms",
+            "INSERT INTO payments (id, checkout_id, provider, provider_ref, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO UPDATE SET provider_ref = excluded.provider_ref",
         )
         .bind(&[
             p.id.as_str().into(),
             checkout_id.into(),
-            provider_ref,
-            p.status.name().into(),
-            (p.created_at_ms as f64).into(),
-            (p.updated_at_ms as f64).into(),
             p.provider.name().into(),
+            provider_ref,
+            (p.created_at_ms as f64).into(),
         ])?
         .run()
         .await?;

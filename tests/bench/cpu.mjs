@@ -108,3 +108,18 @@ export function split(before, after) {
     idle: part(Math.max(0, capacity - busy)),
   };
 }
+
+/**
+ * D1 queries the edge has sent so far, by kind, and the database's own execution time for
+ * them in ms, counted from its log (the benchmark runner serves D1 through
+ * `xtask/js/d1-meter.mjs`, which logs one line per query).
+ */
+export function d1Queries() {
+  const log = read(new URL('../../target/bench-state/edge.log', import.meta.url).pathname) ?? '';
+  const counts = { reads: 0, writes: 0, ms: 0 };
+  for (const [, kind, ms] of log.matchAll(/lipa-d1 (read|write) ([0-9.]+)/g)) {
+    counts[kind === 'read' ? 'reads' : 'writes'] += 1;
+    counts.ms += Number(ms);
+  }
+  return counts;
+}

@@ -39,6 +39,29 @@ export const MIX = [
 /** Only numbers that approve, one per provider route: the mix for throughput. */
 export const APPROVALS = Object.keys(ROUTES).map((provider) => [provider, provider === 'honeycoin_ug' ? '20' : '01', 'succeeded']);
 
+/**
+ * `fetch` as a client on a real network meets it: a connection the server closed while the
+ * request went out (a kept-alive socket closed at the same moment, workerd's and Node's idle
+ * timers crossing) is an answer lost on the way, status 599, handled like any lost answer.
+ * Forgeries and reads are sent again by their callers; a Pay or a code is followed, never
+ * blindly repeated.
+ */
+async function send(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    return new Response(JSON.stringify({ raw: `connection lost: ${e.cause?.code ?? e.message}` }), { status: 599 });
+  }
+}
+
+/** {@link send}, sent again (at most twice more) while the connection is lost: for requests
+ * that change nothing when repeated (reads, webhooks that must be refused). */
+async function sendSafe(url, init) {
+  let res = await send(url, init);
+  for (let tries = 0; res.status === 599 && tries < 2; tries++) res = await send(url, init);
+  return res;
+}
+
 const FINAL = new Set(['succeeded', 'failed', 'expired']);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -88,7 +111,8 @@ async function drive(run, i, latencies, { finalWithinMs, mix, offset }) {
   const route = ROUTES[provider];
   const national = numberFor(route, i + offset, suffix);
   // Answers lost on the way back (`wrangler dev`'s proxy drops about one POST in ten thousand
-  // with a 503 although nothing restarted: workers-sdk#14641) are handled as Lipa's clients
+  // with a 503 although nothing restarted: workers-sdk#14641; straight on workerd, a kept-alive
+  // connection closed as a request went out: see `send`) are handled as Lipa's clients
   // would, and listed in the report; the ledger check still catches any second charge.
   const lostAnswers = [];
   const lost = (what, status, body) => {
@@ -97,7 +121,7 @@ async function drive(run, i, latencies, { finalWithinMs, mix, offset }) {
   };
   // The merchant's server: a lost answer is sent again with the same Idempotency-Key.
   const create = () => timed(latencies, 'POST /v1/checkouts', async () => {
-    const res = await fetch(`${EDGE}/v1/checkouts`, {
+    const res = await send(`${EDGE}/v1/checkouts`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${MERCHANT_KEY}`, 'Content-Type': 'application/json', 'Idempotency-Key': `load-${run}-${i}` },
       body: JSON.stringify({ amount: route.amount, currency: route.currency, country: route.country, reference: `load-${run}-${i}` }),
@@ -112,10 +136,10 @@ async function drive(run, i, latencies, { finalWithinMs, mix, offset }) {
   const created = creation.body;
   if (!created.id) return { i, provider, suffix, expected, error: `create: ${JSON.stringify(created)}` };
   const auth = { Authorization: `Bearer ${created.client_secret}`, 'Content-Type': 'application/json' };
-  const view = () => timed(latencies, 'GET /api/checkouts/{id}', async () => json(await fetch(`${EDGE}/api/checkouts/${created.id}`, { headers: auth })));
+  const view = () => timed(latencies, 'GET /api/checkouts/{id}', async () => json(await sendSafe(`${EDGE}/api/checkouts/${created.id}`, { headers: auth })));
   await view();
   const start = () => timed(latencies, 'POST /api/checkouts/{id}/payments', async () => {
-    const res = await fetch(`${EDGE}/api/checkouts/${created.id}/payments`, {
+    const res = await send(`${EDGE}/api/checkouts/${created.id}/payments`, {
       method: 'POST', headers: auth, body: JSON.stringify({ operator: route.operator, phone: national }),
     });
     return { status: res.status, body: await json(res) };
@@ -161,7 +185,7 @@ async function drive(run, i, latencies, { finalWithinMs, mix, offset }) {
     if (status?.state === 'action_required' && status.action?.type === 'otp' && !codeSent) {
       const otp = await smsCodeFor(e164(route.country, national)).catch(() => null);
       if (!otp) return { i, provider, suffix, expected, checkout: created.id, error: 'no SMS code arrived' };
-      const submit = () => timed(latencies, 'POST /api/checkouts/{id}/otp', () => fetch(`${EDGE}/api/checkouts/${created.id}/otp`, {
+      const submit = () => timed(latencies, 'POST /api/checkouts/{id}/otp', () => send(`${EDGE}/api/checkouts/${created.id}/otp`, {
         method: 'POST', headers: auth, body: JSON.stringify({ otp }),
       }));
       // Every other round of the mix double-taps Confirm: the code goes twice at once, and the
@@ -207,7 +231,7 @@ async function forgeries(count) {
     const wrongKey = createHmac('sha256', 'not-the-secret').update(body).digest('hex');
     const rightKeyOtherBody = createHmac('sha256', CRISSCROSS_WEBHOOK_SECRET).update(`${body} `).digest('hex');
     for (const sig of [wrongKey, rightKeyOtherBody, '']) {
-      const res = await fetch(`${EDGE}/webhooks/crisscross`, {
+      const res = await sendSafe(`${EDGE}/webhooks/crisscross`, {
         method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CrissCross-Signature': sig }, body,
       });
       await res.arrayBuffer();
@@ -215,7 +239,7 @@ async function forgeries(count) {
     }
     // A Little callback replayed outside the tolerance window (its timestamp an hour old).
     const old = Math.floor(Date.now() / 1000) - 3600;
-    const res = await fetch(`${EDGE}/webhooks/little`, {
+    const res = await sendSafe(`${EDGE}/webhooks/little`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-LittlePay-Timestamp': String(old), 'X-LittlePay-Signature': 'AAAA' },
       body: JSON.stringify({ reference: `replayed-${k}`, status: 'COMPLETED' }),
@@ -295,6 +319,8 @@ export async function runLoad({ n, concurrency = 16, finalWithinMs = 120000, run
     throughput: n / ((lastDone - t0) / 1000),
     latencies: Object.fromEntries(Object.entries(latencies).map(([k, v]) => [k, { p50: percentile(v, 50), p99: percentile(v, 99), count: v.length }])),
     forged: forgedStatuses.length,
+    // Deliveries of the run's payment events the merchant's endpoint received.
+    events: events.length,
     lostAnswers: results.flatMap((r) => (r.lostAnswers ?? []).map((l) => `checkout ${r.i} (${r.provider} …${r.suffix}): ${l}`)),
     failedDeliveries: failDeliveries,
     // Pays sent two at once (double taps and two tabs), how many of them the edge refused with

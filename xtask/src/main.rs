@@ -73,6 +73,7 @@ fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
         "dev" => dev(&std::env::args().skip(2).collect::<Vec<_>>()),
+        "build" => tools::ensure_build_tools().and_then(|()| build::all()),
         "test" => test(),
         "e2e" => e2e(&std::env::args().skip(2).collect::<Vec<_>>()),
         "contract" => contract_only(),
@@ -81,7 +82,7 @@ fn main() -> ExitCode {
         "deploy" => deploy::deploy(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <dev [--webhook-url URL]|test|e2e [name…]|contract|bench|\
+                "usage: cargo xtask <dev [--webhook-url URL]|build|test|e2e [name…]|contract|bench|\
                  fuzz [--runs N] [target…]|deploy [--dry-run] [--config <file>] [--apply-migrations]>"
             );
             return ExitCode::from(2);

@@ -577,7 +577,8 @@ impl CheckoutObject {
         let Some(p) = rec.payments.iter().find(|p| p.id == payment.id).cloned() else {
             return Err(not_found().into());
         };
-        self.index(&rec.id, &p).await;
+        self.index_learnt(&rec.id, payment.provider_ref.as_deref(), &p)
+            .await;
         log_payment("otp_submitted", &rec.id, &p);
         self.deliver_due().await?;
         match outcome {
@@ -653,6 +654,11 @@ impl CheckoutObject {
         let config = self.config()?;
         let now = now_ms();
         let mut rec = self.load_existing().await?;
+        let known_ref = rec
+            .payments
+            .iter()
+            .find(|p| p.id == payment_id)
+            .and_then(|p| p.provider_ref.clone());
         let retry_after_ms = outcome.as_ref().err().and_then(CallError::retry_after_ms);
         match outcome {
             Ok(update) => self.apply_logged(&config, &mut rec, payment_id, &update, now)?,
@@ -711,7 +717,7 @@ impl CheckoutObject {
         }
         self.save(&rec).await?;
         if let Some(p) = rec.payments.iter().find(|p| p.id == payment_id) {
-            self.index(&rec.id, p).await;
+            self.index_learnt(&rec.id, known_ref.as_deref(), p).await;
             log_payment("payment_started", &rec.id, p);
         }
         self.deliver_due().await?;
@@ -765,7 +771,8 @@ impl CheckoutObject {
             self.apply_logged(&config, &mut rec, &payment.id, &confirmed, now_ms())?;
             self.save(&rec).await?;
             if let Some(p) = rec.payments.iter().find(|p| p.id == payment.id) {
-                self.index(&rec.id, p).await;
+                self.index_learnt(&rec.id, payment.provider_ref.as_deref(), p)
+                    .await;
                 log_payment("provider_event_applied", &rec.id, p);
             }
         }
@@ -852,7 +859,8 @@ impl CheckoutObject {
         }
         self.save(&rec).await?;
         if let Some(live) = rec.payments.iter().find(|x| x.id == p.id) {
-            self.index(&rec.id, live).await;
+            self.index_learnt(&rec.id, p.provider_ref.as_deref(), live)
+                .await;
         }
         Ok(())
     }
@@ -870,7 +878,6 @@ impl CheckoutObject {
                 rec.fail_unreceived(payment_id, &event_id, now);
                 self.save(&rec).await?;
                 if let Some(p) = rec.payments.iter().find(|p| p.id == payment_id) {
-                    self.index(&rec.id, p).await;
                     log_payment("payment_never_received", &rec.id, p);
                 }
                 Ok(())
@@ -921,7 +928,8 @@ impl CheckoutObject {
                     self.apply_logged(&config, &mut fresh, &p.id, &update, now_ms())?;
                     self.save(&fresh).await?;
                     if let Some(stored) = fresh.payments.iter().find(|x| x.id == p.id) {
-                        self.index(&fresh.id, stored).await;
+                        self.index_learnt(&fresh.id, p.provider_ref.as_deref(), stored)
+                            .await;
                     }
                     self.deliver_due().await?;
                 }
@@ -978,9 +986,19 @@ impl CheckoutObject {
         self.save(&rec).await
     }
 
+    /// Adds a payment to the D1 index (before it is sent: it is found by its id from then on).
     async fn index(&self, checkout_id: &str, p: &PaymentRecord) {
-        if let Err(e) = store::upsert_payment(&self.env, checkout_id, p).await {
+        if let Err(e) = store::index_payment(&self.env, checkout_id, p).await {
             log("index_failed", &e.to_string());
+        }
+    }
+
+    /// Indexes the provider's id of `p` when it was learnt since `known` (the id the payment
+    /// had before the answer): a webhook that names the payment only by it finds it then.
+    /// Nothing else in the index changes over a payment's life, so nothing else is written.
+    async fn index_learnt(&self, checkout_id: &str, known: Option<&str>, p: &PaymentRecord) {
+        if p.provider_ref.is_some() && p.provider_ref.as_deref() != known {
+            self.index(checkout_id, p).await;
         }
     }
 }
