@@ -141,11 +141,11 @@ async fn call<T: DeserializeOwned>(
         .await
         .map_err(network_error)?;
     if response.ok() {
-        serde_wasm_bindgen::from_value(json).map_err(|_| ApiError::new(crate::i18n::UNEXPECTED))
+        crate::de::from_js(json).ok_or_else(|| ApiError::new(crate::i18n::UNEXPECTED))
     } else {
-        Err(serde_wasm_bindgen::from_value::<ErrorBody>(json)
+        Err(crate::de::from_js::<ErrorBody>(json)
             .map(|b| b.error)
-            .unwrap_or_else(|_| ApiError::new(crate::i18n::UNEXPECTED)))
+            .unwrap_or_else(|| ApiError::new(crate::i18n::UNEXPECTED)))
     }
 }
 
@@ -209,7 +209,7 @@ extern "C" {
 /// the live channel announced one, `None` when the time ran out (then read the checkout).
 pub async fn wait_for_news(ms: i32) -> Option<PaymentView> {
     let news = JsFuture::from(lipa_wait(ms)).await.ok()?;
-    serde_wasm_bindgen::from_value(news).ok()
+    crate::de::from_js(news)
 }
 
 /// Unix milliseconds now.
