@@ -12,10 +12,10 @@ use crate::text;
 fn initials(name: &str) -> String {
     name.split([' ', '-'])
         .filter_map(|w| w.chars().next())
-        .filter(|c| c.is_alphanumeric())
+        .filter(|c| c.is_ascii_alphanumeric())
         .take(2)
-        .collect::<String>()
-        .to_uppercase()
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// An example national number for the hint, e.g. "0712 345 678" for Kenya.
