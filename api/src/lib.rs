@@ -10,6 +10,7 @@ pub mod country;
 pub mod error;
 pub mod event;
 mod json;
+pub mod live;
 pub mod message;
 pub mod money;
 pub mod openapi;

@@ -9,6 +9,7 @@ pub mod api;
 pub mod appearance;
 mod de;
 pub mod i18n;
+mod live;
 pub mod messages;
 mod screens;
 
@@ -162,6 +163,7 @@ pub fn Checkout(
     /// Which checkout, and the secret that authorizes the widget for it.
     session: Session,
 ) -> impl IntoView {
+    live::connect(&session);
     let session = StoredValue::new(session);
     let (screen, set_screen) = signal(Screen::Loading);
     let (checkout, set_checkout) = signal::<Option<CheckoutView>>(None);
