@@ -13,6 +13,7 @@ mod json;
 pub mod live;
 pub mod message;
 pub mod money;
+pub mod numbering;
 pub mod openapi;
 pub mod payment;
 pub mod payout;
