@@ -82,12 +82,17 @@ impl Msisdn {
                 .strip_prefix(plan.dialling_code)
                 .ok_or(PhoneError::WrongCountry)?
                 .to_string()
-        } else if digits.len() == plan.national_len + plan.dialling_code.len()
-            && digits.starts_with(plan.dialling_code)
-        {
-            digits[plan.dialling_code.len()..].to_string()
-        } else if digits.len() == plan.national_len + 1 && digits.starts_with('0') {
-            digits[1..].to_string()
+        } else if digits.len() == plan.national_len + plan.dialling_code.len() {
+            // (`strip_prefix` rather than slicing: no char-boundary panic path in the widget.)
+            match digits.strip_prefix(plan.dialling_code) {
+                Some(national) => national.to_string(),
+                None => digits,
+            }
+        } else if digits.len() == plan.national_len + 1 {
+            match digits.strip_prefix('0') {
+                Some(national) => national.to_string(),
+                None => digits,
+            }
         } else {
             digits
         };
@@ -133,7 +138,7 @@ pub fn mask(dialling_code: &str, national: &str) -> String {
         out.push_str(&"•".repeat(hidden - first));
     }
     out.push(' ');
-    out.push_str(&national[national.len() - keep..]);
+    out.push_str(national.get(national.len() - keep..).unwrap_or_default());
     out
 }
 

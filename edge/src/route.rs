@@ -72,7 +72,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["api", "checkouts", c] => vec![("GET", Route::WidgetCheckout(id(c)))],
         ["api", "checkouts", c, "payments"] => vec![("POST", Route::StartPayment(id(c)))],
         ["api", "checkouts", c, "otp"] => vec![("POST", Route::SubmitOtp(id(c)))],
-        ["api", "checkouts", c, "live"] => vec![("GET", Route::Live(id(c)))],
+        ["api", "checkouts", c, lipa_api::live::PATH_SEGMENT] => vec![("GET", Route::Live(id(c)))],
         ["api", "checkouts", c, "check"] => vec![("POST", Route::CheckPayment(id(c)))],
         ["webhooks", provider] => vec![("POST", Route::ProviderWebhook(id(provider)))],
         ["pay", c] => vec![("GET", Route::PayPage(id(c)))],

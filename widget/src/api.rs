@@ -1,11 +1,10 @@
 //! The widget's calls to the edge: same origin, authorized by the checkout's client secret.
 
+use gloo_net::http::{Method, RequestBuilder};
 use lipa_api::{CheckoutView, PaymentView};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestInit, Response};
+use wasm_bindgen::JsValue;
 
 /// Where the widget is and what authorizes it, read from the iframe's URL:
 /// `/pay/{checkout}#cs={client_secret}&i={instance}&o={parent origin}&l={locale}&a={appearance}`,
@@ -102,50 +101,48 @@ pub fn js_object(fields: &[(&str, &str)]) -> JsValue {
     object.into()
 }
 
-/// Calls the edge. JSON is parsed by the browser (`Response.json()`), so the widget ships
-/// no JSON parser of its own.
+/// Calls the edge and reads its answer as a `T`.
 async fn call<T: DeserializeOwned>(
     session: &Session,
-    method: &str,
+    method: Method,
     path: &str,
     body: Option<JsValue>,
 ) -> Result<T, ApiError> {
-    let headers = Headers::new().map_err(network_error)?;
-    headers
-        .set(
-            "Authorization",
-            &format!("Bearer {}", session.client_secret),
-        )
-        .map_err(network_error)?;
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = body {
-        headers
-            .set("Content-Type", "application/json")
-            .map_err(network_error)?;
-        init.set_body(
-            &js_sys::JSON::stringify(&body)
-                .map_err(network_error)?
-                .into(),
-        );
+    let json = fetch(session, method, path, body).await?;
+    crate::de::from_js(json).ok_or_else(|| ApiError::new(crate::i18n::UNEXPECTED))
+}
+
+/// Calls the edge through gloo-net's `http`: the answer's JSON when the edge accepted the
+/// call, its refusal otherwise. The body is read as text and parsed by the browser
+/// (`JSON.parse`): the widget ships no JSON parser of its own. Not generic, so that its code
+/// is not copied for every type read.
+async fn fetch(
+    session: &Session,
+    method: Method,
+    path: &str,
+    body: Option<JsValue>,
+) -> Result<JsValue, ApiError> {
+    let network = |_| ApiError::new(crate::i18n::NETWORK);
+    let bearer = format!("Bearer {}", session.client_secret);
+    let request = RequestBuilder::new(path)
+        .method(method)
+        .header("Authorization", &bearer);
+    let request = match body {
+        Some(body) => request
+            .header("Content-Type", "application/json")
+            .body(js_sys::JSON::stringify(&body).map_err(network_error)?),
+        None => request.build(),
     }
-    init.set_headers(&headers);
-    let request = Request::new_with_str_and_init(path, &init).map_err(network_error)?;
-    let window = web_sys::window().ok_or_else(|| network_error(JsValue::NULL))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(network_error)?
-        .dyn_into()
-        .map_err(network_error)?;
-    let json = JsFuture::from(response.json().map_err(network_error)?)
-        .await
-        .map_err(network_error)?;
+    .map_err(network)?;
+    let response = request.send().await.map_err(network)?;
+    let text = response.text().await.map_err(network)?;
+    let json = js_sys::JSON::parse(&text).map_err(network_error)?;
     if response.ok() {
-        serde_wasm_bindgen::from_value(json).map_err(|_| ApiError::new(crate::i18n::UNEXPECTED))
+        Ok(json)
     } else {
-        Err(serde_wasm_bindgen::from_value::<ErrorBody>(json)
+        Err(crate::de::from_js::<ErrorBody>(json)
             .map(|b| b.error)
-            .unwrap_or_else(|_| ApiError::new(crate::i18n::UNEXPECTED)))
+            .unwrap_or_else(|| ApiError::new(crate::i18n::UNEXPECTED)))
     }
 }
 
@@ -153,7 +150,7 @@ async fn call<T: DeserializeOwned>(
 pub async fn checkout(session: &Session) -> Result<CheckoutView, ApiError> {
     call(
         session,
-        "GET",
+        Method::GET,
         &format!("/api/checkouts/{}", session.checkout_id),
         None,
     )
@@ -168,7 +165,7 @@ pub async fn start_payment(
 ) -> Result<PaymentView, ApiError> {
     call(
         session,
-        "POST",
+        Method::POST,
         &format!("/api/checkouts/{}/payments", session.checkout_id),
         Some(js_object(&[("operator", operator), ("phone", phone)])),
     )
@@ -179,7 +176,7 @@ pub async fn start_payment(
 pub async fn check(session: &Session) -> Result<PaymentView, ApiError> {
     call(
         session,
-        "POST",
+        Method::POST,
         &format!("/api/checkouts/{}/check", session.checkout_id),
         None,
     )
@@ -190,26 +187,18 @@ pub async fn check(session: &Session) -> Result<PaymentView, ApiError> {
 pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, ApiError> {
     call(
         session,
-        "POST",
+        Method::POST,
         &format!("/api/checkouts/{}/otp", session.checkout_id),
         Some(js_object(&[("otp", otp)])),
     )
     .await
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// boot.js's wait: at most `ms`, over as soon as the edge announces a payment on the live
-    /// channel (resolves with it, or with `undefined` when the time ran out).
-    #[wasm_bindgen(js_name = lipaWait)]
-    fn lipa_wait(ms: i32) -> js_sys::Promise;
-}
-
-/// Waits for news of the payment: `ms` milliseconds at most. Returns the latest payment when
-/// the live channel announced one, `None` when the time ran out (then read the checkout).
+/// Waits for news of the payment: `ms` milliseconds at most (longer while the live channel is
+/// up, since the edge speaks first). Returns the latest payment when the live channel
+/// announced one, `None` when the time ran out (then read the checkout).
 pub async fn wait_for_news(ms: i32) -> Option<PaymentView> {
-    let news = JsFuture::from(lipa_wait(ms)).await.ok()?;
-    serde_wasm_bindgen::from_value(news).ok()
+    crate::live::wait(ms).await
 }
 
 /// Unix milliseconds now.

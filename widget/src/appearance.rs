@@ -148,7 +148,7 @@ pub fn resolve(requested: &Requested) -> Appearance {
         Some("auto") => Theme::Auto,
         Some(other) => {
             warnings.push(format!(
-                "Lipa appearance: theme {other:?} is not light, dark or auto; using light"
+                "Lipa appearance: theme \"{other}\" is not light, dark or auto; using light"
             ));
             Theme::Light
         }
@@ -166,7 +166,7 @@ pub fn resolve(requested: &Requested) -> Appearance {
         let parsed = Rgb::parse(text);
         if parsed.is_none() {
             warnings.push(format!(
-                "Lipa appearance: {name} {text:?} is not a #rgb or #rrggbb colour; ignored"
+                "Lipa appearance: {name} \"{text}\" is not a #rgb or #rrggbb colour; ignored"
             ));
         }
         parsed
@@ -243,7 +243,7 @@ pub fn resolve(requested: &Requested) -> Appearance {
         match px {
             Some(n) => out.properties.push(("--radius", format!("{n}px"))),
             None => out.warnings.push(format!(
-                "Lipa appearance: borderRadius {radius:?} is not 0px to 32px; ignored"
+                "Lipa appearance: borderRadius \"{radius}\" is not 0px to 32px; ignored"
             )),
         }
     }
@@ -252,12 +252,12 @@ pub fn resolve(requested: &Requested) -> Appearance {
             && font.len() <= 200
             && font
                 .chars()
-                .all(|c| c.is_alphanumeric() || " ,'\"-_.".contains(c));
+                .all(|c| c.is_ascii_alphanumeric() || " ,'\"-_.".contains(c));
         if safe {
             out.properties.push(("--font", font.trim().to_string()));
         } else {
             out.warnings.push(format!(
-                "Lipa appearance: fontFamily {font:?} is not a plain list of font names; ignored"
+                "Lipa appearance: fontFamily \"{font}\" is not a plain list of font names; ignored"
             ));
         }
     }

@@ -7,7 +7,9 @@
 
 pub mod api;
 pub mod appearance;
+mod de;
 pub mod i18n;
+mod live;
 pub mod messages;
 mod screens;
 
@@ -85,7 +87,7 @@ fn apply_appearance(raw: Option<&str>) {
         Some(raw) => js_sys::decode_uri_component(raw)
             .ok()
             .and_then(|text| js_sys::JSON::parse(&String::from(text)).ok())
-            .and_then(|value| serde_wasm_bindgen::from_value(value).ok())
+            .and_then(crate::de::from_js)
             .unwrap_or_else(|| {
                 web_sys::console::warn_1(
                     &"Lipa appearance: not an { theme, variables } object; ignored".into(),
@@ -161,6 +163,7 @@ pub fn Checkout(
     /// Which checkout, and the secret that authorizes the widget for it.
     session: Session,
 ) -> impl IntoView {
+    live::connect(&session);
     let session = StoredValue::new(session);
     let (screen, set_screen) = signal(Screen::Loading);
     let (checkout, set_checkout) = signal::<Option<CheckoutView>>(None);

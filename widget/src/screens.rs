@@ -12,10 +12,10 @@ use crate::text;
 fn initials(name: &str) -> String {
     name.split([' ', '-'])
         .filter_map(|w| w.chars().next())
-        .filter(|c| c.is_alphanumeric())
+        .filter(|c| c.is_ascii_alphanumeric())
         .take(2)
-        .collect::<String>()
-        .to_uppercase()
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// An example national number for the hint, e.g. "0712 345 678" for Kenya.
@@ -55,8 +55,18 @@ pub fn PayForm(
 ) -> impl IntoView {
     let country = checkout.country;
     let locked = checkout.locked_phone.is_some();
-    let (operator, set_operator) = signal(checkout.operators.first().map(|o| o.id));
-    let (phone, set_phone) = signal(checkout.locked_phone.clone().unwrap_or_default());
+    let offered = StoredValue::new(checkout.operators.iter().map(|o| o.id).collect::<Vec<_>>());
+    // The operator predicted from a number's prefix, when the checkout offers it.
+    let predicted = move |typed: &str| {
+        lipa_api::numbering::predict(country, typed)
+            .filter(|op| offered.with_value(|ops| ops.contains(op)))
+    };
+    let initial_phone = checkout.locked_phone.clone().unwrap_or_default();
+    let (operator, set_operator) =
+        signal(predicted(&initial_phone).or_else(|| checkout.operators.first().map(|o| o.id)));
+    // The customer chose an operator by hand: predictions no longer change it.
+    let chosen = StoredValue::new(false);
+    let (phone, set_phone) = signal(initial_phone);
     let (phone_error, set_phone_error) = signal::<Option<String>>(None);
     let (form_error, set_form_error) = signal::<Option<String>>(None);
     let (busy, set_busy) = signal(false);
@@ -148,7 +158,10 @@ pub fn PayForm(
                         name="operator"
                         value=id.id()
                         prop:checked=move || operator.get() == Some(id)
-                        on:change=move |_| set_operator.set(Some(id))
+                        on:change=move |_| {
+                            chosen.set_value(true);
+                            set_operator.set(Some(id));
+                        }
                     />
                     <span class="badge" aria-hidden="true" data-operator=id.id()>{initials(&o.name)}</span>
                     <span class="name">{o.name.clone()}</span>
@@ -181,7 +194,13 @@ pub fn PayForm(
                     aria-invalid=move || if phone_error.get().is_some() { "true" } else { "false" }
                     prop:value=move || phone.get()
                     on:input=move |ev| {
-                        set_phone.set(event_target_value(&ev));
+                        let typed = event_target_value(&ev);
+                        if !chosen.get_value() {
+                            if let Some(op) = predicted(&typed) {
+                                set_operator.set(Some(op));
+                            }
+                        }
+                        set_phone.set(typed);
                         set_phone_error.set(None);
                     }
                 />

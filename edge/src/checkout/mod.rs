@@ -1134,5 +1134,6 @@ fn log_payment(event: &str, checkout_id: &str, p: &PaymentRecord) {
 /// The live channel's message (subprotocol `lipa.v1`): the latest payment's `PaymentView`,
 /// exactly as `GET /api/checkouts/{id}` shows it; none before the first payment.
 fn announcement(rec: &CheckoutRecord) -> Option<String> {
-    serde_json::to_string(&rec.shown_payment()?.view()).ok()
+    let message: lipa_api::live::LiveMessage = rec.shown_payment()?.view();
+    serde_json::to_string(&message).ok()
 }

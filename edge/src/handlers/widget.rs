@@ -36,7 +36,7 @@ pub async fn view(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Resp
 
 /// The subprotocol the live channel speaks; the client secret travels as a second one,
 /// `cs.<secret>`, since a browser's WebSocket cannot send an `Authorization` header.
-pub const LIVE_PROTOCOL: &str = "lipa.v1";
+pub use lipa_api::live::PROTOCOL as LIVE_PROTOCOL;
 
 /// `GET /api/checkouts/{id}/live`: upgrades to a WebSocket held by the Checkout object, which
 /// sends a message whenever the checkout changes.
@@ -59,16 +59,12 @@ pub async fn live(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Resp
         .headers()
         .get("Sec-WebSocket-Protocol")?
         .unwrap_or_default();
-    let secret = protocols
-        .split(',')
-        .map(str::trim)
-        .find_map(|p| p.strip_prefix("cs."))
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Unauthorized,
-                "send the client secret as the WebSocket subprotocol cs.<secret>",
-            )
-        })?;
+    let secret = lipa_api::live::secret_from_protocols(&protocols).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Unauthorized,
+            "send the client secret as the WebSocket subprotocol cs.<secret>",
+        )
+    })?;
     let headers = worker::Headers::new();
     headers.set("Upgrade", "websocket")?;
     headers.set(CLIENT_SECRET_HEADER, secret)?;
