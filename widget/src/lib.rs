@@ -10,6 +10,7 @@ pub mod appearance;
 pub mod i18n;
 pub mod messages;
 mod screens;
+pub mod verify;
 
 use leptos::prelude::*;
 use lipa_api::{CheckoutView, NextAction, PaymentStatus, PaymentView};
