@@ -10,7 +10,9 @@
 //! is therefore read → decide (a pure rule from [`record`]) → write with no I/O between, on
 //! the record as stored at that moment, never on a copy read before an await: a payment is
 //! stored as in flight before anything else is awaited, OTP attempts are counted on the
-//! stored record, and a provider's answer is applied to the record read after the answer.
+//! stored record, a guest's phone-verification code is issued and checked on it
+//! ([`verification`], `verifying.rs`), and a provider's answer is applied to the record read
+//! after the answer.
 
 pub mod message;
 mod object;
