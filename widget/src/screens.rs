@@ -197,6 +197,7 @@ pub fn PayForm(
                     on_back=move |_| set_verifying.set(None)
                 />
             }
+            .into_any()
         })
     };
     let operators = checkout

@@ -153,6 +153,7 @@ pub fn VerifyScreen(
             </button>
         </form>
     }
+    .into_any()
 }
 
 #[cfg(test)]
