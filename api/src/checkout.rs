@@ -178,6 +178,10 @@ pub struct OperatorView {
     /// units (0 when the merchant bears it).
     #[serde(default)]
     pub fee: i64,
+    /// Whether a guest must verify the number with a code sent by SMS before paying with
+    /// this operator (`POST /api/checkouts/{id}/verify`); never for a locked number.
+    #[serde(default)]
+    pub verify_phone: bool,
 }
 
 /// What the widget reads: the checkout, its operators and its current payment.
@@ -257,10 +261,73 @@ impl SubmitOtp {
     }
 }
 
+/// The widget's `POST /api/checkouts/{id}/verify/check` body:
+/// `{"phone": "0241234567", "code": "123456"}`.
+pub struct CheckCode;
+
+/// Digits in a phone-verification code.
+pub const VERIFY_CODE_DIGITS: usize = 6;
+
+impl CheckCode {
+    /// Parses the body: the number as typed and the 6-digit code sent to it.
+    pub fn from_json(body: &str) -> Result<(String, String), ApiError> {
+        let map = parse_object(body)?;
+        reject_unknown(&map, &["phone", "code"])?;
+        let phone = required_str(&map, "phone")?.to_string();
+        let code: String = required_str(&map, "code")?
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if code.len() != VERIFY_CODE_DIGITS || !code.chars().all(|c| c.is_ascii_digit()) {
+            return Err(invalid(
+                "code",
+                "the code is the 6 digits sent to your phone by SMS",
+            ));
+        }
+        Ok((phone, code))
+    }
+}
+
+/// Where a guest's phone verification stands, as the widget reads it (never the code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationView {
+    /// The number, masked (`+233 ••• ••• 001`).
+    pub phone_masked: String,
+    /// Whether the number is verified for this checkout (the customer may pay).
+    pub verified: bool,
+    /// When the code sent last stops working, Unix ms (`None` once verified).
+    pub expires_at_ms: Option<i64>,
+    /// Wrong codes the customer may still type for it.
+    pub attempts_left: Option<u32>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+
+    #[test]
+    fn a_code_check_needs_six_digits_and_names_the_field() {
+        assert_eq!(
+            CheckCode::from_json(r#"{"phone":"024 000 0001","code":"123 456"}"#).unwrap(),
+            ("024 000 0001".to_string(), "123456".to_string())
+        );
+        for bad in [
+            r#"{"phone":"0240000001","code":"12345"}"#,
+            r#"{"phone":"0240000001","code":"abcdef"}"#,
+            r#"{"phone":"0240000001","code":"1234567"}"#,
+        ] {
+            assert_eq!(
+                CheckCode::from_json(bad).unwrap_err().field.as_deref(),
+                Some("code")
+            );
+        }
+        let e = CheckCode::from_json(r#"{"code":"123456"}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::MissingField, Some("phone"))
+        );
+    }
 
     fn err(body: &str) -> ApiError {
         CreateCheckout::from_json(body).unwrap_err()

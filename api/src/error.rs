@@ -56,8 +56,12 @@ pub enum ErrorCode {
     NotRefundable,
     /// The provider refused the request (e.g. an invalid wallet).
     ProviderRefused,
-    /// Too many payment prompts for a phone number, checkout or client in a window.
+    /// Too many payment prompts (or verification codes) for a phone number, checkout or
+    /// client in a window.
     TooManyPrompts,
+    /// The route asks a guest to verify the number by SMS code before any prompt, and this
+    /// number is not verified for the checkout (field `phone`).
+    PhoneNotVerified,
     /// The body is larger than allowed.
     PayloadTooLarge,
     /// A webhook's signature did not verify.
@@ -72,7 +76,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, once each (the test below makes a new variant a compile error there).
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidField,
         ErrorCode::MissingField,
@@ -90,6 +94,7 @@ impl ErrorCode {
         ErrorCode::NotRefundable,
         ErrorCode::ProviderRefused,
         ErrorCode::TooManyPrompts,
+        ErrorCode::PhoneNotVerified,
         ErrorCode::PayloadTooLarge,
         ErrorCode::InvalidSignature,
         ErrorCode::ProviderUnavailable,
@@ -102,6 +107,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidJson | ErrorCode::InvalidField | ErrorCode::MissingField => 400,
             ErrorCode::Unauthorized | ErrorCode::InvalidSignature => 401,
+            ErrorCode::PhoneNotVerified => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::PaymentInProgress
@@ -185,6 +191,7 @@ mod tests {
                 | ErrorCode::NotRefundable
                 | ErrorCode::ProviderRefused
                 | ErrorCode::TooManyPrompts
+                | ErrorCode::PhoneNotVerified
                 | ErrorCode::PayloadTooLarge
                 | ErrorCode::InvalidSignature
                 | ErrorCode::ProviderUnavailable

@@ -22,7 +22,8 @@ pub mod receipt;
 pub mod refund;
 
 pub use checkout::{
-    CheckoutCreated, CheckoutView, CreateCheckout, OperatorView, StartPayment, SubmitOtp,
+    CheckCode, CheckoutCreated, CheckoutView, CreateCheckout, OperatorView, StartPayment,
+    SubmitOtp, VerificationView,
 };
 pub use country::{Country, Operator};
 pub use error::{ApiError, ErrorBody, ErrorCode};

@@ -54,6 +54,15 @@ impl Merchant {
     }
 }
 
+/// Where guests' verification codes are sent by SMS (`SMS_GATEWAY_URL`, `SMS_GATEWAY_KEY`).
+#[derive(Debug, Clone)]
+pub struct SmsGateway {
+    /// The gateway's send endpoint.
+    pub url: String,
+    /// Sent as `Authorization: Bearer`.
+    pub key: Secret,
+}
+
 /// Everything the edge needs.
 #[derive(Debug)]
 pub struct Config {
@@ -68,6 +77,9 @@ pub struct Config {
     pub limits: PromptLimits,
     /// Which provider takes which country and operator (`ROUTES`).
     pub routes: RoutingTable,
+    /// The SMS gateway for phone verification, when configured (required when a route
+    /// verifies phones).
+    pub sms: Option<SmsGateway>,
 }
 
 /// The Worker's vars and secrets, as providers read their configuration sections.
@@ -120,6 +132,7 @@ impl Config {
                     .unwrap_or_else(|| DEFAULT_ROUTES.to_string()),
             )
             .map_err(|e| ApiError::new(ErrorCode::Misconfigured, format!("ROUTES: {e}")))?,
+            sms: sms_gateway(s)?,
         }
         .checked()
     }
@@ -163,7 +176,29 @@ impl Config {
         self.routes
             .check_configured(|p| self.providers.get(p).is_some())
             .map_err(|e| ApiError::new(ErrorCode::Misconfigured, e))?;
+        if self.routes.any_verify_phone() && self.sms.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::Misconfigured,
+                "ROUTES verifies guests' phones (verify_phone, on for Xtopay) but SMS_GATEWAY_URL \
+                 is not set",
+            ));
+        }
         Ok(self)
+    }
+}
+
+/// `SMS_GATEWAY_URL` with its key, `None` when the URL is unset; a URL without its key is
+/// refused by name.
+fn sms_gateway(s: &dyn Settings) -> Result<Option<SmsGateway>, ApiError> {
+    let url = lipa_providers::settings::base_url(s, "SMS_GATEWAY_URL");
+    let key = s.secret("SMS_GATEWAY_KEY");
+    match (url, key) {
+        (None, _) => Ok(None),
+        (Some(url), Some(key)) => Ok(Some(SmsGateway { url, key })),
+        (Some(_), None) => Err(ApiError::new(
+            ErrorCode::Misconfigured,
+            "SMS_GATEWAY_URL is set but the edge is missing the secret SMS_GATEWAY_KEY",
+        )),
     }
 }
 
@@ -251,6 +286,22 @@ mod tests {
         settings.values.remove("CRISSCROSS_BASE_URL");
         let e = Config::from_settings(&settings).expect_err("a route to an unconfigured provider");
         assert!(e.message.contains("CRISSCROSS_BASE_URL"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_route_that_verifies_phones_needs_the_sms_gateway() {
+        let mut settings = every_setting();
+        settings
+            .values
+            .insert("ROUTES".into(), "KE=crisscross;verify_phone".into());
+        assert!(Config::from_settings(&settings).is_ok());
+        settings.values.remove("SMS_GATEWAY_URL");
+        let e = Config::from_settings(&settings).expect_err("no gateway");
+        assert!(e.message.contains("SMS_GATEWAY_URL"), "{}", e.message);
+        let mut settings = every_setting();
+        settings.values.remove("SMS_GATEWAY_KEY");
+        let e = Config::from_settings(&settings).expect_err("no key");
+        assert!(e.message.contains("SMS_GATEWAY_KEY"), "{}", e.message);
     }
 
     fn merchant(next: Option<&str>) -> Merchant {

@@ -19,6 +19,7 @@ pub mod redact;
 pub mod route;
 pub mod routing;
 pub mod signing;
+pub mod sms;
 pub mod store;
 pub mod transfer;
 pub mod webcrypto;
@@ -102,6 +103,8 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
         Route::StartPayment(id) => handlers::widget::start_payment(req, env, &id).await,
         Route::SubmitOtp(id) => handlers::widget::submit_otp(req, env, &id).await,
         Route::CheckPayment(id) => handlers::widget::check(req, env, &id).await,
+        Route::SendCode(id) => handlers::widget::send_code(req, env, &id).await,
+        Route::CheckCode(id) => handlers::widget::check_code(req, env, &id).await,
         Route::Live(id) => handlers::widget::live(req, env, &id).await,
         Route::ProviderWebhook(provider) => {
             let config = Config::from_env(env)?;

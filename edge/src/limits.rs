@@ -1,7 +1,7 @@
 //! Spam protection: how many payment prompts one phone number, one checkout and one client IP
 //! may trigger in a window (Xtopay's guide makes this mandatory; Lipa applies it to every
-//! provider). A number the merchant locked is not limited per phone: the merchant vouched
-//! for it.
+//! provider). A number the merchant locked has its own, higher, per-phone limit: the merchant
+//! vouched for it.
 
 use lipa_api::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -34,6 +34,15 @@ pub fn refused(what: &str, retry_at_ms: i64, now_ms: i64) -> ApiError {
     ApiError::new(
         ErrorCode::TooManyPrompts,
         format!("Too many payment prompts for this {what}. Try again in {minutes} minute(s)."),
+    )
+}
+
+/// The 429 for codes sent by SMS to a bucket that is full.
+pub fn refused_codes(what: &str, retry_at_ms: i64, now_ms: i64) -> ApiError {
+    let minutes = ((retry_at_ms - now_ms).max(0) + 59_999) / 60_000;
+    ApiError::new(
+        ErrorCode::TooManyPrompts,
+        format!("Too many codes for this {what}. Try again in {minutes} minute(s)."),
     )
 }
 

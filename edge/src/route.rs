@@ -44,6 +44,10 @@ pub enum Route {
     SubmitOtp(String),
     /// `POST /api/checkouts/{id}/check` (client secret): "I've approved".
     CheckPayment(String),
+    /// `POST /api/checkouts/{id}/verify` (client secret): send a guest's number a code.
+    SendCode(String),
+    /// `POST /api/checkouts/{id}/verify/check` (client secret): the code the guest typed.
+    CheckCode(String),
     /// `POST /webhooks/{provider}`.
     ProviderWebhook(String),
     /// `GET /pay/{id}`: the page that hosts the widget.
@@ -74,6 +78,8 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["api", "checkouts", c, "otp"] => vec![("POST", Route::SubmitOtp(id(c)))],
         ["api", "checkouts", c, lipa_api::live::PATH_SEGMENT] => vec![("GET", Route::Live(id(c)))],
         ["api", "checkouts", c, "check"] => vec![("POST", Route::CheckPayment(id(c)))],
+        ["api", "checkouts", c, "verify"] => vec![("POST", Route::SendCode(id(c)))],
+        ["api", "checkouts", c, "verify", "check"] => vec![("POST", Route::CheckCode(id(c)))],
         ["webhooks", provider] => vec![("POST", Route::ProviderWebhook(id(provider)))],
         ["pay", c] => vec![("GET", Route::PayPage(id(c)))],
         _ => {
@@ -115,6 +121,14 @@ mod tests {
         assert_eq!(
             route("POST", "/api/checkouts/co_1/check"),
             Ok(Route::CheckPayment("co_1".into()))
+        );
+        assert_eq!(
+            route("POST", "/api/checkouts/co_1/verify"),
+            Ok(Route::SendCode("co_1".into()))
+        );
+        assert_eq!(
+            route("POST", "/api/checkouts/co_1/verify/check"),
+            Ok(Route::CheckCode("co_1".into()))
         );
         assert_eq!(
             route("POST", "/webhooks/crisscross"),

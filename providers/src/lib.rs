@@ -103,6 +103,13 @@ impl ProviderId {
         ProviderId::ALL.into_iter().find(|p| p.name() == name)
     }
 
+    /// Whether a route to this provider verifies a guest's number by SMS before the first
+    /// prompt unless `ROUTES` says otherwise (`verify_phone`): Xtopay's guide requires a
+    /// one-time code for numbers the merchant has not locked ("Security Requirements").
+    pub fn verifies_phone_by_default(self) -> bool {
+        matches!(self, ProviderId::Xtopay)
+    }
+
     /// Whether Lipa can route `operator` in `country` to this provider.
     pub fn supports(self, country: lipa_api::Country, operator: lipa_api::Operator) -> bool {
         match self {

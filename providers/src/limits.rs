@@ -1,10 +1,12 @@
 //! Spam protection's limits (`PROMPT_LIMITS`): how many payment prompts one phone number,
-//! one checkout and one client IP may trigger in a window. Xtopay's guide makes spam
+//! one checkout and one client IP may trigger in a window (a number the merchant locked has
+//! its own, higher, per-phone limit); the same per-phone and per-IP limits bound how many
+//! verification codes are sent by SMS. Xtopay's guide makes spam
 //! protection mandatory; Lipa applies it to every provider. Parsed here, not in the edge, so
 //! that `cargo xtask deploy` checks the setting with the code the edge runs.
 
-/// The limits in force (`PROMPT_LIMITS` = `phone/checkout/ip per seconds`, e.g.
-/// `5/5/30 per 600`).
+/// The limits in force (`PROMPT_LIMITS` = `phone/checkout/ip[/locked_phone] per seconds`,
+/// e.g. `5/5/30/20 per 600`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PromptLimits {
     /// Prompts per phone number per window.
@@ -13,6 +15,9 @@ pub struct PromptLimits {
     pub per_checkout: u32,
     /// Prompts per client IP per window.
     pub per_ip: u32,
+    /// Prompts per window to a number the merchant locked with `customer_phone` (the
+    /// merchant vouched for it, so it may be higher; 4 × `per_phone` when not given).
+    pub per_locked_phone: u32,
     /// The window, ms.
     pub window_ms: i64,
 }
@@ -23,30 +28,37 @@ impl Default for PromptLimits {
             per_phone: 5,
             per_checkout: 5,
             per_ip: 30,
+            per_locked_phone: 20,
             window_ms: 600_000,
         }
     }
 }
 
 impl PromptLimits {
-    /// Parses `phone/checkout/ip per seconds`.
+    /// Parses `phone/checkout/ip[/locked_phone] per seconds`.
     pub fn parse(text: &str) -> Result<PromptLimits, String> {
-        let bad = || format!("PROMPT_LIMITS {text:?}: expected e.g. \"5/5/30 per 600\"");
+        let bad = || format!("PROMPT_LIMITS {text:?}: expected e.g. \"5/5/30/20 per 600\"");
         let (counts, window) = text.split_once(" per ").ok_or_else(bad)?;
         let n: Vec<u32> = counts
             .split('/')
             .map(|c| c.trim().parse::<u32>().map_err(|_| bad()))
             .collect::<Result<_, _>>()?;
         let window_s: i64 = window.trim().parse().map_err(|_| bad())?;
-        match n.as_slice() {
-            [phone, checkout, ip] if window_s > 0 && n.iter().all(|x| *x > 0) => Ok(PromptLimits {
-                per_phone: *phone,
-                per_checkout: *checkout,
-                per_ip: *ip,
-                window_ms: window_s * 1000,
-            }),
-            _ => Err(bad()),
+        if window_s <= 0 || n.contains(&0) {
+            return Err(bad());
         }
+        let (phone, checkout, ip, locked) = match n.as_slice() {
+            [phone, checkout, ip] => (*phone, *checkout, *ip, phone.saturating_mul(4)),
+            [phone, checkout, ip, locked] => (*phone, *checkout, *ip, *locked),
+            _ => return Err(bad()),
+        };
+        Ok(PromptLimits {
+            per_phone: phone,
+            per_checkout: checkout,
+            per_ip: ip,
+            per_locked_phone: locked,
+            window_ms: window_s * 1000,
+        })
     }
 }
 
@@ -62,8 +74,13 @@ mod tests {
                 per_phone: 5,
                 per_checkout: 4,
                 per_ip: 30,
+                per_locked_phone: 20,
                 window_ms: 600_000
             })
+        );
+        assert_eq!(
+            PromptLimits::parse("5/4/30/50 per 60").map(|l| l.per_locked_phone),
+            Ok(50)
         );
         for bad in [
             "5/5 per 600",
@@ -71,6 +88,8 @@ mod tests {
             "a/5/5 per 600",
             "5/5/5 per 0",
             "0/5/5 per 60",
+            "5/5/5/0 per 60",
+            "5/5/5/5/5 per 60",
         ] {
             assert!(PromptLimits::parse(bad).is_err(), "{bad}");
         }

@@ -1,8 +1,12 @@
 //! Which provider takes a payment: a routing table from configuration.
 //!
-//! `ROUTES` is a comma-separated list of `COUNTRY[/operator]=provider`, e.g.
-//! `UG=honeycoin, KE/airtel_money=honeycoin, KE=crisscross`. Entries are tried in order and the
-//! first match wins; an entry without an operator is the country's default. Every entry is
+//! `ROUTES` is a comma-separated list of `COUNTRY[/operator]=provider[;verify_phone=on|off]`,
+//! e.g. `UG=honeycoin, KE/airtel_money=honeycoin;verify_phone=on, KE=crisscross`. Entries are
+//! tried in order and the first match wins; an entry without an operator is the country's
+//! default. `verify_phone` makes a guest prove the number with a one-time code sent by SMS
+//! before the first prompt (a number the merchant locked skips it); without it, the
+//! provider's default applies ([`ProviderId::verifies_phone_by_default`]: on for Xtopay,
+//! whose guide requires it). Every entry is
 //! checked when the configuration is read: an unknown country, operator or provider, an
 //! operator that is not the country's, or a provider that cannot take that operator stops the
 //! edge with a message naming the entry.
@@ -23,6 +27,8 @@ pub struct Route {
     pub operator: Option<Operator>,
     /// Where its payments go.
     pub provider: ProviderId,
+    /// Whether a guest's number is verified by SMS before the first prompt.
+    pub verify_phone: bool,
 }
 
 /// The ordered table.
@@ -45,16 +51,29 @@ impl RoutingTable {
                 continue;
             }
             let bad = |why: String| format!("routing entry {} {entry:?}: {why}", i + 1);
-            let (left, provider) = entry
+            let (left, target) = entry
                 .split_once('=')
                 .ok_or_else(|| bad("expected COUNTRY[/operator]=provider".into()))?;
-            let provider_name = provider.trim();
+            let mut options = target.split(';');
+            let provider_name = options.next().unwrap_or_default().trim();
             let provider = ProviderId::from_name(provider_name).ok_or_else(|| {
                 bad(format!(
                     "unknown provider {provider_name:?} (known: {})",
                     ProviderId::ALL.map(|p| p.name()).join(", ")
                 ))
             })?;
+            let mut verify_phone = provider.verifies_phone_by_default();
+            for option in options.map(str::trim) {
+                verify_phone = match option {
+                    "verify_phone" | "verify_phone=on" => true,
+                    "verify_phone=off" => false,
+                    other => {
+                        return Err(bad(format!(
+                            "unknown option {other:?} (known: verify_phone=on, verify_phone=off)"
+                        )))
+                    }
+                };
+            }
             let (country_code, operator_id) = match left.trim().split_once('/') {
                 Some((c, o)) => (c.trim(), Some(o.trim())),
                 None => (left.trim(), None),
@@ -88,6 +107,7 @@ impl RoutingTable {
                 country,
                 operator,
                 provider,
+                verify_phone,
             });
         }
         if routes.is_empty() {
@@ -98,11 +118,27 @@ impl RoutingTable {
 
     /// The provider for a payment, if any entry matches and that provider takes the operator.
     pub fn provider_for(&self, country: Country, operator: Operator) -> Option<ProviderId> {
+        self.route_for(country, operator).map(|r| r.provider)
+    }
+
+    /// The entry that takes a payment, if any matches and its provider takes the operator.
+    pub fn route_for(&self, country: Country, operator: Operator) -> Option<&Route> {
         self.routes
             .iter()
             .find(|r| r.country == country && r.operator.is_none_or(|o| o == operator))
-            .map(|r| r.provider)
-            .filter(|p| p.supports(country, operator))
+            .filter(|r| r.provider.supports(country, operator))
+    }
+
+    /// Whether a guest paying with `operator` in `country` must verify the number by SMS
+    /// first (the matching entry's `verify_phone`; `false` when nothing routes it).
+    pub fn verify_phone(&self, country: Country, operator: Operator) -> bool {
+        self.route_for(country, operator)
+            .is_some_and(|r| r.verify_phone)
+    }
+
+    /// Whether any entry verifies phones (the edge then needs an SMS gateway).
+    pub fn any_verify_phone(&self) -> bool {
+        self.routes.iter().any(|r| r.verify_phone)
     }
 
     /// Every provider the table names.
@@ -191,6 +227,24 @@ mod tests {
             t.check_configured(|p| p == ProviderId::CrissCross),
             Err("ROUTES sends payments to xtopay but XTOPAY_BASE_URL is not set".into())
         );
+    }
+
+    #[test]
+    fn verify_phone_is_on_for_xtopay_by_default_and_set_per_route() {
+        let t = RoutingTable::parse(
+            "GH/mtn_momo=xtopay;verify_phone=off, GH=xtopay, KE=crisscross;verify_phone, UG=honeycoin",
+        )
+        .unwrap();
+        assert!(!t.verify_phone(Country::GH, Operator::MtnMomo));
+        assert!(t.verify_phone(Country::GH, Operator::TelecelCash));
+        assert!(t.verify_phone(Country::KE, Operator::Mpesa));
+        assert!(!t.verify_phone(Country::UG, Operator::MtnMomo));
+        assert!(t.any_verify_phone());
+        assert!(!RoutingTable::parse("KE=crisscross")
+            .unwrap()
+            .any_verify_phone());
+        let e = RoutingTable::parse("GH=xtopay;verify=yes").unwrap_err();
+        assert!(e.contains("unknown option \"verify=yes\""), "{e}");
     }
 
     #[test]

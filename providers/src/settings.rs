@@ -194,10 +194,25 @@ pub const EDGE: Section = Section {
         Setting::var(
             "PROMPT_LIMITS",
             Need::Optional,
-            "spam protection, prompts per phone/checkout/IP per window in seconds \
-             (default 5/5/30 per 600)",
+            "spam protection, prompts per phone/checkout/IP[/locked phone] per window in \
+             seconds (default 5/5/30/20 per 600); codes sent by SMS share the per-phone and \
+             per-IP limits",
         )
-        .example("5/5/30 per 600"),
+        .example("5/5/30/20 per 600"),
+        Setting::var(
+            "SMS_GATEWAY_URL",
+            Need::Optional,
+            "where the edge posts a guest's verification code by SMS (https; JSON \
+             {\"to\", \"message\"} with Authorization: Bearer SMS_GATEWAY_KEY); required when a \
+             route verifies phones (verify_phone, on for Xtopay)",
+        )
+        .example("https://sms.example.com/send"),
+        Setting::secret(
+            "SMS_GATEWAY_KEY",
+            Need::Optional,
+            "the SMS gateway's key, sent as Authorization: Bearer (required with \
+             SMS_GATEWAY_URL)",
+        ),
         Setting::var(
             "APPROVAL_WINDOW_S",
             Need::Optional,

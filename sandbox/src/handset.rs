@@ -1,4 +1,5 @@
-//! `/handset`: a phone's prompt screen for numbers outside the test table.
+//! `/handset`: a phone's prompt screen for numbers outside the test table, and the text
+//! messages the sandbox's SMS gateway received (Lipa's phone-verification codes).
 
 use worker::Response;
 
@@ -23,6 +24,8 @@ li{{margin:.5rem 0;padding:.75rem;border:1px solid #ccc;border-radius:8px}} butt
 <p>Prompts sent to numbers outside the test table wait here for you.</p>
 <h2>Waiting prompts</h2>
 <ul id="prompts" aria-label="Waiting prompts"></ul>
+<h2>Text messages</h2>
+<ul id="sms" aria-label="Text messages"></ul>
 <h2>Test numbers (last digits)</h2>
 <table><thead><tr><th>Suffix</th><th>Behaviour</th></tr></thead><tbody>{rows}</tbody></table>
 <script>
@@ -54,6 +57,14 @@ async function load() {{
     return li;
   }}));
   if (!prompts.length) ul.innerHTML = '<li>No prompts are waiting.</li>';
+  const messages = await (await fetch('/handset/api/sms')).json();
+  const box = document.getElementById('sms');
+  box.replaceChildren(...messages.slice(0, 20).map((m) => {{
+    const li = document.createElement('li');
+    li.textContent = 'SMS to ' + m.to + ': ' + m.message;
+    return li;
+  }}));
+  if (!messages.length) box.innerHTML = '<li>No text messages yet.</li>';
 }}
 load(); setInterval(load, 1500);
 </script>

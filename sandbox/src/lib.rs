@@ -15,6 +15,7 @@ pub mod object;
 pub mod shop;
 pub mod signing;
 pub mod sim;
+pub mod sms;
 pub mod xtopay;
 
 use worker::{event, Context, Env, Method, Request, RequestInit, Response, Stub};
@@ -116,6 +117,8 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
         }
         (Method::Get, "/handset") => handset::page(),
         (Method::Get, "/handset/api/prompts") => forward(&env, req, "/prompts").await,
+        (Method::Post, "/sms/send") => forward(&env, req, "/sms/send").await,
+        (Method::Get, "/handset/api/sms") => forward(&env, req, &format!("/sms{query}")).await,
         (Method::Post, "/handset/api/answer") => forward(&env, req, "/answer").await,
         (Method::Get, "/_sandbox/requests") => forward(&env, req, &format!("/log{query}")).await,
         (Method::Post, "/_sandbox/shop/fail-next") => forward(&env, req, "/shop/fail-next").await,

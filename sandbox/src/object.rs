@@ -37,6 +37,8 @@ const HOLD_STEP_MS: u64 = 250;
 const SHOP_KEY: &str = "shop";
 /// How many of the next merchant deliveries the shop answers 503.
 const SHOP_FAILURES_KEY: &str = "shop-failures";
+/// The storage key of the SMS gateway's messages.
+const SMS_KEY: &str = "sms";
 
 /// A person's answer on the handset or redirect page.
 #[derive(Debug, Serialize, Deserialize)]
@@ -174,6 +176,39 @@ impl DurableObject for SandboxObject {
                     prompts.extend(self.read_sim(sim, |s| s.prompts()).await?);
                 }
                 Response::from_json(&prompts)
+            }
+            (Method::Post, "/sms/send") => {
+                let key = self
+                    .env
+                    .var("SMS_GATEWAY_KEY")
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                let authorization = req.headers().get("Authorization")?;
+                let body = req.text().await?;
+                match crate::sms::accept(authorization.as_deref(), &key, &body, now_ms()) {
+                    Ok(sms) => {
+                        let mut kept: Vec<crate::sms::Sms> =
+                            self.state.storage().get(SMS_KEY).await?.unwrap_or_default();
+                        crate::sms::keep(&mut kept, sms);
+                        self.state.storage().put(SMS_KEY, &kept).await?;
+                        Response::from_json(&serde_json::json!({"sent": true}))
+                    }
+                    Err((status, error)) => {
+                        Ok(Response::from_json(&serde_json::json!({ "error": error }))?
+                            .with_status(status))
+                    }
+                }
+            }
+            (Method::Get, "/sms") => {
+                let to = param("to");
+                let kept: Vec<crate::sms::Sms> =
+                    self.state.storage().get(SMS_KEY).await?.unwrap_or_default();
+                let shown: Vec<&crate::sms::Sms> = kept
+                    .iter()
+                    .rev()
+                    .filter(|s| to.as_ref().is_none_or(|t| &s.to == t))
+                    .collect();
+                Response::from_json(&shown)
             }
             (Method::Get, "/stepup-info") => {
                 let id = param("id").unwrap_or_default();

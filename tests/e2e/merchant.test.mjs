@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  EDGE, SANDBOX, MERCHANT_KEY, createCheckout, widgetCall, eventually,
+  EDGE, SANDBOX, MERCHANT_KEY, createCheckout, widgetCall, eventually, verifyIfAsked,
 } from './support.mjs';
 
 let serial = 0;
@@ -24,6 +24,7 @@ async function merchant(method, path, body, key) {
 async function paid(checkoutBody, operator, phone) {
   const c = await createCheckout({ reference: `m-${Date.now()}-${serial}`, ...checkoutBody });
   await widgetCall(c, 'GET');
+  await verifyIfAsked(c, operator, phone);
   const started = await widgetCall(c, 'POST', '/payments', { operator, phone });
   assert.equal(started.status, 201, JSON.stringify(started.body));
   const payment = await eventually(async () => {

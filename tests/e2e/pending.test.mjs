@@ -53,7 +53,9 @@ test('after the approval window, "Send the prompt again" sends a second prompt t
 test("Ghana's MTN MoMo: the pending screen links to the operator's published approval menu", async () => {
   const { context, page, errors } = await openPage(browser);
   const shop = await new Shop(page).open('?country=GH', 'MTN MoMo');
+  const since = Date.now();
   await shop.pay('024 046 0678', 'MTN MoMo', 'GHS 50.00');
+  await shop.confirmNumber('+233240460678', since);
   await shop.heading('Check your phone').waitFor();
   const menu = shop.widget.getByRole('link', { name: '*170#' });
   assert.equal(await menu.getAttribute('href'), 'tel:*170%23');

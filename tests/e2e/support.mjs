@@ -59,6 +59,17 @@ export class Shop {
     return this.widget.getByRole('heading', { name });
   }
 
+  /**
+   * A guest on a route that verifies phones (Xtopay): after Pay, types the code the sandbox's
+   * SMS gateway received for `e164` (sent at or after `sinceMs`) and confirms it.
+   */
+  async confirmNumber(e164, sinceMs) {
+    await this.heading('Confirm your number').waitFor();
+    const code = await verificationCodeFor(e164, sinceMs);
+    await this.widget.getByRole('textbox', { name: 'Code from the SMS' }).fill(code);
+    await this.widget.getByRole('button', { name: 'Confirm number' }).click();
+  }
+
   callbacks() {
     return this.page.getByRole('list', { name: 'Callbacks' }).getByRole('listitem');
   }
@@ -117,6 +128,55 @@ export async function smsCodeFor(e164) {
     if (!sms) throw new Error(`no code for ${e164} yet`);
     return sms.otp;
   });
+}
+
+/** The SMS messages the sandbox's gateway received for this number, newest first. */
+export async function smsTo(e164) {
+  return (await fetch(`${SANDBOX}/handset/api/sms?to=${encodeURIComponent(e164)}`)).json();
+}
+
+/** The phone-verification code Lipa texted to this number at or after `sinceMs`. */
+export async function verificationCodeFor(e164, sinceMs = 0) {
+  return eventually(async () => {
+    const sms = (await smsTo(e164)).find((m) => m.at_ms >= sinceMs - 1000 && /^\d{6} is your code/.test(m.message));
+    if (!sms) throw new Error(`no verification SMS for ${e164} yet`);
+    return sms.message.slice(0, 6);
+  });
+}
+
+/**
+ * Through the widget API, as the widget does for a guest on a route that verifies phones:
+ * asks for a code, reads it from the sandbox's SMS gateway and confirms it. Returns the check's
+ * answer.
+ */
+export async function verifyGuest(checkout, operator, phone, e164) {
+  const since = Date.now();
+  const sent = await widgetCall(checkout, 'POST', '/verify', { operator, phone });
+  assert.equal(sent.status, 200, JSON.stringify(sent.body));
+  if (sent.body.verified) return sent;
+  const code = await verificationCodeFor(e164, since);
+  const checked = await widgetCall(checkout, 'POST', '/verify/check', { phone, code });
+  assert.equal(checked.status, 200, JSON.stringify(checked.body));
+  assert.equal(checked.body.verified, true);
+  return checked;
+}
+
+/** A national number (`024 000 0001`) in E.164 for a country Lipa serves. */
+export function e164Of(country, national) {
+  const code = { KE: '254', UG: '256', GH: '233', RW: '250', LR: '231', CI: '225' }[country];
+  const digits = national.replace(/\D/g, '');
+  return `+${code}${country === 'CI' ? digits : digits.replace(/^0/, '')}`;
+}
+
+/**
+ * Before a widget-API Pay: when the checkout's view says the operator's route verifies
+ * phones (Xtopay's do), verifies the guest's number as the widget would.
+ */
+export async function verifyIfAsked(checkout, operator, phone) {
+  const view = (await widgetCall(checkout, 'GET')).body;
+  if (view.operators?.find((o) => o.id === operator)?.verify_phone) {
+    await verifyGuest(checkout, operator, phone, e164Of(view.country, phone));
+  }
 }
 
 /**

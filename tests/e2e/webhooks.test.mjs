@@ -2,7 +2,8 @@
 // `cargo xtask e2e` starts for files that read OWN_EDGE_URL), verifies with the maintained
 // `standardwebhooks` libraries of npm and PyPI (the PyPI one in the venv xtask installs), and
 // both refuse a tampered body, a stale timestamp and a signature made with another secret.
-// Lipa-Signature rides along unchanged.
+// Lipa-Signature rides along unchanged, and Stripe's own `stripe.webhooks.constructEvent` (the
+// npm `stripe` package) verifies it as it stands, keyed with the whole `whsec_…` text.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { createServer } from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { Webhook } from 'standardwebhooks';
+import Stripe from 'stripe';
 import { MERCHANT_KEY, eventually } from './support.mjs';
 
 const OWN_EDGE = process.env.OWN_EDGE_URL;
@@ -138,9 +140,8 @@ test('a real delivery carries Standard Webhooks headers beside Lipa-Signature, a
   assert.ok(signatures.length >= 1 && signatures.every((s) => /^v1,[A-Za-z0-9+/]{43}=$/.test(s)), h['webhook-signature']);
   assert.equal(signatures[0], standardSignature(SECRET, event.id, h['webhook-timestamp'], delivery.raw));
   // Lipa-Signature: same timestamp, one hex v1 per active secret, keyed with the secret's text
-  // as Stripe's constructEvent keys it (Stripe's scheme: HMAC-SHA256(secret as UTF-8,
-  // `${t}.${body}`), hex, in `t=…,v1=…`). The `stripe` package itself is not installed: it is
-  // a whole API client, too large to add for one check; this assertion is its computation.
+  // (Stripe's scheme: HMAC-SHA256(secret as UTF-8, `${t}.${body}`), hex, in `t=…,v1=…`; the
+  // next test runs Stripe's own library on it).
   const lipa = h['lipa-signature'];
   assert.ok(lipa.startsWith(`t=${h['webhook-timestamp']},v1=`), lipa);
   assert.equal(lipa.split(',v1=').length - 1, signatures.length);
@@ -186,4 +187,57 @@ test('webhook-id is the event id on every attempt: a resend carries the same id,
   assert.equal(again.raw, delivery.raw);
   assert.deepEqual(npmVerdicts(SECRET, cases(again).slice(0, 1)), [true]);
   assert.deepEqual(pypiVerdicts(SECRET, cases(again).slice(0, 1)), [true]);
+});
+
+/** `t=…,v1=…` as Stripe signs: HMAC-SHA256 keyed with the secret's text, hex. */
+function lipaSignature(secret, t, body) {
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+/** Stripe's verdict on one delivery: the event it built, or the error it threw. */
+function stripeVerdict(body, header, secret) {
+  try {
+    return { event: Stripe.webhooks.constructEvent(body, header, secret) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+test('Stripe\'s own constructEvent (npm stripe) verifies Lipa-Signature and refuses a tampered body, a wrong secret and a stale timestamp', async () => {
+  const delivery = await paidDelivery();
+  const raw = delivery.raw;
+  const header = delivery.headers['lipa-signature'];
+  const t = Number(/^t=(\d+),/.exec(header)[1]);
+
+  // The real delivery, as the merchant's server gets it (raw body as a string and as a Buffer).
+  for (const body of [raw, Buffer.from(raw, 'utf8')]) {
+    const ok = stripeVerdict(body, header, SECRET);
+    assert.equal(ok.error, undefined, String(ok.error));
+    assert.deepEqual(ok.event, JSON.parse(raw));
+  }
+  // Stripe keys the HMAC with the secret's text as it is, `whsec_` included: the same secret
+  // without its prefix, or its base64 decoded (the Standard Webhooks key), verifies nothing.
+  const withoutPrefix = SECRET.slice('whsec_'.length);
+  assert.ok(stripeVerdict(raw, header, withoutPrefix).error instanceof Stripe.errors.StripeSignatureVerificationError);
+  assert.ok(stripeVerdict(raw, header, Buffer.from(withoutPrefix, 'base64').toString('latin1')).error);
+
+  const refused = [
+    ['a tampered body', raw.replace('"payment.succeeded"', '"payment.failed"'), header, SECRET],
+    ['a wrong secret', raw, header, `whsec_${randomBytes(32).toString('base64')}`],
+    ['a stale timestamp, signed right', raw, lipaSignature(SECRET, t - 600, raw), SECRET],
+    ['a timestamp moved without re-signing', raw, header.replace(`t=${t}`, `t=${t + 1}`), SECRET],
+    ['no v1 signature', raw, `t=${t}`, SECRET],
+  ];
+  for (const [name, body, h, secret] of refused) {
+    const { error } = stripeVerdict(body, h, secret);
+    assert.ok(error instanceof Stripe.errors.StripeSignatureVerificationError, `${name}: ${error}`);
+  }
+  // The stale one is refused for its age only: with a tolerance wide enough it verifies.
+  assert.equal(Stripe.webhooks.constructEvent(raw, lipaSignature(SECRET, t - 600, raw), SECRET, 3600).id, JSON.parse(raw).id);
+
+  // Mid-rotation the header carries a v1 per secret, and Stripe accepts either.
+  const next = process.env.MERCHANT_WEBHOOK_SECRET_NEXT;
+  if (header.split(',v1=').length > 2) {
+    assert.equal(stripeVerdict(raw, header, next).error, undefined);
+  }
 });

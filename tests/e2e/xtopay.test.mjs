@@ -1,10 +1,11 @@
 // Xtopay through the widget (Ghana): approve, decline with the provider's reason, the
-// no-callback case settled by the mandatory status check, callback signatures.
+// no-callback case settled by the mandatory status check, callback signatures. Xtopay's routes
+// verify a guest's number by SMS code first (tests/e2e/verify.test.mjs covers the rules).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import {
-  launch, openPage, Shop, EDGE, SANDBOX, createCheckout, widgetCall, providerRequestsFor, eventually,
+  launch, openPage, Shop, EDGE, SANDBOX, createCheckout, widgetCall, providerRequestsFor, verifyGuest,
 } from './support.mjs';
 
 let browser;
@@ -18,7 +19,9 @@ test('Ghana offers MTN MoMo, Telecel Cash and AT Money; approve succeeds through
   const shop = await new Shop(page).open(...GHANA);
   const names = await shop.widget.getByRole('radio').evaluateAll((els) => els.map((e) => e.closest('label').textContent.trim()));
   assert.deepEqual(names.map((n) => n.replace(/^[A-Z]{1,2}/, '')), ['MTN MoMo', 'Telecel Cash', 'AT Money']);
+  const since = Date.now();
   await shop.pay('024 000 0001', 'Telecel Cash', 'GHS 50.00');
+  await shop.confirmNumber('+233240000001', since);
   await shop.heading('Check your phone').waitFor();
   await shop.widget.getByText("We've sent a Telecel Cash prompt to").waitFor();
   await shop.heading('Payment successful').waitFor({ timeout: 20000 });
@@ -31,7 +34,9 @@ test('Ghana offers MTN MoMo, Telecel Cash and AT Money; approve succeeds through
 test('decline: the provider\'s reason in plain words', async () => {
   const { context, page, errors } = await openPage(browser);
   const shop = await new Shop(page).open(...GHANA);
+  const since = Date.now();
   await shop.pay('024 000 0006', 'MTN MoMo', 'GHS 50.00');
+  await shop.confirmNumber('+233240000006', since);
   await shop.heading('Payment failed').waitFor({ timeout: 20000 });
   await shop.widget.getByText('There is not enough money in this mobile money account.').waitFor();
   assert.deepEqual(errors, []);
@@ -43,6 +48,7 @@ test('no callback (…30): the status check after the configured window finds th
   const shop = await new Shop(page).open(...GHANA);
   const started = Date.now();
   await shop.pay('024 000 0030', 'MTN MoMo', 'GHS 50.00');
+  await shop.confirmNumber('+233240000030', started);
   await shop.heading('Check your phone').waitFor();
   await shop.heading('Payment successful').waitFor({ timeout: 30000 });
   // Xtopay was asked by client reference, and not before the window (6 s in tests).
@@ -58,6 +64,7 @@ test('no callback (…30): the status check after the configured window finds th
 
 test('Xtopay callbacks: forged or unsigned are refused; a signed failure is recorded', async () => {
   const c = await createCheckout({ amount: 5000, currency: 'GHS', country: 'GH' });
+  await verifyGuest(c, 'mtn_momo', '024 555 1234', '+233245551234');
   const started = await widgetCall(c, 'POST', '/payments', { operator: 'mtn_momo', phone: '024 555 1234' });
   assert.equal(started.status, 201, JSON.stringify(started.body));
   const paymentId = started.body.id;

@@ -1,7 +1,7 @@
 //! The widget's calls to the edge: same origin, authorized by the checkout's client secret.
 
 use gloo_net::http::{Method, RequestBuilder};
-use lipa_api::{CheckoutView, PaymentView};
+use lipa_api::{CheckoutView, PaymentView, VerificationView};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -190,6 +190,37 @@ pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, Api
         Method::POST,
         &format!("/api/checkouts/{}/otp", session.checkout_id),
         Some(js_object(&[("otp", otp)])),
+    )
+    .await
+}
+
+/// Asks the edge to send the guest's number a verification code by SMS (routes with
+/// `verify_phone`); `verified: true` when none is needed (or the number is verified already).
+pub async fn send_code(
+    session: &Session,
+    operator: &str,
+    phone: &str,
+) -> Result<VerificationView, ApiError> {
+    call(
+        session,
+        Method::POST,
+        &format!("/api/checkouts/{}/verify", session.checkout_id),
+        Some(js_object(&[("operator", operator), ("phone", phone)])),
+    )
+    .await
+}
+
+/// Checks the code the guest typed for `phone`.
+pub async fn check_code(
+    session: &Session,
+    phone: &str,
+    code: &str,
+) -> Result<VerificationView, ApiError> {
+    call(
+        session,
+        Method::POST,
+        &format!("/api/checkouts/{}/verify/check", session.checkout_id),
+        Some(js_object(&[("phone", phone), ("code", code)])),
     )
     .await
 }

@@ -12,6 +12,7 @@ pub mod i18n;
 mod live;
 pub mod messages;
 mod screens;
+pub mod verify;
 
 use leptos::prelude::*;
 use lipa_api::{CheckoutView, NextAction, PaymentStatus, PaymentView};

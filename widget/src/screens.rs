@@ -3,7 +3,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use lipa_api::phone::Msisdn;
-use lipa_api::{CheckoutView, Operator, PaymentStatus, PaymentView};
+use lipa_api::{CheckoutView, Operator, PaymentStatus, PaymentView, VerificationView};
 
 use crate::api::{self, Session};
 use crate::text;
@@ -70,6 +70,16 @@ pub fn PayForm(
     let (phone_error, set_phone_error) = signal::<Option<String>>(None);
     let (form_error, set_form_error) = signal::<Option<String>>(None);
     let (busy, set_busy) = signal(false);
+    // A guest on a route that verifies phones types the SMS code first (crate::verify).
+    let (verifying, set_verifying) = signal::<Option<(Operator, String, VerificationView)>>(None);
+    let verified_routes = StoredValue::new(
+        checkout
+            .operators
+            .iter()
+            .filter(|o| o.verify_phone)
+            .map(|o| o.id)
+            .collect::<Vec<Operator>>(),
+    );
     let session = StoredValue::new(session);
     let t = text();
     let amount = t.amount(checkout.amount, checkout.currency);
@@ -92,24 +102,9 @@ pub fn PayForm(
     let dialling = format!("+{}", country.numbering().dialling_code);
     let hint = (t.phone_example)(&example_number(&checkout));
 
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        set_form_error.set(None);
-        let Some(op) = operator.get_untracked() else {
-            set_form_error.set(Some(t.choose_operator_error.into()));
-            return;
-        };
-        let typed = phone.get_untracked();
-        if !locked {
-            if let Err(e) = Msisdn::parse(country, &typed) {
-                set_phone_error.set(Some(t.phone_error(e, country)));
-                return;
-            }
-        }
-        set_phone_error.set(None);
+    // Starts the payment; the edge refuses an unverified guest's number on a route that
+    // verifies phones (`phone_not_verified`), which this form shows at the number.
+    let start = move |op: Operator, typed: String| {
         set_busy.set(true);
         last.set_value(Some((op, typed.clone())));
         let session = session.get_value();
@@ -122,7 +117,11 @@ pub fn PayForm(
                     on_started.try_run(p);
                 }
                 Err(e) if e.field.as_deref() == Some("phone") => {
-                    set_phone_error.try_set(Some(t.refusal_for(&e.code).into()));
+                    let words = t
+                        .verify
+                        .refusal(&e.code)
+                        .unwrap_or_else(|| t.refusal_for(&e.code));
+                    set_phone_error.try_set(Some(words.into()));
                 }
                 Err(e) => {
                     // The answer may have been lost after the payment started (a dropped
@@ -146,6 +145,71 @@ pub fn PayForm(
         });
     };
 
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        set_form_error.set(None);
+        let Some(op) = operator.get_untracked() else {
+            set_form_error.set(Some(t.choose_operator_error.into()));
+            return;
+        };
+        let typed = phone.get_untracked();
+        if !locked {
+            if let Err(e) = Msisdn::parse(country, &typed) {
+                set_phone_error.set(Some(t.phone_error(e, country)));
+                return;
+            }
+        }
+        set_phone_error.set(None);
+        if !locked && verified_routes.with_value(|v| v.contains(&op)) {
+            set_busy.set(true);
+            let session = session.get_value();
+            leptos::task::spawn_local(async move {
+                let answer = api::send_code(&session, op.id(), &typed).await;
+                set_busy.try_set(false);
+                match answer {
+                    Ok(sent) if sent.verified => start(op, typed),
+                    Ok(sent) => {
+                        set_verifying.try_set(Some((op, typed, sent)));
+                    }
+                    Err(e) => {
+                        let words = t
+                            .verify
+                            .refusal(&e.code)
+                            .unwrap_or_else(|| t.refusal_for(&e.code));
+                        if e.field.as_deref() == Some("phone") {
+                            set_phone_error.try_set(Some(words.into()));
+                        } else {
+                            set_form_error.try_set(Some(words.into()));
+                        }
+                    }
+                }
+            });
+            return;
+        }
+        start(op, typed);
+    };
+    let verify_screen = move || {
+        verifying.get().map(|(op, typed, sent)| {
+            let again = typed.clone();
+            view! {
+                <crate::verify::VerifyScreen
+                    session=session.get_value()
+                    operator=op
+                    phone=typed
+                    sent=sent
+                    on_verified=move |_| {
+                        set_verifying.set(None);
+                        start(op, again.clone());
+                    }
+                    on_back=move |_| set_verifying.set(None)
+                />
+            }
+            .into_any()
+        })
+    };
     let operators = checkout
         .operators
         .iter()
@@ -171,7 +235,8 @@ pub fn PayForm(
         .collect_view();
 
     view! {
-        <form class="screen" on:submit=submit novalidate>
+        {verify_screen}
+        <form class="screen" on:submit=submit novalidate hidden=move || verifying.get().is_some()>
             <header class="summary">
                 <p class="merchant">{checkout.merchant_name.clone()}</p>
                 <h1>{(t.pay)(&amount)}</h1>

@@ -32,6 +32,8 @@ pub const HONEYCOIN_WEBHOOK_SECRET: &str = "hc_whsec_test_duka_demo_000000000";
 pub const XTOPAY_CLIENT_SECRET: &str = "xt_secret_test_duka_demo_00000000";
 /// The sandbox Xtopay webhook secret.
 pub const XTOPAY_WEBHOOK_SECRET: &str = "xt_whsec_test_duka_demo_000000000";
+/// The sandbox SMS gateway's key (the edge sends it as `Authorization: Bearer`).
+pub const SMS_GATEWAY_KEY: &str = "sms_key_test_duka_demo_0000000000";
 /// The sandbox Little client secret.
 pub const LITTLE_CLIENT_SECRET: &str = "lt_secret_test_duka_demo_00000000";
 /// The sandbox Little API key.
@@ -210,6 +212,7 @@ impl System {
             ("LITTLE_API_KEY", LITTLE_API_KEY),
             ("DOLLR_CLIENT_SECRET", DOLLR_CLIENT_SECRET),
             ("DOLLR_PAYOUT_PASSCODE", DOLLR_PAYOUT_PASSCODE),
+            ("SMS_GATEWAY_KEY", SMS_GATEWAY_KEY),
         ]
         .map(|(k, v)| (k, v.to_string()));
         let sandbox = system.sandbox_url();
@@ -229,6 +232,7 @@ impl System {
             ("XTOPAY_BASE_URL", format!("{sandbox}/xtopay")),
             ("LITTLE_BASE_URL", format!("{sandbox}/little")),
             ("DOLLR_BASE_URL", format!("{sandbox}/dollr")),
+            ("SMS_GATEWAY_URL", format!("{sandbox}/sms/send")),
             (
                 "LITTLE_CALLBACK_URL",
                 format!("{}/webhooks/little", system.edge_url()),

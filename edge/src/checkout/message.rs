@@ -49,6 +49,24 @@ pub enum CheckoutMessage {
         /// The request body as the customer sent it (validated by the object).
         body: String,
     },
+    /// `POST /api/checkouts/{id}/verify`: send a guest's number a verification code by SMS.
+    SendCode {
+        /// The widget's client secret.
+        client_secret: String,
+        /// The customer's IP (`CF-Connecting-IP`), for the per-IP limit.
+        client_ip: Option<String>,
+        /// The edge's host as the widget reached it (the SMS's WebOTP line).
+        host: Option<String>,
+        /// `{"operator", "phone"}` as sent.
+        body: String,
+    },
+    /// `POST /api/checkouts/{id}/verify/check`: the code the guest typed.
+    CheckCode {
+        /// The widget's client secret.
+        client_secret: String,
+        /// `{"phone", "code"}` as sent.
+        body: String,
+    },
     /// The merchant refunds the checkout's payment.
     CreateRefund {
         /// The refund asked for.

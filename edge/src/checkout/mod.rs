@@ -10,7 +10,9 @@
 //! is therefore read → decide (a pure rule from [`record`]) → write with no I/O between, on
 //! the record as stored at that moment, never on a copy read before an await: a payment is
 //! stored as in flight before anything else is awaited, OTP attempts are counted on the
-//! stored record, and a provider's answer is applied to the record read after the answer.
+//! stored record, a guest's phone-verification code is issued and checked on it
+//! ([`verification`], `verifying.rs`), and a provider's answer is applied to the record read
+//! after the answer.
 
 pub mod message;
 mod object;
@@ -18,6 +20,8 @@ mod preparing;
 pub mod record;
 pub mod refund;
 mod refunding;
+pub mod verification;
+mod verifying;
 
 pub use message::{CheckoutMessage, LIVE_PATH};
 pub use object::CheckoutObject;
@@ -78,6 +82,22 @@ impl CheckoutObject {
             } => {
                 self.authorize(&client_secret).await?;
                 self.submit_otp(&body).await
+            }
+            CheckoutMessage::SendCode {
+                client_secret,
+                client_ip,
+                host,
+                body,
+            } => {
+                self.authorize(&client_secret).await?;
+                self.send_code(&body, client_ip, host).await
+            }
+            CheckoutMessage::CheckCode {
+                client_secret,
+                body,
+            } => {
+                self.authorize(&client_secret).await?;
+                self.check_code(&body).await
             }
             CheckoutMessage::Check { client_secret } => {
                 self.authorize(&client_secret).await?;
@@ -340,6 +360,20 @@ impl CheckoutObject {
         let now = now_ms();
         rec.check_can_start(now)?;
         let provider = routed_provider(config, &rec, operator)?;
+        // A guest on a route that verifies phones pays only from a number verified for this
+        // checkout, checked here, before anything is stored or any provider hears of it.
+        if rec.locked_phone.is_none()
+            && config.routes.verify_phone(rec.country, operator)
+            && !verification::is_verified(&rec.verifications, &msisdn.e164())
+        {
+            return Err(ApiError::field(
+                ErrorCode::PhoneNotVerified,
+                "phone",
+                "Verify this number first with the code sent to it by SMS \
+                 (POST /api/checkouts/{id}/verify).",
+            )
+            .into());
+        }
         let payment = PaymentRecord {
             id: ids::random_id("pay_", 24)?,
             operator,
@@ -475,9 +509,9 @@ impl CheckoutObject {
         Ok(Some((rec, payment)))
     }
 
-    /// Spam protection: at most so many prompts per checkout, per phone number (unless the
-    /// merchant locked it) and per client IP in a window; 429 naming which, before any
-    /// provider call.
+    /// Spam protection: at most so many prompts per checkout, per phone number (a higher
+    /// limit for a number the merchant locked) and per client IP in a window; 429 naming
+    /// which, before any provider call.
     async fn check_prompt_limits(
         &self,
         config: &Config,
@@ -503,10 +537,15 @@ impl CheckoutObject {
             )
             .into());
         }
-        if rec.locked_phone.is_none() {
+        {
+            // One bucket per number: a locked number may fill it further than a guest's.
             let bucket = format!("phone:{}", msisdn.e164());
+            let limit = match rec.locked_phone {
+                None => limits.per_phone,
+                Some(_) => limits.per_locked_phone,
+            };
             if let Err(retry_at) =
-                crate::limiter::take(&self.env, &bucket, limits.per_phone, limits.window_ms).await?
+                crate::limiter::take(&self.env, &bucket, limit, limits.window_ms).await?
             {
                 log("prompt_limit", &format!("phone {}", msisdn.masked()));
                 return Err(crate::limits::refused("phone number", retry_at, now).into());

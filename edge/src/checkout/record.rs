@@ -64,6 +64,9 @@ pub struct CheckoutRecord {
     /// Refunds of this checkout's payment.
     #[serde(default)]
     pub refunds: Vec<super::refund::RefundRecord>,
+    /// Guests' phone verifications (codes hashed, never the code), one per number.
+    #[serde(default)]
+    pub verifications: Vec<super::verification::PhoneVerification>,
 }
 
 /// One payment attempt.
@@ -573,6 +576,8 @@ impl CheckoutRecord {
                         .provider_for(self.country, op)
                         .and_then(|p| self.customer_fee(p))
                         .unwrap_or(0),
+                    verify_phone: self.locked_phone.is_none()
+                        && routes.verify_phone(self.country, op),
                 })
                 .collect(),
             locked_phone: self.locked_phone.as_ref().map(|m| m.local()),
@@ -639,6 +644,7 @@ pub(crate) mod tests {
             seen_events: vec![],
             outbox: vec![],
             refunds: vec![],
+            verifications: vec![],
         }
     }
 

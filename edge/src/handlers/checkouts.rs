@@ -32,6 +32,7 @@ pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response>
         seen_events: vec![],
         outbox: vec![],
         refunds: vec![],
+        verifications: vec![],
     };
     let init = call_checkout(
         env,

@@ -107,6 +107,33 @@ pub async fn check(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Res
     call_checkout(env, checkout_id, &CheckoutMessage::Check { client_secret }).await
 }
 
+/// `POST /api/checkouts/{id}/verify`: send the guest's number a verification code by SMS
+/// (routes with `verify_phone`).
+pub async fn send_code(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
+    let host = req
+        .url()
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string));
+    let (client_secret, client_ip, body) = widget_post(req, checkout_id).await?;
+    let message = CheckoutMessage::SendCode {
+        client_secret,
+        client_ip,
+        host,
+        body,
+    };
+    call_checkout(env, checkout_id, &message).await
+}
+
+/// `POST /api/checkouts/{id}/verify/check`: the code the guest typed.
+pub async fn check_code(req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
+    let (client_secret, _, body) = widget_post(req, checkout_id).await?;
+    let message = CheckoutMessage::CheckCode {
+        client_secret,
+        body,
+    };
+    call_checkout(env, checkout_id, &message).await
+}
+
 /// What a widget POST carries to the object: its client secret, the customer's IP and the
 /// body as sent (UTF-8).
 async fn widget_post(

@@ -2,7 +2,7 @@
 
 use lipa_api::{Country, FailureReason};
 
-use super::{MoneyStyle, Text};
+use super::{MoneyStyle, Text, VerifyText};
 
 /// The widget in English.
 pub const TEXT: Text = Text {
@@ -143,4 +143,30 @@ pub const TEXT: Text = Text {
         })
     },
     something_wrong: "Something went wrong. Please try again.",
+    verify: &VERIFY,
+};
+
+/// The phone-verification screen in English.
+const VERIFY: VerifyText = VerifyText {
+    title: "Confirm your number",
+    sent: |phone| {
+        format!("We sent a 6-digit code by SMS to {phone}. Enter it to continue to the payment.")
+    },
+    label: "Code from the SMS",
+    format: "The code is the 6 digits in the SMS.",
+    submit: "Confirm number",
+    resend: "Send a new code",
+    resent: "A new code is on its way.",
+    wrong: |n| {
+        if n == 1 {
+            "That code is not right. 1 attempt left.".to_string()
+        } else {
+            format!("That code is not right. {n} attempts left.")
+        }
+    },
+    exhausted: "Too many wrong codes. Send a new code.",
+    expired: "This code has expired. Send a new code.",
+    too_many:
+        "Too many codes were sent to this number. Please wait a few minutes or use another number.",
+    not_verified: "Confirm this number with the code we send by SMS first.",
 };

@@ -2,7 +2,7 @@
 
 use lipa_api::{Country, FailureReason};
 
-use super::{MoneyStyle, Text};
+use super::{MoneyStyle, Text, VerifyText};
 
 /// The widget in French.
 pub const TEXT: Text = Text {
@@ -137,4 +137,27 @@ pub const TEXT: Text = Text {
         })
     },
     something_wrong: "Une erreur est survenue. Veuillez réessayer.",
+    verify: &VERIFY,
+};
+
+/// The phone-verification screen in French.
+const VERIFY: VerifyText = VerifyText {
+    title: "Confirmez votre numéro",
+    sent: |phone| format!("Nous avons envoyé un code à 6 chiffres par SMS au {phone}. Saisissez-le pour passer au paiement."),
+    label: "Code reçu par SMS",
+    format: "Le code est composé des 6 chiffres du SMS.",
+    submit: "Confirmer le numéro",
+    resend: "Envoyer un nouveau code",
+    resent: "Un nouveau code est en route.",
+    wrong: |n| {
+        if n == 1 {
+            "Ce code n'est pas le bon. Il reste 1 essai.".to_string()
+        } else {
+            format!("Ce code n'est pas le bon. Il reste {n} essais.")
+        }
+    },
+    exhausted: "Trop de codes erronés. Demandez un nouveau code.",
+    expired: "Ce code a expiré. Demandez un nouveau code.",
+    too_many: "Trop de codes ont été envoyés à ce numéro. Patientez quelques minutes ou utilisez un autre numéro.",
+    not_verified: "Confirmez d'abord ce numéro avec le code envoyé par SMS.",
 };

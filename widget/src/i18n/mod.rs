@@ -201,6 +201,50 @@ pub struct Text {
     pub refusal: fn(&str) -> Option<&'static str>,
     /// Any other refusal.
     pub something_wrong: &'static str,
+    /// The phone-verification screen ([`crate::verify`]).
+    pub verify: &'static VerifyText,
+}
+
+/// The phone-verification screen's sentences: a guest confirms the number with a code sent
+/// by SMS before the payment prompt.
+pub struct VerifyText {
+    /// The heading.
+    pub title: &'static str,
+    /// "We sent a 6-digit code by SMS to +233 ••• ••• 001."
+    pub sent: fn(&str) -> String,
+    /// The code field's label.
+    pub label: &'static str,
+    /// The code is not 6 digits.
+    pub format: &'static str,
+    /// The submit button.
+    pub submit: &'static str,
+    /// Ask for another code.
+    pub resend: &'static str,
+    /// A new code was sent.
+    pub resent: &'static str,
+    /// A wrong code, with the tries left.
+    pub wrong: fn(u32) -> String,
+    /// No tries left on this code.
+    pub exhausted: &'static str,
+    /// The code expired (or none is live).
+    pub expired: &'static str,
+    /// Too many codes for this number or device.
+    pub too_many: &'static str,
+    /// The edge refused a payment from a number not verified yet.
+    pub not_verified: &'static str,
+}
+
+impl VerifyText {
+    /// The sentence for a refusal of the verification calls, by its error code.
+    pub fn refusal(&self, code: &str) -> Option<&'static str> {
+        Some(match code {
+            "otp_attempts_exhausted" => self.exhausted,
+            "not_awaiting_otp" => self.expired,
+            "too_many_prompts" => self.too_many,
+            "phone_not_verified" => self.not_verified,
+            _ => return None,
+        })
+    }
 }
 
 impl Text {
@@ -269,6 +313,23 @@ mod tests {
     use super::*;
 
     const ALL: [Locale; 3] = [Locale::En, Locale::Fr, Locale::Sw];
+
+    #[test]
+    fn every_language_words_phone_verification() {
+        for locale in ALL {
+            let v = locale.text().verify;
+            assert!((v.sent)("+233 ••• ••• 001").contains("+233 ••• ••• 001"));
+            assert!((v.wrong)(2).contains('2'));
+            for code in [
+                "otp_attempts_exhausted",
+                "not_awaiting_otp",
+                "too_many_prompts",
+                "phone_not_verified",
+            ] {
+                assert!(v.refusal(code).is_some(), "{locale:?} {code}");
+            }
+        }
+    }
 
     #[test]
     fn the_merchant_chooses_else_the_browser_else_english() {

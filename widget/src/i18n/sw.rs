@@ -2,7 +2,7 @@
 
 use lipa_api::{Country, FailureReason};
 
-use super::{MoneyStyle, Text};
+use super::{MoneyStyle, Text, VerifyText};
 
 /// The widget in Swahili.
 pub const TEXT: Text = Text {
@@ -141,4 +141,31 @@ pub const TEXT: Text = Text {
         })
     },
     something_wrong: "Kuna hitilafu. Tafadhali jaribu tena.",
+    verify: &VERIFY,
+};
+
+/// The phone-verification screen in Swahili.
+const VERIFY: VerifyText = VerifyText {
+    title: "Thibitisha namba yako",
+    sent: |phone| {
+        format!(
+            "Tumetuma msimbo wa tarakimu 6 kwa SMS kwenda {phone}. Uweke ili uendelee na malipo."
+        )
+    },
+    label: "Msimbo kutoka kwenye SMS",
+    format: "Msimbo ni tarakimu 6 zilizo kwenye SMS.",
+    submit: "Thibitisha namba",
+    resend: "Tuma msimbo mpya",
+    resent: "Msimbo mpya unakuja.",
+    wrong: |n| {
+        if n == 1 {
+            "Msimbo huo si sahihi. Imebaki jaribio 1.".to_string()
+        } else {
+            format!("Msimbo huo si sahihi. Yamebaki majaribio {n}.")
+        }
+    },
+    exhausted: "Misimbo mingi isiyo sahihi. Tuma msimbo mpya.",
+    expired: "Msimbo huu umeisha muda. Tuma msimbo mpya.",
+    too_many: "Misimbo mingi imetumwa kwa namba hii. Subiri dakika chache au tumia namba nyingine.",
+    not_verified: "Kwanza thibitisha namba hii kwa msimbo tunaotuma kwa SMS.",
 };

@@ -95,12 +95,22 @@ pub fn required_secrets(file: &DeployFile) -> Vec<&'static str> {
         .flat_map(|s| s.settings.iter())
         .filter(|s| s.kind == Kind::Secret && s.need == Need::Required)
         .map(|s| s.name)
+        // The SMS gateway's key goes with its URL.
+        .chain(
+            file.var("SMS_GATEWAY_URL")
+                .is_some()
+                .then_some("SMS_GATEWAY_KEY"),
+        )
         .collect()
 }
 
 /// The settings that are URLs Lipa calls or gives out: they must be https.
 fn url_settings(file: &DeployFile) -> Vec<&'static str> {
-    let mut names = vec!["MERCHANT_WEBHOOK_URL", "LITTLE_CALLBACK_URL"];
+    let mut names = vec![
+        "MERCHANT_WEBHOOK_URL",
+        "LITTLE_CALLBACK_URL",
+        "SMS_GATEWAY_URL",
+    ];
     names.extend(
         enabled_sections(file)
             .iter()
@@ -318,6 +328,15 @@ pub fn check_file(file: &DeployFile, mode: Mode, demo_values: &[&str]) -> Findin
                     ));
                 }
             }
+            if routes.any_verify_phone() && file.var("SMS_GATEWAY_URL").is_none() {
+                out.refusals.push(refusal(
+                    "SMS_GATEWAY_URL",
+                    "ROUTES verifies guests' phones (verify_phone, on for Xtopay) but no SMS \
+                     gateway is set to send the codes",
+                    "set SMS_GATEWAY_URL (and the secret SMS_GATEWAY_KEY), or add \
+                     ;verify_phone=off to those routes if your checkouts always lock the number",
+                ));
+            }
             if file.var("ROUTES").is_none() {
                 out.notes.push(format!(
                     "ROUTES is not set: the edge uses {DEFAULT_ROUTES:?}"
@@ -330,7 +349,7 @@ pub fn check_file(file: &DeployFile, mode: Mode, demo_values: &[&str]) -> Findin
             out.refusals.push(refusal(
                 "PROMPT_LIMITS",
                 e,
-                "write phone/checkout/ip per seconds, e.g. \"5/5/30 per 600\"",
+                "write phone/checkout/ip[/locked phone] per seconds, e.g. \"5/5/30/20 per 600\"",
             ));
         }
     }

@@ -246,7 +246,7 @@ fn refuses_routes_the_edge_would_refuse() {
 
 #[test]
 fn refuses_routes_to_a_provider_that_is_not_configured() {
-    let f = with("ROUTES", Some("KE=crisscross, GH=xtopay"));
+    let f = with("ROUTES", Some("KE=crisscross, GH=xtopay;verify_phone=off"));
     refused_once(
         &f,
         "ROUTES",
@@ -258,7 +258,7 @@ fn refuses_routes_to_a_provider_that_is_not_configured() {
 #[test]
 fn refuses_prompt_limits_the_edge_would_refuse() {
     let f = with("PROMPT_LIMITS", Some("5 per minute"));
-    refused_once(&f, "PROMPT_LIMITS", "expected e.g.", "5/5/30 per 600");
+    refused_once(&f, "PROMPT_LIMITS", "expected e.g.", "5/5/30/20 per 600");
 }
 
 #[test]
@@ -426,6 +426,23 @@ fn the_template_without_any_required_setting_fails_the_dry_run() {
             );
         }
     }
+}
+
+#[test]
+fn a_route_that_verifies_phones_without_an_sms_gateway_is_refused() {
+    let mut t = template();
+    t.vars.remove("SMS_GATEWAY_URL");
+    let r = check_file(&t, Mode::DryRun, &[]).refusals;
+    assert!(r.iter().any(|r| r.setting == "SMS_GATEWAY_URL"), "{r:#?}");
+    t.vars.insert(
+        "ROUTES".into(),
+        "GH=xtopay;verify_phone=off, KE=crisscross, UG=honeycoin, CI=crisscross, \
+         RW=dollr, LR=dollr"
+            .into(),
+    );
+    let r = check_file(&t, Mode::DryRun, &[]).refusals;
+    assert!(!r.iter().any(|r| r.setting == "SMS_GATEWAY_URL"), "{r:#?}");
+    assert!(required_secrets(&template()).contains(&"SMS_GATEWAY_KEY"));
 }
 
 #[test]

@@ -1,0 +1,170 @@
+//! Phone verification for guests: on a route that asks for it (`verify_phone`, on for
+//! Xtopay), the customer types the code the edge sent by SMS before any payment prompt.
+//! Shown by [`crate::PayForm`] between Pay and the prompt; a number the merchant locked never
+//! sees it.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use lipa_api::checkout::VERIFY_CODE_DIGITS;
+use lipa_api::{Operator, VerificationView};
+
+use crate::api::{self, Session};
+use crate::text;
+
+/// The code a customer typed, without spaces, if it has the right shape.
+pub fn typed_code(raw: &str) -> Option<String> {
+    let code: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    (code.len() == VERIFY_CODE_DIGITS && code.bytes().all(|b| b.is_ascii_digit())).then_some(code)
+}
+
+/// "Confirm your number": the code field (labelled, `autocomplete="one-time-code"` so the
+/// browser can offer the SMS's code, errors announced), a new code on request, or back to
+/// the form for another number.
+#[component]
+pub fn VerifyScreen(
+    /// Authorizes the widget's calls.
+    session: Session,
+    /// The operator chosen (a new code is asked for the same route).
+    operator: Operator,
+    /// The number as the customer typed it.
+    phone: String,
+    /// What the edge answered when it sent the code.
+    sent: VerificationView,
+    /// The number is verified: go on to the payment.
+    #[prop(into)]
+    on_verified: Callback<()>,
+    /// Back to the form (another number).
+    #[prop(into)]
+    on_back: Callback<()>,
+) -> impl IntoView {
+    let t = text();
+    let v = t.verify;
+    let (code, set_code) = signal(String::new());
+    let (error, set_error) = signal::<Option<String>>(None);
+    let (note, set_note) = signal::<Option<String>>(None);
+    let (busy, set_busy) = signal(false);
+    let session = StoredValue::new(session);
+    let phone = StoredValue::new(phone);
+    let say_refusal = move |e: &api::ApiError| {
+        let words = v
+            .refusal(&e.code)
+            .unwrap_or_else(|| t.refusal_for(&e.code))
+            .to_string();
+        set_error.try_set(Some(words));
+    };
+    let tries = RwSignal::new(sent.attempts_left.unwrap_or(3));
+    // The code field takes focus when the screen opens, so a screen reader lands on it.
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move || {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(typed) = typed_code(&code.get_untracked()) else {
+            set_error.set(Some(v.format.into()));
+            return;
+        };
+        set_busy.set(true);
+        set_note.set(None);
+        leptos::task::spawn_local(async move {
+            let answer = api::check_code(&session.get_value(), &phone.get_value(), &typed).await;
+            set_busy.try_set(false);
+            match answer {
+                Ok(view) if view.verified => {
+                    on_verified.try_run(());
+                }
+                Ok(_) => {
+                    set_error.try_set(Some(t.something_wrong.into()));
+                }
+                Err(e) => {
+                    set_code.try_set(String::new());
+                    if e.code == "otp_incorrect" {
+                        // "N attempts left" is in the edge's answer only as English text;
+                        // the widget counts the same way: 3 per code.
+                        let left = tries.get_untracked().saturating_sub(1);
+                        tries.try_set(left);
+                        set_error.try_set(Some((v.wrong)(left)));
+                    } else {
+                        say_refusal(&e);
+                    }
+                }
+            }
+        });
+    };
+    let resend = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        set_busy.set(true);
+        set_error.set(None);
+        set_note.set(None);
+        leptos::task::spawn_local(async move {
+            let answer =
+                api::send_code(&session.get_value(), operator.id(), &phone.get_value()).await;
+            set_busy.try_set(false);
+            match answer {
+                Ok(view) if view.verified => {
+                    on_verified.try_run(());
+                }
+                Ok(view) => {
+                    tries.try_set(view.attempts_left.unwrap_or(3));
+                    set_code.try_set(String::new());
+                    set_note.try_set(Some(v.resent.into()));
+                }
+                Err(e) => say_refusal(&e),
+            }
+        });
+    };
+    view! {
+        <form class="screen otp verify" on:submit=submit novalidate aria-labelledby="verify-title">
+            <h1 id="verify-title">{v.title}</h1>
+            <p>{(v.sent)(&sent.phone_masked)}</p>
+            <label for="verify-code" class="field-label">{v.label}</label>
+            <input
+                id="verify-code"
+                node_ref=input
+                class="code"
+                type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                pattern="[0-9]*"
+                maxlength="6"
+                aria-describedby="verify-code-error"
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                prop:value=move || code.get()
+                on:input=move |ev| {
+                    set_code.set(event_target_value(&ev));
+                    set_error.set(None);
+                }
+            />
+            <p id="verify-code-error" class="error" role="alert">{move || error.get()}</p>
+            <button type="submit" class="primary" disabled=move || busy.get()>{v.submit}</button>
+            <p class="hint" role="status">{move || note.get()}</p>
+            <button type="button" class="secondary" disabled=move || busy.get() on:click=resend>
+                {v.resend}
+            </button>
+            <button type="button" class="secondary" on:click=move |_| on_back.run(())>
+                {t.use_another_number}
+            </button>
+        </form>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_six_digits_spaces_aside() {
+        assert_eq!(typed_code(" 123 456 "), Some("123456".into()));
+        assert_eq!(typed_code("12345"), None);
+        assert_eq!(typed_code("12345a"), None);
+        assert_eq!(typed_code("1234567"), None);
+    }
+}
