@@ -73,6 +73,16 @@ fn string() -> Value {
     json!({ "type": "string" })
 }
 
+/// A merchant's return URL: https, or http only for a local development host.
+fn return_url(what: &str) -> Value {
+    json!({
+        "type": ["string", "null"],
+        "maxLength": crate::links::MAX_RETURN_URL_LEN,
+        "pattern": "^([Hh][Tt][Tt][Pp][Ss]://[^@/?#]+|[Hh][Tt][Tt][Pp]://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]{1,5})?)([/?#][!-~]*)?$",
+        "description": format!("{what} https:// (http:// only for 127.0.0.1, localhost and [::1], for a local development system), absolute, without credentials, printable ASCII."),
+    })
+}
+
 fn ms(what: &str) -> Value {
     json!({ "type": "integer", "description": format!("{what}, Unix milliseconds.") })
 }
@@ -178,8 +188,14 @@ fn schemas() -> Value {
                         "customer_phone",
                         json!({ "type": ["string", "null"], "description": "The customer's number, valid in the country's numbering plan; the widget shows it read-only." }),
                     ),
+                    ("success_url", return_url("Where the hosted page (pay_url) sends the customer after a successful payment, with checkout_id=co_… added to its query. Confirm the payment with GET /v1/checkouts/{id}: anyone can type this URL.")),
+                    ("cancel_url", return_url("Where the hosted page's Cancel sends the customer.")),
+                    (
+                        "expires_at_ms",
+                        json!({ "type": ["integer", "null"], "minimum": 1, "description": "When the checkout stops taking new payments, Unix ms: in the future and at most 30 days away (default: a day after creation). A payment live at that moment is still followed to its end." }),
+                    ),
                 ],
-                &["description", "customer_phone"],
+                &["description", "customer_phone", "success_url", "cancel_url", "expires_at_ms"],
             )
         })
         .collect();
@@ -203,6 +219,7 @@ fn schemas() -> Value {
                 ("country", schema_ref("Country")),
                 ("reference", string()),
                 ("pay_url", string()),
+                ("expires_at_ms", ms("When the checkout stops taking new payments")),
             ],
             &[],
         ),
@@ -259,6 +276,10 @@ fn schemas() -> Value {
                 ("description", string()),
                 ("paid_payment_id", nullable("string")),
                 ("created_at_ms", ms("When the checkout was created")),
+                (
+                    "expires_at_ms",
+                    ms("When the checkout stops taking new payments"),
+                ),
                 (
                     "payments",
                     json!({ "type": "array", "items": schema_ref("Payment") }),

@@ -7,7 +7,7 @@
 
 pub mod api;
 pub mod appearance;
-pub mod i18n;
+pub use lipa_api::i18n;
 pub mod messages;
 mod screens;
 
