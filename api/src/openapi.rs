@@ -218,7 +218,10 @@ fn schemas() -> Value {
                 ("currency", schema_ref("Currency")),
                 ("country", schema_ref("Country")),
                 ("reference", string()),
-                ("pay_url", string()),
+                (
+                    "pay_url",
+                    json!({ "type": "string", "description": "The checkout's own payment page: redirect the customer to it or send it by SMS. It carries a link token that can do no more than the client secret (open and pay this checkout), and works without JavaScript." }),
+                ),
                 ("expires_at_ms", ms("When the checkout stops taking new payments")),
             ],
             &[],

@@ -6,6 +6,7 @@
 const holder = document.getElementById('lipa');
 const page = document.getElementById('lipa-page');
 const { token, locale, successUrl, cancelUrl } = holder.dataset;
+let paid = false;
 
 addEventListener('message', (e) => {
   if (e.source !== window || e.origin !== location.origin) return;
@@ -14,9 +15,11 @@ addEventListener('message', (e) => {
   if (m.type === 'ready') {
     page.remove();
     holder.hidden = false;
-  } else if (m.type === 'success' && successUrl) {
-    location.assign(successUrl);
-  } else if (m.type === 'close' && cancelUrl) {
+  } else if (m.type === 'success') {
+    paid = true;
+    if (successUrl) location.assign(successUrl);
+  } else if (m.type === 'close' && cancelUrl && !paid) {
+    // Cancel while choosing or waiting; after a payment, "Done" never means cancelled.
     location.assign(cancelUrl);
   }
 });

@@ -193,6 +193,21 @@ test('Cancel returns to cancel_url; a late approval after leaving still reaches 
   await context.close();
 });
 
+test('without a success_url the widget shows the receipt, and its Done is not a cancel', async () => {
+  const c = await createCheckout({ cancel_url: `${SANDBOX}/shop/hosted/cancelled` });
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(c.pay_url);
+  await page.waitForFunction(() => !document.getElementById('lipa-page'));
+  await page.getByRole('textbox', { name: 'Mobile money number' }).fill('0712 171 301');
+  await page.getByRole('button', { name: 'Pay KES 1,500.00' }).click();
+  await page.getByRole('heading', { name: 'Payment successful' }).waitFor({ timeout: 20000 });
+  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('heading', { name: 'Payment successful' }).waitFor();
+  assert.ok(page.url().startsWith(`${EDGE}/pay/${c.id}`), page.url());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('scripts off: the redirect flow pays an approve number through plain forms', async () => {
   const { context, page } = await noScriptPage();
   await page.goto(`${SANDBOX}/shop/hosted`);
