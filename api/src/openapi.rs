@@ -78,7 +78,8 @@ fn return_url(what: &str) -> Value {
     json!({
         "type": ["string", "null"],
         "maxLength": crate::links::MAX_RETURN_URL_LEN,
-        "pattern": "^([Hh][Tt][Tt][Pp][Ss]://[^@/?#]+|[Hh][Tt][Tt][Pp]://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]{1,5})?)([/?#][!-~]*)?$",
+        // Printable ASCII after the host, without the characters RFC 3986 forbids.
+        "pattern": "^([Hh][Tt][Tt][Pp][Ss]://[A-Za-z0-9.-]+(:[0-9]{1,5})?|[Hh][Tt][Tt][Pp]://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]{1,5})?)([/?#][!#-;=?-\\[\\]_a-z~]*)?$",
         "description": format!("{what} https:// (http:// only for 127.0.0.1, localhost and [::1], for a local development system), absolute, without credentials, printable ASCII."),
     })
 }

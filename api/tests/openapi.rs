@@ -238,6 +238,9 @@ fn the_create_checkout_schema_accepts_what_the_edge_accepts() {
         ("javascript:alert(1)", false),
         ("https://user@shop.example/", false),
         ("https://shop.example/a b", false),
+        ("https://shop.example/a\"b", false),
+        ("https://shop.example/{x}", false),
+        ("https://shop.example/a%20b?q=1&r=[2]#top", true),
     ] {
         let body = json!({ "amount": 100, "currency": "KES", "country": "KE",
             "reference": "order-1", "success_url": url, "expires_at_ms": 4_000_000_000_000_i64 });
