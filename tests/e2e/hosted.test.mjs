@@ -233,6 +233,23 @@ test('scripts off: the redirect flow pays an approve number through plain forms'
   await context.close();
 });
 
+test('scripts but no WebAssembly (as Opera Mini extreme): the forms stay and the waiting page still reloads itself', async () => {
+  const c = await createCheckout();
+  const { context, page, errors } = await openPage(browser);
+  await context.addInitScript(() => { delete globalThis.WebAssembly; });
+  await page.goto(c.pay_url);
+  await page.getByRole('radio', { name: 'M-Pesa' }).check();
+  await page.getByRole('textbox', { name: 'Mobile money number' }).fill('0712 172 201');
+  await page.getByRole('button', { name: 'Pay KES 1,500.00' }).click();
+  await page.getByRole('heading', { name: 'Check your phone' }).waitFor();
+  // hosted.js gave the page the reload <noscript> gives a browser without scripts.
+  assert.equal(await page.locator('meta[http-equiv="refresh"]').count(), 1);
+  await page.getByRole('heading', { name: 'Payment successful' }).waitFor({ timeout: 30000 });
+  assert.equal((await merchantCheckout(c.id)).status, 'paid');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('scripts off: a declined number says why and the form stays to try again', async () => {
   const c = await createCheckout();
   const { context, page } = await noScriptPage();
