@@ -29,15 +29,26 @@ pub struct CreateCheckout {
     pub description: String,
     /// The customer's number when the merchant knows it; the widget shows it read-only.
     pub customer_phone: Option<Msisdn>,
+    /// Where the hosted page sends the customer after a successful payment, with
+    /// `checkout_id=co_…` added ([`crate::links::return_url`] rules).
+    pub success_url: Option<String>,
+    /// Where the hosted page's "Cancel" sends the customer.
+    pub cancel_url: Option<String>,
+    /// When the checkout stops taking new payments, Unix ms, as the merchant asked (checked
+    /// against the clock by [`crate::links::expiry`]; a day when absent).
+    pub expires_at_ms: Option<i64>,
 }
 
-const CREATE_FIELDS: [&str; 6] = [
+const CREATE_FIELDS: [&str; 9] = [
     "amount",
     "currency",
     "country",
     "reference",
     "description",
     "customer_phone",
+    "success_url",
+    "cancel_url",
+    "expires_at_ms",
 ];
 
 impl CreateCheckout {
@@ -105,6 +116,23 @@ impl CreateCheckout {
             ),
             Some(_) => return Err(invalid("customer_phone", "customer_phone must be a string")),
         };
+        let url = |field: &str| match map.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => crate::links::return_url(field, s).map(Some),
+            Some(_) => Err(invalid(field, format!("{field} must be a string"))),
+        };
+        let success_url = url("success_url")?;
+        let cancel_url = url("cancel_url")?;
+        let expires_at_ms = match map.get("expires_at_ms") {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) if n.as_i64().is_some_and(|v| v > 0) => n.as_i64(),
+            Some(_) => {
+                return Err(invalid(
+                    "expires_at_ms",
+                    "expires_at_ms must be a whole number: Unix time in milliseconds",
+                ))
+            }
+        };
         Ok(CreateCheckout {
             amount,
             currency,
@@ -112,6 +140,9 @@ impl CreateCheckout {
             reference: reference.to_string(),
             description,
             customer_phone,
+            success_url,
+            cancel_url,
+            expires_at_ms,
         })
     }
 }
@@ -134,8 +165,13 @@ pub struct CheckoutCreated {
     pub country: Country,
     /// The merchant's reference.
     pub reference: String,
-    /// Where the widget for this checkout lives (without the client secret).
+    /// The checkout's own payment page, ready to redirect to or send by SMS: it carries a
+    /// link token that can do no more than the client secret (pay this checkout), and works
+    /// without JavaScript.
     pub pay_url: String,
+    /// When the checkout stops taking new payments, Unix ms.
+    #[serde(default)]
+    pub expires_at_ms: i64,
 }
 
 /// A checkout as the merchant's server reads it (`GET /v1/checkouts/{id}`,
@@ -163,6 +199,10 @@ pub struct MerchantCheckoutView {
     pub paid_payment_id: Option<String>,
     /// Created, Unix ms.
     pub created_at_ms: i64,
+    /// When the checkout stops taking new payments, Unix ms (a payment live then is still
+    /// followed to its end).
+    #[serde(default)]
+    pub expires_at_ms: i64,
     /// Every payment attempt, oldest first, as `payment.*` events carry them, with refunds.
     pub payments: Vec<crate::event::PaymentEventData>,
 }
@@ -205,6 +245,16 @@ pub struct CheckoutView {
     pub locked_phone: Option<String>,
     /// The latest payment, if one was started.
     pub payment: Option<PaymentView>,
+    /// When the checkout stops taking new payments, Unix ms (absent for checkouts made
+    /// before expiry existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at_ms: Option<i64>,
+    /// Where the hosted page sends the customer after paying (with `checkout_id` added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_url: Option<String>,
+    /// Where the hosted page's "Cancel" sends the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_url: Option<String>,
 }
 
 /// The widget's `POST /api/checkouts/{id}/payments` body.
@@ -342,6 +392,33 @@ mod tests {
         assert_eq!(c.amount, 150_000);
         assert_eq!(c.country, Country::KE);
         assert_eq!(c.customer_phone.unwrap().e164(), "+254712000001");
+        assert_eq!(
+            (c.success_url, c.cancel_url, c.expires_at_ms),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn takes_return_urls_and_an_expiry_naming_the_field_at_fault() {
+        let base = r#""amount":1,"currency":"KES","country":"KE","reference":"r""#;
+        let c = CreateCheckout::from_json(&format!(
+            r#"{{{base},"success_url":"https://shop.example/ok","cancel_url":"http://127.0.0.1:8788/c","expires_at_ms":1800000000000}}"#
+        ))
+        .unwrap();
+        assert_eq!(c.success_url.as_deref(), Some("https://shop.example/ok"));
+        assert_eq!(c.cancel_url.as_deref(), Some("http://127.0.0.1:8788/c"));
+        assert_eq!(c.expires_at_ms, Some(1_800_000_000_000));
+        for (extra, field) in [
+            (r#""success_url":"http://shop.example/ok""#, "success_url"),
+            (r#""success_url":42"#, "success_url"),
+            (r#""cancel_url":"javascript:alert(1)""#, "cancel_url"),
+            (r#""expires_at_ms":"tomorrow""#, "expires_at_ms"),
+            (r#""expires_at_ms":1.5"#, "expires_at_ms"),
+            (r#""expires_at_ms":-1"#, "expires_at_ms"),
+        ] {
+            let e = err(&format!("{{{base},{extra}}}"));
+            assert_eq!(e.field.as_deref(), Some(field), "{extra}");
+        }
     }
 
     #[test]

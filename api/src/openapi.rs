@@ -73,6 +73,17 @@ fn string() -> Value {
     json!({ "type": "string" })
 }
 
+/// A merchant's return URL: https, or http only for a local development host.
+fn return_url(what: &str) -> Value {
+    json!({
+        "type": ["string", "null"],
+        "maxLength": crate::links::MAX_RETURN_URL_LEN,
+        // Printable ASCII after the host, without the characters RFC 3986 forbids.
+        "pattern": "^([Hh][Tt][Tt][Pp][Ss]://[A-Za-z0-9.-]+(:[0-9]{1,5})?|[Hh][Tt][Tt][Pp]://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]{1,5})?)([/?#][!#-;=?-\\[\\]_a-z~]*)?$",
+        "description": format!("{what} https:// (http:// only for 127.0.0.1, localhost and [::1], for a local development system), absolute, without credentials, printable ASCII."),
+    })
+}
+
 fn ms(what: &str) -> Value {
     json!({ "type": "integer", "description": format!("{what}, Unix milliseconds.") })
 }
@@ -178,8 +189,14 @@ fn schemas() -> Value {
                         "customer_phone",
                         json!({ "type": ["string", "null"], "description": "The customer's number, valid in the country's numbering plan; the widget shows it read-only." }),
                     ),
+                    ("success_url", return_url("Where the hosted page (pay_url) sends the customer after a successful payment, with checkout_id=co_… added to its query. Confirm the payment with GET /v1/checkouts/{id}: anyone can type this URL.")),
+                    ("cancel_url", return_url("Where the hosted page's Cancel sends the customer.")),
+                    (
+                        "expires_at_ms",
+                        json!({ "type": ["integer", "null"], "minimum": 1, "description": "When the checkout stops taking new payments, Unix ms: in the future and at most 30 days away (default: a day after creation). A payment live at that moment is still followed to its end." }),
+                    ),
                 ],
-                &["description", "customer_phone"],
+                &["description", "customer_phone", "success_url", "cancel_url", "expires_at_ms"],
             )
         })
         .collect();
@@ -202,7 +219,11 @@ fn schemas() -> Value {
                 ("currency", schema_ref("Currency")),
                 ("country", schema_ref("Country")),
                 ("reference", string()),
-                ("pay_url", string()),
+                (
+                    "pay_url",
+                    json!({ "type": "string", "description": "The checkout's own payment page: redirect the customer to it or send it by SMS. It carries a link token that can do no more than the client secret (open and pay this checkout), and works without JavaScript." }),
+                ),
+                ("expires_at_ms", ms("When the checkout stops taking new payments")),
             ],
             &[],
         ),
@@ -259,6 +280,10 @@ fn schemas() -> Value {
                 ("description", string()),
                 ("paid_payment_id", nullable("string")),
                 ("created_at_ms", ms("When the checkout was created")),
+                (
+                    "expires_at_ms",
+                    ms("When the checkout stops taking new payments"),
+                ),
                 (
                     "payments",
                     json!({ "type": "array", "items": schema_ref("Payment") }),

@@ -125,6 +125,29 @@ impl Msisdn {
     }
 }
 
+/// An example national number for the phone field's hint, e.g. "0712 345 678" for Kenya
+/// (the widget and the hosted page show the same one).
+pub fn example_national(country: Country) -> String {
+    let plan = country.numbering();
+    let prefix = plan.mobile_prefixes.first().copied().unwrap_or("7");
+    let mut digits: String = prefix
+        .chars()
+        .chain("12345678901234".chars())
+        .take(plan.national_len)
+        .collect();
+    if !prefix.starts_with('0') {
+        digits.insert(0, '0');
+    }
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i == 4 || i == 7 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Masks a national number, keeping its last three digits: `mask("254", "712000001")` is
 /// `"+254 ••• ••• 001"`.
 pub fn mask(dialling_code: &str, national: &str) -> String {

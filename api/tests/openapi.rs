@@ -128,7 +128,8 @@ fn every_response_type_validates_against_its_schema() {
             currency: Currency::KES,
             country: Country::KE,
             reference: "order-1".into(),
-            pay_url: "https://edge.example/pay/co_1".into(),
+            pay_url: "https://edge.example/pay/co_1?t=lk_x".into(),
+            expires_at_ms: 2,
         },
     );
     let checkout = MerchantCheckoutView {
@@ -142,6 +143,7 @@ fn every_response_type_validates_against_its_schema() {
         description: "Two mangoes".into(),
         paid_payment_id: Some("pay_1".into()),
         created_at_ms: 1,
+        expires_at_ms: 2,
         payments: vec![payment(true, false), payment(false, true)],
     };
     assert_valid("Checkout", &checkout);
@@ -227,6 +229,28 @@ fn the_create_checkout_schema_accepts_what_the_edge_accepts() {
         json!({ "amount": 100, "currency": "UGX", "country": "KE", "reference": "order-1" });
     assert!(!schema.is_valid(&wrong));
     assert!(lipa_api::CreateCheckout::from_json(&wrong.to_string()).is_err());
+    // Return URLs: the schema's pattern and the edge's rules agree on each of these.
+    for (url, ok) in [
+        ("https://shop.example/thanks?order=1", true),
+        ("http://127.0.0.1:8788/shop/hosted/return", true),
+        ("http://localhost/cancel", true),
+        ("http://shop.example/thanks", false),
+        ("javascript:alert(1)", false),
+        ("https://user@shop.example/", false),
+        ("https://shop.example/a b", false),
+        ("https://shop.example/a\"b", false),
+        ("https://shop.example/{x}", false),
+        ("https://shop.example/a%20b?q=1&r=[2]#top", true),
+    ] {
+        let body = json!({ "amount": 100, "currency": "KES", "country": "KE",
+            "reference": "order-1", "success_url": url, "expires_at_ms": 4_000_000_000_000_i64 });
+        assert_eq!(schema.is_valid(&body), ok, "schema: {url}");
+        assert_eq!(
+            lipa_api::CreateCheckout::from_json(&body.to_string()).is_ok(),
+            ok,
+            "edge: {url}"
+        );
+    }
 }
 
 #[test]

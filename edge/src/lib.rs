@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod executor;
 pub mod handlers;
+pub mod hosted;
 pub mod idempotency;
 pub mod ids;
 pub mod limiter;
@@ -49,7 +50,8 @@ async fn handle(req: Request, env: &Env) -> EdgeResult<Response> {
             let config = Config::from_env(env)?;
             handlers::health::health(&req, &config)
         }
-        Route::PayPage(_) => handlers::pages::pay_page(),
+        Route::PayPage(id) => hosted::page(req, env, &id).await,
+        Route::HostedForm(id) => hosted::act(req, env, &id).await,
         Route::OpenApi => handlers::openapi::document(),
         Route::CreateCheckout => {
             let config = Config::from_env(env)?;

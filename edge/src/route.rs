@@ -50,8 +50,12 @@ pub enum Route {
     CheckCode(String),
     /// `POST /webhooks/{provider}`.
     ProviderWebhook(String),
-    /// `GET /pay/{id}`: the page that hosts the widget.
+    /// `GET /pay/{id}`: with `?t=` (the `pay_url`'s link token) the hosted payment page,
+    /// without it the page that hosts the embedded widget.
     PayPage(String),
+    /// `POST /pay/{id}`: a form of the hosted payment page (link token and CSRF token in the
+    /// body).
+    HostedForm(String),
 }
 
 /// Matches a method and path to a route, or a JSON-ready 404 / 405.
@@ -81,7 +85,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["api", "checkouts", c, "verify"] => vec![("POST", Route::SendCode(id(c)))],
         ["api", "checkouts", c, "verify", "check"] => vec![("POST", Route::CheckCode(id(c)))],
         ["webhooks", provider] => vec![("POST", Route::ProviderWebhook(id(provider)))],
-        ["pay", c] => vec![("GET", Route::PayPage(id(c)))],
+        ["pay", c] => vec![
+            ("GET", Route::PayPage(id(c))),
+            ("POST", Route::HostedForm(id(c))),
+        ],
         _ => {
             return Err(ApiError::new(
                 ErrorCode::NotFound,
@@ -135,6 +142,10 @@ mod tests {
             Ok(Route::ProviderWebhook("crisscross".into()))
         );
         assert_eq!(route("GET", "/pay/co_1"), Ok(Route::PayPage("co_1".into())));
+        assert_eq!(
+            route("POST", "/pay/co_1"),
+            Ok(Route::HostedForm("co_1".into()))
+        );
         assert_eq!(
             route("GET", "/v1/payments/pay_1/receipt"),
             Ok(Route::Receipt("pay_1".into()))

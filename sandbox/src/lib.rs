@@ -111,6 +111,10 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
         (Method::Get, "/") => Response::redirect(url.join("/shop")?),
         (Method::Get, "/health") => Response::ok("ok"),
         (Method::Get, "/shop") => shop::page(&config, &url).await,
+        (Method::Get, "/shop/hosted") => shop::hosted::page(&config),
+        (Method::Post, "/shop/hosted/checkout") => shop::hosted::checkout(&config, &url).await,
+        (Method::Get, "/shop/hosted/return") => shop::hosted::back(&config, &url).await,
+        (Method::Get, "/shop/hosted/cancelled") => shop::hosted::cancelled(&config),
         (Method::Post, "/shop/webhooks") => shop::receive(&config, &mut req, &store(&env)?).await,
         (Method::Get, "/shop/api/events") => {
             forward(&env, req, &format!("/shop/events{query}")).await

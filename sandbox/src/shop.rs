@@ -1,6 +1,10 @@
 //! The demo shop: a small merchant. Its "server" (this module) creates checkouts through the
 //! edge's merchant API with the shop's secret key, renders the product page with Lipa's script
 //! tag, and receives Lipa's signed webhooks, verifying them as any merchant would.
+//! [`hosted`] is the same shop done the redirect way: no script on the shop's page, the
+//! customer sent to the checkout's `pay_url` and back.
+
+pub mod hosted;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -44,6 +48,7 @@ pub struct ReceivedEvent {
 struct Created {
     id: String,
     client_secret: String,
+    pay_url: String,
 }
 
 /// Creates the page's checkout as a careful merchant server does: with an Idempotency-Key
@@ -54,6 +59,7 @@ async fn create_checkout(
     price: (&str, &str, i64, &str),
     reference: &str,
     phone: Option<&str>,
+    returns: Option<(&str, &str)>,
 ) -> worker::Result<Created> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
@@ -62,7 +68,7 @@ async fn create_checkout(
         &format!("Bearer {}", config.merchant_secret_key),
     )?;
     headers.set("Idempotency-Key", reference)?;
-    let body = json!({
+    let mut body = json!({
         "amount": price.2,
         "currency": price.1,
         "country": price.0,
@@ -70,6 +76,10 @@ async fn create_checkout(
         "description": "Kikoi beach wrap",
         "customer_phone": phone,
     });
+    if let Some((success_url, cancel_url)) = returns {
+        body["success_url"] = json!(success_url);
+        body["cancel_url"] = json!(cancel_url);
+    }
     let send = || async {
         let mut init = RequestInit::new();
         init.with_method(Method::Post)
@@ -83,10 +93,15 @@ async fn create_checkout(
         _ => send().await?,
     };
     let v: Value = resp.json().await?;
-    match (v["id"].as_str(), v["client_secret"].as_str()) {
-        (Some(id), Some(cs)) => Ok(Created {
+    match (
+        v["id"].as_str(),
+        v["client_secret"].as_str(),
+        v["pay_url"].as_str(),
+    ) {
+        (Some(id), Some(cs), Some(pay_url)) => Ok(Created {
             id: id.to_string(),
             client_secret: cs.to_string(),
+            pay_url: pay_url.to_string(),
         }),
         _ => Err(worker::Error::RustError(format!(
             "the edge refused the checkout: {v}"
@@ -130,7 +145,8 @@ pub async fn page(config: &Config, url: &worker::Url) -> worker::Result<Response
         .copied()
         .find(|p| p.0 == country)
         .unwrap_or(PRICES[0]);
-    let created = create_checkout(config, price, &reference, param("phone").as_deref()).await?;
+    let created =
+        create_checkout(config, price, &reference, param("phone").as_deref(), None).await?;
     let shown = price.3;
     let edge = escape(&config.edge_url);
     let (co, cs) = (escape(&created.id), escape(&created.client_secret));

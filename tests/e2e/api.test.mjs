@@ -22,7 +22,10 @@ test('creating a checkout returns its id, client secret and pay URL', async () =
   assert.equal(status, 201);
   assert.match(body.id, /^co_[a-z2-9]{24}$/);
   assert.ok(body.client_secret.startsWith(`${body.id}_secret_`));
-  assert.equal(body.pay_url, `${EDGE}/pay/${body.id}`);
+  // The hosted page's own link: its link token, never the client secret (README, pay_url).
+  assert.match(body.pay_url, new RegExp(`^${EDGE}/pay/${body.id}\\?t=lk_[a-z2-9]{32}$`));
+  assert.ok(!body.pay_url.includes(body.client_secret));
+  assert.ok(body.expires_at_ms > Date.now(), 'a checkout expires, by default a day later');
 });
 
 test('bad checkout bodies are refused with code and field', async () => {

@@ -8,7 +8,7 @@
 pub mod api;
 pub mod appearance;
 mod de;
-pub mod i18n;
+pub use lipa_api::i18n;
 mod live;
 pub mod messages;
 mod screens;

@@ -18,28 +18,6 @@ fn initials(name: &str) -> String {
         .collect()
 }
 
-/// An example national number for the hint, e.g. "0712 345 678" for Kenya.
-fn example_number(checkout: &CheckoutView) -> String {
-    let plan = checkout.country.numbering();
-    let prefix = plan.mobile_prefixes.first().copied().unwrap_or("7");
-    let mut digits: String = prefix
-        .chars()
-        .chain("12345678901234".chars())
-        .take(plan.national_len)
-        .collect();
-    if !prefix.starts_with('0') {
-        digits.insert(0, '0');
-    }
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i == 4 || i == 7 {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Operator picker, phone entry and the Pay button.
 #[component]
 pub fn PayForm(
@@ -100,7 +78,7 @@ pub fn PayForm(
     };
     let (total, currency) = (checkout.amount, checkout.currency);
     let dialling = format!("+{}", country.numbering().dialling_code);
-    let hint = (t.phone_example)(&example_number(&checkout));
+    let hint = (t.phone_example)(&lipa_api::phone::example_national(checkout.country));
 
     // Starts the payment; the edge refuses an unverified guest's number on a route that
     // verifies phones (`phone_not_verified`), which this form shows at the number.

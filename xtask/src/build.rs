@@ -66,10 +66,25 @@ pub fn widget() -> TaskResult {
         .arg(root.join("static/widget/boot.js"))
         .args(["--minify", "--format=esm", "--log-level=warning"])
         .arg(format!("--outfile={}", out.join("boot.js").display())))?;
+    // The hosted page's scripts: a classic one (ES5: any browser may read it) that starts the
+    // module one only where ES modules and WebAssembly run.
     run(Command::new(node_bin("esbuild"))
-        .arg(root.join("static/widget/widget.css"))
-        .args(["--minify", "--log-level=warning"])
-        .arg(format!("--outfile={}", out.join("widget.css").display())))?;
+        .arg(root.join("static/widget/hosted-widget.js"))
+        .args(["--minify", "--format=esm", "--log-level=warning"])
+        .arg(format!(
+            "--outfile={}",
+            out.join("hosted-widget.js").display()
+        )))?;
+    run(Command::new(node_bin("esbuild"))
+        .arg(root.join("static/widget/hosted.js"))
+        .args(["--minify", "--target=es5", "--log-level=warning"])
+        .arg(format!("--outfile={}", out.join("hosted.js").display())))?;
+    for css in ["widget.css", "hosted.css"] {
+        run(Command::new(node_bin("esbuild"))
+            .arg(root.join("static/widget").join(css))
+            .args(["--minify", "--log-level=warning"])
+            .arg(format!("--outfile={}", out.join(css).display())))?;
+    }
     run(Command::new(node_bin("esbuild"))
         .arg(root.join("static/lipa.js"))
         .args(["--minify", "--log-level=warning"])

@@ -107,7 +107,7 @@ impl CheckoutObject {
             CheckoutMessage::Refund { id } => self.refund_by_id(&id).await,
             CheckoutMessage::MerchantView => {
                 let rec = self.load_existing().await?;
-                Ok(json_response(&rec.merchant_view(), 200)?)
+                Ok(json_response(&rec.merchant_view(now_ms()), 200)?)
             }
             CheckoutMessage::MerchantPayment { payment_id } => {
                 let rec = self.load_existing().await?;
@@ -194,9 +194,17 @@ impl CheckoutObject {
         }
     }
 
+    /// The record, when `given` is its client secret or its `pay_url`'s link token (which
+    /// can do exactly what the client secret can).
     async fn authorize(&self, given: &str) -> EdgeResult<CheckoutRecord> {
         let rec = self.load_existing().await?;
-        if ids::constant_time_eq(&ids::sha256_hex(given), &rec.client_secret_digest) {
+        let digest = ids::sha256_hex(given);
+        let secret_ok = ids::constant_time_eq(&digest, &rec.client_secret_digest);
+        let link_ok = rec
+            .link_digest
+            .as_deref()
+            .is_some_and(|d| ids::constant_time_eq(&digest, d));
+        if secret_ok | link_ok {
             Ok(rec)
         } else {
             log("client_secret_refused", &rec.id);

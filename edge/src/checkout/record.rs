@@ -67,6 +67,19 @@ pub struct CheckoutRecord {
     /// Guests' phone verifications (codes hashed, never the code), one per number.
     #[serde(default)]
     pub verifications: Vec<super::verification::PhoneVerification>,
+    /// SHA-256 of the `pay_url`'s link token, which authorizes what the client secret does
+    /// (paying this checkout) and nothing more (absent on checkouts made before it existed).
+    #[serde(default)]
+    pub link_digest: Option<String>,
+    /// When new payments stop being taken, Unix ms (absent: never, for older checkouts).
+    #[serde(default)]
+    pub expires_at_ms: Option<i64>,
+    /// Where the hosted page sends the customer after paying.
+    #[serde(default)]
+    pub success_url: Option<String>,
+    /// Where the hosted page's "Cancel" sends the customer.
+    #[serde(default)]
+    pub cancel_url: Option<String>,
 }
 
 /// One payment attempt.
@@ -179,6 +192,13 @@ impl CheckoutRecord {
             .or_else(|| self.last_payment())
     }
 
+    /// Whether the checkout's expiry has passed at `now_ms`: no new payment starts after it,
+    /// while a payment already live is still followed to its end (its one-time code, "I've
+    /// approved", polls and webhooks go on) and a late approval still pays the checkout.
+    pub fn is_expired(&self, now_ms: i64) -> bool {
+        self.expires_at_ms.is_some_and(|at| now_ms >= at)
+    }
+
     /// A payment by id.
     pub fn payment_mut(&mut self, payment_id: &str) -> Option<&mut PaymentRecord> {
         self.payments.iter_mut().find(|p| p.id == payment_id)
@@ -197,6 +217,12 @@ impl CheckoutRecord {
             return Err(ApiError::new(
                 ErrorCode::CheckoutClosed,
                 "This checkout has already been paid.",
+            ));
+        }
+        if self.is_expired(now_ms) {
+            return Err(ApiError::new(
+                ErrorCode::CheckoutClosed,
+                "This checkout has expired; ask the merchant for a new one.",
             ));
         }
         let waiting = self
@@ -511,9 +537,10 @@ impl CheckoutRecord {
         data
     }
 
-    /// Where the checkout stands for the merchant: `paid`, `pending` (a payment is live),
-    /// `open` (it can be paid) or `closed` (it can no longer be paid).
-    pub fn merchant_status(&self) -> &'static str {
+    /// Where the checkout stands for the merchant at `now_ms`: `paid`, `pending` (a payment is
+    /// live), `open` (it can be paid) or `closed` (it can no longer be paid: a final failure,
+    /// or its expiry passed).
+    pub fn merchant_status(&self, now_ms: i64) -> &'static str {
         if self
             .payments
             .iter()
@@ -522,9 +549,10 @@ impl CheckoutRecord {
             "paid"
         } else if self.payments.iter().any(|p| !p.status.is_terminal()) {
             "pending"
-        } else if self
-            .last_payment()
-            .is_some_and(|p| !p.status.allows_new_payment())
+        } else if self.is_expired(now_ms)
+            || self
+                .last_payment()
+                .is_some_and(|p| !p.status.allows_new_payment())
         {
             "closed"
         } else {
@@ -532,12 +560,13 @@ impl CheckoutRecord {
         }
     }
 
-    /// The checkout as the merchant's server reads it: every payment, each with its refunds.
-    pub fn merchant_view(&self) -> MerchantCheckoutView {
+    /// The checkout as the merchant's server reads it at `now_ms`: every payment, each with
+    /// its refunds.
+    pub fn merchant_view(&self, now_ms: i64) -> MerchantCheckoutView {
         MerchantCheckoutView {
             id: self.id.clone(),
             reference: self.reference.clone(),
-            status: self.merchant_status().to_string(),
+            status: self.merchant_status(now_ms).to_string(),
             amount: self.amount,
             amount_display: format_amount(self.amount, self.currency),
             currency: self.currency,
@@ -549,6 +578,7 @@ impl CheckoutRecord {
                 .find(|p| p.status == PaymentStatus::Succeeded)
                 .map(|p| p.id.clone()),
             created_at_ms: self.created_at_ms,
+            expires_at_ms: self.expires_at_ms.unwrap_or_default(),
             payments: self
                 .payments
                 .iter()
@@ -582,6 +612,9 @@ impl CheckoutRecord {
                 .collect(),
             locked_phone: self.locked_phone.as_ref().map(|m| m.local()),
             payment: self.shown_payment().map(PaymentRecord::view),
+            expires_at_ms: self.expires_at_ms,
+            success_url: self.success_url.clone(),
+            cancel_url: self.cancel_url.clone(),
         }
     }
 }
@@ -645,7 +678,30 @@ pub(crate) mod tests {
             outbox: vec![],
             refunds: vec![],
             verifications: vec![],
+            link_digest: None,
+            expires_at_ms: None,
+            success_url: None,
+            cancel_url: None,
         }
+    }
+
+    #[test]
+    fn an_expired_checkout_takes_no_new_payment_but_follows_its_live_one() {
+        let mut r = record();
+        r.expires_at_ms = Some(10_000);
+        assert!(r.check_can_start(9_999).is_ok());
+        assert_eq!(r.merchant_status(9_999), "open");
+        let e = r.check_can_start(10_000).unwrap_err();
+        assert_eq!(e.code, ErrorCode::CheckoutClosed);
+        assert!(e.message.contains("expired"), "{}", e.message);
+        assert_eq!(r.merchant_status(10_000), "closed");
+        // A payment live at expiry is still followed: the checkout reads as pending, and its
+        // late approval pays it.
+        r.payments.push(payment("pay_1", PaymentStatus::Pending));
+        assert_eq!(r.merchant_status(20_000), "pending");
+        r.payments[0].status = PaymentStatus::Succeeded;
+        assert_eq!(r.merchant_status(20_000), "paid");
+        assert_eq!(r.merchant_view(20_000).expires_at_ms, 10_000);
     }
 
     pub(crate) fn payment(id: &str, status: PaymentStatus) -> PaymentRecord {

@@ -14,9 +14,15 @@ use crate::{ids, store};
 /// Creates a checkout from an authorized request's body; `origin` is the edge's own.
 pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response> {
     let input = CreateCheckout::from_json(body)?;
+    let now = now_ms();
+    let expires_at_ms = lipa_api::links::expiry(input.expires_at_ms, now)?;
 
     let id = ids::random_id("co_", 24)?;
     let client_secret = format!("{id}_secret_{}", ids::random_id("", 32)?);
+    // The pay_url's own credential: it opens this checkout's page and pays it, nothing more
+    // (exactly what the client secret can), so a link sent by SMS never carries the secret
+    // the merchant's own page uses.
+    let link_token = ids::random_id("lk_", 32)?;
     let record = CheckoutRecord {
         id: id.clone(),
         client_secret_digest: ids::sha256_hex(&client_secret),
@@ -26,13 +32,17 @@ pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response>
         country: input.country,
         description: input.description.clone(),
         locked_phone: input.customer_phone.clone(),
-        created_at_ms: now_ms(),
+        created_at_ms: now,
         prepared: Default::default(),
         payments: vec![],
         seen_events: vec![],
         outbox: vec![],
         refunds: vec![],
         verifications: vec![],
+        link_digest: Some(ids::sha256_hex(&link_token)),
+        expires_at_ms: Some(expires_at_ms),
+        success_url: input.success_url.clone(),
+        cancel_url: input.cancel_url.clone(),
     };
     let init = call_checkout(
         env,
@@ -47,7 +57,7 @@ pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response>
     }
     store::insert_checkout(env, &record).await?;
     let created = CheckoutCreated {
-        pay_url: format!("{origin}/pay/{id}"),
+        pay_url: crate::hosted::pay_url(origin, &id, &link_token),
         id,
         client_secret,
         amount: input.amount,
@@ -55,6 +65,7 @@ pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response>
         currency: input.currency,
         country: input.country,
         reference: input.reference,
+        expires_at_ms,
     };
     Ok(json_response(&created, 201)?)
 }

@@ -1,4 +1,5 @@
-//! Every word the widget shows, in English, French and Swahili: one [`Text`] per language,
+//! Every word the widget and the hosted page (the edge's no-script checkout at `pay_url`)
+//! show, in English, French and Swahili: one [`Text`] per language,
 //! each a `const` struct literal, so a language missing a sentence does not compile. Which
 //! language: the one the merchant asked for (`Lipa.open({ locale })`, `data-locale`), else the
 //! first of the customer's browser languages Lipa speaks, else English.
@@ -9,8 +10,8 @@ mod en;
 mod fr;
 mod sw;
 
-use lipa_api::phone::PhoneError;
-use lipa_api::{Country, Currency, FailureReason};
+use crate::phone::PhoneError;
+use crate::{Country, Currency, FailureReason};
 
 /// The widget's own error code: the edge could not be reached.
 pub const NETWORK: &str = "network";
@@ -201,7 +202,27 @@ pub struct Text {
     pub refusal: fn(&str) -> Option<&'static str>,
     /// Any other refusal.
     pub something_wrong: &'static str,
-    /// The phone-verification screen ([`crate::verify`]).
+
+    /// The hosted page: a link whose checkout expired (nothing live on it).
+    pub link_expired_title: &'static str,
+    /// When it expired (a UTC time) and what to do.
+    pub link_expired_body: fn(&str) -> String,
+    /// The hosted page's way back to the merchant without paying: "Cancel and return to Duka".
+    pub cancel_return: fn(&str) -> String,
+    /// The hosted page's way back to the merchant after paying: "Return to Duka".
+    pub return_to: fn(&str) -> String,
+    /// The QR code's heading on a wide screen.
+    pub qr_title: &'static str,
+    /// What the QR code is for.
+    pub qr_body: &'static str,
+    /// The QR code image's text alternative.
+    pub qr_alt: &'static str,
+    /// The pending page refreshes itself; a link does the same at once.
+    pub refresh: &'static str,
+    /// A link that stops the pending page's automatic refresh (WCAG 2.2.1: timing the
+    /// customer can turn off).
+    pub stop_refresh: &'static str,
+    /// The widget's phone-verification screen.
     pub verify: &'static VerifyText,
 }
 

@@ -1,6 +1,6 @@
 //! French.
 
-use lipa_api::{Country, FailureReason};
+use crate::{Country, FailureReason};
 
 use super::{MoneyStyle, Text, VerifyText};
 
@@ -137,6 +137,20 @@ pub const TEXT: Text = Text {
         })
     },
     something_wrong: "Une erreur est survenue. Veuillez réessayer.",
+    link_expired_title: "Ce lien de paiement a expiré",
+    link_expired_body: |at| {
+        format!(
+            "Il était valable jusqu'au {at}. Demandez un nouveau lien de paiement à la boutique."
+        )
+    },
+    cancel_return: |shop| format!("Annuler et revenir à {shop}"),
+    return_to: |shop| format!("Revenir à {shop}"),
+    qr_title: "Payer sur votre téléphone",
+    qr_body:
+        "Sur un ordinateur ? Scannez ce code avec le téléphone qui recevra la demande de paiement.",
+    qr_alt: "QR code de cette page de paiement",
+    refresh: "Vérifier à nouveau",
+    stop_refresh: "Arrêter l'actualisation",
     verify: &VERIFY,
 };
 

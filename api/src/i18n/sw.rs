@@ -1,6 +1,6 @@
 //! Swahili.
 
-use lipa_api::{Country, FailureReason};
+use crate::{Country, FailureReason};
 
 use super::{MoneyStyle, Text, VerifyText};
 
@@ -141,6 +141,15 @@ pub const TEXT: Text = Text {
         })
     },
     something_wrong: "Kuna hitilafu. Tafadhali jaribu tena.",
+    link_expired_title: "Kiungo hiki cha malipo kimeisha muda",
+    link_expired_body: |at| format!("Kilitumika hadi {at}. Omba dukani kiungo kipya cha malipo."),
+    cancel_return: |shop| format!("Ghairi na urudi {shop}"),
+    return_to: |shop| format!("Rudi {shop}"),
+    qr_title: "Lipa kwa simu yako",
+    qr_body: "Uko kwenye kompyuta? Changanua msimbo huu kwa simu itakayopokea ombi la malipo.",
+    qr_alt: "Msimbo wa QR wa ukurasa huu wa malipo",
+    refresh: "Angalia tena",
+    stop_refresh: "Acha kuonyesha upya",
     verify: &VERIFY,
 };
 

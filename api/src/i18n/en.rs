@@ -1,6 +1,6 @@
 //! English.
 
-use lipa_api::{Country, FailureReason};
+use crate::{Country, FailureReason};
 
 use super::{MoneyStyle, Text, VerifyText};
 
@@ -143,6 +143,17 @@ pub const TEXT: Text = Text {
         })
     },
     something_wrong: "Something went wrong. Please try again.",
+    link_expired_title: "This payment link has expired",
+    link_expired_body: |at| {
+        format!("It could be used until {at}. Ask the shop for a new payment link.")
+    },
+    cancel_return: |shop| format!("Cancel and return to {shop}"),
+    return_to: |shop| format!("Return to {shop}"),
+    qr_title: "Pay on your phone",
+    qr_body: "On a computer? Scan this code with the phone that will get the payment prompt.",
+    qr_alt: "QR code of this payment page",
+    refresh: "Check again",
+    stop_refresh: "Stop refreshing",
     verify: &VERIFY,
 };
 
