@@ -43,10 +43,16 @@ pub fn request(gateway: &SmsGateway, to_e164: &str, message: &str) -> HttpReques
 pub async fn send(gateway: &SmsGateway, to_e164: &str, message: &str) -> Result<(), String> {
     match crate::executor::perform(&request(gateway, to_e164, message)).await {
         Ok(r) if (200..300).contains(&r.status) => Ok(()),
+        // The gateway's words may echo the message (and its code): cut out before shortening,
+        // so no part of it survives the cut.
         Ok(r) => Err(format!(
             "SMS gateway answered {}: {}",
             r.status,
-            r.body.chars().take(200).collect::<String>()
+            r.body
+                .replace(message, "(the message)")
+                .chars()
+                .take(200)
+                .collect::<String>()
         )),
         Err(e) => Err(format!("SMS gateway: {e:?}")),
     }

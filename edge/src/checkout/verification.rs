@@ -57,9 +57,15 @@ pub enum NotSent {
         /// Unix ms.
         retry_at_ms: i64,
     },
-    /// [`MAX_CODES`] were sent to this number for this checkout.
+    /// [`MAX_CODES`] were sent to this number for this checkout, or codes went to
+    /// [`MAX_NUMBERS`] other numbers already.
     TooMany,
 }
+
+/// How many different numbers one checkout may send codes to: a customer may mistype or
+/// change their number, but one checkout's credential must not become a way to text any
+/// number in the country (each SMS is money, and each number grows the stored record).
+pub const MAX_NUMBERS: usize = 3;
 
 /// What checking a typed code found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +120,7 @@ pub fn is_verified(list: &[PhoneVerification], e164: &str) -> bool {
 /// refusal spends no limit).
 pub fn may_send(list: &[PhoneVerification], msisdn: &Msisdn, now_ms: i64) -> Result<(), NotSent> {
     match find(list, &msisdn.e164()) {
+        None if list.len() >= MAX_NUMBERS => Err(NotSent::TooMany),
         None => Ok(()),
         Some(v) if v.verified => Err(NotSent::Verified),
         Some(v) if v.codes_sent >= MAX_CODES => Err(NotSent::TooMany),
@@ -205,6 +212,33 @@ mod tests {
             .all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())));
         let distinct: std::collections::BTreeSet<_> = codes.iter().collect();
         assert!(distinct.len() > 40, "{codes:?}");
+    }
+
+    #[test]
+    fn codes_go_to_at_most_three_numbers_per_checkout() {
+        let mut list = Vec::new();
+        for n in ["024 000 0001", "024 000 0002", "024 000 0003"] {
+            issue(&mut list, &gh(n), "s".into(), digest("s", "123456"), 0).unwrap();
+        }
+        assert_eq!(
+            issue(
+                &mut list,
+                &gh("024 000 0004"),
+                "s".into(),
+                digest("s", "1"),
+                0
+            ),
+            Err(NotSent::TooMany)
+        );
+        // A number already on the list may still get its next code.
+        assert!(issue(
+            &mut list,
+            &gh("024 000 0001"),
+            "s".into(),
+            digest("s", "2"),
+            RESEND_AFTER_MS
+        )
+        .is_ok());
     }
 
     #[test]

@@ -69,6 +69,8 @@ impl CheckoutObject {
             return Ok(json_response(&verified(msisdn.masked()), 200)?);
         }
         let now = now_ms();
+        // A paid or expired checkout takes no payment, so it sends no code either.
+        rec.check_can_start(now)?;
         // Decided on the stored record first, so a refused resend spends no limit.
         verification::may_send(&rec.verifications, &msisdn, now).map_err(|w| not_sent(w, now))?;
         self.check_code_limits(&config, &msisdn, client_ip.as_deref())
