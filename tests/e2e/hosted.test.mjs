@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   launch, openPage, EDGE, SANDBOX, MERCHANT_KEY, createCheckout, widgetCall, smsCodeFor,
-  eventually, unexpected,
+  eventually, unexpected, providerRequestsFor, verificationCodeFor,
 } from './support.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -284,6 +284,119 @@ test('scripts off: the one-time-code step, a badly typed code, then the right on
   await page.getByRole('heading', { name: 'Payment successful' }).waitFor({ timeout: 30000 });
   await page.getByText('UGX 5,000 paid with MTN MoMo from +256 ••• ••• 020.').waitFor();
   assert.equal((await merchantCheckout(c.id)).status, 'paid');
+  await context.close();
+});
+
+let ghanaSerial = Date.now() % 900;
+/** A fresh Ghanaian number that the sandbox approves, and its E.164. */
+function ghanaNumber() {
+  ghanaSerial += 1;
+  const mid = String(100 + (ghanaSerial % 900)).padStart(3, '0');
+  return { national: `0557${mid}201`, e164: `+233557${mid}201` };
+}
+
+const ghanaCheckout = () => createCheckout({ amount: 5000, currency: 'GHS', country: 'GH', reference: `hosted-gh-${Date.now()}` });
+
+test('scripts off, Ghana: the number is confirmed with the SMS code (a wrong one first), then the payment', async () => {
+  const c = await ghanaCheckout();
+  const { national, e164 } = ghanaNumber();
+  const { context, page } = await noScriptPage();
+  await page.goto(c.pay_url);
+  await page.getByRole('radio', { name: 'MTN MoMo' }).check();
+  await page.getByRole('textbox', { name: 'Mobile money number' }).fill(national);
+  const since = Date.now();
+  await page.getByRole('button', { name: 'Pay GHS 50.00' }).click();
+  await page.getByRole('heading', { name: 'Confirm your number' }).waitFor();
+  await page.getByText('We sent a 6-digit code by SMS to +233 ••• ••• 201.').waitFor();
+  const field = page.getByRole('textbox', { name: 'Code from the SMS' });
+  assert.equal(await field.getAttribute('autocomplete'), 'one-time-code');
+  await page.getByRole('button', { name: 'Send a new code' }).waitFor();
+  await page.getByRole('link', { name: 'Use another number' }).waitFor();
+  // No prompt yet: Xtopay has not heard of this number, and nothing is stored as a payment.
+  assert.deepEqual(await providerRequestsFor(e164, 'xtopay'), []);
+  assert.equal((await merchantCheckout(c.id)).payments.length, 0);
+  const found = await violations(page, 'confirm your number');
+
+  const code = await verificationCodeFor(e164, since);
+  await field.fill(code === '000000' ? '111111' : '000000');
+  await page.getByRole('button', { name: 'Confirm number' }).click();
+  await page.getByRole('alert').getByText('That code is not right. 2 attempts left.').waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Code from the SMS' }).getAttribute('aria-invalid'), 'true');
+  assert.deepEqual(await providerRequestsFor(e164, 'xtopay'), []);
+  found.push(...await violations(page, 'confirm your number with an error'));
+  assert.deepEqual(found, []);
+
+  await page.getByRole('textbox', { name: 'Code from the SMS' }).fill(code);
+  await page.getByRole('button', { name: 'Confirm number' }).click();
+  await page.getByRole('heading', { name: 'Check your phone' }).waitFor();
+  // The waiting page reloads itself until the result (no success_url: the receipt).
+  await page.getByRole('heading', { name: 'Payment successful' }).waitFor({ timeout: 30000 });
+  await page.getByText('GHS 50.00 paid with MTN MoMo from +233 ••• ••• 201.').waitFor();
+  assert.ok((await providerRequestsFor(e164, 'xtopay')).some((r) => r.path === '/v1/payments/receive'));
+  const read = await merchantCheckout(c.id);
+  assert.equal(read.status, 'paid');
+  assert.equal(read.payments.length, 1);
+  await context.close();
+});
+
+test('scripts off, Ghana: the confirm-your-number forms keep the CSRF rule and the customer\'s language', async () => {
+  const c = await ghanaCheckout();
+  const { national, e164 } = ghanaNumber();
+  const token = new URL(c.pay_url).searchParams.get('t');
+  // A verify form without the checkout's CSRF token checks nothing and starts nothing.
+  const since = Date.now();
+  assert.equal((await widgetCall({ id: c.id, client_secret: token }, 'POST', '/verify', { operator: 'mtn_momo', phone: national })).status, 200);
+  const code = await verificationCodeFor(e164, since);
+  const forged = await fetch(`${EDGE}/pay/${c.id}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ t: token, csrf: 'nope', action: 'verify', operator: 'mtn_momo', phone: national, code }),
+    redirect: 'manual',
+  });
+  assert.equal(forged.status, 404);
+  assert.equal((await merchantCheckout(c.id)).payments.length, 0);
+  assert.equal((await widgetCall({ id: c.id, client_secret: token }, 'POST', '/payments', { operator: 'mtn_momo', phone: national })).body.error.code, 'phone_not_verified');
+
+  // In French, a badly typed code is refused in French at the code field.
+  const fr = await createCheckout({ amount: 5000, currency: 'GHS', country: 'GH' });
+  const other = ghanaNumber();
+  const { context, page } = await noScriptPage();
+  await page.goto(`${fr.pay_url}&l=fr`);
+  await page.getByRole('textbox', { name: 'Numéro mobile money' }).fill(other.national);
+  await page.getByRole('button', { name: /^Payer / }).click();
+  await page.getByRole('heading', { name: 'Confirmez votre numéro' }).waitFor();
+  const field = page.getByRole('textbox', { name: 'Code reçu par SMS' });
+  assert.equal(await field.getAttribute('autocomplete'), 'one-time-code');
+  await page.getByRole('button', { name: 'Envoyer un nouveau code' }).waitFor();
+  await page.getByRole('link', { name: 'Utiliser un autre numéro' }).waitFor();
+  await field.fill('12');
+  await page.getByRole('button', { name: 'Confirmer le numéro' }).click();
+  await page.getByRole('alert').getByText('Le code est composé des 6 chiffres du SMS.').waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Code reçu par SMS' }).getAttribute('aria-invalid'), 'true');
+  assert.deepEqual(await providerRequestsFor(other.e164, 'xtopay'), []);
+  // "Use another number" goes back to the form, still in French.
+  await page.getByRole('link', { name: 'Utiliser un autre numéro' }).click();
+  await page.getByRole('textbox', { name: 'Numéro mobile money' }).waitFor();
+  await page.getByRole('button', { name: /^Payer / }).waitFor();
+  await context.close();
+});
+
+test('WebAssembly runs, Ghana: the widget takes the page over and confirms the number on its own screen', async () => {
+  const c = await ghanaCheckout();
+  const { national, e164 } = ghanaNumber();
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(c.pay_url);
+  await page.waitForFunction(() => !document.getElementById('lipa-page'));
+  await page.getByRole('radio', { name: 'MTN MoMo' }).check();
+  await page.getByRole('textbox', { name: 'Mobile money number' }).fill(national);
+  const since = Date.now();
+  await page.getByRole('button', { name: 'Pay GHS 50.00' }).click();
+  await page.getByRole('heading', { name: 'Confirm your number' }).waitFor();
+  await page.getByRole('textbox', { name: 'Code from the SMS' }).fill(await verificationCodeFor(e164, since));
+  await page.getByRole('button', { name: 'Confirm number' }).click();
+  await page.getByRole('heading', { name: 'Payment successful' }).waitFor({ timeout: 30000 });
+  assert.equal((await merchantCheckout(c.id)).status, 'paid');
+  assert.deepEqual(unexpected(errors), []);
   await context.close();
 });
 

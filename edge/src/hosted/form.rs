@@ -12,7 +12,8 @@ pub struct FormPost {
     pub csrf: String,
     /// The page's language.
     pub locale: String,
-    /// `pay`, `otp` or `check`.
+    /// `pay`, `otp`, `check`, or for a number being verified `verify` (check the SMS code)
+    /// and `resend` (send a new one).
     pub action: String,
     /// The operator chosen.
     pub operator: String,
@@ -20,6 +21,11 @@ pub struct FormPost {
     pub phone: String,
     /// The one-time code typed.
     pub otp: String,
+    /// The phone-verification code typed (from the SMS).
+    pub code: String,
+    /// The tries the verification screen said were left (only worded back to the customer;
+    /// the Checkout object counts the tries).
+    pub left: String,
 }
 
 impl FormPost {
@@ -39,6 +45,8 @@ impl FormPost {
                 "operator" => &mut post.operator,
                 "phone" => &mut post.phone,
                 "otp" => &mut post.otp,
+                "code" => &mut post.code,
+                "left" => &mut post.left,
                 _ => continue,
             };
             *slot = value.into_owned();
@@ -73,6 +81,8 @@ mod tests {
         assert_eq!(p.phone, "0712 000 001");
         assert_eq!(p.locale, "fr");
         assert_eq!(FormPost::parse(b"otp=%31%32%33%34").otp, "1234");
+        let v = FormPost::parse(b"action=verify&code=123+456&left=2&code=999999");
+        assert_eq!((v.code.as_str(), v.left.as_str()), ("123 456", "2"));
     }
 
     #[test]

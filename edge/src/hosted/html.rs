@@ -10,6 +10,8 @@ use lipa_api::i18n::{Locale, Text};
 use lipa_api::links::with_checkout_id;
 use lipa_api::{CheckoutView, NextAction, Operator, PaymentStatus, PaymentView};
 
+use super::verify::Verifying;
+
 /// How often the pending screen reloads itself, seconds.
 pub const REFRESH_S: u32 = 4;
 
@@ -47,6 +49,8 @@ pub enum Notice {
     Phone(String),
     /// At the one-time code field.
     Otp(String),
+    /// At the phone-verification code field.
+    Code(String),
     /// Above the form.
     Form(String),
 }
@@ -80,6 +84,9 @@ pub struct Page<'a> {
 pub enum Screen {
     /// Choose an operator, type a number, pay (after a failed attempt too).
     Form,
+    /// "Confirm your number": the code sent by SMS to a guest's number, on a route that
+    /// verifies phones (shown in answer to a form, never by [`Screen::of`]).
+    Verify(Verifying),
     /// The prompt is on the phone.
     Pending(PaymentView),
     /// A one-time code is needed.
@@ -134,6 +141,7 @@ pub fn render(page: &Page, screen: &Screen) -> String {
     let co = page.checkout;
     let (title, body) = match screen {
         Screen::Form => form_screen(page, t),
+        Screen::Verify(v) => verify_screen(page, t, v),
         Screen::Pending(p) => pending_screen(page, t, p),
         Screen::Otp(p) => otp_screen(page, t, p),
         Screen::Redirect(p, url) => redirect_screen(page, t, p, url),
@@ -159,7 +167,14 @@ pub fn render(page: &Page, screen: &Screen) -> String {
         _ => "<script defer src=\"/widget/hosted.js\"></script>\n".to_string(),
     };
     let leave = match (&co.cancel_url, screen) {
-        (Some(url), Screen::Form | Screen::Pending(_) | Screen::Otp(_) | Screen::Redirect(..)) => {
+        (
+            Some(url),
+            Screen::Form
+            | Screen::Verify(_)
+            | Screen::Pending(_)
+            | Screen::Otp(_)
+            | Screen::Redirect(..),
+        ) => {
             format!(
                 "<p class=\"leave\"><a href=\"{}\" rel=\"noreferrer\">{}</a></p>\n",
                 esc(url),
@@ -268,7 +283,9 @@ fn pay_form(page: &Page, t: &Text, heading: &str) -> String {
     let (op_error, phone_error, form_error) = match notice {
         Some(Notice::Operator(m)) => (Some(m), None, None),
         Some(Notice::Phone(m)) => (None, Some(m), None),
-        Some(Notice::Form(m)) | Some(Notice::Otp(m)) => (None, None, Some(m)),
+        Some(Notice::Form(m)) | Some(Notice::Otp(m)) | Some(Notice::Code(m)) => {
+            (None, None, Some(m))
+        }
         None => (None, None, None),
     };
     let chosen = page
@@ -415,6 +432,51 @@ fn otp_screen(page: &Page, t: &Text, p: &PaymentView) -> (String, String) {
         confirm = esc(t.otp_confirm),
     );
     (title, body)
+}
+
+/// "Confirm your number": the code field (labelled, `autocomplete="one-time-code"`), and
+/// apart from it "Send a new code" and "Use another number" (back to the form). The forms
+/// carry the operator and the number as typed, and the tries the object last said were left.
+fn verify_screen(page: &Page, t: &Text, v: &Verifying) -> (String, String) {
+    let words = t.verify;
+    let error = match &page.notice {
+        Some(Notice::Code(m)) | Some(Notice::Form(m)) | Some(Notice::Phone(m)) => Some(m),
+        _ => None,
+    };
+    let described = if error.is_some() {
+        " aria-describedby=\"verify-code-error\""
+    } else {
+        ""
+    };
+    let note = match (v.resent, error) {
+        (true, None) => format!(
+            "<p class=\"hint\" role=\"status\">{}</p>\n",
+            esc(words.resent)
+        ),
+        _ => String::new(),
+    };
+    let carried = format!(
+        "<input type=\"hidden\" name=\"operator\" value=\"{}\">\n<input type=\"hidden\" name=\"phone\" value=\"{}\">\n<input type=\"hidden\" name=\"left\" value=\"{}\">\n",
+        v.operator.id(),
+        esc(&v.phone),
+        v.left
+    );
+    let body = format!(
+        "<section class=\"screen otp verify\" aria-labelledby=\"verify-title\">\n<h1 id=\"verify-title\">{title}</h1>\n<p>{sent}</p>\n<form method=\"post\" action=\"{action}\">\n{check}{carried}<label for=\"verify-code\" class=\"field-label\">{label}</label>\n<input id=\"verify-code\" name=\"code\" class=\"code\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"6\" aria-invalid=\"{invalid}\"{described}>\n{error}<button type=\"submit\" class=\"primary\">{submit}</button>\n</form>\n{note}<form method=\"post\" action=\"{action}\">\n{resend}{carried}<button type=\"submit\" class=\"secondary\">{resend_label}</button>\n</form>\n<a class=\"button secondary\" href=\"{back}\">{another}</a>\n</section>\n",
+        title = esc(words.title),
+        sent = esc(&(words.sent)(&v.phone_masked)),
+        action = form_action(page),
+        check = hidden(page, "verify"),
+        label = esc(words.label),
+        invalid = error.is_some(),
+        error = error_line("verify-code-error", error),
+        submit = esc(words.submit),
+        resend = hidden(page, "resend"),
+        resend_label = esc(words.resend),
+        back = esc(page.self_url),
+        another = esc(t.use_another_number),
+    );
+    (words.title.to_string(), body)
 }
 
 fn redirect_screen(page: &Page, t: &Text, p: &PaymentView, url: &str) -> (String, String) {

@@ -3,11 +3,12 @@
 //! It works in any browser. The edge renders every screen as HTML ([`html`]) from the
 //! checkout the Checkout object answers, and the customer acts through plain forms posted
 //! back to `/pay/{id}` ([`form`]): the same Checkout object messages the widget's API sends
-//! (`View`, `StartPayment`, `SubmitOtp`, `Check`), so every rule (spam limits, one payment at
-//! a time, expiry, OTP attempts) is the object's, decided once. The link token in the URL
-//! authorizes exactly what the client secret does; the forms carry it in their body, never
-//! in a URL that leaves the page (`Referrer-Policy: no-referrer`, no third-party resources),
-//! and a CSRF token bound to the checkout and the link.
+//! (`View`, `StartPayment`, `SubmitOtp`, `Check`, and for a guest's number on a route that
+//! verifies phones `SendCode` and `CheckCode`, [`verify`]), so every rule (spam limits, one
+//! payment at a time, expiry, OTP attempts, SMS codes) is the object's, decided once. The
+//! link token in the URL authorizes exactly what the client secret does; the forms carry it
+//! in their body, never in a URL that leaves the page (`Referrer-Policy: no-referrer`, no
+//! third-party resources), and a CSRF token bound to the checkout and the link.
 //!
 //! Where WebAssembly runs, `/widget/hosted.js` hands the page to the widget (which then
 //! follows the payment live and sends the customer to `success_url` or `cancel_url`); where it
@@ -16,6 +17,7 @@
 pub mod form;
 pub mod html;
 pub mod qr;
+pub mod verify;
 
 use lipa_api::i18n::Locale;
 use lipa_api::links::with_checkout_id;
@@ -30,6 +32,7 @@ use crate::handlers::{call_checkout, read_body};
 use crate::ids;
 use form::{csrf_ok, csrf_token, FormPost};
 use html::{Notice, Page, Screen, Typed};
+use verify::Verifying;
 
 /// A checkout's `pay_url`.
 pub fn pay_url(origin: &str, checkout_id: &str, link_token: &str) -> String {
@@ -153,7 +156,10 @@ fn respond(
 /// `POST /pay/{id}`: one of the hosted page's forms.
 pub async fn act(mut req: Request, env: &Env, checkout_id: &str) -> EdgeResult<Response> {
     let client_ip = req.headers().get("CF-Connecting-IP")?;
-    let origin = req.url()?.origin().ascii_serialization();
+    let url = req.url()?;
+    let origin = url.origin().ascii_serialization();
+    // The edge's host as the customer reached it, for the SMS's WebOTP line.
+    let host = url.host_str().map(str::to_string);
     let post = FormPost::parse(&read_body(&mut req).await?);
     let asked = Locale::from_tag(&post.locale);
     let locale = Locale::choose(Some(&post.locale), &browser_languages(&req));
@@ -174,18 +180,29 @@ pub async fn act(mut req: Request, env: &Env, checkout_id: &str) -> EdgeResult<R
     };
     let t = locale.text();
     let back = || see_other(&page_path(checkout_id, &token, asked));
+    let typed = Typed {
+        operator: Operator::from_id(&post.operator),
+        phone: post.phone.clone(),
+    };
+    // The operator posted, if the checkout offers it.
+    let offered = typed
+        .operator
+        .filter(|op| checkout.operators.iter().any(|o| o.id == *op));
+    let pay = |operator: Operator| {
+        start_payment(
+            env,
+            checkout_id,
+            &token,
+            client_ip.clone(),
+            operator,
+            &post.phone,
+        )
+    };
     let refused = match post.action.as_str() {
         "pay" => {
-            let typed = Typed {
-                operator: Operator::from_id(&post.operator),
-                phone: post.phone.clone(),
-            };
             // The checks the widget makes before it calls the edge, with the same functions
             // and words; the object checks everything again.
-            let operator = typed
-                .operator
-                .filter(|op| checkout.operators.iter().any(|o| o.id == *op));
-            let Some(operator) = operator else {
+            let Some(operator) = offered else {
                 let notice = Notice::Operator(t.choose_operator_error.to_string());
                 return form_again(&ctx, &checkout, notice, typed);
             };
@@ -195,15 +212,91 @@ pub async fn act(mut req: Request, env: &Env, checkout_id: &str) -> EdgeResult<R
                     return form_again(&ctx, &checkout, notice, typed);
                 }
             }
-            let body = serde_json::json!({ "operator": operator.id(), "phone": post.phone });
-            let message = CheckoutMessage::StartPayment {
-                client_secret: token.clone(),
-                client_ip,
-                body: body.to_string(),
-            };
-            match refusal(call_checkout(env, checkout_id, &message).await?).await? {
+            // A guest on a route that verifies phones confirms the number first, as in the
+            // widget: the object sends the code (or says none is needed).
+            if verify::needs_code(&checkout, operator) {
+                let sent = verify::send_code(
+                    env,
+                    checkout_id,
+                    &token,
+                    client_ip.clone(),
+                    host,
+                    operator,
+                    &post.phone,
+                )
+                .await?;
+                match sent {
+                    Ok(v) if v.verified => {}
+                    Ok(v) => {
+                        let screen =
+                            Screen::Verify(Verifying::sent(operator, &post.phone, &v, false));
+                        return respond(&ctx, &checkout, &screen, None, Typed::default(), now_ms());
+                    }
+                    Err(e) => {
+                        let words = verify::words(t, e.code).to_string();
+                        let notice = if e.field.as_deref() == Some("phone") {
+                            Notice::Phone(words)
+                        } else {
+                            Notice::Form(words)
+                        };
+                        return form_again(&ctx, &checkout, notice, typed);
+                    }
+                }
+            }
+            match pay(operator).await? {
                 None => return back(),
                 Some(e) => (e, typed),
+            }
+        }
+        "verify" | "resend" => {
+            let Some(operator) = offered else {
+                return back();
+            };
+            let left = verify::tries_said(&post.left);
+            let answer = if post.action == "verify" {
+                verify::check_code(env, checkout_id, &token, &post.phone, &post.code).await?
+            } else {
+                verify::send_code(
+                    env,
+                    checkout_id,
+                    &token,
+                    client_ip.clone(),
+                    host,
+                    operator,
+                    &post.phone,
+                )
+                .await?
+            };
+            match answer {
+                // Confirmed (or needing no code after all): on to the payment, as Pay.
+                Ok(v) if v.verified => match pay(operator).await? {
+                    None => return back(),
+                    Some(e) => (e, typed),
+                },
+                Ok(v) => {
+                    let screen = Screen::Verify(Verifying::sent(operator, &post.phone, &v, true));
+                    return respond(&ctx, &checkout, &screen, None, Typed::default(), now_ms());
+                }
+                // A number the object does not take (not one the page sent): the form again.
+                Err(e)
+                    if e.field.as_deref() == Some("phone") && e.code == ErrorCode::InvalidField =>
+                {
+                    let notice = Notice::Phone(verify::words(t, e.code).to_string());
+                    return form_again(&ctx, &checkout, notice, typed);
+                }
+                Err(e) => {
+                    let (notice, left) = verify::refusal(t, &e, left);
+                    let screen =
+                        Screen::Verify(Verifying::again(&checkout, operator, &post.phone, left));
+                    return respond(
+                        &ctx,
+                        &checkout,
+                        &screen,
+                        Some(notice),
+                        Typed::default(),
+                        now_ms(),
+                    );
+                }
             }
         }
         "otp" => {
@@ -236,19 +329,41 @@ pub async fn act(mut req: Request, env: &Env, checkout_id: &str) -> EdgeResult<R
     };
     let now = now_ms();
     let screen = Screen::of(&fresh, now);
+    let starting = matches!(post.action.as_str(), "pay" | "verify" | "resend");
     let notice = match (&screen, e.code) {
         (Screen::Otp(p), ErrorCode::OtpIncorrect) => {
             Notice::Otp((t.otp_wrong)(p.otp_attempts_left.unwrap_or_default()))
         }
         (Screen::Otp(_), ErrorCode::InvalidField) => Notice::Otp(t.otp_format.to_string()),
         (Screen::Otp(_), code) => Notice::Otp(t.refusal_for(&code_name(code)).to_string()),
+        (Screen::Form, ErrorCode::PhoneNotVerified) => {
+            Notice::Phone(t.verify.not_verified.to_string())
+        }
         (Screen::Form, code) if e.field.as_deref() == Some("phone") => {
             Notice::Phone(t.refusal_for(&code_name(code)).to_string())
         }
-        (Screen::Pending(_) | Screen::Redirect(..), _) if post.action == "pay" => return back(),
+        (Screen::Pending(_) | Screen::Redirect(..), _) if starting => return back(),
         (_, code) => Notice::Form(t.refusal_for(&code_name(code)).to_string()),
     };
     respond(&ctx, &fresh, &screen, Some(notice), typed, now)
+}
+
+/// `StartPayment`, as the widget's Pay: `None` once started, else the object's refusal.
+async fn start_payment(
+    env: &Env,
+    checkout_id: &str,
+    token: &str,
+    client_ip: Option<String>,
+    operator: Operator,
+    phone: &str,
+) -> EdgeResult<Option<ApiError>> {
+    let body = serde_json::json!({ "operator": operator.id(), "phone": phone });
+    let message = CheckoutMessage::StartPayment {
+        client_secret: token.to_string(),
+        client_ip,
+        body: body.to_string(),
+    };
+    refusal(call_checkout(env, checkout_id, &message).await?).await
 }
 
 fn form_again(

@@ -217,3 +217,85 @@ fn utc_minutes_are_calendar_dates() {
     assert_eq!(utc_minute(1_795_962_300_000), "2026-11-29 14:25 UTC");
     assert_eq!(utc_minute(951_782_400_000), "2000-02-29 00:00 UTC");
 }
+
+fn render_verify(v: Verifying, notice: Option<Notice>, locale: Locale) -> String {
+    let co = checkout();
+    let page = Page {
+        locale,
+        checkout: &co,
+        token: "lk_a",
+        csrf: "c5rf",
+        self_url: "/pay/co_1?t=lk_a",
+        qr_svg: Some("<svg/>".into()),
+        now_ms: 0,
+        notice,
+        typed: Typed::default(),
+        no_refresh: false,
+    };
+    render(&page, &Screen::Verify(v))
+}
+
+fn verifying(resent: bool) -> Verifying {
+    Verifying {
+        operator: Operator::Mpesa,
+        phone: "0712\"><i>x".into(),
+        phone_masked: "+254 ••• ••• 001".into(),
+        left: 3,
+        resent,
+    }
+}
+
+#[test]
+fn the_confirm_your_number_screen_is_two_plain_forms_and_a_link() {
+    let html = render_verify(verifying(false), None, Locale::En);
+    assert!(html.contains("<title>Confirm your number · "));
+    assert!(html.contains("<h1 id=\"verify-title\">Confirm your number</h1>"));
+    assert!(html.contains("We sent a 6-digit code by SMS to +254 ••• ••• 001."));
+    assert!(
+        html.contains("<label for=\"verify-code\" class=\"field-label\">Code from the SMS</label>")
+    );
+    assert!(html.contains("<input id=\"verify-code\" name=\"code\" class=\"code\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"6\" aria-invalid=\"false\">"));
+    assert!(html.contains("<input type=\"hidden\" name=\"action\" value=\"verify\">"));
+    assert!(html.contains("<input type=\"hidden\" name=\"action\" value=\"resend\">"));
+    assert_eq!(html.matches("name=\"csrf\" value=\"c5rf\"").count(), 2);
+    assert_eq!(
+        html.matches("<input type=\"hidden\" name=\"left\" value=\"3\">")
+            .count(),
+        2
+    );
+    assert!(html.contains("<input type=\"hidden\" name=\"operator\" value=\"mpesa\">"));
+    // The number as typed goes back escaped; nothing of it is markup.
+    assert!(html.contains("name=\"phone\" value=\"0712&quot;&gt;&lt;i&gt;x\""));
+    assert!(!html.contains("<i>x"));
+    assert!(html.contains("<button type=\"submit\" class=\"primary\">Confirm number</button>"));
+    assert!(html.contains("<button type=\"submit\" class=\"secondary\">Send a new code</button>"));
+    assert!(html.contains(
+        "<a class=\"button secondary\" href=\"/pay/co_1?t=lk_a\">Use another number</a>"
+    ));
+    assert!(!html.contains("role=\"status\""));
+    assert!(!html.contains("http-equiv=\"refresh\""));
+    assert!(!html.contains("<aside class=\"qr\""));
+    assert!(html.contains("Cancel and return to"));
+    assert_eq!(status_of(&Screen::Verify(verifying(false)), &None), 200);
+}
+
+#[test]
+fn the_confirm_your_number_screen_shows_errors_at_the_code_and_a_resent_note() {
+    let wrong = Some(Notice::Code(
+        "That code is not right. 2 attempts left.".into(),
+    ));
+    let html = render_verify(verifying(false), wrong.clone(), Locale::En);
+    assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"verify-code-error\">"));
+    assert!(html.contains("<p id=\"verify-code-error\" class=\"error\" role=\"alert\">That code is not right. 2 attempts left.</p>"));
+    assert_eq!(status_of(&Screen::Verify(verifying(false)), &wrong), 422);
+    let html = render_verify(verifying(true), None, Locale::En);
+    assert!(html.contains("<p class=\"hint\" role=\"status\">A new code is on its way.</p>"));
+    // In the customer's language.
+    let html = render_verify(verifying(true), None, Locale::Fr);
+    let fr = Locale::Fr.text();
+    assert!(html.contains("<html lang=\"fr\">"));
+    assert!(html.contains(&esc(fr.verify.title)));
+    assert!(html.contains(&esc(fr.verify.resend)));
+    assert!(html.contains(&esc(fr.use_another_number)));
+    assert!(!html.contains("Confirm your number"));
+}
