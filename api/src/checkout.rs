@@ -200,9 +200,10 @@ pub struct MerchantCheckoutView {
     /// Created, Unix ms.
     pub created_at_ms: i64,
     /// When the checkout stops taking new payments, Unix ms (a payment live then is still
-    /// followed to its end).
+    /// followed to its end); `null` for a checkout made before links expired, which never
+    /// stops.
     #[serde(default)]
-    pub expires_at_ms: i64,
+    pub expires_at_ms: Option<i64>,
     /// Every payment attempt, oldest first, as `payment.*` events carry them, with refunds.
     pub payments: Vec<crate::event::PaymentEventData>,
 }

@@ -282,7 +282,7 @@ fn schemas() -> Value {
                 ("created_at_ms", ms("When the checkout was created")),
                 (
                     "expires_at_ms",
-                    ms("When the checkout stops taking new payments"),
+                    json!({ "type": ["integer", "null"], "description": "When the checkout stops taking new payments, Unix milliseconds; null for a checkout made before links expired, which never stops." }),
                 ),
                 (
                     "payments",

@@ -143,7 +143,7 @@ fn every_response_type_validates_against_its_schema() {
         description: "Two mangoes".into(),
         paid_payment_id: Some("pay_1".into()),
         created_at_ms: 1,
-        expires_at_ms: 2,
+        expires_at_ms: Some(2),
         payments: vec![payment(true, false), payment(false, true)],
     };
     assert_valid("Checkout", &checkout);

@@ -34,8 +34,10 @@ pub async fn insert_checkout(env: &Env, rec: &CheckoutRecord) -> worker::Result<
 }
 
 /// Indexes a payment by its id (before the provider is called) and, once known, by its
-/// provider's id. The index holds only what finds the checkout: where a payment stands is the
-/// Checkout object's alone.
+/// provider's id: the index finds a checkout, and where a payment stands is the Checkout
+/// object's alone. The `status` and `updated_at_ms` columns are written with what the payment
+/// was at that moment and read by nothing; they are kept because a deploy applies migrations
+/// before the new code runs, so dropping them must wait until no deployed edge writes them.
 pub async fn index_payment(env: &Env, checkout_id: &str, p: &PaymentRecord) -> worker::Result<()> {
     let provider_ref = match &p.provider_ref {
         Some(r) => r.as_str().into(),
@@ -43,16 +45,19 @@ pub async fn index_payment(env: &Env, checkout_id: &str, p: &PaymentRecord) -> w
     };
     db(env)?
         .prepare(
-            "INSERT INTO payments (id, checkout_id, provider, provider_ref, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (id) DO UPDATE SET provider_ref = excluded.provider_ref",
+            "INSERT INTO payments (id, checkout_id, provider, provider_ref, status, created_at_ms, updated_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET provider_ref = excluded.provider_ref,
+               status = excluded.status, updated_at_ms = excluded.updated_at_ms",
         )
         .bind(&[
             p.id.as_str().into(),
             checkout_id.into(),
             p.provider.name().into(),
             provider_ref,
+            p.status.name().into(),
             (p.created_at_ms as f64).into(),
+            (p.updated_at_ms as f64).into(),
         ])?
         .run()
         .await?;

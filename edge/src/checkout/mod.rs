@@ -397,6 +397,8 @@ impl CheckoutObject {
             prepared: None,
             holds_until_ms: Some(now + config.approval_window_ms(config.provider(provider)?)),
             resends: 0,
+            indexed: false,
+            indexed_ref: None,
         };
         let id = payment.id.clone();
         rec.payments.push(payment);
@@ -624,8 +626,7 @@ impl CheckoutObject {
         let Some(p) = rec.payments.iter().find(|p| p.id == payment.id).cloned() else {
             return Err(not_found().into());
         };
-        self.index_learnt(&rec.id, payment.provider_ref.as_deref(), &p)
-            .await;
+        self.index(&rec.id, &p).await;
         log_payment("otp_submitted", &rec.id, &p);
         self.deliver_due().await?;
         match outcome {
@@ -701,11 +702,6 @@ impl CheckoutObject {
         let config = self.config()?;
         let now = now_ms();
         let mut rec = self.load_existing().await?;
-        let known_ref = rec
-            .payments
-            .iter()
-            .find(|p| p.id == payment_id)
-            .and_then(|p| p.provider_ref.clone());
         let retry_after_ms = outcome.as_ref().err().and_then(CallError::retry_after_ms);
         match outcome {
             Ok(update) => self.apply_logged(&config, &mut rec, payment_id, &update, now)?,
@@ -764,7 +760,7 @@ impl CheckoutObject {
         }
         self.save(&rec).await?;
         if let Some(p) = rec.payments.iter().find(|p| p.id == payment_id) {
-            self.index_learnt(&rec.id, known_ref.as_deref(), p).await;
+            self.index(&rec.id, p).await;
             log_payment("payment_started", &rec.id, p);
         }
         self.deliver_due().await?;
@@ -818,8 +814,7 @@ impl CheckoutObject {
             self.apply_logged(&config, &mut rec, &payment.id, &confirmed, now_ms())?;
             self.save(&rec).await?;
             if let Some(p) = rec.payments.iter().find(|p| p.id == payment.id) {
-                self.index_learnt(&rec.id, payment.provider_ref.as_deref(), p)
-                    .await;
+                self.index(&rec.id, p).await;
                 log_payment("provider_event_applied", &rec.id, p);
             }
         }
@@ -906,8 +901,7 @@ impl CheckoutObject {
         }
         self.save(&rec).await?;
         if let Some(live) = rec.payments.iter().find(|x| x.id == p.id) {
-            self.index_learnt(&rec.id, p.provider_ref.as_deref(), live)
-                .await;
+            self.index(&rec.id, live).await;
         }
         Ok(())
     }
@@ -975,8 +969,7 @@ impl CheckoutObject {
                     self.apply_logged(&config, &mut fresh, &p.id, &update, now_ms())?;
                     self.save(&fresh).await?;
                     if let Some(stored) = fresh.payments.iter().find(|x| x.id == p.id) {
-                        self.index_learnt(&fresh.id, p.provider_ref.as_deref(), stored)
-                            .await;
+                        self.index(&fresh.id, stored).await;
                     }
                     self.deliver_due().await?;
                 }
@@ -1033,19 +1026,29 @@ impl CheckoutObject {
         self.save(&rec).await
     }
 
-    /// Adds a payment to the D1 index (before it is sent: it is found by its id from then on).
+    /// Writes the payment to the D1 index where it lacks it ([`PaymentRecord::needs_index`]):
+    /// by its id before it is sent, by the provider's id once learnt. Nothing else in the
+    /// index changes over a payment's life, so nothing else is written. What was written is
+    /// noted on the record (read → decide → write), so a failed write is tried again later.
     async fn index(&self, checkout_id: &str, p: &PaymentRecord) {
+        if !p.needs_index() {
+            return;
+        }
         if let Err(e) = store::index_payment(&self.env, checkout_id, p).await {
             log("index_failed", &e.to_string());
+            return;
         }
-    }
-
-    /// Indexes the provider's id of `p` when it was learnt since `known` (the id the payment
-    /// had before the answer): a webhook that names the payment only by it finds it then.
-    /// Nothing else in the index changes over a payment's life, so nothing else is written.
-    async fn index_learnt(&self, checkout_id: &str, known: Option<&str>, p: &PaymentRecord) {
-        if p.provider_ref.is_some() && p.provider_ref.as_deref() != known {
-            self.index(checkout_id, p).await;
+        let noted = async {
+            let mut rec = self.load_existing().await?;
+            if let Some(stored) = rec.payment_mut(&p.id) {
+                stored.indexed = true;
+                stored.indexed_ref = p.provider_ref.clone();
+                self.save(&rec).await?;
+            }
+            EdgeResult::Ok(())
+        };
+        if let Err(e) = noted.await {
+            log("index_not_noted", &e.to_string());
         }
     }
 }

@@ -120,9 +120,23 @@ pub struct PaymentRecord {
     /// How many times the start was sent again because the provider never received it.
     #[serde(default)]
     pub resends: u32,
+    /// Whether the D1 index holds this payment (by its id), as of the last write that
+    /// succeeded.
+    #[serde(default)]
+    pub indexed: bool,
+    /// The provider's id the D1 index holds for this payment, as of that write.
+    #[serde(default)]
+    pub indexed_ref: Option<String>,
 }
 
 impl PaymentRecord {
+    /// Whether the D1 index lacks this payment or its provider's id: a write that failed is
+    /// tried again on the next change or poll, since a webhook that names the payment only by
+    /// the provider's id finds it only there.
+    pub fn needs_index(&self) -> bool {
+        !self.indexed || self.indexed_ref != self.provider_ref
+    }
+
     /// A resend the provider turned away without reading it (a 429: it asks us to wait, and
     /// the wait is honoured) does not count against [`MAX_RESENDS`]: under a provider's rate
     /// limit the budget would otherwise be spent in seconds on sends it never looked at.
@@ -578,7 +592,7 @@ impl CheckoutRecord {
                 .find(|p| p.status == PaymentStatus::Succeeded)
                 .map(|p| p.id.clone()),
             created_at_ms: self.created_at_ms,
-            expires_at_ms: self.expires_at_ms.unwrap_or_default(),
+            expires_at_ms: self.expires_at_ms,
             payments: self
                 .payments
                 .iter()
@@ -701,7 +715,7 @@ pub(crate) mod tests {
         assert_eq!(r.merchant_status(20_000), "pending");
         r.payments[0].status = PaymentStatus::Succeeded;
         assert_eq!(r.merchant_status(20_000), "paid");
-        assert_eq!(r.merchant_view(20_000).expires_at_ms, 10_000);
+        assert_eq!(r.merchant_view(20_000).expires_at_ms, Some(10_000));
     }
 
     pub(crate) fn payment(id: &str, status: PaymentStatus) -> PaymentRecord {
@@ -720,6 +734,8 @@ pub(crate) mod tests {
             prepared: None,
             holds_until_ms: Some(180_000),
             resends: 0,
+            indexed: false,
+            indexed_ref: None,
         }
     }
 
