@@ -99,6 +99,11 @@ impl CallError {
         }
     }
 
+    /// Whether the provider turned the request away for its rate limit (a 429).
+    pub fn rate_limited(&self) -> bool {
+        matches!(self, CallError::Provider(ProviderError::RateLimited { .. }))
+    }
+
     /// How long the provider asked us to wait (`Retry-After` on a 429), in milliseconds.
     pub fn retry_after_ms(&self) -> Option<i64> {
         match self {

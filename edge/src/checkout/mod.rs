@@ -399,6 +399,7 @@ impl CheckoutObject {
             resends: 0,
             indexed: false,
             indexed_ref: None,
+            turned_away: 0,
         };
         let id = payment.id.clone();
         rec.payments.push(payment);
@@ -703,6 +704,10 @@ impl CheckoutObject {
         let now = now_ms();
         let mut rec = self.load_existing().await?;
         let retry_after_ms = outcome.as_ref().err().and_then(CallError::retry_after_ms);
+        let rate_limited = outcome.as_ref().err().is_some_and(CallError::rate_limited);
+        if let Some(p) = rec.payment_mut(payment_id) {
+            p.note_answer(rate_limited);
+        }
         match outcome {
             Ok(update) => self.apply_logged(&config, &mut rec, payment_id, &update, now)?,
             Err(e) => {
@@ -869,6 +874,9 @@ impl CheckoutObject {
         let now = now_ms();
         let mut rec = self.load_existing().await?;
         let retry_after_ms = answer.as_ref().err().and_then(CallError::retry_after_ms);
+        if let Some(live) = rec.payment_mut(&p.id) {
+            live.note_answer(answer.as_ref().err().is_some_and(CallError::rate_limited));
+        }
         match answer {
             Ok(Reading::Found(update)) => {
                 self.apply_logged(&config, &mut rec, &p.id, &update, now)?
@@ -1094,8 +1102,10 @@ fn binding(config: &Config, rec: &CheckoutRecord, payment_id: &str) -> Option<Bi
     })
 }
 
-/// When to ask about a live payment next: on its provider's schedule, never sooner than a
-/// 429's `Retry-After`; `None` when the schedule is over.
+/// When to ask about a live payment next: on its provider's schedule, never sooner than
+/// [`PaymentRecord::least_wait_ms`] (a 429's `Retry-After`, backed off while they come in a
+/// row, with up to half of it again at random so that payments turned away together do not
+/// come back together); `None` when the schedule is over.
 fn next_poll_at(
     config: &Config,
     p: &PaymentRecord,
@@ -1103,9 +1113,15 @@ fn next_poll_at(
     retry_after_ms: Option<i64>,
 ) -> Option<i64> {
     let provider = config.provider(p.provider).ok()?;
+    let least = p.least_wait_ms(retry_after_ms);
+    let jitter = if p.turned_away > 0 {
+        (ids::random_unit().unwrap_or(0.0) * (least / 2) as f64) as i64
+    } else {
+        0
+    };
     provider
         .next_poll_delay_ms(now - p.created_at_ms)
-        .map(|d| now + d.max(retry_after_ms.unwrap_or(0)))
+        .map(|d| now + d.max(least + jitter))
 }
 
 /// The provider the routing table gives `operator` on this checkout, or the 400 naming it.

@@ -127,7 +127,14 @@ pub struct PaymentRecord {
     /// The provider's id the D1 index holds for this payment, as of that write.
     #[serde(default)]
     pub indexed_ref: Option<String>,
+    /// How many calls about this payment in a row the provider turned away for its rate
+    /// limit (a 429); any other answer resets it.
+    #[serde(default)]
+    pub turned_away: u32,
 }
+
+/// The longest wait [`PaymentRecord::least_wait_ms`] asks for.
+pub const MAX_BACKOFF_MS: i64 = 60_000;
 
 impl PaymentRecord {
     /// Whether the D1 index lacks this payment or its provider's id: a write that failed is
@@ -143,6 +150,29 @@ impl PaymentRecord {
     /// [`RESEND_WITHIN_MS`] still bounds them.
     pub fn resend_turned_away(&mut self) {
         self.resends = self.resends.saturating_sub(1);
+    }
+
+    /// Notes whether the provider's answer to a call about this payment was a 429.
+    pub fn note_answer(&mut self, rate_limited: bool) {
+        self.turned_away = if rate_limited {
+            self.turned_away.saturating_add(1)
+        } else {
+            0
+        };
+    }
+
+    /// The least time to wait before the next call about this payment: a 429's `Retry-After`
+    /// (1 s when it names none), doubled for every 429 in a row before it, up to
+    /// [`MAX_BACKOFF_MS`]. Every live payment at a rate-limited provider otherwise asks again
+    /// as soon as it is allowed, and together they keep the provider over its limit: the
+    /// polls and resends of a few dozen payments turned away a whole bench run's Dollr calls.
+    pub fn least_wait_ms(&self, retry_after_ms: Option<i64>) -> i64 {
+        if self.turned_away == 0 {
+            return retry_after_ms.unwrap_or(0);
+        }
+        let base = retry_after_ms.unwrap_or(1_000).max(1_000);
+        base.saturating_mul(1_i64 << (self.turned_away - 1).min(10))
+            .min(MAX_BACKOFF_MS)
     }
 }
 
@@ -736,6 +766,7 @@ pub(crate) mod tests {
             resends: 0,
             indexed: false,
             indexed_ref: None,
+            turned_away: 0,
         }
     }
 
@@ -888,6 +919,24 @@ pub(crate) mod tests {
             r.check_can_start(1).unwrap_err().code,
             ErrorCode::CheckoutClosed
         );
+    }
+
+    #[test]
+    fn calls_turned_away_by_a_rate_limit_back_off_until_an_answer() {
+        let mut p = payment("pay_1", PaymentStatus::Pending);
+        assert_eq!(p.least_wait_ms(None), 0);
+        p.note_answer(true);
+        assert_eq!(p.least_wait_ms(Some(2_000)), 2_000);
+        p.note_answer(true);
+        p.note_answer(true);
+        assert_eq!(p.least_wait_ms(Some(2_000)), 8_000);
+        assert_eq!(p.least_wait_ms(None), 4_000);
+        for _ in 0..20 {
+            p.note_answer(true);
+        }
+        assert_eq!(p.least_wait_ms(Some(2_000)), MAX_BACKOFF_MS);
+        p.note_answer(false);
+        assert_eq!(p.least_wait_ms(None), 0);
     }
 
     #[test]
