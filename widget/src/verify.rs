@@ -7,6 +7,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use lipa_api::checkout::VERIFY_CODE_DIGITS;
 use lipa_api::{Operator, VerificationView};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use crate::api::{self, Session};
 use crate::text;
@@ -53,13 +55,21 @@ pub fn VerifyScreen(
         set_error.try_set(Some(words));
     };
     let tries = RwSignal::new(sent.attempts_left.unwrap_or(3));
-    // The code field takes focus when the screen opens, so a screen reader lands on it.
-    let input = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move || {
-        if let Some(el) = input.get() {
-            let _ = el.focus();
-        }
-    });
+    // The code field takes focus once the screen is in the page, so a screen reader lands on
+    // it. By id from a timer rather than a node ref and an effect: the same focus, with less
+    // code.
+    crate::live::set_timeout(
+        Closure::once_into_js(|| {
+            if let Some(el) = document()
+                .get_element_by_id("verify-code")
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        })
+        .unchecked_ref(),
+        0,
+    );
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -127,7 +137,6 @@ pub fn VerifyScreen(
             <label for="verify-code" class="field-label">{v.label}</label>
             <input
                 id="verify-code"
-                node_ref=input
                 class="code"
                 type="text"
                 inputmode="numeric"
