@@ -72,14 +72,12 @@ pub fn PayForm(
     let (busy, set_busy) = signal(false);
     // A guest on a route that verifies phones types the SMS code first (crate::verify).
     let (verifying, set_verifying) = signal::<Option<(Operator, String, VerificationView)>>(None);
-    let verified_routes = StoredValue::new(
-        checkout
-            .operators
-            .iter()
-            .filter(|o| o.verify_phone)
-            .map(|o| o.id)
-            .collect::<Vec<Operator>>(),
-    );
+    // One bit per operator (`1 << op as u32`): Copy, so no stored list ships.
+    let verified_routes = checkout
+        .operators
+        .iter()
+        .filter(|o| o.verify_phone)
+        .fold(0u32, |bits, o| bits | 1 << o.id as u32);
     let session = StoredValue::new(session);
     let t = text();
     let amount = t.amount(checkout.amount, checkout.currency);
@@ -163,7 +161,7 @@ pub fn PayForm(
             }
         }
         set_phone_error.set(None);
-        if !locked && verified_routes.with_value(|v| v.contains(&op)) {
+        if !locked && verified_routes & 1 << op as u32 != 0 {
             set_busy.set(true);
             let session = session.get_value();
             leptos::task::spawn_local(async move {
@@ -236,7 +234,7 @@ pub fn PayForm(
 
     view! {
         {verify_screen}
-        <form class="screen" on:submit=submit novalidate hidden=move || verifying.get().is_some()>
+        <form class="screen" on:submit=submit novalidate hidden=move || verifying.with(Option::is_some)>
             <header class="summary">
                 <p class="merchant">{checkout.merchant_name.clone()}</p>
                 <h1>{(t.pay)(&amount)}</h1>
