@@ -432,11 +432,7 @@ pub fn OtpScreen(
     let (busy, set_busy) = signal(false);
     let session = StoredValue::new(session);
     let payment_id = payment.id.clone();
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
+    let submit = move |_| {
         let otp: String = code
             .get_untracked()
             .chars()
@@ -483,19 +479,87 @@ pub fn OtpScreen(
         });
     };
     view! {
-        <form class="screen otp" on:submit=submit novalidate aria-labelledby="otp-title">
-            <h1 id="otp-title">{(t.otp_title)(&payment.phone_masked)}</h1>
-            <p>{(t.otp_body)(payment.operator.name())}</p>
-            <label for="otp" class="field-label">{t.otp_label}</label>
+        <CodeForm
+            id="otp"
+            title_id="otp-title"
+            error_id="otp-error"
+            class="screen otp"
+            title=(t.otp_title)(&payment.phone_masked)
+            body=(t.otp_body)(payment.operator.name())
+            label=t.otp_label
+            max_digits="8"
+            submit_label=t.otp_confirm
+            code=code
+            set_code=set_code
+            error=error
+            set_error=set_error
+            busy=busy
+            on_submit=submit
+        />
+    }
+}
+
+/// A screen where the customer types a code sent by SMS (the operator's one-time code, or
+/// Lipa's phone-verification code): heading, explanation, the labelled code field (its error
+/// announced), the submit button, then `children`. One component for both screens, so that
+/// the view's code ships once.
+#[component]
+pub(crate) fn CodeForm(
+    /// The code field's id.
+    id: &'static str,
+    /// The heading's id (the form's accessible name).
+    title_id: &'static str,
+    /// The error's id (the field's description).
+    error_id: &'static str,
+    /// The form's classes.
+    class: &'static str,
+    /// The heading.
+    title: String,
+    /// Under the heading.
+    body: String,
+    /// The code field's label.
+    label: &'static str,
+    /// The field's `maxlength`.
+    max_digits: &'static str,
+    /// The submit button's words.
+    submit_label: &'static str,
+    /// What the customer typed.
+    code: ReadSignal<String>,
+    /// Sets it.
+    set_code: WriteSignal<String>,
+    /// The error shown at the field.
+    error: ReadSignal<Option<String>>,
+    /// Sets it.
+    set_error: WriteSignal<Option<String>>,
+    /// A call is under way: the submit button is disabled and submitting does nothing.
+    busy: ReadSignal<bool>,
+    /// The form is submitted while no call is under way.
+    #[prop(into)]
+    on_submit: Callback<()>,
+    /// After the submit button.
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !busy.get_untracked() {
+            on_submit.run(());
+        }
+    };
+    view! {
+        <form class=class on:submit=submit novalidate aria-labelledby=title_id>
+            <h1 id=title_id>{title}</h1>
+            <p>{body}</p>
+            <label for=id class="field-label">{label}</label>
             <input
-                id="otp"
+                id=id
                 class="code"
                 type="text"
                 inputmode="numeric"
                 autocomplete="one-time-code"
                 pattern="[0-9]*"
-                maxlength="8"
-                aria-describedby="otp-error"
+                maxlength=max_digits
+                aria-describedby=error_id
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 prop:value=move || code.get()
                 on:input=move |ev| {
@@ -503,8 +567,9 @@ pub fn OtpScreen(
                     set_error.set(None);
                 }
             />
-            <p id="otp-error" class="error" role="alert">{move || error.get()}</p>
-            <button type="submit" class="primary" disabled=move || busy.get()>{t.otp_confirm}</button>
+            <p id=error_id class="error" role="alert">{move || error.get()}</p>
+            <button type="submit" class="primary" disabled=move || busy.get()>{submit_label}</button>
+            {children.map(|c| c())}
         </form>
     }
 }

@@ -3,7 +3,6 @@
 //! Shown by [`crate::PayForm`] between Pay and the prompt; a number the merchant locked never
 //! sees it.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use lipa_api::checkout::VERIFY_CODE_DIGITS;
 use lipa_api::{Operator, VerificationView};
@@ -11,6 +10,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, Session};
+use crate::screens::CodeForm;
 use crate::text;
 
 /// The code a customer typed, without spaces, if it has the right shape.
@@ -70,11 +70,7 @@ pub fn VerifyScreen(
         .unchecked_ref(),
         0,
     );
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
+    let submit = move |_| {
         let Some(typed) = typed_code(&code.get_untracked()) else {
             set_error.set(Some(v.format.into()));
             return;
@@ -131,28 +127,23 @@ pub fn VerifyScreen(
         });
     };
     view! {
-        <form class="screen otp verify" on:submit=submit novalidate aria-labelledby="verify-title">
-            <h1 id="verify-title">{v.title}</h1>
-            <p>{(v.sent)(&sent.phone_masked)}</p>
-            <label for="verify-code" class="field-label">{v.label}</label>
-            <input
-                id="verify-code"
-                class="code"
-                type="text"
-                inputmode="numeric"
-                autocomplete="one-time-code"
-                pattern="[0-9]*"
-                maxlength="6"
-                aria-describedby="verify-code-error"
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
-                prop:value=move || code.get()
-                on:input=move |ev| {
-                    set_code.set(event_target_value(&ev));
-                    set_error.set(None);
-                }
-            />
-            <p id="verify-code-error" class="error" role="alert">{move || error.get()}</p>
-            <button type="submit" class="primary" disabled=move || busy.get()>{v.submit}</button>
+        <CodeForm
+            id="verify-code"
+            title_id="verify-title"
+            error_id="verify-code-error"
+            class="screen otp verify"
+            title=v.title.to_string()
+            body=(v.sent)(&sent.phone_masked)
+            label=v.label
+            max_digits="6"
+            submit_label=v.submit
+            code=code
+            set_code=set_code
+            error=error
+            set_error=set_error
+            busy=busy
+            on_submit=submit
+        >
             <p class="hint" role="status">{move || note.get()}</p>
             <button type="button" class="secondary" disabled=move || busy.get() on:click=resend>
                 {v.resend}
@@ -160,9 +151,8 @@ pub fn VerifyScreen(
             <button type="button" class="secondary" on:click=move |_| on_back.run(())>
                 {t.use_another_number}
             </button>
-        </form>
+        </CodeForm>
     }
-    .into_any()
 }
 
 #[cfg(test)]
