@@ -115,11 +115,7 @@ pub fn PayForm(
                     on_started.try_run(p);
                 }
                 Err(e) if e.field.as_deref() == Some("phone") => {
-                    let words = t
-                        .verify
-                        .refusal(&e.code)
-                        .unwrap_or_else(|| t.refusal_for(&e.code));
-                    set_phone_error.try_set(Some(words.into()));
+                    set_phone_error.try_set(Some(t.verify_refusal_for(&e.code).into()));
                 }
                 Err(e) => {
                     // The answer may have been lost after the payment started (a dropped
@@ -173,10 +169,7 @@ pub fn PayForm(
                         set_verifying.try_set(Some((op, typed, sent)));
                     }
                     Err(e) => {
-                        let words = t
-                            .verify
-                            .refusal(&e.code)
-                            .unwrap_or_else(|| t.refusal_for(&e.code));
+                        let words = t.verify_refusal_for(&e.code);
                         if e.field.as_deref() == Some("phone") {
                             set_phone_error.try_set(Some(words.into()));
                         } else {

@@ -48,11 +48,7 @@ pub fn VerifyScreen(
     let session = StoredValue::new(session);
     let phone = StoredValue::new(phone);
     let say_refusal = move |e: &api::ApiError| {
-        let words = v
-            .refusal(&e.code)
-            .unwrap_or_else(|| t.refusal_for(&e.code))
-            .to_string();
-        set_error.try_set(Some(words));
+        set_error.try_set(Some(t.verify_refusal_for(&e.code).to_string()));
     };
     let tries = RwSignal::new(sent.attempts_left.unwrap_or(3));
     // The code field takes focus once the screen is in the page, so a screen reader lands on
