@@ -3,6 +3,9 @@
 //! Shown by [`crate::PayForm`] between Pay and the prompt; a number the merchant locked never
 //! sees it.
 
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use lipa_api::checkout::VERIFY_CODE_DIGITS;
 use lipa_api::{Operator, VerificationView};
@@ -50,7 +53,8 @@ pub fn VerifyScreen(
     let say_refusal = move |e: &api::ApiError| {
         set_error.try_set(Some(t.verify_refusal_for(&e.code).to_string()));
     };
-    let tries = RwSignal::new(sent.attempts_left.unwrap_or(3));
+    // Never shown by itself: a plain shared cell, not a signal.
+    let tries = Arc::new(AtomicU32::new(sent.attempts_left.unwrap_or(3)));
     // The code field takes focus once the screen is in the page, so a screen reader lands on
     // it. By id from a timer rather than a node ref and an effect: the same focus, with less
     // code.
@@ -66,7 +70,9 @@ pub fn VerifyScreen(
         .unchecked_ref(),
         0,
     );
+    let left_now = Arc::clone(&tries);
     let submit = move |_| {
+        let tries = Arc::clone(&left_now);
         let Some(typed) = typed_code(&code.get_untracked()) else {
             set_error.set(Some(v.format.into()));
             return;
@@ -88,8 +94,8 @@ pub fn VerifyScreen(
                     if e.code == "otp_incorrect" {
                         // "N attempts left" is in the edge's answer only as English text;
                         // the widget counts the same way: 3 per code.
-                        let left = tries.get_untracked().saturating_sub(1);
-                        tries.try_set(left);
+                        let left = tries.load(Relaxed).saturating_sub(1);
+                        tries.store(left, Relaxed);
                         set_error.try_set(Some((v.wrong)(left)));
                     } else {
                         say_refusal(&e);
@@ -102,6 +108,7 @@ pub fn VerifyScreen(
         if busy.get_untracked() {
             return;
         }
+        let tries = Arc::clone(&tries);
         set_busy.set(true);
         set_error.set(None);
         set_note.set(None);
@@ -114,7 +121,7 @@ pub fn VerifyScreen(
                     on_verified.try_run(());
                 }
                 Ok(view) => {
-                    tries.try_set(view.attempts_left.unwrap_or(3));
+                    tries.store(view.attempts_left.unwrap_or(3), Relaxed);
                     set_code.try_set(String::new());
                     set_note.try_set(Some(v.resent.into()));
                 }
