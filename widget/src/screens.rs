@@ -71,7 +71,10 @@ pub fn PayForm(
     let (form_error, set_form_error) = signal::<Option<String>>(None);
     let (busy, set_busy) = signal(false);
     // A guest on a route that verifies phones types the SMS code first (crate::verify).
-    let (verifying, set_verifying) = signal::<Option<(Operator, String, VerificationView)>>(None);
+    // What the screen needs sits in a stored value; a bool signal (a type the form signals
+    // already) shows or hides it, which ships less code than a signal of the tuple.
+    let (verifying, set_verifying) = signal(false);
+    let verification = StoredValue::new(None::<(Operator, String, VerificationView)>);
     // One bit per operator (`1 << op as u32`): Copy, so no stored list ships.
     let verified_routes = checkout
         .operators
@@ -166,7 +169,8 @@ pub fn PayForm(
                 match answer {
                     Ok(sent) if sent.verified => start(op, typed),
                     Ok(sent) => {
-                        set_verifying.try_set(Some((op, typed, sent)));
+                        let _ = verification.try_set_value(Some((op, typed, sent)));
+                        set_verifying.try_set(true);
                     }
                     Err(e) => {
                         let words = t.verify_refusal_for(&e.code);
@@ -183,7 +187,8 @@ pub fn PayForm(
         start(op, typed);
     };
     let verify_screen = move || {
-        verifying.get().map(|(op, typed, sent)| {
+        let shown = verifying.get().then(|| verification.get_value()).flatten();
+        shown.map(|(op, typed, sent)| {
             let again = typed.clone();
             view! {
                 <crate::verify::VerifyScreen
@@ -192,10 +197,10 @@ pub fn PayForm(
                     phone=typed
                     sent=sent
                     on_verified=move |_| {
-                        set_verifying.set(None);
+                        set_verifying.set(false);
                         start(op, again.clone());
                     }
-                    on_back=move |_| set_verifying.set(None)
+                    on_back=move |_| set_verifying.set(false)
                 />
             }
             .into_any()
@@ -227,7 +232,7 @@ pub fn PayForm(
 
     view! {
         {verify_screen}
-        <form class="screen" on:submit=submit novalidate hidden=move || verifying.with(Option::is_some)>
+        <form class="screen" on:submit=submit novalidate hidden=move || verifying.get()>
             <header class="summary">
                 <p class="merchant">{checkout.merchant_name.clone()}</p>
                 <h1>{(t.pay)(&amount)}</h1>
