@@ -33,6 +33,8 @@ test('a guest on an Xtopay route gets the code on the handset page, types it (a 
   await shop.widget.getByText('We sent a 6-digit code by SMS to +233 ••• ••• 001.').waitFor();
   const field = shop.widget.getByRole('textbox', { name: 'Code from the SMS' });
   assert.equal(await field.getAttribute('autocomplete'), 'one-time-code');
+  // The code field takes focus when the screen opens, so a screen reader lands on it.
+  await eventually(async () => assert.ok(await field.evaluate((el) => el === document.activeElement), 'the code field has focus'));
   // No prompt yet: Xtopay has not heard of this number.
   assert.deepEqual(await providerRequestsFor(e164, 'xtopay'), []);
 

@@ -142,7 +142,7 @@ pub async fn wait(ms: i32) -> Option<PaymentView> {
 }
 
 /// Calls `f` (with no argument) after `ms`.
-fn set_timeout(f: &js_sys::Function, ms: i32) {
+pub(crate) fn set_timeout(f: &js_sys::Function, ms: i32) {
     if let Some(window) = web_sys::window() {
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(f, ms);
     }

@@ -49,15 +49,16 @@ pub fn PayForm(
     let (form_error, set_form_error) = signal::<Option<String>>(None);
     let (busy, set_busy) = signal(false);
     // A guest on a route that verifies phones types the SMS code first (crate::verify).
-    let (verifying, set_verifying) = signal::<Option<(Operator, String, VerificationView)>>(None);
-    let verified_routes = StoredValue::new(
-        checkout
-            .operators
-            .iter()
-            .filter(|o| o.verify_phone)
-            .map(|o| o.id)
-            .collect::<Vec<Operator>>(),
-    );
+    // What the screen needs sits in a stored value; a bool signal (a type the form signals
+    // already) shows or hides it, which ships less code than a signal of the tuple.
+    let (verifying, set_verifying) = signal(false);
+    let verification = StoredValue::new(None::<(Operator, String, VerificationView)>);
+    // One bit per operator (`1 << op as u32`): Copy, so no stored list ships.
+    let verified_routes = checkout
+        .operators
+        .iter()
+        .filter(|o| o.verify_phone)
+        .fold(0u32, |bits, o| bits | 1 << o.id as u32);
     let session = StoredValue::new(session);
     let t = text();
     let amount = t.amount(checkout.amount, checkout.currency);
@@ -95,11 +96,7 @@ pub fn PayForm(
                     on_started.try_run(p);
                 }
                 Err(e) if e.field.as_deref() == Some("phone") => {
-                    let words = t
-                        .verify
-                        .refusal(&e.code)
-                        .unwrap_or_else(|| t.refusal_for(&e.code));
-                    set_phone_error.try_set(Some(words.into()));
+                    set_phone_error.try_set(Some(t.verify_refusal_for(&e.code).into()));
                 }
                 Err(e) => {
                     // The answer may have been lost after the payment started (a dropped
@@ -141,7 +138,7 @@ pub fn PayForm(
             }
         }
         set_phone_error.set(None);
-        if !locked && verified_routes.with_value(|v| v.contains(&op)) {
+        if !locked && verified_routes & 1 << op as u32 != 0 {
             set_busy.set(true);
             let session = session.get_value();
             leptos::task::spawn_local(async move {
@@ -150,13 +147,11 @@ pub fn PayForm(
                 match answer {
                     Ok(sent) if sent.verified => start(op, typed),
                     Ok(sent) => {
-                        set_verifying.try_set(Some((op, typed, sent)));
+                        let _ = verification.try_set_value(Some((op, typed, sent)));
+                        set_verifying.try_set(true);
                     }
                     Err(e) => {
-                        let words = t
-                            .verify
-                            .refusal(&e.code)
-                            .unwrap_or_else(|| t.refusal_for(&e.code));
+                        let words = t.verify_refusal_for(&e.code);
                         if e.field.as_deref() == Some("phone") {
                             set_phone_error.try_set(Some(words.into()));
                         } else {
@@ -170,7 +165,8 @@ pub fn PayForm(
         start(op, typed);
     };
     let verify_screen = move || {
-        verifying.get().map(|(op, typed, sent)| {
+        let shown = verifying.get().then(|| verification.get_value()).flatten();
+        shown.map(|(op, typed, sent)| {
             let again = typed.clone();
             view! {
                 <crate::verify::VerifyScreen
@@ -179,10 +175,10 @@ pub fn PayForm(
                     phone=typed
                     sent=sent
                     on_verified=move |_| {
-                        set_verifying.set(None);
+                        set_verifying.set(false);
                         start(op, again.clone());
                     }
-                    on_back=move |_| set_verifying.set(None)
+                    on_back=move |_| set_verifying.set(false)
                 />
             }
             .into_any()
@@ -214,7 +210,7 @@ pub fn PayForm(
 
     view! {
         {verify_screen}
-        <form class="screen" on:submit=submit novalidate hidden=move || verifying.get().is_some()>
+        <form class="screen" on:submit=submit novalidate hidden=move || verifying.get()>
             <header class="summary">
                 <p class="merchant">{checkout.merchant_name.clone()}</p>
                 <h1>{(t.pay)(&amount)}</h1>
@@ -412,11 +408,7 @@ pub fn OtpScreen(
     let (busy, set_busy) = signal(false);
     let session = StoredValue::new(session);
     let payment_id = payment.id.clone();
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
+    let submit = move |_| {
         let otp: String = code
             .get_untracked()
             .chars()
@@ -463,19 +455,87 @@ pub fn OtpScreen(
         });
     };
     view! {
-        <form class="screen otp" on:submit=submit novalidate aria-labelledby="otp-title">
-            <h1 id="otp-title">{(t.otp_title)(&payment.phone_masked)}</h1>
-            <p>{(t.otp_body)(payment.operator.name())}</p>
-            <label for="otp" class="field-label">{t.otp_label}</label>
+        <CodeForm
+            id="otp"
+            title_id="otp-title"
+            error_id="otp-error"
+            class="screen otp"
+            title=(t.otp_title)(&payment.phone_masked)
+            body=(t.otp_body)(payment.operator.name())
+            label=t.otp_label
+            max_digits="8"
+            submit_label=t.otp_confirm
+            code=code
+            set_code=set_code
+            error=error
+            set_error=set_error
+            busy=busy
+            on_submit=submit
+        />
+    }
+}
+
+/// A screen where the customer types a code sent by SMS (the operator's one-time code, or
+/// Lipa's phone-verification code): heading, explanation, the labelled code field (its error
+/// announced), the submit button, then `children`. One component for both screens, so that
+/// the view's code ships once.
+#[component]
+pub(crate) fn CodeForm(
+    /// The code field's id.
+    id: &'static str,
+    /// The heading's id (the form's accessible name).
+    title_id: &'static str,
+    /// The error's id (the field's description).
+    error_id: &'static str,
+    /// The form's classes.
+    class: &'static str,
+    /// The heading.
+    title: String,
+    /// Under the heading.
+    body: String,
+    /// The code field's label.
+    label: &'static str,
+    /// The field's `maxlength`.
+    max_digits: &'static str,
+    /// The submit button's words.
+    submit_label: &'static str,
+    /// What the customer typed.
+    code: ReadSignal<String>,
+    /// Sets it.
+    set_code: WriteSignal<String>,
+    /// The error shown at the field.
+    error: ReadSignal<Option<String>>,
+    /// Sets it.
+    set_error: WriteSignal<Option<String>>,
+    /// A call is under way: the submit button is disabled and submitting does nothing.
+    busy: ReadSignal<bool>,
+    /// The form is submitted while no call is under way.
+    #[prop(into)]
+    on_submit: Callback<()>,
+    /// After the submit button.
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !busy.get_untracked() {
+            on_submit.run(());
+        }
+    };
+    view! {
+        <form class=class on:submit=submit novalidate aria-labelledby=title_id>
+            <h1 id=title_id>{title}</h1>
+            <p>{body}</p>
+            <label for=id class="field-label">{label}</label>
             <input
-                id="otp"
+                id=id
                 class="code"
                 type="text"
                 inputmode="numeric"
                 autocomplete="one-time-code"
                 pattern="[0-9]*"
-                maxlength="8"
-                aria-describedby="otp-error"
+                maxlength=max_digits
+                aria-describedby=error_id
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 prop:value=move || code.get()
                 on:input=move |ev| {
@@ -483,8 +543,9 @@ pub fn OtpScreen(
                     set_error.set(None);
                 }
             />
-            <p id="otp-error" class="error" role="alert">{move || error.get()}</p>
-            <button type="submit" class="primary" disabled=move || busy.get()>{t.otp_confirm}</button>
+            <p id=error_id class="error" role="alert">{move || error.get()}</p>
+            <button type="submit" class="primary" disabled=move || busy.get()>{submit_label}</button>
+            {children.map(|c| c())}
         </form>
     }
 }

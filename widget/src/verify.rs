@@ -3,12 +3,17 @@
 //! Shown by [`crate::PayForm`] between Pay and the prompt; a number the merchant locked never
 //! sees it.
 
-use leptos::ev::SubmitEvent;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use lipa_api::checkout::VERIFY_CODE_DIGITS;
 use lipa_api::{Operator, VerificationView};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use crate::api::{self, Session};
+use crate::screens::CodeForm;
 use crate::text;
 
 /// The code a customer typed, without spaces, if it has the right shape.
@@ -46,25 +51,28 @@ pub fn VerifyScreen(
     let session = StoredValue::new(session);
     let phone = StoredValue::new(phone);
     let say_refusal = move |e: &api::ApiError| {
-        let words = v
-            .refusal(&e.code)
-            .unwrap_or_else(|| t.refusal_for(&e.code))
-            .to_string();
-        set_error.try_set(Some(words));
+        set_error.try_set(Some(t.verify_refusal_for(&e.code).to_string()));
     };
-    let tries = RwSignal::new(sent.attempts_left.unwrap_or(3));
-    // The code field takes focus when the screen opens, so a screen reader lands on it.
-    let input = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move || {
-        if let Some(el) = input.get() {
-            let _ = el.focus();
-        }
-    });
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
+    // Never shown by itself: a plain shared cell, not a signal.
+    let tries = Arc::new(AtomicU32::new(sent.attempts_left.unwrap_or(3)));
+    // The code field takes focus once the screen is in the page, so a screen reader lands on
+    // it. By id from a timer rather than a node ref and an effect: the same focus, with less
+    // code.
+    crate::live::set_timeout(
+        Closure::once_into_js(|| {
+            if let Some(el) = document()
+                .get_element_by_id("verify-code")
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        })
+        .unchecked_ref(),
+        0,
+    );
+    let left_now = Arc::clone(&tries);
+    let submit = move |_| {
+        let tries = Arc::clone(&left_now);
         let Some(typed) = typed_code(&code.get_untracked()) else {
             set_error.set(Some(v.format.into()));
             return;
@@ -86,8 +94,8 @@ pub fn VerifyScreen(
                     if e.code == "otp_incorrect" {
                         // "N attempts left" is in the edge's answer only as English text;
                         // the widget counts the same way: 3 per code.
-                        let left = tries.get_untracked().saturating_sub(1);
-                        tries.try_set(left);
+                        let left = tries.load(Relaxed).saturating_sub(1);
+                        tries.store(left, Relaxed);
                         set_error.try_set(Some((v.wrong)(left)));
                     } else {
                         say_refusal(&e);
@@ -100,6 +108,7 @@ pub fn VerifyScreen(
         if busy.get_untracked() {
             return;
         }
+        let tries = Arc::clone(&tries);
         set_busy.set(true);
         set_error.set(None);
         set_note.set(None);
@@ -112,7 +121,7 @@ pub fn VerifyScreen(
                     on_verified.try_run(());
                 }
                 Ok(view) => {
-                    tries.try_set(view.attempts_left.unwrap_or(3));
+                    tries.store(view.attempts_left.unwrap_or(3), Relaxed);
                     set_code.try_set(String::new());
                     set_note.try_set(Some(v.resent.into()));
                 }
@@ -121,29 +130,23 @@ pub fn VerifyScreen(
         });
     };
     view! {
-        <form class="screen otp verify" on:submit=submit novalidate aria-labelledby="verify-title">
-            <h1 id="verify-title">{v.title}</h1>
-            <p>{(v.sent)(&sent.phone_masked)}</p>
-            <label for="verify-code" class="field-label">{v.label}</label>
-            <input
-                id="verify-code"
-                node_ref=input
-                class="code"
-                type="text"
-                inputmode="numeric"
-                autocomplete="one-time-code"
-                pattern="[0-9]*"
-                maxlength="6"
-                aria-describedby="verify-code-error"
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
-                prop:value=move || code.get()
-                on:input=move |ev| {
-                    set_code.set(event_target_value(&ev));
-                    set_error.set(None);
-                }
-            />
-            <p id="verify-code-error" class="error" role="alert">{move || error.get()}</p>
-            <button type="submit" class="primary" disabled=move || busy.get()>{v.submit}</button>
+        <CodeForm
+            id="verify-code"
+            title_id="verify-title"
+            error_id="verify-code-error"
+            class="screen otp verify"
+            title=v.title.to_string()
+            body=(v.sent)(&sent.phone_masked)
+            label=v.label
+            max_digits="6"
+            submit_label=v.submit
+            code=code
+            set_code=set_code
+            error=error
+            set_error=set_error
+            busy=busy
+            on_submit=submit
+        >
             <p class="hint" role="status">{move || note.get()}</p>
             <button type="button" class="secondary" disabled=move || busy.get() on:click=resend>
                 {v.resend}
@@ -151,9 +154,8 @@ pub fn VerifyScreen(
             <button type="button" class="secondary" on:click=move |_| on_back.run(())>
                 {t.use_another_number}
             </button>
-        </form>
+        </CodeForm>
     }
-    .into_any()
 }
 
 #[cfg(test)]

@@ -34,11 +34,16 @@ pub fn widget() -> TaskResult {
         ])
         .args(["--out-name", "lipa_widget", "--out-dir"])
         .arg(&out))?;
-    step("wasm-opt -Oz");
+    step("wasm-opt -Oz, rereloop, -Oz");
     let wasm = out.join("lipa_widget_bg.wasm");
     run(Command::new(node_bin("wasm-opt"))
         .arg(&wasm)
         .args([
+            // -Oz, then the control flow rebuilt by the relooper (flatten, rereloop) and -Oz
+            // again: about 1.1 KB gzip less than -Oz alone, same program.
+            "-Oz",
+            "--flatten",
+            "--rereloop",
             "-Oz",
             "--enable-bulk-memory",
             "--enable-nontrapping-float-to-int",

@@ -318,6 +318,14 @@ impl Text {
         }
     }
 
+    /// What to tell the customer about a refusal of a call that may verify the number (the
+    /// verification calls, and a payment the edge refuses as `phone_not_verified`).
+    pub fn verify_refusal_for(&self, code: &str) -> &'static str {
+        self.verify
+            .refusal(code)
+            .unwrap_or_else(|| self.refusal_for(code))
+    }
+
     /// What to tell the customer about a refusal with this error code (or the widget's own
     /// `network` and `unexpected`).
     pub fn refusal_for(&self, code: &str) -> &'static str {
