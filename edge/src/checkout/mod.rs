@@ -427,7 +427,7 @@ impl CheckoutObject {
                 self.save(&rec).await?;
             }
         }
-        let rec = self.ensure_prepared(config, rec).await;
+        let mut rec = self.ensure_prepared(config, rec).await;
         let payment = rec
             .payments
             .iter()
@@ -435,10 +435,20 @@ impl CheckoutObject {
             .cloned()
             .ok_or_else(not_found)?;
         routed_provider(config, &rec, payment.operator)?;
-        let unprepared = config
+        let needs = config
             .provider(payment.provider)
-            .is_ok_and(|p| p.needs_preparation())
-            && !rec.prepared.contains_key(&payment.provider);
+            .is_ok_and(|p| p.needs_preparation());
+        // A preparation that failed (a provider's rate limit, a blip) is tried again while
+        // the customer waits, a second apart, before Pay is refused: nothing has been sent.
+        for _ in 0..PREPARE_RETRIES {
+            if !needs || rec.prepared.contains_key(&payment.provider) {
+                break;
+            }
+            worker::Delay::from(std::time::Duration::from_millis(PREPARE_RETRY_AFTER_MS)).await;
+            let fresh = self.load_existing().await?;
+            rec = self.ensure_prepared(config, fresh).await;
+        }
+        let unprepared = needs && !rec.prepared.contains_key(&payment.provider);
         if unprepared {
             // Never send a payment without its session, nor charge a fee the customer was
             // not shown.
@@ -1060,6 +1070,11 @@ impl CheckoutObject {
         }
     }
 }
+
+/// How many more times Pay tries a preparation that failed before refusing, and how long
+/// apart (a 429's usual `Retry-After`).
+const PREPARE_RETRIES: usize = 2;
+const PREPARE_RETRY_AFTER_MS: u64 = 1_000;
 
 /// How often a customer's "I've approved" may make the object ask the provider.
 const CHECK_SPACING_MS: i64 = 3_000;
