@@ -406,16 +406,6 @@ mod tests {
             "invalid_field",
             "internal",
         ];
-        let reasons = [
-            FailureReason::WrongPin,
-            FailureReason::InsufficientFunds,
-            FailureReason::TimedOut,
-            FailureReason::Cancelled,
-            FailureReason::LimitReached,
-            FailureReason::NotRegistered,
-            FailureReason::Declined,
-            FailureReason::ProviderError,
-        ];
         for locale in [Locale::Fr, Locale::Sw] {
             let t = locale.text();
             for code in codes {
@@ -423,7 +413,7 @@ mod tests {
                 assert!(said.is_some(), "{locale:?} {code}");
                 assert_ne!(said, (Locale::En.text().refusal)(code), "{locale:?} {code}");
             }
-            for r in reasons {
+            for r in FailureReason::ALL {
                 assert_ne!((t.failure)(r), (Locale::En.text().failure)(r), "{locale:?}");
             }
         }
