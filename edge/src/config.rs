@@ -1,10 +1,13 @@
-//! The edge's configuration, read from the Worker's bindings once per request.
+//! The edge's configuration, read from the Worker's bindings once per isolate.
 //!
 //! Plain settings are Worker vars (in production, the `[vars]` of the merchant's
 //! configuration file that `cargo xtask deploy` uploads; locally, `--var` flags written by
 //! `cargo xtask dev`); credentials are Worker secrets. Every credential is held in a
 //! [`Secret`] that prints `***`. The names read here are listed, with their meaning, in
 //! [`lipa_providers::settings::EDGE`] (a test keeps the two in step).
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use lipa_api::{ApiError, ErrorCode};
 use lipa_providers::settings::{required, required_secret, Settings};
@@ -95,10 +98,24 @@ impl Settings for EnvSettings<'_> {
     }
 }
 
+thread_local! {
+    /// The configuration as this isolate first read it. A Worker's bindings do not change while
+    /// its isolate lives (a new setting or secret is a new deployment, run by new isolates), and
+    /// reading them costs a crossing of the wasm boundary per setting plus every provider's
+    /// parsing: about half a millisecond of CPU, on every request and alarm before.
+    static READ: RefCell<Option<Rc<Config>>> = const { RefCell::new(None) };
+}
+
 impl Config {
-    /// Reads the configuration; a missing binding is a clear `misconfigured` error naming it.
-    pub fn from_env(env: &Env) -> Result<Config, ApiError> {
-        Config::from_settings(&EnvSettings(env))
+    /// The configuration, read once per isolate; a missing binding is a clear `misconfigured`
+    /// error naming it (not kept: the next request reads the bindings again).
+    pub fn from_env(env: &Env) -> Result<Rc<Config>, ApiError> {
+        if let Some(config) = READ.with(|read| read.borrow().clone()) {
+            return Ok(config);
+        }
+        let config = Rc::new(Config::from_settings(&EnvSettings(env))?);
+        READ.with(|read| *read.borrow_mut() = Some(config.clone()));
+        Ok(config)
     }
 
     /// Reads the configuration from `s` (the Worker's bindings, or a test's map).

@@ -6,7 +6,7 @@
 //! so money cannot move twice even if this table were lost.
 
 use lipa_api::{ApiError, ErrorCode};
-use worker::{D1Database, Env};
+use worker::{D1Database, D1PreparedStatement, Env};
 
 use crate::error::EdgeResult;
 
@@ -166,24 +166,29 @@ pub async fn claim(
     )?)
 }
 
-/// Stores the answer a claimed key's request got.
+/// Stores the answer a claimed key's request got, in one batch (one transaction) with the
+/// request's own `writes`.
 pub async fn complete(
     env: &Env,
     route: &str,
     key: &str,
     status: u16,
     body: &str,
+    mut writes: Vec<D1PreparedStatement>,
 ) -> EdgeResult<()> {
-    db(env)?
-        .prepare("UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE route = ?1 AND key = ?2")
+    let db = db(env)?;
+    writes.push(
+        db.prepare(
+            "UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE route = ?1 AND key = ?2",
+        )
         .bind(&[
             route.into(),
             key.into(),
             f64::from(status).into(),
             body.into(),
-        ])?
-        .run()
-        .await?;
+        ])?,
+    );
+    db.batch(writes).await?;
     Ok(())
 }
 

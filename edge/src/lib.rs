@@ -22,6 +22,7 @@ pub mod routing;
 pub mod signing;
 pub mod sms;
 pub mod store;
+pub mod stored;
 pub mod transfer;
 pub mod webcrypto;
 

@@ -8,6 +8,7 @@ use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
 use crate::executor::now_ms;
 use crate::limits::Window;
+use crate::stored;
 
 /// The binding's name.
 pub const BINDING: &str = "LIMITER";
@@ -44,9 +45,11 @@ impl DurableObject for PromptLimiter {
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let take: Take = req.json().await?;
         let storage = self.state.storage();
-        let mut window = storage.get::<Window>("window").await?.unwrap_or_default();
+        let mut window = stored::load::<Window>(&storage, "window")
+            .await?
+            .unwrap_or_default();
         let result = window.take(now_ms(), take.limit, take.window_ms);
-        storage.put("window", &window).await?;
+        stored::save(&storage, "window", &window).await?;
         Response::from_json(&Taken {
             allowed: result.is_ok(),
             retry_at_ms: result.err(),

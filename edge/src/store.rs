@@ -2,7 +2,7 @@
 //! The Checkout object is the source of truth; this index answers "which checkout?".
 
 use lipa_providers::ProviderId;
-use worker::{D1Database, Env};
+use worker::{D1Database, D1PreparedStatement, Env};
 
 use crate::checkout::record::{CheckoutRecord, PaymentRecord};
 
@@ -13,8 +13,8 @@ fn db(env: &Env) -> worker::Result<D1Database> {
     env.d1(BINDING)
 }
 
-/// Records a new checkout.
-pub async fn insert_checkout(env: &Env, rec: &CheckoutRecord) -> worker::Result<()> {
+/// A new checkout's index row, to write (see [`write_all`]).
+pub fn checkout_row(env: &Env, rec: &CheckoutRecord) -> worker::Result<D1PreparedStatement> {
     db(env)?
         .prepare(
             "INSERT INTO checkouts (id, reference, amount, currency, country, created_at_ms)
@@ -27,13 +27,18 @@ pub async fn insert_checkout(env: &Env, rec: &CheckoutRecord) -> worker::Result<
             rec.currency.code().into(),
             rec.country.alpha2().into(),
             (rec.created_at_ms as f64).into(),
-        ])?
-        .run()
-        .await?;
+        ])
+}
+
+/// Makes `writes` in one batch (one transaction, one round trip); nothing when there are none.
+pub async fn write_all(env: &Env, writes: Vec<D1PreparedStatement>) -> worker::Result<()> {
+    if !writes.is_empty() {
+        db(env)?.batch(writes).await?;
+    }
     Ok(())
 }
 
-/// Indexes a payment by its id (before the provider is called) and, once known, by its
+/// Indexes a payment by its id (once its start is answered) and, once known, by its
 /// provider's id: the index finds a checkout, and where a payment stands is the Checkout
 /// object's alone. The `status` and `updated_at_ms` columns are written with what the payment
 /// was at that moment and read by nothing; they are kept because a deploy applies migrations
@@ -64,15 +69,32 @@ pub async fn index_payment(env: &Env, checkout_id: &str, p: &PaymentRecord) -> w
     Ok(())
 }
 
-/// The checkout a provider transaction belongs to.
-pub async fn checkout_for_provider_ref(
+/// The checkout a provider's webhook is about, in one query: the payment with the provider's
+/// transaction id, else the Lipa payment the hint names, else the checkout it names (the hint's
+/// own order of trust). Three lookups one after another before, for a hint that named an
+/// unknown transaction.
+pub async fn checkout_for_hint(
     env: &Env,
     provider: ProviderId,
     provider_ref: &str,
+    payment_id: Option<&str>,
+    checkout_id: Option<&str>,
 ) -> worker::Result<Option<String>> {
+    let or_null = |v: Option<&str>| v.map_or(worker::wasm_bindgen::JsValue::NULL, Into::into);
     db(env)?
-        .prepare("SELECT checkout_id FROM payments WHERE provider = ?1 AND provider_ref = ?2")
-        .bind(&[provider.name().into(), provider_ref.into()])?
+        .prepare(
+            "SELECT checkout_id FROM (
+               SELECT checkout_id, 1 AS trust FROM payments WHERE provider = ?1 AND provider_ref = ?2
+               UNION ALL SELECT checkout_id, 2 FROM payments WHERE id = ?3
+               UNION ALL SELECT id, 3 FROM checkouts WHERE id = ?4
+             ) ORDER BY trust LIMIT 1",
+        )
+        .bind(&[
+            provider.name().into(),
+            provider_ref.into(),
+            or_null(payment_id),
+            or_null(checkout_id),
+        ])?
         .first::<String>(Some("checkout_id"))
         .await
 }

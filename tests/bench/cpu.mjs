@@ -64,6 +64,24 @@ function machine() {
   return { busy: (user + nice + system + irq + softirq + steal) * tick, total: (user + nice + system + idle + iowait + irq + softirq + steal) * tick };
 }
 
+/** The edge's workerd processes (their pids), for a profiler to attach to. */
+export function edgeWorkerd() {
+  return members(processGroups().edge).filter((pid) => (read(`/proc/${pid}/comm`) ?? '').trim() === 'workerd');
+}
+
+/**
+ * CPU nanoseconds so far of each process in the edge's group, by its command name (workerd, and
+ * the Node runner that started it and carries its log).
+ */
+export function edgeByProcess() {
+  const totals = {};
+  for (const pid of members(processGroups().edge)) {
+    const name = (read(`/proc/${pid}/comm`) ?? '?').trim();
+    totals[name] = (totals[name] ?? 0) + runNs([pid]);
+  }
+  return totals;
+}
+
 /**
  * A meter over the edge's process group alone, cheap enough to read around one request: the
  * group's members are looked up once (workerd keeps its threads).

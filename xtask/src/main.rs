@@ -14,6 +14,9 @@
 //!   `OWN_WEBHOOK_PORT`.
 //! - `bench`: the system on free ports, then sizes and latencies, printed and written to
 //!   BENCHMARKS.md.
+//! - `profile [rounds]`: the bench's system, and the edge's CPU per request type split by
+//!   where Linux's `perf` finds workerd spending it: the edge's own code, storage (SQLite),
+//!   the V8 and binding runtime, the kernel (`tests/bench/profile.mjs`); printed, not written.
 //! - `fuzz [--runs N] [target…]`: every cargo-fuzz target (nightly) for a million executions
 //!   in one job, on the committed corpus, which it then minimizes ([`fuzz`]).
 //! - `deploy [--dry-run] [--config <file>] [--apply-migrations]`: a merchant's Lipa to their
@@ -78,12 +81,13 @@ fn main() -> ExitCode {
         "e2e" => e2e(&std::env::args().skip(2).collect::<Vec<_>>()),
         "contract" => contract_only(),
         "bench" => bench(),
+        "profile" => profile(std::env::args().nth(2)),
         "fuzz" => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
         "deploy" => deploy::deploy(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!(
                 "usage: cargo xtask <dev [--webhook-url URL]|build|test|e2e [name…]|contract|bench|\
-                 fuzz [--runs N] [target…]|deploy [--dry-run] [--config <file>] [--apply-migrations]>"
+                 profile [rounds]|fuzz [--runs N] [target…]|deploy [--dry-run] [--config <file>] [--apply-migrations]>"
             );
             return ExitCode::from(2);
         }
@@ -306,6 +310,23 @@ fn e2e_then(names: &[String], contract: bool) -> TaskResult {
         }
     }
     result
+}
+
+/// `profile [rounds]`: see the module's documentation.
+fn profile(rounds: Option<String>) -> TaskResult {
+    let root = root();
+    tools::ensure_build_tools()?;
+    build::all()?;
+    let state = root.join("target/bench-state");
+    let system = system::System::start_on_free_ports(&state, system::Runner::Workerd)?;
+    step("profiling the edge (perf)");
+    let mut cmd = Command::new("node");
+    system
+        .env(&mut cmd)
+        .arg("tests/bench/profile.mjs")
+        .env("LIPA_PROFILE_ROUNDS", rounds.unwrap_or_else(|| "40".into()))
+        .current_dir(&root);
+    run(&mut cmd)
 }
 
 fn bench() -> TaskResult {

@@ -31,6 +31,8 @@ use lipa_api::phone::Msisdn;
 use lipa_api::{ApiError, ErrorCode, PaymentStatus, StartPayment, SubmitOtp};
 use lipa_providers::provider::{Hint, OtpOutcome, Prepared, Reading};
 use lipa_providers::{CallError, ProviderError, ProviderId, ProviderPayment};
+use std::rc::Rc;
+
 use worker::{Request, Response};
 
 use crate::config::Config;
@@ -38,7 +40,7 @@ use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
 use crate::ids;
 use crate::providers::{attempt, order, EdgeHost};
-use crate::store;
+use crate::{store, stored};
 use record::{Binding, CheckoutRecord, PaymentRecord};
 
 /// The storage key of the record.
@@ -126,12 +128,12 @@ impl CheckoutObject {
         }
     }
 
-    fn config(&self) -> EdgeResult<Config> {
+    fn config(&self) -> EdgeResult<Rc<Config>> {
         Ok(Config::from_env(&self.env)?)
     }
 
     async fn load(&self) -> EdgeResult<Option<CheckoutRecord>> {
-        Ok(self.state.storage().get::<CheckoutRecord>(KEY).await?)
+        Ok(stored::load(&self.state.storage(), KEY).await?)
     }
 
     async fn load_existing(&self) -> EdgeResult<CheckoutRecord> {
@@ -139,7 +141,7 @@ impl CheckoutObject {
     }
 
     async fn save(&self, rec: &CheckoutRecord) -> EdgeResult<()> {
-        self.state.storage().put(KEY, rec).await?;
+        stored::save(&self.state.storage(), KEY, rec).await?;
         if let Some(at) = rec.next_wakeup_ms() {
             let delay = (at - now_ms()).max(0);
             self.state.storage().set_alarm(delay).await?;
@@ -221,7 +223,11 @@ impl CheckoutObject {
         // The customer's first screen must not wait for a provider, nor the merchant's server:
         // what the checkout needs before paying (CrissCross's session, Dollr's fee) is
         // prepared by the alarm, now; a widget that reads the checkout first prepares it then.
-        self.state.storage().set_alarm(0).await?;
+        // A checkout whose providers need nothing prepared costs no alarm.
+        let config = self.config()?;
+        if !preparing::due(&config, &rec, now_ms()).is_empty() {
+            self.state.storage().set_alarm(0).await?;
+        }
         Ok(json_response(&serde_json::json!({ "id": rec.id }), 201)?)
     }
 
@@ -332,7 +338,6 @@ impl CheckoutObject {
             return Err(refused);
         }
         let (rec, payment) = self.mark_sending(&payment_id).await?;
-        self.index(&rec.id, &payment).await;
         log_payment("payment_created", &rec.id, &payment);
         let mut outcome = self.send(&config, &rec, &payment).await;
         if matches!(outcome, Err(CallError::Provider(ProviderError::Gone))) {
@@ -344,7 +349,9 @@ impl CheckoutObject {
                 outcome = self.send(&config, &rec, &payment).await;
             }
         }
-        let rec = self.record_start(&payment_id, outcome).await?;
+        let provider_ref = outcome.as_ref().ok().map(|u| u.provider_ref.clone());
+        let indexed = self.index_started(&rec.id, &payment, provider_ref).await;
+        let rec = self.record_start(&payment_id, outcome, indexed).await?;
         let view = rec
             .payments
             .iter()
@@ -705,10 +712,14 @@ impl CheckoutObject {
     /// Stores what the provider said about a payment start. Only an explicit refusal fails
     /// the payment; any answer that may hide a taken payment leaves it pending, polled by its
     /// stored reference.
+    ///
+    /// `indexed`: the provider reference the payment's D1 index row was just written with
+    /// ([`Self::index_started`]), noted in this same save.
     async fn record_start(
         &self,
         payment_id: &str,
         outcome: Result<ProviderPayment, CallError>,
+        indexed: Option<Option<String>>,
     ) -> EdgeResult<CheckoutRecord> {
         let config = self.config()?;
         let now = now_ms();
@@ -763,6 +774,11 @@ impl CheckoutObject {
             }
         }
         if let Some(p) = rec.payment_mut(payment_id) {
+            if let Some(written) = indexed {
+                // A reference that differs from the one stored leaves `needs_index` true.
+                p.indexed = true;
+                p.indexed_ref = written;
+            }
             if p.status == PaymentStatus::Created {
                 // An answer that was applied to nothing (another payment's) still means sent.
                 p.status = PaymentStatus::Pending;
@@ -951,7 +967,9 @@ impl CheckoutObject {
                 self.save(&rec).await?;
                 log_payment("payment_resent", &rec.id, &payment);
                 let outcome = self.send(config, &rec, &payment).await;
-                self.record_start(payment_id, outcome).await.map(|_| ())
+                self.record_start(payment_id, outcome, None)
+                    .await
+                    .map(|_| ())
             }
         }
     }
@@ -1042,6 +1060,28 @@ impl CheckoutObject {
         let mut rec = self.load_existing().await?;
         crate::merchant_webhook::record_attempts(&mut rec.outbox, &results, now_ms());
         self.save(&rec).await
+    }
+
+    /// A started payment's D1 index row, written once with the provider's id when the start
+    /// answered one (two writes before: by our id before the call, by the provider's after).
+    /// Written before the start's answer is stored, so the same save notes it: the written
+    /// reference, `None` when the write failed (the next change or poll writes it then). A
+    /// Worker that ends mid-call leaves the row to the alarm's poll, which writes it.
+    async fn index_started(
+        &self,
+        checkout_id: &str,
+        payment: &PaymentRecord,
+        provider_ref: Option<String>,
+    ) -> Option<Option<String>> {
+        let mut row = payment.clone();
+        row.provider_ref = provider_ref;
+        match store::index_payment(&self.env, checkout_id, &row).await {
+            Ok(()) => Some(row.provider_ref),
+            Err(e) => {
+                log("index_failed", &e.to_string());
+                None
+            }
+        }
     }
 
     /// Writes the payment to the D1 index where it lacks it ([`PaymentRecord::needs_index`]):

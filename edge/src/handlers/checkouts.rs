@@ -2,17 +2,19 @@
 //! [`crate::handlers::merchant::idempotent`]).
 
 use lipa_api::{CheckoutCreated, CreateCheckout};
-use worker::{Env, Response};
+use worker::Env;
 
 use crate::checkout::record::CheckoutRecord;
 use crate::checkout::CheckoutMessage;
 use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
 use crate::handlers::call_checkout;
+use crate::handlers::merchant::Answer;
 use crate::{ids, store};
 
-/// Creates a checkout from an authorized request's body; `origin` is the edge's own.
-pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response> {
+/// Creates a checkout from an authorized request's body; `origin` is the edge's own. Its D1
+/// index row is written with the idempotency key's completion.
+pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Answer> {
     let input = CreateCheckout::from_json(body)?;
     let now = now_ms();
     let expires_at_ms = lipa_api::links::expiry(input.expires_at_ms, now)?;
@@ -53,9 +55,8 @@ pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response>
     )
     .await?;
     if init.status_code() != 201 {
-        return Ok(init);
+        return Ok(init.into());
     }
-    store::insert_checkout(env, &record).await?;
     let created = CheckoutCreated {
         pay_url: crate::hosted::pay_url(origin, &id, &link_token),
         id,
@@ -67,5 +68,8 @@ pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Response>
         reference: input.reference,
         expires_at_ms,
     };
-    Ok(json_response(&created, 201)?)
+    Ok(Answer::with_writes(
+        json_response(&created, 201)?,
+        vec![store::checkout_row(env, &record)?],
+    ))
 }

@@ -6,7 +6,7 @@
 use lipa_api::payout::CreatePayout;
 use lipa_api::refund::CreateRefund;
 use lipa_api::{ApiError, ErrorCode};
-use worker::{Env, Request, Response};
+use worker::{D1PreparedStatement, Env, Request, Response};
 
 use crate::checkout::refund::RefundRequest;
 use crate::checkout::CheckoutMessage;
@@ -70,9 +70,34 @@ fn json_answer(status: u16, body: String, replayed: bool) -> EdgeResult<Response
     Ok(resp)
 }
 
+/// What a handler run by [`idempotent`] answers: its response, and the D1 writes that go with
+/// it (a new checkout's index row), made in one batch with the key's completion: one D1 round
+/// trip where there were two.
+pub struct Answer {
+    response: Response,
+    writes: Vec<D1PreparedStatement>,
+}
+
+impl Answer {
+    /// `response`, once `writes` are made.
+    pub fn with_writes(response: Response, writes: Vec<D1PreparedStatement>) -> Answer {
+        Answer { response, writes }
+    }
+}
+
+impl From<Response> for Answer {
+    fn from(response: Response) -> Answer {
+        Answer {
+            response,
+            writes: Vec::new(),
+        }
+    }
+}
+
 /// Runs an authorized merchant POST under its `Idempotency-Key` (see [`crate::idempotency`]):
 /// `run` gets the body and the key, and its answer (below 500) is what the key answers from
-/// then on.
+/// then on. An answer's writes are made with the key's completion; a refusal (an error) makes
+/// none.
 pub async fn idempotent<F, Fut>(
     mut req: Request,
     env: &Env,
@@ -83,29 +108,36 @@ pub async fn idempotent<F, Fut>(
 ) -> EdgeResult<Response>
 where
     F: FnOnce(String, Option<String>) -> Fut,
-    Fut: std::future::Future<Output = EdgeResult<Response>>,
+    Fut: std::future::Future<Output = EdgeResult<Answer>>,
 {
     authorize(&req, config)?;
     let key = idempotency_key(&req, key_required)?;
     let body = utf8_body(&mut req).await?;
     let Some(key) = key else {
-        return run(body, None).await;
+        let answer = run(body, None).await?;
+        store::write_all(env, answer.writes).await?;
+        return Ok(answer.response);
     };
     if let Claim::Replay { status, body } =
         idempotency::claim(env, route, &key, &body, now_ms()).await?
     {
         return json_answer(status, body, true);
     }
-    let mut answer = match run(body, Some(key.clone())).await {
-        Ok(r) => r,
-        Err(e) => e.into_response()?,
+    let Answer {
+        mut response,
+        writes,
+    } = match run(body, Some(key.clone())).await {
+        Ok(answer) => answer,
+        Err(e) => e.into_response()?.into(),
     };
-    let status = answer.status_code();
-    let text = answer.text().await?;
+    let status = response.status_code();
+    let text = response.text().await?;
     if status >= 500 {
         idempotency::release(env, route, &key).await?;
-    } else {
-        idempotency::complete(env, route, &key, status, &text).await?;
+    } else if let Err(e) = idempotency::complete(env, route, &key, status, &text, writes).await {
+        // Nothing of the batch was written: the key is freed for a retry.
+        idempotency::release(env, route, &key).await?;
+        return Err(e);
     }
     json_answer(status, text, false)
 }
@@ -203,7 +235,9 @@ pub async fn create_refund(req: Request, env: &Env, config: &Config) -> EdgeResu
         let message = CheckoutMessage::CreateRefund {
             refund: internal_req,
         };
-        call_checkout(env, &checkout_id, &message).await
+        call_checkout(env, &checkout_id, &message)
+            .await
+            .map(Answer::from)
     })
     .await
 }
@@ -237,7 +271,9 @@ pub async fn create_payout(req: Request, env: &Env, config: &Config) -> EdgeResu
         let message = PayoutMessage::Create {
             request: internal_req,
         };
-        call_durable(env, crate::payout::BINDING, &object_name(&key), &message).await
+        call_durable(env, crate::payout::BINDING, &object_name(&key), &message)
+            .await
+            .map(Answer::from)
     })
     .await
 }

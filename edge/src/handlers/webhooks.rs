@@ -47,19 +47,14 @@ pub async fn receive(
                 ),
             }
         })?;
-    let mut checkout_id = store::checkout_for_provider_ref(env, id, &hint.provider_ref).await?;
-    if checkout_id.is_none() {
-        if let Some(payment_id) = &hint.payment_id {
-            checkout_id = store::checkout_for_payment(env, payment_id).await?;
-        }
-    }
-    if checkout_id.is_none() {
-        if let Some(checkout) = &hint.checkout_id {
-            checkout_id = store::checkout_exists(env, checkout)
-                .await?
-                .then(|| checkout.clone());
-        }
-    }
+    let checkout_id = store::checkout_for_hint(
+        env,
+        id,
+        &hint.provider_ref,
+        hint.payment_id.as_deref(),
+        hint.checkout_id.as_deref(),
+    )
+    .await?;
     let Some(checkout_id) = checkout_id else {
         log("provider_webhook_unknown_transaction", &hint.provider_ref);
         return Err(ApiError::new(ErrorCode::NotFound, "no payment has this transaction").into());

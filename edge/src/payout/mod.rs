@@ -23,7 +23,7 @@ use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
 use crate::providers::EdgeHost;
 use crate::transfer::{log_unknown, Call};
-use crate::{ids, store};
+use crate::{ids, store, stored};
 use record::PayoutRecord;
 
 /// The Durable Object namespace binding of payouts.
@@ -113,11 +113,11 @@ impl PayoutObject {
     }
 
     async fn load(&self) -> EdgeResult<Option<PayoutRecord>> {
-        Ok(self.state.storage().get::<PayoutRecord>(KEY).await?)
+        Ok(stored::load(&self.state.storage(), KEY).await?)
     }
 
     async fn save(&self, rec: &PayoutRecord) -> EdgeResult<()> {
-        self.state.storage().put(KEY, rec).await?;
+        stored::save(&self.state.storage(), KEY, rec).await?;
         if let Some(at) = rec.next_wakeup_ms() {
             self.state
                 .storage()

@@ -1,0 +1,107 @@
+// `cargo xtask profile [rounds]`: where the edge's CPU per request goes. The same rounds as the
+// bench's "CPU per request" (cost.mjs), with Linux's `perf` sampling the edge's workerd
+// (call stacks, stamped on the monotonic clock as the rounds' request windows are), so every
+// sample is given to the request it fell in and sorted by what workerd was doing:
+// - storage: SQLite under a Durable Object's storage or D1, with its fsync beside it;
+// - the edge's code: JIT-compiled code (the edge's wasm, and JS once V8 has compiled it);
+// - garbage collection;
+// - the V8 and binding runtime: the JS glue run by V8's interpreter, calls between JS, wasm and
+//   workerd's APIs, object and promise machinery;
+// - the kernel: system calls, the network, scheduling;
+// - workerd's own I/O and the rest (HTTP, its event loop, memory allocation).
+// Shares of each request type's samples, scaled to its measured CPU (schedstat, as the bench).
+// Needs `perf` (Debian's linux-perf) and the right to attach to the edge's process.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { requestCosts } from './cost.mjs';
+import { edgeWorkerd } from './cpu.mjs';
+
+const rounds = Number(process.env.LIPA_PROFILE_ROUNDS ?? 40);
+const data = new URL('../../target/bench-state/edge.perf.data', import.meta.url).pathname;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `perf` with `args`; its exit, or why it could not start. */
+function perf(args, options = {}) {
+  const child = spawn('perf', args, { stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'], ...options });
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise((resolve, reject) => {
+    child.on('error', (e) => reject(new Error(`perf could not start (${e.message}): install Debian's linux-perf`)));
+    child.on('exit', (code, signal) => resolve({ code, signal, err }));
+  });
+  return { child, exited };
+}
+
+/** What one sample's stack (leaf first: `[{ sym, dso }]`) was doing. */
+function category(stack) {
+  const has = (re) => stack.some((f) => re.test(f.sym));
+  if (has(/^(sqlite3|workerd::SqliteDatabase|workerd::ActorSqlite)/)) return has(/fsync/) ? 'storage: fsync' : 'storage: SQLite';
+  const leaf = stack[0] ?? { sym: '', dso: '' };
+  if (/JIT|perf-\d+\.map|unknown/.test(leaf.dso) && !/workerd|kernel|libc/.test(leaf.dso)) return "the edge's code (JIT: wasm, compiled JS)";
+  if (has(/v8::internal::(Heap::|MarkCompact|Scavenge|MinorMarkSweep)|cppgc::/)) return 'garbage collection';
+  if (leaf.dso.includes('kernel')) return 'kernel (system calls, network, scheduling)';
+  if (/^(v8::|Builtins_|workerd::jsg::)/.test(leaf.sym)) return 'V8 and binding runtime (JS glue, API calls)';
+  return "workerd's I/O and the rest (HTTP, event loop, allocation)";
+}
+
+/** Samples per request type and category, read from `perf script`. */
+async function attribute(windows) {
+  const sorted = [...windows].sort((a, b) => a.from - b.from);
+  const counts = new Map();
+  const script = perf(['script', '-i', data, '-F', 'time,ip,sym,dso'], { stdout: 'pipe' });
+  const lines = createInterface({ input: script.child.stdout, crlfDelay: Infinity });
+  let at = null;
+  let stack = [];
+  let w = 0;
+  const flush = () => {
+    if (at === null) return;
+    while (w < sorted.length && sorted[w].to < at) w++;
+    const window = sorted[w];
+    if (window && window.from <= at) {
+      const type = counts.get(window.type) ?? new Map();
+      counts.set(window.type, type);
+      const c = category(stack);
+      type.set(c, (type.get(c) ?? 0) + 1);
+    }
+    at = null;
+    stack = [];
+  };
+  for await (const line of lines) {
+    const header = /^\s*(\d+\.\d+):/.exec(line);
+    if (header) {
+      flush();
+      at = Math.round(Number(header[1]) * 1e6);
+      continue;
+    }
+    const frame = /^\s+[0-9a-f]+\s+(.*)\s+\((.*)\)$/.exec(line);
+    if (frame) stack.push({ sym: frame[1], dso: frame[2] });
+  }
+  flush();
+  const { code, err } = await script.exited;
+  if (code !== 0) throw new Error(`perf script failed: ${err}`);
+  return counts;
+}
+
+const pids = edgeWorkerd();
+if (pids.length === 0) throw new Error('no workerd in the edge\'s process group');
+const record = perf(['record', '-k', 'CLOCK_MONOTONIC', '-F', '999', '-g', '-p', pids.join(','), '-o', data]);
+await sleep(1000);
+const { costs, lost, windows } = await requestCosts(rounds);
+record.child.kill('SIGINT');
+const recorded = await record.exited;
+if (recorded.code !== 0 && recorded.signal === null && recorded.code !== 130) throw new Error(`perf record failed: ${recorded.err}`);
+const counts = await attribute(windows);
+
+const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+const categories = [...new Set([...counts.values()].flatMap((m) => [...m.keys()]))].sort();
+console.log(`# Edge CPU per request, by what workerd was doing (${rounds} rounds, ${lost} left out; perf at 999 Hz)\n`);
+console.log('Mean ms of CPU per request (schedstat), split by the shares of perf\'s samples in the request\'s window.\n');
+console.log(`| request | n | samples | CPU ms | ${categories.join(' | ')} |`);
+console.log(`| --- | ---: | ---: | ---: | ${categories.map(() => '---:').join(' | ')} |`);
+for (const [name, values] of Object.entries(costs)) {
+  const type = counts.get(name) ?? new Map();
+  const total = [...type.values()].reduce((a, b) => a + b, 0);
+  const cpu = mean(values);
+  const cells = categories.map((c) => (total ? ((cpu * (type.get(c) ?? 0)) / total).toFixed(2) : '–'));
+  console.log(`| ${name} | ${values.length} | ${total} | ${cpu.toFixed(2)} | ${cells.join(' | ')} |`);
+}
