@@ -1,6 +1,8 @@
 //! Builds the widget (cargo → wasm-bindgen → wasm-opt) and both workers (worker-build), with
 //! every tool local: nothing is downloaded.
 
+mod short_imports;
+
 use std::process::Command;
 
 use crate::tools::{node_bin, wasm_bindgen, worker_build};
@@ -63,6 +65,7 @@ pub fn widget() -> TaskResult {
         .arg(&wasm))?;
     let glue = out.join("lipa_widget.js");
     drop_dead_classes(&glue)?;
+    short_imports::shorten(&wasm, &glue)?;
     run(Command::new(node_bin("esbuild"))
         .arg(&glue)
         .args([
