@@ -1,6 +1,8 @@
 //! Builds the widget (cargo → wasm-bindgen → wasm-opt) and both workers (worker-build), with
 //! every tool local: nothing is downloaded.
 
+// A child of this module, kept beside it: `.gitignore` ignores every `build/` directory.
+#[path = "short_imports.rs"]
 mod short_imports;
 
 use std::process::Command;
