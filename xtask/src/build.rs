@@ -1,6 +1,10 @@
 //! Builds the widget (cargo → wasm-bindgen → wasm-opt) and both workers (worker-build), with
 //! every tool local: nothing is downloaded.
 
+// A child of this module, kept beside it: `.gitignore` ignores every `build/` directory.
+#[path = "short_imports.rs"]
+mod short_imports;
+
 use std::process::Command;
 
 use crate::tools::{node_bin, wasm_bindgen, worker_build};
@@ -39,6 +43,10 @@ pub fn widget() -> TaskResult {
     run(Command::new(node_bin("wasm-opt"))
         .arg(&wasm)
         .args([
+            // wasm-streams' `#[wasm_bindgen]` classes: Leptos always links server_fn's browser
+            // client, which the widget never calls, and its exports would keep them alive.
+            "--remove-exports",
+            &format!("--pass-arg=remove-exports@{DEAD_EXPORTS}"),
             // -Oz, then the control flow rebuilt by the relooper (flatten, rereloop) and -Oz
             // again: about 1.1 KB gzip less than -Oz alone, same program.
             "-Oz",
@@ -58,6 +66,8 @@ pub fn widget() -> TaskResult {
         ])
         .arg(&wasm))?;
     let glue = out.join("lipa_widget.js");
+    drop_dead_classes(&glue)?;
+    short_imports::shorten(&wasm, &glue)?;
     run(Command::new(node_bin("esbuild"))
         .arg(&glue)
         .args([
@@ -94,6 +104,60 @@ pub fn widget() -> TaskResult {
         .arg(root.join("static/lipa.js"))
         .args(["--minify", "--log-level=warning"])
         .arg(format!("--outfile={}", site.join("lipa.js").display())))
+}
+
+/// The wasm exports of wasm-streams' `IntoUnderlyingSource`, `IntoUnderlyingByteSource` and
+/// `IntoUnderlyingSink` (a wasm-opt wildcard). The widget's wasm never makes one: wasm-bindgen
+/// would give the class a `__wrap` for that, and [`drop_dead_classes`] refuses
+/// a glue that hands one to JS.
+const DEAD_EXPORTS: &str = "*intounderlying*";
+
+/// Takes the JS classes of [`DEAD_EXPORTS`] out of wasm-bindgen's glue: each `export class
+/// IntoUnderlying…` through its `Symbol.dispose` line, and its `…Finalization` registry.
+fn drop_dead_classes(glue: &std::path::Path) -> TaskResult {
+    let error = |e: String| TaskError(format!("{}: {e}", glue.display()));
+    let text = std::fs::read_to_string(glue).map_err(|e| error(e.to_string()))?;
+    // wasm-bindgen gives a class `__wrap` only when Rust hands one of its objects to JS.
+    if text
+        .lines()
+        .any(|l| l.contains("IntoUnderlying") && l.contains("__wrap"))
+    {
+        return Err(error(
+            "the wasm makes wasm-streams objects; keep their classes".into(),
+        ));
+    }
+    let mut kept = String::with_capacity(text.len());
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let class = line.starts_with("export class IntoUnderlying");
+        let registry = line.starts_with("const IntoUnderlying") && line.contains("Finalization =");
+        if class {
+            // The class body ends at the line that gives it `Symbol.dispose`.
+            for line in lines.by_ref() {
+                if line.starts_with("if (Symbol.dispose) IntoUnderlying") {
+                    break;
+                }
+            }
+        } else if registry {
+            // `(typeof FinalizationRegistry === 'undefined') ? … : new FinalizationRegistry(…);`
+            if !line.ends_with(';') {
+                for line in lines.by_ref() {
+                    if line.ends_with(';') {
+                        break;
+                    }
+                }
+            }
+        } else {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    if kept.contains("IntoUnderlying") {
+        return Err(error(
+            "wasm-bindgen's glue changed shape: IntoUnderlying… left after removal".into(),
+        ));
+    }
+    std::fs::write(glue, kept).map_err(|e| error(e.to_string()))
 }
 
 /// One worker with worker-build, pointed at the local wasm-bindgen, wasm-opt and esbuild.
