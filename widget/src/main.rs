@@ -4,13 +4,6 @@ use leptos::prelude::*;
 use lipa_widget::Widget;
 use wasm_bindgen::JsCast;
 
-/// The heap: a free list kept by address that coalesces neighbours on free (lol_alloc), much
-/// smaller than std's dlmalloc. Its lock is a flag a single-threaded wasm never finds taken.
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
-    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
-
 fn main() {
     // Panic messages in the console are for development; the release bundle saves the
     // formatting code they need (the widget has no unwrap or expect to panic on).
