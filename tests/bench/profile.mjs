@@ -16,7 +16,6 @@ import { createInterface } from 'node:readline';
 import { requestCosts } from './cost.mjs';
 import { edgeWorkerd } from './cpu.mjs';
 
-const rounds = Number(process.env.LIPA_PROFILE_ROUNDS ?? 40);
 const data = new URL('../../target/bench-state/edge.perf.data', import.meta.url).pathname;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -82,26 +81,46 @@ async function attribute(windows) {
   return counts;
 }
 
-const pids = edgeWorkerd();
-if (pids.length === 0) throw new Error('no workerd in the edge\'s process group');
-const record = perf(['record', '-k', 'CLOCK_MONOTONIC', '-F', '999', '-g', '-p', pids.join(','), '-o', data]);
-await sleep(1000);
-const { costs, lost, windows } = await requestCosts(rounds);
-record.child.kill('SIGINT');
-const recorded = await record.exited;
-if (recorded.code !== 0 && recorded.signal === null && recorded.code !== 130) throw new Error(`perf record failed: ${recorded.err}`);
-const counts = await attribute(windows);
+/**
+ * `rounds` of the bench's request rounds under `perf`: per request type, its mean CPU (ms)
+ * split by the shares of perf's samples in each category.
+ */
+export async function activityProfile(rounds) {
+  const pids = edgeWorkerd();
+  if (pids.length === 0) throw new Error('no workerd in the edge\'s process group');
+  const record = perf(['record', '-k', 'CLOCK_MONOTONIC', '-F', '999', '-g', '-p', pids.join(','), '-o', data]);
+  await sleep(1000);
+  const { costs, lost, windows } = await requestCosts(rounds);
+  record.child.kill('SIGINT');
+  const recorded = await record.exited;
+  if (recorded.code !== 0 && recorded.signal === null && recorded.code !== 130) throw new Error(`perf record failed: ${recorded.err}`);
+  const counts = await attribute(windows);
+  const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+  const categories = [...new Set([...counts.values()].flatMap((m) => [...m.keys()]))].sort();
+  const rows = Object.entries(costs).map(([name, values]) => {
+    const type = counts.get(name) ?? new Map();
+    const samples = [...type.values()].reduce((a, b) => a + b, 0);
+    const cpu = mean(values);
+    const parts = Object.fromEntries(categories.map((c) => [c, samples ? (cpu * (type.get(c) ?? 0)) / samples : null]));
+    return { name, n: values.length, samples, cpu, parts };
+  });
+  return { rounds, lost, categories, rows };
+}
 
-const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
-const categories = [...new Set([...counts.values()].flatMap((m) => [...m.keys()]))].sort();
-console.log(`# Edge CPU per request, by what workerd was doing (${rounds} rounds, ${lost} left out; perf at 999 Hz)\n`);
-console.log('Mean ms of CPU per request (schedstat), split by the shares of perf\'s samples in the request\'s window.\n');
-console.log(`| request | n | samples | CPU ms | ${categories.join(' | ')} |`);
-console.log(`| --- | ---: | ---: | ---: | ${categories.map(() => '---:').join(' | ')} |`);
-for (const [name, values] of Object.entries(costs)) {
-  const type = counts.get(name) ?? new Map();
-  const total = [...type.values()].reduce((a, b) => a + b, 0);
-  const cpu = mean(values);
-  const cells = categories.map((c) => (total ? ((cpu * (type.get(c) ?? 0)) / total).toFixed(2) : '–'));
-  console.log(`| ${name} | ${values.length} | ${total} | ${cpu.toFixed(2)} | ${cells.join(' | ')} |`);
+/** {@link activityProfile}'s result as a Markdown table. */
+export function activityTable({ categories, rows }) {
+  const cell = (v) => (v === null ? '–' : v.toFixed(2));
+  return [
+    `| request | n | samples | CPU ms | ${categories.join(' | ')} |`,
+    `| --- | ---: | ---: | ---: | ${categories.map(() => '---:').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.name} | ${r.n} | ${r.samples} | ${r.cpu.toFixed(2)} | ${categories.map((c) => cell(r.parts[c])).join(' | ')} |`),
+  ].join('\n');
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  const rounds = Number(process.env.LIPA_PROFILE_ROUNDS ?? 40);
+  const result = await activityProfile(rounds);
+  console.log(`# Edge CPU per request, by what workerd was doing (${rounds} rounds, ${result.lost} left out; perf at 999 Hz)\n`);
+  console.log('Mean ms of CPU per request (schedstat), split by the shares of perf\'s samples in the request\'s window.\n');
+  console.log(activityTable(result));
 }

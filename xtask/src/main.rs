@@ -316,6 +316,7 @@ fn e2e_then(names: &[String], contract: bool) -> TaskResult {
 fn profile(rounds: Option<String>) -> TaskResult {
     let root = root();
     tools::ensure_build_tools()?;
+    tools::ensure_perf()?;
     build::all()?;
     let state = root.join("target/bench-state");
     let system = system::System::start_on_free_ports(&state, system::Runner::Workerd)?;
@@ -333,6 +334,7 @@ fn bench() -> TaskResult {
     let root = root();
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
+    tools::ensure_perf()?;
     build::all()?;
     let state = root.join("target/bench-state");
     let system = system::System::start_on_free_ports(&state, system::Runner::Workerd)?;

@@ -159,12 +159,23 @@ pub fn ensure_php() -> TaskResult {
 
 /// Debian's Chromium for the end-to-end suite.
 pub fn ensure_browser() -> TaskResult {
-    if PathBuf::from("/usr/bin/chromium").exists() {
+    ensure_debian_package("/usr/bin/chromium", "chromium")
+}
+
+/// Linux's `perf` (Debian's linux-perf), with which `bench` and `profile` split the edge's CPU
+/// by what workerd was doing.
+pub fn ensure_perf() -> TaskResult {
+    ensure_debian_package("/usr/bin/perf", "linux-perf")
+}
+
+/// Installs Debian's `package` unless `binary` exists.
+fn ensure_debian_package(binary: &str, package: &str) -> TaskResult {
+    if PathBuf::from(binary).exists() {
         return Ok(());
     }
-    step("apt-get install chromium (once)");
+    step(&format!("apt-get install {package} (once)"));
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "chromium"])
+        .args(["install", "-y", "--no-install-recommends", package])
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
