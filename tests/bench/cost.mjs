@@ -90,7 +90,8 @@ async function decline(payer, checkout) {
  * CrissCross webhook about it (verified, then the payment is read from the provider and
  * stored). Returns each type's CPU milliseconds, one entry per request, how many rounds
  * were left out for a lost connection, and each kept request's window on the monotonic clock
- * (`process.hrtime`, µs: the clock V8's profiler stamps its samples with; see profile.mjs).
+ * (`process.hrtime`, µs: CLOCK_MONOTONIC, which `perf record -k CLOCK_MONOTONIC` stamps its
+ * samples with; see profile.mjs).
  */
 export async function requestCosts(samples) {
   const cpu = edgeMeter();
@@ -108,6 +109,7 @@ export async function requestCosts(samples) {
   for (let i = 0; i < samples; i++) {
     const one = {};
     const spans = [];
+    let sent = null;
     try {
       const key = `cost-${run}-${i}`;
       // Creation alone: a Ugandan checkout, whose providers need nothing prepared (no alarm).
@@ -146,6 +148,7 @@ export async function requestCosts(samples) {
       spans.push({ type: 'GET /api/checkouts/{id}', from: t.at, to: u.at });
       const phone = `0714${String(i).padStart(4, '0')}77`;
       await settle(cpu, idle);
+      sent = { payer: `+254${phone.slice(1)}`, checkout };
       t = meter();
       const started = await call('POST', `${EDGE}/api/checkouts/${checkout.id}/payments`, auth, JSON.stringify({ operator: 'mpesa', phone }));
       u = meter();
@@ -165,10 +168,13 @@ export async function requestCosts(samples) {
       if (hook.status >= 300) throw new Error(`webhook answered ${hook.status}: ${hook.text}`);
       one['POST /webhooks/crisscross'] = ms(t, u);
       spans.push({ type: 'POST /webhooks/crisscross', from: t.at, to: u.at });
-      await decline(`+254${phone.slice(1)}`, checkout);
+      await decline(sent.payer, sent.checkout);
     } catch (e) {
       if (!(e instanceof Lost)) throw e;
       lost += 1;
+      // A payment the round started is ended all the same (if it exists), so that no later
+      // round measures its polls.
+      if (sent) await decline(sent.payer, sent.checkout).catch(() => {});
       continue;
     }
     for (const [type, value] of Object.entries(one)) costs[type].push(value);

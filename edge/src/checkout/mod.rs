@@ -216,6 +216,7 @@ impl CheckoutObject {
     }
 
     async fn init(&self, rec: CheckoutRecord) -> EdgeResult<Response> {
+        let config = self.config()?;
         if self.load().await?.is_some() {
             return Err(ApiError::new(ErrorCode::Internal, "checkout id collision").into());
         }
@@ -224,7 +225,6 @@ impl CheckoutObject {
         // what the checkout needs before paying (CrissCross's session, Dollr's fee) is
         // prepared by the alarm, now; a widget that reads the checkout first prepares it then.
         // A checkout whose providers need nothing prepared costs no alarm.
-        let config = self.config()?;
         if !preparing::due(&config, &rec, now_ms()).is_empty() {
             self.state.storage().set_alarm(0).await?;
         }
@@ -349,7 +349,13 @@ impl CheckoutObject {
                 outcome = self.send(&config, &rec, &payment).await;
             }
         }
-        let provider_ref = outcome.as_ref().ok().map(|u| u.provider_ref.clone());
+        let provider_ref = bound_ref(
+            &rec,
+            &payment_id,
+            binding(&config, &rec, &payment_id).as_ref(),
+            outcome.as_ref().ok(),
+            now_ms(),
+        );
         let indexed = self.index_started(&rec.id, &payment, provider_ref).await;
         let rec = self.record_start(&payment_id, outcome, indexed).await?;
         let view = rec
@@ -887,6 +893,12 @@ impl CheckoutObject {
             self.poll(&rec, &p).await?;
         }
         self.poll_due_refund().await?;
+        // A payment whose index row is missing or stale (a write that failed, a start whose
+        // Worker ended mid-call, a payment given up as never received) is written now.
+        let rec = self.load_existing().await?;
+        for p in rec.payments.iter().filter(|p| p.needs_index()) {
+            self.index(&rec.id, p).await;
+        }
         self.deliver_due().await
     }
 
@@ -1146,6 +1158,28 @@ fn preparation_busy(config: &Config, rec: &CheckoutRecord, payment_id: &str) -> 
         })
 }
 
+/// The provider reference `answer` leaves on the payment when applied to `rec` at `now` (a
+/// trial on a copy, no I/O): an answer about another transaction, or one that does not bind,
+/// leaves the payment's own, so the index never points another provider's transaction at this
+/// checkout.
+fn bound_ref(
+    rec: &CheckoutRecord,
+    payment_id: &str,
+    binding: Option<&Binding>,
+    answer: Option<&ProviderPayment>,
+    now: i64,
+) -> Option<String> {
+    let mut trial = rec.clone();
+    if let (Some(answer), Some(binding)) = (answer, binding) {
+        let _ = trial.apply(payment_id, binding, answer, "evt_trial", now);
+    }
+    trial
+        .payments
+        .iter()
+        .find(|p| p.id == payment_id)
+        .and_then(|p| p.provider_ref.clone())
+}
+
 /// What binds a provider's answer to `payment_id`, from its provider.
 fn binding(config: &Config, rec: &CheckoutRecord, payment_id: &str) -> Option<Binding> {
     let payment = rec.payments.iter().find(|p| p.id == payment_id)?;
@@ -1257,4 +1291,54 @@ fn log_payment(event: &str, checkout_id: &str, p: &PaymentRecord) {
 fn announcement(rec: &CheckoutRecord) -> Option<String> {
     let message: lipa_api::live::LiveMessage = rec.shown_payment()?.view();
     serde_json::to_string(&message).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use lipa_api::PaymentStatus;
+    use lipa_providers::{Echo, ProviderPayment};
+
+    use super::bound_ref;
+    use crate::checkout::record::tests::{cc, payment, record};
+
+    fn answer(provider_ref: &str, reference: &str) -> ProviderPayment {
+        ProviderPayment {
+            provider_ref: provider_ref.into(),
+            status: PaymentStatus::Pending,
+            can_poll: true,
+            echo: Echo {
+                reference: Some(reference.into()),
+                ..Echo::default()
+            },
+            unknown_status: None,
+        }
+    }
+
+    fn sent() -> crate::checkout::record::CheckoutRecord {
+        let mut r = record();
+        let mut p = payment("pay_1", PaymentStatus::Created);
+        p.provider_ref = None;
+        r.payments.push(p);
+        r
+    }
+
+    #[test]
+    fn the_index_gets_the_reference_of_an_answer_that_binds() {
+        let given = answer("tx_9", "co1");
+        let bound = bound_ref(&sent(), "pay_1", Some(&cc()), Some(&given), 1);
+        assert_eq!(bound.as_deref(), Some("tx_9"));
+    }
+
+    #[test]
+    fn an_answer_about_another_payment_never_reaches_the_index() {
+        let other = answer("tx_other", "co2");
+        assert_eq!(
+            bound_ref(&sent(), "pay_1", Some(&cc()), Some(&other), 1),
+            None
+        );
+        // Nor an answer nothing binds to, nor no answer at all.
+        let given = answer("tx_9", "co1");
+        assert_eq!(bound_ref(&sent(), "pay_1", None, Some(&given), 1), None);
+        assert_eq!(bound_ref(&sent(), "pay_1", Some(&cc()), None, 1), None);
+    }
 }

@@ -135,8 +135,12 @@ where
     if status >= 500 {
         idempotency::release(env, route, &key).await?;
     } else if let Err(e) = idempotency::complete(env, route, &key, status, &text, writes).await {
-        // Nothing of the batch was written: the key is freed for a retry.
-        idempotency::release(env, route, &key).await?;
+        // The batch is one transaction: when it failed, nothing of it holds and the key is
+        // freed for a retry; when it held but its answer was lost, the key is answered and
+        // `release` (unanswered keys only) leaves it so.
+        if let Err(released) = idempotency::release(env, route, &key).await {
+            crate::checkout::log("idempotency_release_failed", &released.to_string());
+        }
         return Err(e);
     }
     json_answer(status, text, false)
