@@ -894,9 +894,15 @@ impl CheckoutObject {
         }
         self.poll_due_refund().await?;
         // A payment whose index row is missing or stale (a write that failed, a start whose
-        // Worker ended mid-call, a payment given up as never received) is written now.
+        // Worker ended mid-call once a poll has read it, a payment given up as never received)
+        // is written now. Not one still `created`: its start may be in flight, and writes
+        // its own row when answered (two writers of one row could leave the older last).
         let rec = self.load_existing().await?;
-        for p in rec.payments.iter().filter(|p| p.needs_index()) {
+        for p in rec
+            .payments
+            .iter()
+            .filter(|p| p.status != PaymentStatus::Created && p.needs_index())
+        {
             self.index(&rec.id, p).await;
         }
         self.deliver_due().await
