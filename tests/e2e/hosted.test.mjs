@@ -242,7 +242,10 @@ test('scripts but no WebAssembly (as Opera Mini extreme): the forms stay and the
   await page.getByRole('textbox', { name: 'Mobile money number' }).fill('0712 172 201');
   await page.getByRole('button', { name: 'Pay KES 1,500.00' }).click();
   await page.getByRole('heading', { name: 'Check your phone' }).waitFor();
-  // hosted.js gave the page the reload <noscript> gives a browser without scripts.
+  // hosted.js gave the page the reload <noscript> gives a browser without scripts (it runs
+  // after the heading is painted, so the meta is awaited, not counted at once; a page without
+  // it never reloads to the success heading below, so the test still fails without it).
+  await page.locator('meta[http-equiv="refresh"]').waitFor({ state: 'attached' });
   assert.equal(await page.locator('meta[http-equiv="refresh"]').count(), 1);
   await page.getByRole('heading', { name: 'Payment successful' }).waitFor({ timeout: 30000 });
   assert.equal((await merchantCheckout(c.id)).status, 'paid');
