@@ -8,7 +8,7 @@
 // edge has settled it, so no payment of an earlier round is polled during a later one.
 import { createHmac } from 'node:crypto';
 import { EDGE, SANDBOX, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET } from '../e2e/support.mjs';
-import { edgeMeter } from './cpu.mjs';
+import { edgeMeter, edgeByProcess, groupMeter } from './cpu.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -95,12 +95,14 @@ async function decline(payer, checkout) {
  */
 export async function requestCosts(samples) {
   const cpu = edgeMeter();
+  const d1 = groupMeter('d1');
   const idle = await idleNs(cpu);
-  const meter = () => ({ cpu: cpu(), at: Number(process.hrtime.bigint() / 1000n) });
+  const meter = () => ({ cpu: cpu(), d1: d1(), at: Number(process.hrtime.bigint() / 1000n) });
   const windows = [];
   const costs = {
     'POST /v1/checkouts': [], [WITH_ALARM]: [], 'GET /api/checkouts/{id}': [], 'POST /api/checkouts/{id}/payments': [], 'POST /webhooks/crisscross': [],
   };
+  const d1Costs = Object.fromEntries(Object.keys(costs).map((type) => [type, []]));
   const ms = (a, b) => (b.cpu - a.cpu) / 1e6;
   const run = Date.now() % 100000;
   let lost = 0;
@@ -120,7 +122,7 @@ export async function requestCosts(samples) {
       if (alone.status === 599) throw new Lost();
       if (alone.status !== 201) throw new Error(`create answered ${alone.status}: ${alone.text}`);
       one['POST /v1/checkouts'] = ms(t, u);
-      spans.push({ type: 'POST /v1/checkouts', from: t.at, to: u.at });
+      spans.push({ type: 'POST /v1/checkouts', from: t.at, to: u.at, d1: u.d1 - t.d1 });
       // A Kenyan checkout: its creation sets the alarm to fire at once, and the alarm opens
       // CrissCross's session while the creation's answer is still on its way, so the two are
       // read together, until the edge is quiet again.
@@ -133,7 +135,7 @@ export async function requestCosts(samples) {
       await settle(cpu, idle);
       u = meter();
       one[WITH_ALARM] = ms(t, u);
-      spans.push({ type: WITH_ALARM, from: t.at, to: u.at });
+      spans.push({ type: WITH_ALARM, from: t.at, to: u.at, d1: u.d1 - t.d1 });
       t = u;
       const auth = { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json' };
       const read = await call('GET', `${EDGE}/api/checkouts/${checkout.id}`, auth);
@@ -145,7 +147,7 @@ export async function requestCosts(samples) {
         process.stderr.write(`cost: checkout ${i} shows no M-Pesa\n`);
       }
       one['GET /api/checkouts/{id}'] = ms(t, u);
-      spans.push({ type: 'GET /api/checkouts/{id}', from: t.at, to: u.at });
+      spans.push({ type: 'GET /api/checkouts/{id}', from: t.at, to: u.at, d1: u.d1 - t.d1 });
       const phone = `0714${String(i).padStart(4, '0')}77`;
       await settle(cpu, idle);
       sent = { payer: `+254${phone.slice(1)}`, checkout };
@@ -155,7 +157,7 @@ export async function requestCosts(samples) {
       if (started.status === 599) throw new Lost();
       if (started.status !== 201) throw new Error(`start answered ${started.status}: ${started.text}`);
       one['POST /api/checkouts/{id}/payments'] = ms(t, u);
-      spans.push({ type: 'POST /api/checkouts/{id}/payments', from: t.at, to: u.at });
+      spans.push({ type: 'POST /api/checkouts/{id}/payments', from: t.at, to: u.at, d1: u.d1 - t.d1 });
       const body = JSON.stringify({
         eventId: `cost-${run}-${i}`, type: 'transaction.updated', transactionId: `cost-unknown-${run}-${i}`, merchantReference: checkout.id.replace('_', ''), status: 'PENDING',
       });
@@ -167,7 +169,7 @@ export async function requestCosts(samples) {
       if (hook.status === 599) throw new Lost();
       if (hook.status >= 300) throw new Error(`webhook answered ${hook.status}: ${hook.text}`);
       one['POST /webhooks/crisscross'] = ms(t, u);
-      spans.push({ type: 'POST /webhooks/crisscross', from: t.at, to: u.at });
+      spans.push({ type: 'POST /webhooks/crisscross', from: t.at, to: u.at, d1: u.d1 - t.d1 });
       await decline(sent.payer, sent.checkout);
     } catch (e) {
       if (!(e instanceof Lost)) throw e;
@@ -178,7 +180,50 @@ export async function requestCosts(samples) {
       continue;
     }
     for (const [type, value] of Object.entries(one)) costs[type].push(value);
+    for (const span of spans) d1Costs[span.type].push(span.d1 / 1e6);
     windows.push(...spans);
   }
-  return { costs, lost, windows };
+  return { costs, d1Costs, lost, windows };
+}
+
+/** The goal of issue #15: every request type under this much CPU at p99. */
+export const CPU_GOAL_MS = 10;
+
+/** The `p`th percentile of `values` (nearest rank). */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * {@link requestCosts}' costs as a Markdown table, with the D1 database's CPU in the same
+ * windows beside them, and the request types over the goal.
+ */
+export function costTable(costs, d1Costs) {
+  const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+  const rows = Object.entries(costs).map(([type, v]) => {
+    const p99 = percentile(v, 99);
+    const d1 = d1Costs[type];
+    return `| ${type} | ${v.length} | ${percentile(v, 50).toFixed(2)} | ${p99.toFixed(2)} | ${mean(v).toFixed(2)} | ${p99 < CPU_GOAL_MS ? 'yes' : '**no**'} | ${mean(d1).toFixed(2)} |`;
+  });
+  const over = Object.entries(costs).filter(([, v]) => percentile(v, 99) >= CPU_GOAL_MS).map(([t]) => t);
+  const table = [
+    '| request | n | p50 CPU ms | p99 CPU ms | mean | p99 < 10 ms | D1 database, mean ms |',
+    '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
+    ...rows,
+  ].join('\n');
+  return { table, over };
+}
+
+// `cargo xtask cost [rounds]`: the table alone, and how the edge's CPU over the rounds divides
+// between its processes (workerd, and the Node runner that carries its log).
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  const rounds = Number(process.env.LIPA_COST_SAMPLES ?? 50);
+  const before = edgeByProcess();
+  const { costs, d1Costs, lost } = await requestCosts(rounds);
+  const after = edgeByProcess();
+  console.log(`# Edge CPU per request (${rounds} rounds, ${lost} left out)\n`);
+  console.log(costTable(costs, d1Costs).table);
+  const parts = Object.keys(after).map((name) => `${name} ${((after[name] - (before[name] ?? 0)) / 1e6).toFixed(0)} ms`);
+  console.log(`\nThe edge's CPU over the rounds, by process (idle waits included): ${parts.join(', ')}`);
 }

@@ -1,18 +1,19 @@
-// CPU time of the system's processes, read from Linux's /proc: each worker's process group
-// (its runner and workerd, named by `cargo xtask` in LIPA_PROCESS_GROUPS), this driver, and
+// CPU time of the system's processes, read from Linux's /proc: each server's process group
+// (its runner and workerd, named by `cargo xtask` in LIPA_PROCESS_GROUPS: the sandbox, the
+// edge, and the edge's D1 database, served apart as on Cloudflare), this driver, and
 // the whole machine. Thread run time comes from `schedstat` (nanoseconds), so a single
 // request's cost can be read; the machine's from `/proc/stat` (clock ticks).
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-/** `{ sandbox: pgid, edge: pgid }` from LIPA_PROCESS_GROUPS (`name=pgid,…`). */
+/** `{ sandbox: pgid, edge: pgid, d1: pgid }` from LIPA_PROCESS_GROUPS (`name=pgid,…`). */
 export function processGroups() {
   const spec = process.env.LIPA_PROCESS_GROUPS ?? '';
   const groups = Object.fromEntries(spec.split(',').filter(Boolean).map((kv) => {
     const [name, pgid] = kv.split('=');
     return [name, Number(pgid)];
   }));
-  if (!groups.edge || !groups.sandbox) throw new Error(`LIPA_PROCESS_GROUPS names no edge and sandbox: "${spec}"`);
+  if (!groups.edge || !groups.sandbox || !groups.d1) throw new Error(`LIPA_PROCESS_GROUPS names no edge, sandbox and d1: "${spec}"`);
   return groups;
 }
 
@@ -87,7 +88,12 @@ export function edgeByProcess() {
  * group's members are looked up once (workerd keeps its threads).
  */
 export function edgeMeter() {
-  const pids = members(processGroups().edge);
+  return groupMeter('edge');
+}
+
+/** The same meter over another server's process group (`d1`, `sandbox`). */
+export function groupMeter(name) {
+  const pids = members(processGroups()[name]);
   return () => runNs(pids);
 }
 
@@ -98,6 +104,7 @@ export function snapshot() {
   return {
     at: process.hrtime.bigint(),
     edge: runNs(members(groups.edge)),
+    d1: runNs(members(groups.d1)),
     sandbox: runNs(members(groups.sandbox)),
     driver: (driver.user + driver.system) * 1000,
     machine: machine(),
@@ -106,13 +113,15 @@ export function snapshot() {
 
 /**
  * Where the machine's CPU went between two snapshots: CPU seconds and shares of the machine's
- * capacity (cores × wall time) for the edge, the sandbox, this driver, and everything else.
+ * capacity (cores × wall time) for the edge, its D1 database, the sandbox, this driver, and
+ * everything else.
  */
 export function split(before, after) {
   const wallNs = Number(after.at - before.at);
   const capacity = wallNs * cpus().length;
   const part = (ns) => ({ s: ns / 1e9, share: ns / capacity });
   const edge = after.edge - before.edge;
+  const d1 = after.d1 - before.d1;
   const sandbox = after.sandbox - before.sandbox;
   const driver = after.driver - before.driver;
   const busy = after.machine.busy - before.machine.busy;
@@ -120,9 +129,10 @@ export function split(before, after) {
     wallS: wallNs / 1e9,
     cores: cpus().length,
     edge: part(edge),
+    d1: part(d1),
     sandbox: part(sandbox),
     driver: part(driver),
-    other: part(Math.max(0, busy - edge - sandbox - driver)),
+    other: part(Math.max(0, busy - edge - d1 - sandbox - driver)),
     idle: part(Math.max(0, capacity - busy)),
   };
 }
@@ -130,10 +140,10 @@ export function split(before, after) {
 /**
  * D1 queries the edge has sent so far, by kind, and the database's own execution time for
  * them in ms, counted from its log (the benchmark runner serves D1 through
- * `xtask/js/d1-meter.mjs`, which logs one line per query).
+ * `xtask/js/serve-d1.mjs`, which logs one line per query).
  */
 export function d1Queries() {
-  const log = read(new URL('../../target/bench-state/edge.log', import.meta.url).pathname) ?? '';
+  const log = read(new URL('../../target/bench-state/d1.log', import.meta.url).pathname) ?? '';
   const counts = { reads: 0, writes: 0, ms: 0 };
   for (const [, kind, ms] of log.matchAll(/lipa-d1 (read|write) ([0-9.]+)/g)) {
     counts[kind === 'read' ? 'reads' : 'writes'] += 1;

@@ -2,9 +2,11 @@
 // wrangler.toml declares (read by wrangler's own config reader) and the same built code as
 // `wrangler dev`, but none of the dev tooling: no proxy worker in front, no inspector, no file
 // watcher. `cargo xtask bench` runs the system this way, so what it measures is Lipa. Its one
-// addition: each D1 query is counted in the log (see d1-meter.mjs).
+// difference: a worker's D1 database is served in a process of its own (serve-d1.mjs, at
+// `<D1 url>`), reached through d1-remote.mjs, as on Cloudflare, where D1 is a service the Worker
+// calls.
 //
-//   node xtask/js/serve-worker.mjs <worker dir> <port> <persist dir> <vars JSON file>
+//   node xtask/js/serve-worker.mjs <worker dir> <port> <persist dir> <vars JSON file> [<D1 url>]
 //
 // State is kept where `wrangler dev --persist-to <persist dir>` keeps it (so the D1 migrations
 // applied by `wrangler d1 migrations apply --local --persist-to` are the ones served). Prints
@@ -15,30 +17,31 @@ import { fileURLToPath } from 'node:url';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
-const [dir, port, persist, varsFile] = process.argv.slice(2);
+const [dir, port, persist, varsFile, d1Url] = process.argv.slice(2);
 if (!dir || !port || !persist || !varsFile) {
-  console.error('usage: serve-worker.mjs <worker dir> <port> <persist dir> <vars JSON file>');
+  console.error('usage: serve-worker.mjs <worker dir> <port> <persist dir> <vars JSON file> [<D1 url>]');
   process.exit(2);
 }
 const { workerOptions, main } = unstable_getMiniflareWorkerOptions(resolve(dir, 'wrangler.toml'));
 const vars = JSON.parse(readFileSync(varsFile, 'utf8'));
 const state = join(resolve(persist), 'v3');
-// D1 is served through a meter (d1-meter.mjs) that logs each query's kind; the database is
-// the one the binding names, so the migrations applied to it are the ones served.
-const d1 = workerOptions.d1Databases ?? {};
-const metered = Object.fromEntries(Object.keys(d1).map((name) => [name, { scriptName: `d1-meter-${name}` }]));
-const meters = Object.entries(d1).map(([name, database]) => ({
-  name: `d1-meter-${name}`,
+// Each D1 binding becomes a client of the database's own process.
+const d1 = Object.keys(workerOptions.d1Databases ?? {});
+if (d1.length > 0 && !d1Url) {
+  console.error(`${dir}/wrangler.toml binds D1 (${d1.join(', ')}): pass the URL serve-d1.mjs serves it on`);
+  process.exit(2);
+}
+const remote = Object.fromEntries(d1.map((name) => [name, { scriptName: 'd1-remote', bindings: { URL: d1Url } }]));
+const clients = d1.length === 0 ? [] : [{
+  name: 'd1-remote',
   modules: true,
-  scriptPath: fileURLToPath(new URL('./d1-meter.mjs', import.meta.url)),
-  d1Databases: { INNER: database },
-}));
+  scriptPath: fileURLToPath(new URL('./d1-remote.mjs', import.meta.url)),
+}];
 const mf = new Miniflare({
   host: '127.0.0.1',
   port: Number(port),
   log: new Log(LogLevel.WARN),
   cf: false,
-  d1Persist: join(state, 'd1'),
   durableObjectsPersist: join(state, 'do'),
   kvPersist: join(state, 'kv'),
   cachePersist: join(state, 'cache'),
@@ -49,8 +52,8 @@ const mf = new Miniflare({
     scriptPath: main,
     bindings: { ...workerOptions.bindings, ...vars },
     d1Databases: {},
-    wrappedBindings: { ...workerOptions.wrappedBindings, ...metered },
-  }, ...meters],
+    wrappedBindings: { ...workerOptions.wrappedBindings, ...remote },
+  }, ...clients],
 });
 const url = await mf.ready;
 console.log(`ready on ${url}`);

@@ -17,6 +17,9 @@
 //! - `profile [rounds]`: the bench's system, and the edge's CPU per request type split by
 //!   where Linux's `perf` finds workerd spending it: the edge's own code, storage (SQLite),
 //!   the V8 and binding runtime, the kernel (`tests/bench/profile.mjs`); printed, not written.
+//! - `cost [rounds]`: the bench's system, and only its table of the edge's CPU per request type
+//!   (`tests/bench/cost.mjs`, 50 rounds by default), for trying a change without the whole
+//!   bench; printed, not written.
 //! - `fuzz [--runs N] [target…]`: every cargo-fuzz target (nightly) for a million executions
 //!   in one job, on the committed corpus, which it then minimizes ([`fuzz`]).
 //! - `deploy [--dry-run] [--config <file>] [--apply-migrations]`: a merchant's Lipa to their
@@ -82,12 +85,13 @@ fn main() -> ExitCode {
         "contract" => contract_only(),
         "bench" => bench(),
         "profile" => profile(std::env::args().nth(2)),
+        "cost" => cost(std::env::args().nth(2)),
         "fuzz" => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
         "deploy" => deploy::deploy(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!(
                 "usage: cargo xtask <dev [--webhook-url URL]|build|test|e2e [name…]|contract|bench|\
-                 profile [rounds]|fuzz [--runs N] [target…]|deploy [--dry-run] [--config <file>] [--apply-migrations]>"
+                 profile [rounds]|cost [rounds]|fuzz [--runs N] [target…]|deploy [--dry-run] [--config <file>] [--apply-migrations]>"
             );
             return ExitCode::from(2);
         }
@@ -326,6 +330,22 @@ fn profile(rounds: Option<String>) -> TaskResult {
         .env(&mut cmd)
         .arg("tests/bench/profile.mjs")
         .env("LIPA_PROFILE_ROUNDS", rounds.unwrap_or_else(|| "40".into()))
+        .current_dir(&root);
+    run(&mut cmd)
+}
+
+fn cost(rounds: Option<String>) -> TaskResult {
+    let root = root();
+    tools::ensure_build_tools()?;
+    build::all()?;
+    let state = root.join("target/bench-state");
+    let system = system::System::start_on_free_ports(&state, system::Runner::Workerd)?;
+    step("the edge's CPU per request type");
+    let mut cmd = Command::new("node");
+    system
+        .env(&mut cmd)
+        .arg("tests/bench/cost.mjs")
+        .env("LIPA_COST_SAMPLES", rounds.unwrap_or_else(|| "50".into()))
         .current_dir(&root);
     run(&mut cmd)
 }

@@ -131,7 +131,9 @@ pub struct System {
     edge_port: u16,
     sandbox_port: u16,
     runner: Runner,
-    children: Vec<Child>,
+    /// Each running server by what it serves (`sandbox`, `edge`, `d1`, `own-edge`, `own-d1`):
+    /// its process group's leader.
+    children: Vec<(&'static str, Child)>,
     /// The edge's `--var`s, for a second edge that differs only in its webhook URL.
     edge_vars: Vec<(&'static str, String)>,
     state: PathBuf,
@@ -262,7 +264,7 @@ impl System {
             pem_var("sandbox/keys/little_sandbox_private.pem")?,
         ));
         step(&format!("starting the sandbox on 127.0.0.1:{sandbox_port}"));
-        system.children.push(serve(
+        let sandbox = serve(
             runner,
             "sandbox",
             sandbox_port,
@@ -270,9 +272,12 @@ impl System {
             &sandbox_vars,
             log_level,
             log_file("sandbox"),
-        )?);
+            None,
+        )?;
+        system.children.push(("sandbox", sandbox));
+        let d1 = system.start_d1("d1", state, log_file("d1"))?;
         step(&format!("starting the edge on 127.0.0.1:{edge_port}"));
-        system.children.push(serve(
+        let edge = serve(
             runner,
             "edge",
             edge_port,
@@ -280,7 +285,9 @@ impl System {
             &edge_vars,
             log_level,
             log_file("edge"),
-        )?);
+            d1.as_deref(),
+        )?;
+        system.children.push(("edge", edge));
         system.edge_vars = edge_vars;
         system.wait_ready(edge_port)?;
         system.wait_ready(sandbox_port)?;
@@ -313,11 +320,48 @@ impl System {
         step(&format!(
             "starting a second edge on 127.0.0.1:{port} (merchant events to {webhook_url})"
         ));
+        let d1 = self.start_d1("own-d1", &state, Some(self.state.join("own-d1.log")))?;
         let log = Some(self.state.join("own-edge.log"));
-        self.children
-            .push(serve(self.runner, "edge", port, &state, &vars, "log", log)?);
+        let edge = serve(
+            self.runner,
+            "edge",
+            port,
+            &state,
+            &vars,
+            "log",
+            log,
+            d1.as_deref(),
+        )?;
+        self.children.push(("own-edge", edge));
         self.wait_ready(port)?;
         Ok(format!("http://127.0.0.1:{port}"))
+    }
+
+    /// Under [`Runner::Workerd`], the edge's D1 database in a process of its own
+    /// (`xtask/js/serve-d1.mjs`, on a free port, state under `state`), as on Cloudflare, where
+    /// D1 is a service the Worker calls: the edge's measured CPU is then the edge's. Its URL,
+    /// once it answers; `None` under `wrangler dev`, which serves D1 itself.
+    fn start_d1(
+        &mut self,
+        name: &'static str,
+        state: &Path,
+        log_file: Option<PathBuf>,
+    ) -> TaskResult<Option<String>> {
+        if self.runner != Runner::Workerd {
+            return Ok(None);
+        }
+        let port = free_port()?;
+        step(&format!("starting the edge's D1 on 127.0.0.1:{port}"));
+        let mut cmd = Command::new("node");
+        cmd.current_dir(root())
+            .arg("xtask/js/serve-d1.mjs")
+            .arg("edge")
+            .arg(port.to_string())
+            .arg(state.join("edge"));
+        self.children
+            .push((name, spawn_in_group(cmd, "edge's D1", log_file)?));
+        self.wait_ready(port)?;
+        Ok(Some(format!("http://127.0.0.1:{port}")))
     }
 
     /// Starts on free loopback ports with fresh state (`test`, `bench`).
@@ -359,7 +403,7 @@ impl System {
             if let Some(code) = self
                 .children
                 .iter_mut()
-                .find_map(|c| c.try_wait().ok().flatten())
+                .find_map(|(_, c)| c.try_wait().ok().flatten())
             {
                 return Err(TaskError(format!(
                     "a wrangler process exited early ({code})"
@@ -395,12 +439,11 @@ impl System {
             .env("LIPA_PROCESS_GROUPS", self.process_groups())
     }
 
-    /// `name=pgid` for the sandbox and the edge (each worker's process group: its runner and
-    /// workerd), comma-separated, so that a benchmark can read their CPU time from `/proc`.
+    /// `name=pgid` for each server (its process group: its runner and workerd),
+    /// comma-separated, so that a benchmark can read their CPU time from `/proc`.
     fn process_groups(&self) -> String {
-        ["sandbox", "edge"]
+        self.children
             .iter()
-            .zip(&self.children)
             .map(|(name, child)| format!("{name}={}", child.id()))
             .collect::<Vec<_>>()
             .join(",")
@@ -416,7 +459,7 @@ impl System {
             if let Some(code) = self
                 .children
                 .iter_mut()
-                .find_map(|c| c.try_wait().ok().flatten())
+                .find_map(|(_, c)| c.try_wait().ok().flatten())
             {
                 return Err(TaskError(format!("a wrangler process exited ({code})")));
             }
@@ -429,12 +472,12 @@ impl System {
 
 impl Drop for System {
     fn drop(&mut self) {
-        for child in &mut self.children {
+        for (_, child) in &mut self.children {
             let group = format!("-{}", child.id());
             let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         }
         std::thread::sleep(Duration::from_millis(300));
-        for child in &mut self.children {
+        for (_, child) in &mut self.children {
             let group = format!("-{}", child.id());
             let _ = Command::new("kill")
                 .args(["-KILL", "--", &group])
@@ -455,6 +498,7 @@ fn wrangler(dir: &PathBuf) -> Command {
 }
 
 /// Starts the worker in `dir` on `port` with `runner`, in a process group of its own.
+#[allow(clippy::too_many_arguments)]
 fn serve(
     runner: Runner,
     dir: &str,
@@ -463,11 +507,18 @@ fn serve(
     vars: &[(&str, String)],
     log_level: &str,
     log_file: Option<PathBuf>,
+    d1: Option<&str>,
 ) -> TaskResult<Child> {
-    let mut cmd = match runner {
+    let cmd = match runner {
         Runner::WranglerDev => wrangler_dev(dir, port, state, vars, log_level)?,
-        Runner::Workerd => workerd(dir, port, state, vars)?,
+        Runner::Workerd => workerd(dir, port, state, vars, d1)?,
     };
+    spawn_in_group(cmd, &format!("{dir} worker"), log_file)
+}
+
+/// Spawns `cmd` as the leader of a process group of its own (so that its CPU can be read and
+/// it can be stopped with its children), its output to `log_file` when one is given.
+fn spawn_in_group(mut cmd: Command, what: &str, log_file: Option<PathBuf>) -> TaskResult<Child> {
     cmd.stdin(Stdio::null()).process_group(0);
     if let Some(path) = log_file {
         let file = std::fs::File::create(&path)
@@ -478,13 +529,19 @@ fn serve(
         cmd.stdout(Stdio::from(file)).stderr(Stdio::from(err));
     }
     cmd.spawn()
-        .map_err(|e| TaskError(format!("could not start the {dir} worker: {e}")))
+        .map_err(|e| TaskError(format!("could not start the {what}: {e}")))
 }
 
 /// `node xtask/js/serve-worker.mjs`: workerd through Miniflare, the variables passed in a
 /// file beside the state (they hold the sandbox's secrets; the state directory is ignored by
 /// git).
-fn workerd(dir: &str, port: u16, state: &Path, vars: &[(&str, String)]) -> TaskResult<Command> {
+fn workerd(
+    dir: &str,
+    port: u16,
+    state: &Path,
+    vars: &[(&str, String)],
+    d1: Option<&str>,
+) -> TaskResult<Command> {
     let vars: serde_json::Map<String, serde_json::Value> = vars
         .iter()
         .map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone())))
@@ -498,7 +555,8 @@ fn workerd(dir: &str, port: u16, state: &Path, vars: &[(&str, String)]) -> TaskR
         .arg(dir)
         .arg(port.to_string())
         .arg(state.join(dir))
-        .arg(file);
+        .arg(file)
+        .args(d1);
     Ok(cmd)
 }
 
