@@ -326,18 +326,17 @@ impl CheckoutObject {
             .await
     }
 
-    /// `POST /payments`: starts a payment. The payment is stored as in flight before anything
-    /// else is awaited, so a second Pay at the same moment finds it and gets 409; what needs
-    /// I/O (the CrissCross session, Dollr's fee, the spam limits) comes after, and a refusal
-    /// there removes the reservation again (nothing was sent).
+    /// `POST /payments`: starts a payment. The payment is held in the object's memory before
+    /// anything is awaited, so a second Pay at the same moment finds it and gets 409; what needs
+    /// I/O (the CrissCross session, Dollr's fee, the spam limits) comes next, and the payment is
+    /// stored, with its lease, only once all of it passed: one storage commit before the
+    /// provider hears of it, and nothing to take back after a refusal (nothing was sent).
     async fn start_payment(&self, body: &str, client_ip: Option<String>) -> EdgeResult<Response> {
         let config = self.config()?;
-        let payment_id = self.reserve_payment(&config, body).await?;
-        if let Err(refused) = self.prepare_payment(&config, &payment_id, client_ip).await {
-            self.release_payment(&payment_id).await;
-            return Err(refused);
-        }
-        let (rec, payment) = self.mark_sending(&payment_id).await?;
+        let (payment, _held) = self.hold_payment(&config, body).await?;
+        let payment_id = payment.id.clone();
+        self.prepare_payment(&config, &payment, client_ip).await?;
+        let (rec, payment) = self.store_sending(payment).await?;
         log_payment("payment_created", &rec.id, &payment);
         let mut outcome = self.send(&config, &rec, &payment).await;
         if matches!(outcome, Err(CallError::Provider(ProviderError::Gone))) {
@@ -367,10 +366,15 @@ impl CheckoutObject {
         Ok(json_response(&view, 201)?)
     }
 
-    /// Read, decide, write with no I/O between: validates the request against the stored
-    /// record and stores the payment as `created`.
-    async fn reserve_payment(&self, config: &Config, body: &str) -> EdgeResult<String> {
-        let mut rec = self.load_existing().await?;
+    /// Read, decide, hold with no I/O between: validates the request against the stored
+    /// record and against a Pay already held in memory, then holds this one (until the
+    /// returned guard is dropped). Nothing is stored.
+    async fn hold_payment(
+        &self,
+        config: &Config,
+        body: &str,
+    ) -> EdgeResult<(PaymentRecord, PayHold<'_>)> {
+        let rec = self.load_existing().await?;
         let (operator, phone) = StartPayment::from_json(body, rec.country)?;
         let msisdn = match &rec.locked_phone {
             Some(locked) => locked.clone(),
@@ -379,6 +383,9 @@ impl CheckoutObject {
             })?,
         };
         let now = now_ms();
+        if let Some(held) = self.paying.borrow().as_ref() {
+            return Err(record::payment_in_progress(held, now).into());
+        }
         rec.check_can_start(now)?;
         let provider = routed_provider(config, &rec, operator)?;
         // A guest on a route that verifies phones pays only from a number verified for this
@@ -414,10 +421,8 @@ impl CheckoutObject {
             indexed_ref: None,
             turned_away: 0,
         };
-        let id = payment.id.clone();
-        rec.payments.push(payment);
-        self.save(&rec).await?;
-        Ok(id)
+        *self.paying.borrow_mut() = Some(payment.clone());
+        Ok((payment, PayHold(&self.paying)))
     }
 
     /// What must be known before the provider hears of the payment, each step of which may
@@ -426,27 +431,18 @@ impl CheckoutObject {
     async fn prepare_payment(
         &self,
         config: &Config,
-        payment_id: &str,
+        payment: &PaymentRecord,
         client_ip: Option<String>,
     ) -> EdgeResult<()> {
         let mut rec = self.load_existing().await?;
-        if preparation_busy(config, &rec, payment_id) {
+        if preparation_busy(config, &rec, payment) {
             // A new attempt after the approval window while an earlier one is still live on
             // the same preparation: CrissCross allows one live transaction per session, so
             // this one gets its own (the earlier payment keeps its session for replays).
-            if let Some(p) = rec.payments.iter().find(|p| p.id == payment_id) {
-                let id = p.provider;
-                rec.prepared.remove(&id);
-                self.save(&rec).await?;
-            }
+            rec.prepared.remove(&payment.provider);
+            self.save(&rec).await?;
         }
         let mut rec = self.ensure_prepared(config, rec).await;
-        let payment = rec
-            .payments
-            .iter()
-            .find(|p| p.id == payment_id)
-            .cloned()
-            .ok_or_else(not_found)?;
         routed_provider(config, &rec, payment.operator)?;
         let needs = config
             .provider(payment.provider)
@@ -475,35 +471,21 @@ impl CheckoutObject {
             .await
     }
 
-    /// Removes a reservation the provider never heard of (a refusal before the call).
-    async fn release_payment(&self, payment_id: &str) {
-        let released = async {
-            let mut rec = self.load_existing().await?;
-            rec.payments
-                .retain(|p| p.id != payment_id || p.status != PaymentStatus::Created);
-            self.save(&rec).await
-        };
-        if let Err(e) = released.await {
-            log("payment_release_failed", &e.to_string());
-        }
-    }
-
-    /// Binds the payment to the preparation it is sent on and schedules a status read for the
-    /// case the call never returns (a Worker torn down mid-call), then answers the record the
-    /// call is made with.
-    async fn mark_sending(&self, payment_id: &str) -> EdgeResult<(CheckoutRecord, PaymentRecord)> {
+    /// Read, decide, write with no I/O between: checks again that the checkout can take the
+    /// payment (it may have been paid, cancelled or expired while the limits were asked),
+    /// binds it to the preparation it is sent on, schedules a status read for the case the
+    /// call never returns (a Worker torn down mid-call), and stores it; then answers the
+    /// record the call is made with.
+    async fn store_sending(
+        &self,
+        mut payment: PaymentRecord,
+    ) -> EdgeResult<(CheckoutRecord, PaymentRecord)> {
         let mut rec = self.load_existing().await?;
         let now = now_ms();
-        let prepared = rec
-            .payments
-            .iter()
-            .find(|p| p.id == payment_id)
-            .and_then(|p| rec.prepared.get(&p.provider))
-            .map(|p| p.state.clone());
-        let p = rec.payment_mut(payment_id).ok_or_else(not_found)?;
-        p.prepared = prepared;
-        p.next_poll_at_ms = Some(now + SEND_LEASE_MS);
-        let payment = p.clone();
+        rec.check_can_start(now)?;
+        payment.prepared = rec.prepared.get(&payment.provider).map(|p| p.state.clone());
+        payment.next_poll_at_ms = Some(now + SEND_LEASE_MS);
+        rec.payments.push(payment.clone());
         self.save(&rec).await?;
         Ok((rec, payment))
     }
@@ -555,8 +537,8 @@ impl CheckoutObject {
     ) -> EdgeResult<()> {
         let limits = config.limits;
         let now = now_ms();
-        // The payment being checked is already stored: it counts itself.
-        if rec.payments_since(now, limits.window_ms) > limits.per_checkout as usize {
+        // The payment being checked is not stored yet: it counts as one more.
+        if rec.payments_since(now, limits.window_ms) + 1 > limits.per_checkout as usize {
             let oldest = rec
                 .payments
                 .iter()
@@ -1145,10 +1127,7 @@ const SEND_LEASE_MS: i64 = 20 * lipa_providers::call::PROVIDER_TIMEOUT_MS as i64
 
 /// Whether the preparation a new payment would be sent on already carries another live
 /// payment, where its provider allows only one (CrissCross's session).
-fn preparation_busy(config: &Config, rec: &CheckoutRecord, payment_id: &str) -> bool {
-    let Some(new) = rec.payments.iter().find(|p| p.id == payment_id) else {
-        return false;
-    };
+fn preparation_busy(config: &Config, rec: &CheckoutRecord, new: &PaymentRecord) -> bool {
     let exclusive = config
         .provider(new.provider)
         .is_ok_and(|p| p.one_payment_per_preparation());
@@ -1157,11 +1136,23 @@ fn preparation_busy(config: &Config, rec: &CheckoutRecord, payment_id: &str) -> 
     };
     exclusive
         && rec.payments.iter().any(|p| {
-            p.id != payment_id
+            p.id != new.id
                 && p.provider == new.provider
                 && !p.status.is_terminal()
                 && p.prepared.as_deref() == Some(current.state.as_str())
         })
+}
+
+/// A Pay held in the object's memory from its validation until its payment is stored or
+/// refused: a second Pay meanwhile gets 409. Dropping it (on every way out of
+/// [`CheckoutObject::start_payment`]) lets the next one in. Memory is enough: the object's
+/// requests end with its instance, and the payment is stored before any provider call.
+struct PayHold<'a>(&'a std::cell::RefCell<Option<PaymentRecord>>);
+
+impl Drop for PayHold<'_> {
+    fn drop(&mut self) {
+        *self.0.borrow_mut() = None;
+    }
 }
 
 /// The provider reference `answer` leaves on the payment when applied to `rec` at `now` (a

@@ -21,6 +21,9 @@ pub struct CheckoutObject {
     /// The preparation with the providers in flight now, if any: a read and the alarm
     /// that find the checkout unprepared at the same moment await this one run.
     pub(super) preparing: std::cell::RefCell<Option<super::preparing::Run>>,
+    /// The payment a Pay holds from its validation until it is stored or refused (see
+    /// `PayHold`): a second Pay meanwhile gets 409.
+    pub(super) paying: std::cell::RefCell<Option<super::record::PaymentRecord>>,
 }
 
 impl DurableObject for CheckoutObject {
@@ -31,6 +34,7 @@ impl DurableObject for CheckoutObject {
             last_check_ms: std::cell::Cell::new(0),
             checking: std::cell::Cell::new(false),
             preparing: std::cell::RefCell::new(None),
+            paying: std::cell::RefCell::new(None),
         }
     }
 

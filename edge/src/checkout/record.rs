@@ -221,6 +221,18 @@ pub enum Applied {
     Contradicted(String),
 }
 
+/// The 409 for a Pay while `live` waits for its customer: on which number, and for how long.
+pub fn payment_in_progress(live: &PaymentRecord, now_ms: i64) -> ApiError {
+    let free_in_s = (live.holds_until() - now_ms + 999).max(0) / 1000;
+    ApiError::new(
+        ErrorCode::PaymentInProgress,
+        format!(
+            "A payment is already waiting for approval on {}. Approve or decline it on your phone first, or try again in {free_in_s} s.",
+            live.msisdn.masked()
+        ),
+    )
+}
+
 impl CheckoutRecord {
     /// The last payment, if there is one.
     pub fn last_payment(&self) -> Option<&PaymentRecord> {
@@ -275,14 +287,7 @@ impl CheckoutRecord {
             .rev()
             .find(|p| !p.status.is_terminal() && now_ms < p.holds_until());
         if let Some(live) = waiting {
-            let free_in_s = (live.holds_until() - now_ms + 999) / 1000;
-            return Err(ApiError::new(
-                ErrorCode::PaymentInProgress,
-                format!(
-                    "A payment is already waiting for approval on {}. Approve or decline it on your phone first, or try again in {free_in_s} s.",
-                    live.msisdn.masked()
-                ),
-            ));
+            return Err(payment_in_progress(live, now_ms));
         }
         match self.last_payment() {
             Some(last) if last.status.is_terminal() && !last.status.allows_new_payment() => {
