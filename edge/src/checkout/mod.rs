@@ -8,8 +8,9 @@
 //! **One writer, for real.** The object's input gate opens on every awaited fetch (a
 //! provider, D1, another object), so another request can run while one waits. Every change
 //! is therefore read → decide (a pure rule from [`record`]) → write with no I/O between, on
-//! the record as stored at that moment, never on a copy read before an await: a payment is
-//! stored as in flight before anything else is awaited, OTP attempts are counted on the
+//! the record as stored at that moment, never on a copy read before an await: a Pay holds its
+//! payment in the object's memory before anything else is awaited and stores it as in flight
+//! before the provider is called, OTP attempts are counted on the
 //! stored record, a guest's phone-verification code is issued and checked on it
 //! ([`verification`], `verifying.rs`), and a provider's answer is applied to the record read
 //! after the answer.
