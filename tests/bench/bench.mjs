@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { launch, EDGE, SANDBOX, createCheckout, widgetCall } from '../e2e/support.mjs';
 import { runLoad, APPROVALS } from '../load/load.mjs';
 import { snapshot, split, d1Queries } from './cpu.mjs';
-import { requestCosts, costTable, percentile, CPU_GOAL_MS } from './cost.mjs';
+import { requestCosts, costTable, percentile, CPU_GOAL_MS, WARM_UP_ROUNDS } from './cost.mjs';
 import { activityProfile, activityTable } from './profile.mjs';
 import { coldStarts } from './coldstart.mjs';
 
@@ -220,7 +220,11 @@ const out = `# Benchmarks
 Made by \`cargo xtask bench\` on ${new Date().toISOString().slice(0, 10)}, on this project's
 machine (${cpus().length} cores), edge and sandbox straight on workerd through Miniflare
 (\`xtask/js/serve-worker.mjs\`: the bindings of each \`wrangler.toml\`, the same built code as
-\`wrangler dev\`, no proxy worker, no inspector, no watcher) on 127.0.0.1, Debian Chromium headless.
+\`wrangler dev\`, no proxy worker, no inspector, no watcher) on 127.0.0.1, the edge's D1 database
+in a process of its own (\`xtask/js/serve-d1.mjs\`, as on Cloudflare, where D1 is a service the
+Worker calls), Debian Chromium headless. The workers' state (Durable Objects, D1) is kept on a
+tmpfs: SQLite runs every statement and commit, but no commit is flushed to this VM's disk
+(Cloudflare makes a commit durable by replicating it, not on the Worker's thread).
 What else ran on the machine meanwhile shows as "other" in the CPU split of the load runs. Re-run the command to refresh every number above "Decisions by measurement".
 
 ## Sizes (bytes; gzip = Node's zlib at level 9, brotli at quality 11)
@@ -238,7 +242,9 @@ Loader \`lipa.js\`: **${KB(loader.gz)} KB gzip** (budget 5 KB).
 
 ## Edge CPU per request (issue #15)
 
-Each request type alone, one at a time, ${COST_SAMPLES} rounds of one checkout's life: the
+Each request type alone, one at a time, ${COST_SAMPLES} rounds of one checkout's life, after
+${WARM_UP_ROUNDS} rounds not kept (V8 compiles what a request runs in tiers, on workerd's threads; a
+Worker's first request is under "Edge cold start"): the
 edge's process group's thread run time (\`/proc/<pid>/task/*/schedstat\`, ns) read just
 before the request and just after its answer (\`tests/bench/cost.mjs\`), each request sent only
 once the edge has been quiet for 100 ms, and each round's payment declined and settled before the

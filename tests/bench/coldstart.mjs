@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { stateDir } from './cpu.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -33,7 +34,9 @@ async function timedGet(url) {
  * `GET /health`, and the median of the next `warm` ones.
  */
 export async function coldStarts(rounds, warm = 20) {
-  const state = join(root, 'target/bench-state');
+  const state = stateDir();
+  const d1 = process.env.LIPA_D1_URL;
+  if (!d1) throw new Error('LIPA_D1_URL is not set: the bench system serves its D1 apart');
   const varsFile = readdirSync(state).find((f) => /^edge-\d+\.vars\.json$/.test(f));
   if (!varsFile) throw new Error('no edge variables beside the bench state: was the system started on workerd?');
   const results = [];
@@ -41,7 +44,7 @@ export async function coldStarts(rounds, warm = 20) {
     const port = await freePort();
     const spawned = performance.now();
     const persist = mkdtempSync(join(tmpdir(), 'lipa-cold-'));
-    const child = spawn('node', ['xtask/js/serve-worker.mjs', 'edge', String(port), persist, join(state, varsFile)], {
+    const child = spawn('node', ['xtask/js/serve-worker.mjs', 'edge', String(port), persist, join(state, varsFile), d1], {
       cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true,
     });
     try {

@@ -6,6 +6,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
+/** Where the system keeps its state and logs (`cargo xtask` says, in LIPA_STATE_DIR). */
+export function stateDir() {
+  const dir = process.env.LIPA_STATE_DIR;
+  if (!dir) throw new Error('LIPA_STATE_DIR is not set: run this through cargo xtask');
+  return dir;
+}
+
 /** `{ sandbox: pgid, edge: pgid, d1: pgid }` from LIPA_PROCESS_GROUPS (`name=pgid,…`). */
 export function processGroups() {
   const spec = process.env.LIPA_PROCESS_GROUPS ?? '';
@@ -143,7 +150,7 @@ export function split(before, after) {
  * `xtask/js/serve-d1.mjs`, which logs one line per query).
  */
 export function d1Queries() {
-  const log = read(new URL('../../target/bench-state/d1.log', import.meta.url).pathname) ?? '';
+  const log = read(`${stateDir()}/d1.log`) ?? '';
   const counts = { reads: 0, writes: 0, ms: 0 };
   for (const [, kind, ms] of log.matchAll(/lipa-d1 (read|write) ([0-9.]+)/g)) {
     counts[kind === 'read' ? 'reads' : 'writes'] += 1;

@@ -14,9 +14,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { requestCosts } from './cost.mjs';
-import { edgeWorkerd } from './cpu.mjs';
+import { edgeWorkerd, stateDir } from './cpu.mjs';
 
-const data = new URL('../../target/bench-state/edge.perf.data', import.meta.url).pathname;
+const data = () => `${stateDir()}/edge.perf.data`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `perf` with `args`; its exit, or why it could not start. */
@@ -47,7 +47,7 @@ function category(stack) {
 async function attribute(windows) {
   const sorted = [...windows].sort((a, b) => a.from - b.from);
   const counts = new Map();
-  const script = perf(['script', '-i', data, '-F', 'time,ip,sym,dso'], { stdout: 'pipe' });
+  const script = perf(['script', '-i', data(), '-F', 'time,ip,sym,dso'], { stdout: 'pipe' });
   const lines = createInterface({ input: script.child.stdout, crlfDelay: Infinity });
   let at = null;
   let stack = [];
@@ -88,7 +88,7 @@ async function attribute(windows) {
 export async function activityProfile(rounds) {
   const pids = edgeWorkerd();
   if (pids.length === 0) throw new Error('no workerd in the edge\'s process group');
-  const record = perf(['record', '-k', 'CLOCK_MONOTONIC', '-F', '999', '-g', '-p', pids.join(','), '-o', data]);
+  const record = perf(['record', '-k', 'CLOCK_MONOTONIC', '-F', '999', '-g', '-p', pids.join(','), '-o', data()]);
   await sleep(1000);
   const { costs, lost, windows } = await requestCosts(rounds);
   record.child.kill('SIGINT');

@@ -322,7 +322,7 @@ fn profile(rounds: Option<String>) -> TaskResult {
     tools::ensure_build_tools()?;
     tools::ensure_perf()?;
     build::all()?;
-    let state = root.join("target/bench-state");
+    let state = system::bench_state();
     let system = system::System::start_on_free_ports(&state, system::Runner::Workerd)?;
     step("profiling the edge (perf)");
     let mut cmd = Command::new("node");
@@ -338,7 +338,7 @@ fn cost(rounds: Option<String>) -> TaskResult {
     let root = root();
     tools::ensure_build_tools()?;
     build::all()?;
-    let state = root.join("target/bench-state");
+    let state = system::bench_state();
     let system = system::System::start_on_free_ports(&state, system::Runner::Workerd)?;
     step("the edge's CPU per request type");
     let mut cmd = Command::new("node");
@@ -359,7 +359,7 @@ fn bench() -> TaskResult {
         eprintln!("no perf ({e}): the bench runs without the CPU split");
     }
     build::all()?;
-    let state = root.join("target/bench-state");
+    let state = system::bench_state();
     let system = system::System::start_on_free_ports(&state, system::Runner::Workerd)?;
     step("benchmarks");
     let output = system

@@ -134,6 +134,8 @@ pub struct System {
     /// Each running server by what it serves (`sandbox`, `edge`, `d1`, `own-edge`, `own-d1`):
     /// its process group's leader.
     children: Vec<(&'static str, Child)>,
+    /// Where the edge's D1 database answers, when it runs apart ([`Runner::Workerd`]).
+    d1_url: Option<String>,
     /// The edge's `--var`s, for a second edge that differs only in its webhook URL.
     edge_vars: Vec<(&'static str, String)>,
     state: PathBuf,
@@ -166,6 +168,26 @@ pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((status, body))
 }
 
+/// Where `bench`, `cost` and `profile` keep the system's state and logs: in memory (a tmpfs,
+/// `/dev/shm`) where the machine has one, else `target/bench-state`. SQLite still runs every
+/// statement and commit of the Durable Objects and D1; what is left out is the kernel's flush
+/// of each commit to this machine's disk (1–1.7 ms of CPU per request on the project's VM,
+/// where every flush is a trip through its virtual disk). Cloudflare makes a commit durable by
+/// replicating it, not on the Worker's thread.
+pub fn bench_state() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    if !shm.is_dir() {
+        return root().join("target/bench-state");
+    }
+    // One directory per checkout of the project, so two worktrees never share one.
+    let name: String = root()
+        .to_string_lossy()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    shm.join(format!("lipa-bench{name}"))
+}
+
 impl System {
     /// Starts on fixed ports.
     pub fn start(
@@ -184,6 +206,7 @@ impl System {
             sandbox_port,
             runner,
             children: Vec::new(),
+            d1_url: None,
             edge_vars: Vec::new(),
             state: state.to_path_buf(),
         };
@@ -276,6 +299,7 @@ impl System {
         )?;
         system.children.push(("sandbox", sandbox));
         let d1 = system.start_d1("d1", state, log_file("d1"))?;
+        system.d1_url.clone_from(&d1);
         step(&format!("starting the edge on 127.0.0.1:{edge_port}"));
         let edge = serve(
             runner,
@@ -437,6 +461,8 @@ impl System {
             .env("HONEYCOIN_WEBHOOK_SECRET", HONEYCOIN_WEBHOOK_SECRET)
             .env("XTOPAY_WEBHOOK_SECRET", XTOPAY_WEBHOOK_SECRET)
             .env("LIPA_PROCESS_GROUPS", self.process_groups())
+            .env("LIPA_STATE_DIR", &self.state)
+            .envs(self.d1_url.as_ref().map(|url| ("LIPA_D1_URL", url)))
     }
 
     /// `name=pgid` for each server (its process group: its runner and workerd),
