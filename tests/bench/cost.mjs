@@ -7,7 +7,7 @@
 // again. Each round ends its payment (declined on the sandbox's handset) and waits until the
 // edge has settled it, so no payment of an earlier round is polled during a later one.
 import { createHmac } from 'node:crypto';
-import { EDGE, SANDBOX, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET } from '../e2e/support.mjs';
+import { EDGE, SANDBOX, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET, CLIENT_IP } from '../e2e/support.mjs';
 import { edgeMeter, edgeByProcess, groupMeter } from './cpu.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -145,7 +145,7 @@ export async function requestCosts(samples) {
       one[WITH_ALARM] = ms(t, u);
       spans.push({ type: WITH_ALARM, from: t.at, to: u.at, d1: u.d1 - t.d1 });
       t = u;
-      const auth = { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json' };
+      const auth = { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json', ...CLIENT_IP };
       const read = await call('GET', `${EDGE}/api/checkouts/${checkout.id}`, auth);
       u = meter();
       if (read.status === 599) throw new Lost();

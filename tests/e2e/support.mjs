@@ -95,6 +95,14 @@ export async function createCheckout(body = {}) {
   return res.json();
 }
 
+/**
+ * What Cloudflare's edge adds to every request a Worker gets: the client's address. Under
+ * \`wrangler dev\` Miniflare's entry worker adds it; the bench serves the edge on workerd
+ * without that worker, so its clients (all on this machine) say it themselves, and the
+ * per-IP prompt limit is taken on every Pay as in production.
+ */
+export const CLIENT_IP = { 'CF-Connecting-IP': '127.0.0.1' };
+
 /** Calls the widget API the way the widget does. */
 export async function widgetCall(checkout, method, path = '', body) {
   const res = await fetch(`${EDGE}/api/checkouts/${checkout.id}${path}`, {

@@ -1,8 +1,11 @@
 // Serves one of Lipa's workers straight on workerd through Miniflare, with the bindings its
 // wrangler.toml declares (read by wrangler's own config reader) and the same built code as
 // `wrangler dev`, but none of the dev tooling: no proxy worker in front, no inspector, no file
-// watcher. `cargo xtask bench` runs the system this way, so what it measures is Lipa. Its one
-// difference: a worker's D1 database is served in a process of its own (serve-d1.mjs, at
+// watcher, and not Miniflare's own entry worker either (JS that copies every request and
+// routes it): the worker listens on `<port>` itself, as `workerd serve` would serve it. A client
+// of the bench says its own address in `CF-Connecting-IP`, as Cloudflare's edge does (the
+// entry worker would add it). `cargo xtask bench` runs the system this way, so what it
+// measures is Lipa. One difference from `wrangler dev`: a worker's D1 database is served in a process of its own (serve-d1.mjs, at
 // `<D1 url>`), reached through d1-remote.mjs, as on Cloudflare, where D1 is a service the Worker
 // calls.
 //
@@ -38,8 +41,9 @@ const clients = d1.length === 0 ? [] : [{
   scriptPath: fileURLToPath(new URL('./d1-remote.mjs', import.meta.url)),
 }];
 const mf = new Miniflare({
+  // Miniflare's entry worker, which nobody calls, on a port of its own.
   host: '127.0.0.1',
-  port: Number(port),
+  port: 0,
   log: new Log(LogLevel.WARN),
   cf: false,
   durableObjectsPersist: join(state, 'do'),
@@ -53,10 +57,11 @@ const mf = new Miniflare({
     bindings: { ...workerOptions.bindings, ...vars },
     d1Databases: {},
     wrappedBindings: { ...workerOptions.wrappedBindings, ...remote },
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: Number(port) }],
   }, ...clients],
 });
-const url = await mf.ready;
-console.log(`ready on ${url}`);
+await mf.ready;
+console.log(`ready on http://127.0.0.1:${port}`);
 const stop = async () => {
   await mf.dispose();
   process.exit(0);
