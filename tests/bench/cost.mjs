@@ -29,7 +29,7 @@ async function call(method, url, headers, body) {
 export const WITH_ALARM = 'POST /v1/checkouts (KE) and the alarm it starts (CrissCross session)';
 
 /** Rounds run before the measured ones, and not kept (see {@link requestCosts}). */
-export const WARM_UP_ROUNDS = 20;
+export const WARM_UP_ROUNDS = 60;
 
 /** A round whose connection was lost is left out whole: its readings span more than one request. */
 class Lost extends Error {}
@@ -233,6 +233,11 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   const after = edgeByProcess();
   console.log(`# Edge CPU per request (${rounds} rounds, ${lost} left out)\n`);
   console.log(costTable(costs, d1Costs).table);
+  console.log('\nThe highest readings of each type (ms, in the order they came):');
+  for (const [type, values] of Object.entries(costs)) {
+    const top = [...values].sort((a, b) => b - a)[4];
+    console.log(`- ${type}: ${values.map((v, i) => [v, i]).filter(([v]) => v >= top).map(([v, i]) => `${v.toFixed(1)} (round ${i})`).join(', ')}`);
+  }
   const parts = Object.keys(after).map((name) => `${name} ${((after[name] - (before[name] ?? 0)) / 1e6).toFixed(0)} ms`);
   console.log(`\nThe edge's CPU over the rounds, by process (idle waits included): ${parts.join(', ')}`);
 }

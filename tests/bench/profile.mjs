@@ -5,6 +5,8 @@
 // - storage: SQLite under a Durable Object's storage or D1, with its fsync beside it;
 // - the edge's code: JIT-compiled code (the edge's wasm, and JS once V8 has compiled it);
 // - garbage collection;
+// - V8 compiling: the wasm and JS a request runs, compiled again, optimized, once hot (mostly on
+//   V8's worker threads);
 // - the V8 and binding runtime: the JS glue run by V8's interpreter, calls between JS, wasm and
 //   workerd's APIs, object and promise machinery;
 // - the kernel: system calls, the network, scheduling;
@@ -38,6 +40,7 @@ function category(stack) {
   const leaf = stack[0] ?? { sym: '', dso: '' };
   if (/JIT|perf-\d+\.map|unknown/.test(leaf.dso) && !/workerd|kernel|libc/.test(leaf.dso)) return "the edge's code (JIT: wasm, compiled JS)";
   if (has(/v8::internal::(Heap::|MarkCompact|Scavenge|MinorMarkSweep)|cppgc::/)) return 'garbage collection';
+  if (has(/v8::internal::(compiler::|maglev::|baseline::|wasm::(WasmFullDecoder|LiftoffCompiler|WasmCompilationUnit))/)) return 'V8 compiling (tier-up of the wasm and JS)';
   if (leaf.dso.includes('kernel')) return 'kernel (system calls, network, scheduling)';
   if (/^(v8::|Builtins_|workerd::jsg::)/.test(leaf.sym)) return 'V8 and binding runtime (JS glue, API calls)';
   return "workerd's I/O and the rest (HTTP, event loop, allocation)";
