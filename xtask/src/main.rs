@@ -318,34 +318,36 @@ fn e2e_then(names: &[String], contract: bool) -> TaskResult {
 
 /// `profile [rounds]`: see the module's documentation.
 fn profile(rounds: Option<String>) -> TaskResult {
-    let root = root();
-    tools::ensure_build_tools()?;
     tools::ensure_perf()?;
-    build::all()?;
-    let state = system::bench_state();
-    let system = system::System::start_on_free_ports(&state, system::Runner::Workerd)?;
-    step("profiling the edge (perf)");
-    let mut cmd = Command::new("node");
-    system
-        .env(&mut cmd)
-        .arg("tests/bench/profile.mjs")
-        .env("LIPA_PROFILE_ROUNDS", rounds.unwrap_or_else(|| "40".into()))
-        .current_dir(&root);
-    run(&mut cmd)
+    rounds_on_bench_system(
+        "profiling the edge (perf)",
+        "tests/bench/profile.mjs",
+        ("LIPA_PROFILE_ROUNDS", rounds.unwrap_or_else(|| "40".into())),
+    )
 }
 
+/// `cost [rounds]`: see the module's documentation.
 fn cost(rounds: Option<String>) -> TaskResult {
+    rounds_on_bench_system(
+        "the edge's CPU per request type",
+        "tests/bench/cost.mjs",
+        ("LIPA_COST_SAMPLES", rounds.unwrap_or_else(|| "50".into())),
+    )
+}
+
+/// Builds, starts the bench's system and runs one of its scripts with `rounds` set.
+fn rounds_on_bench_system(what: &str, script: &str, rounds: (&str, String)) -> TaskResult {
     let root = root();
     tools::ensure_build_tools()?;
     build::all()?;
     let state = system::bench_state();
     let system = system::System::start_on_free_ports(&state, system::Runner::Workerd)?;
-    step("the edge's CPU per request type");
+    step(what);
     let mut cmd = Command::new("node");
     system
         .env(&mut cmd)
-        .arg("tests/bench/cost.mjs")
-        .env("LIPA_COST_SAMPLES", rounds.unwrap_or_else(|| "50".into()))
+        .arg(script)
+        .env(rounds.0, rounds.1)
         .current_dir(&root);
     run(&mut cmd)
 }
