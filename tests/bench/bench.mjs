@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { launch, EDGE, SANDBOX, createCheckout, widgetCall } from '../e2e/support.mjs';
 import { runLoad, APPROVALS } from '../load/load.mjs';
 import { snapshot, split, d1Queries } from './cpu.mjs';
-import { requestCosts, costTable, percentile, CPU_GOAL_MS, WARM_UP_ROUNDS } from './cost.mjs';
+import { requestCosts, costTable, percentile, CPU_GOAL_MS, WARM_UP_ROUNDS, YOUNG_ROUNDS } from './cost.mjs';
 import { activityProfile, activityTable } from './profile.mjs';
 import { coldStarts } from './coldstart.mjs';
 
@@ -31,8 +31,8 @@ const workers = ['edge/build/index_bg.wasm', 'edge/build/index.js', 'sandbox/bui
 
 // The edge's CPU per request type, first, while nothing else runs (issue #15).
 const COST_SAMPLES = Number(process.env.LIPA_COST_SAMPLES ?? 200);
-const { costs, d1Costs, lost: costsLost } = await requestCosts(COST_SAMPLES);
-const { table: costTableMd, over: costsOver } = costTable(costs, d1Costs);
+const { costs, d1Costs, young, lost: costsLost } = await requestCosts(COST_SAMPLES);
+const { table: costTableMd, over: costsOver } = costTable(costs, d1Costs, young);
 // Then where that CPU goes, from `perf` over fewer rounds (perf's sampling costs a little).
 const PROFILE_ROUNDS = Number(process.env.LIPA_PROFILE_ROUNDS ?? 40);
 let activity;
@@ -243,8 +243,8 @@ Loader \`lipa.js\`: **${KB(loader.gz)} KB gzip** (budget 5 KB).
 ## Edge CPU per request (issue #15)
 
 Each request type alone, one at a time, ${COST_SAMPLES} rounds of one checkout's life, after
-${WARM_UP_ROUNDS} rounds not kept (V8 compiles what a request runs in tiers, on workerd's threads; a
-Worker's first request is under "Edge cold start"): the
+${WARM_UP_ROUNDS} rounds not kept (V8 compiles what a request runs in tiers, on workerd's threads; the
+first ${YOUNG_ROUNDS} of them, on the freshly started edge, are the last column: what a young isolate costs): the
 edge's process group's thread run time (\`/proc/<pid>/task/*/schedstat\`, ns) read just
 before the request and just after its answer (\`tests/bench/cost.mjs\`), each request sent only
 once the edge has been quiet for 100 ms, and each round's payment declined and settled before the

@@ -107,7 +107,7 @@ export const CLIENT_IP = { 'CF-Connecting-IP': '127.0.0.1' };
 export async function widgetCall(checkout, method, path = '', body) {
   const res = await fetch(`${EDGE}/api/checkouts/${checkout.id}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json', ...CLIENT_IP },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

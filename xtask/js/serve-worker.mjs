@@ -58,6 +58,9 @@ const mf = new Miniflare({
     d1Databases: {},
     wrappedBindings: { ...workerOptions.wrappedBindings, ...remote },
     unsafeDirectSockets: [{ host: '127.0.0.1', port: Number(port) }],
+    // Outbound fetches go out natively, not through Miniflare's JS worker that strips
+    // `CF-Connecting-IP` from them (Cloudflare does that outside the Worker).
+    stripCfConnectingIp: false,
   }, ...clients],
 });
 await mf.ready;

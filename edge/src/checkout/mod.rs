@@ -334,10 +334,13 @@ impl CheckoutObject {
     /// provider hears of it, and nothing to take back after a refusal (nothing was sent).
     async fn start_payment(&self, body: &str, client_ip: Option<String>) -> EdgeResult<Response> {
         let config = self.config()?;
-        let (payment, _held) = self.hold_payment(&config, body).await?;
+        let (payment, held) = self.hold_payment(&config, body).await?;
         let payment_id = payment.id.clone();
         self.prepare_payment(&config, &payment, client_ip).await?;
         let (rec, payment) = self.store_sending(payment).await?;
+        // Stored: from here the record itself turns a second Pay away (`check_can_start`),
+        // and lets one in as soon as this payment's answer is saved.
+        drop(held);
         log_payment("payment_created", &rec.id, &payment);
         let mut outcome = self.send(&config, &rec, &payment).await;
         if matches!(outcome, Err(CallError::Provider(ProviderError::Gone))) {
@@ -591,6 +594,14 @@ impl CheckoutObject {
         let otp = SubmitOtp::from_json(body)?;
         let config = self.config()?;
         let mut counted = self.load_existing().await?;
+        if self.paying.borrow().is_some() {
+            // The customer has pressed Pay again: the code belongs to a payment being left.
+            return Err(ApiError::new(
+                ErrorCode::NotAwaitingOtp,
+                "A new payment is being started on this checkout; its prompt replaces the code.",
+            )
+            .into());
+        }
         let payment_id = counted.payment_awaiting_otp()?.id.clone();
         let payment = {
             let p = counted.payment_mut(&payment_id).ok_or_else(not_found)?;
@@ -947,7 +958,13 @@ impl CheckoutObject {
     async fn resend_lost(&self, config: &Config, payment_id: &str) -> EdgeResult<()> {
         let now = now_ms();
         let mut rec = self.load_existing().await?;
-        match rec.resend_decision(payment_id, now) {
+        // A Pay held in memory (not stored yet) is the customer moving on, as a stored one is;
+        // then nothing below awaits before the hold is taken.
+        let decision = match rec.resend_decision(payment_id, now) {
+            record::Resend::Send if self.paying.borrow().is_some() => record::Resend::GiveUp,
+            decision => decision,
+        };
+        match decision {
             record::Resend::Skip => Ok(()),
             record::Resend::GiveUp => {
                 let event_id = ids::random_id("evt_", 24)?;
@@ -965,6 +982,10 @@ impl CheckoutObject {
                 p.resends += 1;
                 p.next_poll_at_ms = Some(now + SEND_LEASE_MS);
                 let payment = p.clone();
+                // Held as a Pay is, until its answer is saved: a Pay pressed meanwhile gets
+                // 409 rather than a second prompt beside this one.
+                *self.paying.borrow_mut() = Some(payment.clone());
+                let _held = PayHold(&self.paying);
                 self.save(&rec).await?;
                 log_payment("payment_resent", &rec.id, &payment);
                 let outcome = self.send(config, &rec, &payment).await;
@@ -1144,10 +1165,11 @@ fn preparation_busy(config: &Config, rec: &CheckoutRecord, new: &PaymentRecord) 
         })
 }
 
-/// A Pay held in the object's memory from its validation until its payment is stored or
-/// refused: a second Pay meanwhile gets 409. Dropping it (on every way out of
-/// [`CheckoutObject::start_payment`]) lets the next one in. Memory is enough: the object's
-/// requests end with its instance, and the payment is stored before any provider call.
+/// A send held in the object's memory: a Pay from its validation until its payment is stored
+/// (or refused), a lost start's resend until its answer is saved. A Pay meanwhile gets 409, a
+/// resend decided meanwhile gives the lost start up (the customer moved on), and a one-time
+/// code is refused. Dropping it lets the next one in. Memory is enough: the object's requests
+/// end with its instance, and a payment is stored before any provider call.
 struct PayHold<'a>(&'a std::cell::RefCell<Option<PaymentRecord>>);
 
 impl Drop for PayHold<'_> {

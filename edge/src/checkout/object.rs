@@ -21,8 +21,8 @@ pub struct CheckoutObject {
     /// The preparation with the providers in flight now, if any: a read and the alarm
     /// that find the checkout unprepared at the same moment await this one run.
     pub(super) preparing: std::cell::RefCell<Option<super::preparing::Run>>,
-    /// The payment a Pay holds from its validation until it is stored or refused (see
-    /// `PayHold`): a second Pay meanwhile gets 409.
+    /// The payment being sent now, held in memory (see `PayHold`): a Pay from its validation
+    /// until it is stored or refused, a resend until its answer is saved.
     pub(super) paying: std::cell::RefCell<Option<super::record::PaymentRecord>>,
 }
 
