@@ -7,7 +7,7 @@ mod short_imports;
 
 use std::process::Command;
 
-use crate::tools::{node_bin, wasm_bindgen, worker_build};
+use crate::tools::{node_bin, wasm_bindgen, worker_build, WIDGET_NIGHTLY};
 use crate::{root, run, step, TaskError, TaskResult};
 
 /// The widget and static assets into `target/site`, which the edge serves.
@@ -16,8 +16,19 @@ pub fn widget() -> TaskResult {
     let site = root.join("target/site");
     let out = site.join("widget");
     std::fs::create_dir_all(&out).map_err(|e| TaskError(format!("{}: {e}", out.display())))?;
-    step("building the widget (release, wasm32)");
+    step(&format!(
+        "building the widget (release, wasm32, {WIDGET_NIGHTLY} with -Zbuild-std)"
+    ));
+    // On the pinned nightly, with the standard library rebuilt for the widget and panics
+    // that abort at once (`-Cpanic=immediate-abort`, which needs `-Zbuild-std`): the
+    // prebuilt std keeps every panic's message, source location and the formatting code that
+    // prints them, and std's own code is built for size with the widget's. 11.5 KB gzip less
+    // (wasm 123.1 → 111.6 KB before the import names are shortened); the widget has no
+    // unwrap or expect to panic on, and a release panic already aborted (`panic = "abort"`)
+    // without a message (no panic hook outside debug builds). The `--config` rustflags add to
+    // `.cargo/config.toml`'s (`--cfg erase_components`).
     run(Command::new("cargo")
+        .arg(format!("+{WIDGET_NIGHTLY}"))
         .args([
             "build",
             "-p",
@@ -25,6 +36,9 @@ pub fn widget() -> TaskResult {
             "--release",
             "--target",
             "wasm32-unknown-unknown",
+            "-Zbuild-std=std,panic_abort",
+            "--config",
+            "target.wasm32-unknown-unknown.rustflags=[\"-Zunstable-options\", \"-Cpanic=immediate-abort\"]",
         ])
         .current_dir(&root))?;
     run(Command::new(wasm_bindgen())
