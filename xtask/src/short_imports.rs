@@ -7,6 +7,12 @@
 //! every import of that module to `a`, `b`, … `Z`, `aa`, … and the module to `wbg`, in the
 //! wasm's import section and in the glue, and refuses a glue in which a name is not exactly
 //! one object key.
+//!
+//! The wasm's exports get the same treatment: wasm-bindgen's closure adapters are exported
+//! under names that spell out their whole Rust signature (over 100 characters each with the
+//! nightly's symbol names), read by the glue as `wasm.<name>`. Every export but `memory` is
+//! renamed to `a`, `b`, … in the export section and at each `wasm.<name>` of the glue, and
+//! a glue that still names one otherwise is refused.
 
 use std::path::Path;
 
@@ -24,6 +30,8 @@ pub fn shorten(wasm: &Path, glue: &Path) -> TaskResult {
     let text = std::fs::read_to_string(glue).map_err(|e| error(glue, e.to_string()))?;
     let (bytes, renamed) = rename_imports(&bytes).map_err(|e| error(wasm, e))?;
     let text = rename_keys(&text, &renamed).map_err(|e| error(glue, e))?;
+    let (bytes, renamed) = rename_exports(&bytes).map_err(|e| error(wasm, e))?;
+    let text = rename_uses(&text, &renamed).map_err(|e| error(glue, e))?;
     std::fs::write(wasm, bytes).map_err(|e| error(wasm, e.to_string()))?;
     std::fs::write(glue, text).map_err(|e| error(glue, e.to_string()))
 }
@@ -118,6 +126,102 @@ fn imports_section(body: &[u8], renamed: &mut Renamed) -> Result<Vec<u8>, String
         return Err("import section longer than its entries".into());
     }
     Ok(out)
+}
+
+/// The export kept by name: the glue reads the memory by `wasm.memory` among other words
+/// that contain "memory", and the name is short already.
+const KEPT_EXPORT: &str = "memory";
+
+/// The wasm with every export but [`KEPT_EXPORT`] renamed, and the names.
+fn rename_exports(wasm: &[u8]) -> Result<(Vec<u8>, Renamed), String> {
+    const HEADER: &[u8] = b"\0asm\x01\0\0\0";
+    if !wasm.starts_with(HEADER) {
+        return Err("not a wasm module (version 1)".into());
+    }
+    let mut out = HEADER.to_vec();
+    let mut renamed = Vec::new();
+    let mut at = Reader::new(wasm, HEADER.len());
+    while !at.done() {
+        let id = at.byte()?;
+        let size = at.leb()? as usize;
+        let body = at.take(size)?;
+        let body = if id == 7 {
+            exports_section(body, &mut renamed)?
+        } else {
+            body.to_vec()
+        };
+        out.push(id);
+        write_leb(&mut out, body.len() as u64);
+        out.extend_from_slice(&body);
+    }
+    Ok((out, renamed))
+}
+
+/// One export section, rewritten: each entry a name, a kind byte and an index.
+fn exports_section(body: &[u8], renamed: &mut Renamed) -> Result<Vec<u8>, String> {
+    let mut at = Reader::new(body, 0);
+    let count = at.leb()?;
+    let mut out = Vec::with_capacity(body.len());
+    write_leb(&mut out, count);
+    for _ in 0..count {
+        let name = at.name()?;
+        let start = at.pos;
+        at.byte()?;
+        at.leb()?;
+        let desc = &body[start..at.pos];
+        if name == KEPT_EXPORT {
+            write_name(&mut out, name);
+        } else {
+            let short = short_name(renamed.len());
+            write_name(&mut out, &short);
+            renamed.push((name.to_string(), short));
+        }
+        out.extend_from_slice(desc);
+    }
+    if !at.done() {
+        return Err("export section longer than its entries".into());
+    }
+    Ok(out)
+}
+
+/// The glue with each `wasm.<old>` (a whole identifier) made `wasm.<new>`; refused when an
+/// old name is still read after that as a property or a string.
+fn rename_uses(glue: &str, renamed: &[(String, String)]) -> Result<String, String> {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    let mut glue = glue.to_string();
+    for (old, new) in renamed {
+        let key = format!("wasm.{old}");
+        let mut out = String::with_capacity(glue.len());
+        let mut rest = glue.as_str();
+        while let Some(i) = rest.find(&key) {
+            let end = i + key.len();
+            let whole = !rest[..i].ends_with(ident) && !rest[end..].starts_with(ident);
+            out.push_str(&rest[..i]);
+            out.push_str(if whole { "wasm." } else { &key });
+            if whole {
+                out.push_str(new);
+            }
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        // Read some other way: as a property (`x.<old>`) or a string. The glue's own JS
+        // wrapper of an adapter has the adapter's name, as a bare identifier (esbuild
+        // shortens it). As a whole identifier: one adapter's name may begin another's
+        // (`…_true_`, `…_true__13`).
+        let read = out.match_indices(old.as_str()).any(|(i, _)| {
+            let before = &out[..i];
+            !before.ends_with(ident)
+                && !out[i + old.len()..].starts_with(ident)
+                && (before.ends_with('.') || before.ends_with('"') || before.ends_with('\''))
+        });
+        if read {
+            return Err(format!(
+                "the glue reads the export `{old}` other than as `wasm.{old}`"
+            ));
+        }
+        glue = out;
+    }
+    Ok(glue)
 }
 
 /// The glue with each old import name, an object key `old:`, renamed, and the module's key.
@@ -286,6 +390,47 @@ mod tests {
         assert!(rename_keys("{ __wbg_f_01: 1 }", &renamed).is_err());
         let twice = "{ \"./lipa_widget_bg.js\": 0, __wbg_f_01: 1, __wbg_f_01: 2 }";
         assert!(rename_keys(twice, &renamed).is_err());
+    }
+
+    /// A module exporting function 0 as `long_name`, and `memory`.
+    fn exporting() -> Vec<u8> {
+        let mut exports = vec![2];
+        write_name(&mut exports, "long_name");
+        exports.extend_from_slice(&[0x00, 0x00]);
+        write_name(&mut exports, "memory");
+        exports.extend_from_slice(&[0x02, 0x00]);
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.push(7);
+        write_leb(&mut wasm, exports.len() as u64);
+        wasm.extend_from_slice(&exports);
+        wasm
+    }
+
+    #[test]
+    fn renames_exports_but_memory_and_their_uses() {
+        let (wasm, renamed) = rename_exports(&exporting()).unwrap();
+        assert_eq!(renamed, vec![("long_name".to_string(), "a".to_string())]);
+        let mut exports = vec![2];
+        write_name(&mut exports, "a");
+        exports.extend_from_slice(&[0x00, 0x00]);
+        write_name(&mut exports, "memory");
+        exports.extend_from_slice(&[0x02, 0x00]);
+        let mut expected = b"\0asm\x01\0\0\0".to_vec();
+        expected.push(7);
+        write_leb(&mut expected, exports.len() as u64);
+        expected.extend_from_slice(&exports);
+        assert_eq!(wasm, expected);
+        let glue = "function long_name() { wasm.long_name(1); f(wasm.long_name); }";
+        assert_eq!(
+            rename_uses(glue, &renamed).unwrap(),
+            "function long_name() { wasm.a(1); f(wasm.a); }"
+        );
+        assert!(rename_uses("wasm.long_name(); exports.long_name", &renamed).is_err());
+        assert!(rename_uses("wasm.long_name(); wasm[\"long_name\"]", &renamed).is_err());
+        assert_eq!(
+            rename_uses("wasm.long_name_2()", &renamed).unwrap(),
+            "wasm.long_name_2()"
+        );
     }
 
     #[test]
