@@ -2,6 +2,8 @@
 //! every tool local: nothing is downloaded.
 
 // A child of this module, kept beside it: `.gitignore` ignores every `build/` directory.
+#[path = "dead_code.rs"]
+mod dead_code;
 #[path = "short_imports.rs"]
 mod short_imports;
 
@@ -47,13 +49,16 @@ pub fn widget() -> TaskResult {
             "--target",
             "web",
             "--no-typescript",
-            "--remove-name-section",
+            // The name section stays for `dead_code`; wasm-opt's --strip-debug drops it.
             "--remove-producers-section",
         ])
         .args(["--out-name", "lipa_widget", "--out-dir"])
         .arg(&out))?;
-    step("wasm-opt -Oz, rereloop, -Oz");
+    let glue = out.join("lipa_widget.js");
+    drop_dead_classes(&glue)?;
     let wasm = out.join("lipa_widget_bg.wasm");
+    empty_dead_code(&wasm)?;
+    step("wasm-opt -Oz, rereloop, -Oz");
     run(Command::new(node_bin("wasm-opt"))
         .arg(&wasm)
         .args([
@@ -71,6 +76,7 @@ pub fn widget() -> TaskResult {
             // target_features section, which only tools read: 364 B gzip less together.
             "--converge",
             "--strip-target-features",
+            "--strip-debug",
             "--enable-bulk-memory",
             "--enable-nontrapping-float-to-int",
             "--enable-sign-ext",
@@ -83,8 +89,6 @@ pub fn widget() -> TaskResult {
             "-o",
         ])
         .arg(&wasm))?;
-    let glue = out.join("lipa_widget.js");
-    drop_dead_classes(&glue)?;
     short_imports::shorten(&wasm, &glue)?;
     run(Command::new(node_bin("esbuild"))
         .arg(&glue)
@@ -176,6 +180,14 @@ fn drop_dead_classes(glue: &std::path::Path) -> TaskResult {
         ));
     }
     std::fs::write(glue, kept).map_err(|e| error(e.to_string()))
+}
+
+/// [`dead_code::empty_dead`] on the widget's wasm, in place.
+fn empty_dead_code(wasm: &std::path::Path) -> TaskResult {
+    let error = |e: String| TaskError(format!("{}: {e}", wasm.display()));
+    let bytes = std::fs::read(wasm).map_err(|e| error(e.to_string()))?;
+    let (bytes, _) = dead_code::empty_dead(&bytes).map_err(error)?;
+    std::fs::write(wasm, bytes).map_err(|e| error(e.to_string()))
 }
 
 /// One worker with worker-build, pointed at the local wasm-bindgen, wasm-opt and esbuild.

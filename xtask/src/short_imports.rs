@@ -30,6 +30,7 @@ pub fn shorten(wasm: &Path, glue: &Path) -> TaskResult {
     let text = std::fs::read_to_string(glue).map_err(|e| error(glue, e.to_string()))?;
     let (bytes, renamed) = rename_imports(&bytes).map_err(|e| error(wasm, e))?;
     let text = rename_keys(&text, &renamed).map_err(|e| error(glue, e))?;
+    let text = drop_unimported(&text, &renamed).map_err(|e| error(glue, e))?;
     let (bytes, renamed) = rename_exports(&bytes).map_err(|e| error(wasm, e))?;
     let text = rename_uses(&text, &renamed).map_err(|e| error(glue, e))?;
     std::fs::write(wasm, bytes).map_err(|e| error(wasm, e.to_string()))?;
@@ -126,6 +127,50 @@ fn imports_section(body: &[u8], renamed: &mut Renamed) -> Result<Vec<u8>, String
         return Err("import section longer than its entries".into());
     }
     Ok(out)
+}
+
+/// The glue without the import functions the wasm no longer imports (wasm-opt removed the
+/// code that called them): each a key of wasm-bindgen's long form, `__wbg_…` or
+/// `__wbindgen_…`, left after [`rename_keys`], from its line `        <key>: function(…) {`
+/// through the next line of the same indentation that closes it (`        },`, or
+/// `        }, arguments); },` for the functions wrapped in `handleError`). Refused when a
+/// renamed key (`renamed`) is no longer a key of its own line after that.
+fn drop_unimported(glue: &str, renamed: &[(String, String)]) -> Result<String, String> {
+    const INDENT: &str = "        ";
+    let mut kept = String::with_capacity(glue.len());
+    let mut dropped = Vec::new();
+    let mut lines = glue.lines();
+    while let Some(line) = lines.next() {
+        let key = line
+            .strip_prefix(INDENT)
+            .filter(|rest| rest.starts_with("__wbg_") || rest.starts_with("__wbindgen_"))
+            .and_then(|rest| rest.split_once(": function("))
+            .map(|(key, _)| key);
+        match key {
+            Some(key) if line.ends_with('{') => {
+                dropped.push(key);
+                let end = format!("{INDENT}}}");
+                if !lines.by_ref().any(|l| l.starts_with(&end)) {
+                    return Err(format!("the import function `{key}` does not end"));
+                }
+            }
+            _ => {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+    }
+    if let Some(key) = dropped.iter().find(|key| kept.contains(*key)) {
+        return Err(format!("`{key}` is used in the glue but not imported"));
+    }
+    let lost = renamed.iter().find(|(_, new)| {
+        let key = format!("{INDENT}{new}: ");
+        !kept.lines().any(|l| l.starts_with(&key))
+    });
+    match lost {
+        Some((old, _)) => Err(format!("the import `{old}` lost its function")),
+        None => Ok(kept),
+    }
 }
 
 /// The export kept by name: the glue reads the memory by `wasm.memory` among other words
@@ -248,27 +293,27 @@ fn replace_once(text: &str, key: &str, new: &str) -> Result<String, String> {
 }
 
 /// A cursor over a wasm section.
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     bytes: &'a [u8],
-    pos: usize,
+    pub(super) pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn new(bytes: &'a [u8], pos: usize) -> Self {
+    pub(super) fn new(bytes: &'a [u8], pos: usize) -> Self {
         Reader { bytes, pos }
     }
 
-    fn done(&self) -> bool {
+    pub(super) fn done(&self) -> bool {
         self.pos >= self.bytes.len()
     }
 
-    fn byte(&mut self) -> Result<u8, String> {
+    pub(super) fn byte(&mut self) -> Result<u8, String> {
         let b = *self.bytes.get(self.pos).ok_or("wasm ends early")?;
         self.pos += 1;
         Ok(b)
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+    pub(super) fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len());
         let end = end.ok_or("wasm ends early")?;
         let slice = &self.bytes[self.pos..end];
@@ -277,7 +322,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An unsigned LEB128 number.
-    fn leb(&mut self) -> Result<u64, String> {
+    pub(super) fn leb(&mut self) -> Result<u64, String> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -289,13 +334,13 @@ impl<'a> Reader<'a> {
         Err("LEB128 number too long".into())
     }
 
-    fn name(&mut self) -> Result<&'a str, String> {
+    pub(super) fn name(&mut self) -> Result<&'a str, String> {
         let len = self.leb()? as usize;
         std::str::from_utf8(self.take(len)?).map_err(|_| "import name not UTF-8".to_string())
     }
 
     /// Table or memory limits: flags (bit 0: a maximum follows), minimum, maximum.
-    fn limits(&mut self) -> Result<(), String> {
+    pub(super) fn limits(&mut self) -> Result<(), String> {
         let flags = self.byte()?;
         self.leb()?;
         if flags & 1 == 1 {
@@ -305,7 +350,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn write_leb(out: &mut Vec<u8>, mut n: u64) {
+pub(super) fn write_leb(out: &mut Vec<u8>, mut n: u64) {
     loop {
         let b = (n & 0x7f) as u8;
         n >>= 7;
@@ -317,7 +362,7 @@ fn write_leb(out: &mut Vec<u8>, mut n: u64) {
     }
 }
 
-fn write_name(out: &mut Vec<u8>, name: &str) {
+pub(super) fn write_name(out: &mut Vec<u8>, name: &str) {
     write_leb(out, name.len() as u64);
     out.extend_from_slice(name.as_bytes());
 }
@@ -431,6 +476,26 @@ mod tests {
             rename_uses("wasm.long_name_2()", &renamed).unwrap(),
             "wasm.long_name_2()"
         );
+    }
+
+    #[test]
+    fn drops_the_import_functions_left_unrenamed() {
+        let renamed = vec![("__wbg_f_0123456789abcdef".to_string(), "a".to_string())];
+        let glue = "const import0 = {\n        \
+                    __wbg_view_0123456789abcdef: function() { return handleError(function (arg0) {\n            \
+                    arg0.view();\n        }, arguments); },\n        \
+                    a: function(arg0) {\n            f(arg0);\n        },\n        \
+                    __wbg_byob_0123456789abcdef: function(arg0) {\n            const ret = arg0.byob;\n            \
+                    return ret;\n        },\n};\n";
+        assert_eq!(
+            drop_unimported(glue, &renamed).unwrap(),
+            "const import0 = {\n        a: function(arg0) {\n            f(arg0);\n        },\n};\n"
+        );
+        let unended = "        __wbg_x_0123456789abcdef: function() {\n";
+        assert!(drop_unimported(unended, &[]).is_err());
+        let used = "        __wbg_x_0123456789abcdef: function() {\n        },\nf(__wbg_x_0123456789abcdef);\n";
+        assert!(drop_unimported(used, &[]).is_err());
+        assert!(drop_unimported("        b: function() {\n        },\n", &renamed).is_err());
     }
 
     #[test]
