@@ -133,10 +133,81 @@ impl<'de> de::Deserializer<'de> for Value {
         }
     }
 
+    // What the `api` types ask for, read straight from the value: each visitor then gets only
+    // the one call it can accept (a struct's visitor no `visit_seq`, a field name's no
+    // `visit_u64`), so the rest of its code is not linked. A value of another kind fails, as
+    // the visitor would have failed it.
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_bool(self.0.as_bool().ok_or(Error)?)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match Kind::of(self.0) {
+            Kind::Negative(n) => visitor.visit_i64(n),
+            Kind::Whole(n) => visitor.visit_u64(n),
+            _ => Err(Error),
+        }
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_string(self.0.as_string().ok_or(Error)?)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if !js_sys::Array::is_array(&self.0) {
+            return Err(Error);
+        }
+        let items: js_sys::Array = self.0.unchecked_into();
+        visitor.visit_seq(de::value::SeqDeserializer::new(
+            items.into_iter().map(Value),
+        ))
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if !self.0.is_object() || js_sys::Array::is_array(&self.0) {
+            return Err(Error);
+        }
+        visitor.visit_map(Entries {
+            entries: js_sys::Object::entries(self.0.unchecked_ref()).into_iter(),
+            value: None,
+        })
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        // Any value JSON.parse makes may be ignored: nothing in it needs reading.
+        visitor.visit_unit()
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct identifier ignored_any
+        i8 i16 i32 i128 u8 u16 u128 f32 f64 char
+        bytes byte_buf unit unit_struct newtype_struct tuple
+        tuple_struct
     }
 }
 
