@@ -118,19 +118,10 @@ impl<'de> de::Deserializer<'de> for Value {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        // Unit variants are strings; others `{ "variant": value }`.
-        match self.0.as_string() {
-            Some(s) => visitor.visit_enum(s.into_deserializer()),
-            None => {
-                let entries = js_sys::Object::entries(self.0.unchecked_ref());
-                if entries.length() != 1 {
-                    return Err(Error);
-                }
-                let pair: js_sys::Array = entries.get(0).unchecked_into();
-                let variant = pair.get(0).as_string().ok_or(Error)?;
-                visitor.visit_enum(Variant(variant, Value(pair.get(1))))
-            }
-        }
+        // Every enum the widget reads has unit variants only, which are strings (the tagged
+        // ones, payment states and next actions, are read as flat structs): an object
+        // (`{ "variant": value }`) fails, and no visitor gets the code to read one.
+        visitor.visit_enum(self.0.as_string().ok_or(Error)?.into_deserializer())
     }
 
     // What the `api` types ask for, read straight from the value: each visitor then gets only
@@ -243,45 +234,5 @@ impl<'de> de::MapAccess<'de> for Entries {
 
     fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         seed.deserialize(Value(self.value.take().ok_or(Error)?))
-    }
-}
-
-/// The `{ "variant": value }` form of an enum.
-struct Variant(String, Value);
-
-impl<'de> de::EnumAccess<'de> for Variant {
-    type Error = Error;
-    type Variant = Value;
-
-    fn variant_seed<V: de::DeserializeSeed<'de>>(
-        self,
-        seed: V,
-    ) -> Result<(V::Value, Value), Error> {
-        let name = seed.deserialize(self.0.into_deserializer())?;
-        Ok((name, self.1))
-    }
-}
-
-impl<'de> de::VariantAccess<'de> for Value {
-    type Error = Error;
-
-    fn unit_variant(self) -> Result<(), Error> {
-        Ok(())
-    }
-
-    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
-        seed.deserialize(self)
-    }
-
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_any(self, visitor)
-    }
-
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_any(self, visitor)
     }
 }
