@@ -28,7 +28,11 @@ pub fn widget() -> TaskResult {
     // (wasm 123.1 → 111.6 KB before the import names are shortened); the widget has no
     // unwrap or expect to panic on, and a release panic already aborted (`panic = "abort"`)
     // without a message (no panic hook outside debug builds). The `--config` rustflags add to
-    // `.cargo/config.toml`'s (`--cfg erase_components`).
+    // `.cargo/config.toml`'s (`--cfg erase_components`). `-Zmerge-functions=disabled` keeps
+    // every function under its own name, which `dead_code` relies on: LLVM would otherwise
+    // give two identical functions one body under either name, and emptying a wasm-streams
+    // one could empty a function the widget runs (924 B gzip; wasm-opt merges identical
+    // functions later, after the emptying).
     run(Command::new("cargo")
         .arg(format!("+{WIDGET_NIGHTLY}"))
         .args([
@@ -40,7 +44,7 @@ pub fn widget() -> TaskResult {
             "wasm32-unknown-unknown",
             "-Zbuild-std=std,panic_abort",
             "--config",
-            "target.wasm32-unknown-unknown.rustflags=[\"-Zunstable-options\", \"-Cpanic=immediate-abort\"]",
+            "target.wasm32-unknown-unknown.rustflags=[\"-Zunstable-options\", \"-Cpanic=immediate-abort\", \"-Zmerge-functions=disabled\"]",
         ])
         .current_dir(&root))?;
     run(Command::new(wasm_bindgen())

@@ -8,6 +8,9 @@
 //! makes a wasm-streams object (the build refuses a glue that hands one to JS), so nothing
 //! runs them: each function whose name (the name section, before wasm-opt drops it) mentions
 //! `wasm_streams` gets the body `unreachable`, and wasm-opt removes what only they called.
+//! A name is a function's own only because the widget is built with
+//! `-Zmerge-functions=disabled` ([`super::widget`]): LLVM merges identical functions into one
+//! body that keeps only one of their names.
 
 use super::short_imports::{write_leb, Reader};
 
