@@ -60,6 +60,7 @@ pub fn widget() -> TaskResult {
         .arg(&out))?;
     let glue = out.join("lipa_widget.js");
     drop_dead_classes(&glue)?;
+    drop_init_sync(&glue)?;
     let wasm = out.join("lipa_widget_bg.wasm");
     empty_dead_code(&wasm)?;
     step("wasm-opt -Oz, rereloop, -Oz");
@@ -181,6 +182,39 @@ fn drop_dead_classes(glue: &std::path::Path) -> TaskResult {
     if kept.contains("IntoUnderlying") {
         return Err(error(
             "wasm-bindgen's glue changed shape: IntoUnderlying… left after removal".into(),
+        ));
+    }
+    std::fs::write(glue, kept).map_err(|e| error(e.to_string()))
+}
+
+/// Takes wasm-bindgen's `initSync` out of its glue: `boot.js` starts the widget with the
+/// default export (`init`, which streams the wasm) and nothing calls `initSync`. Its function,
+/// from its line through the `}` that ends it, and its name in the export list; refused when
+/// the glue has another shape.
+fn drop_init_sync(glue: &std::path::Path) -> TaskResult {
+    const EXPORTS: &str = "export { initSync, __wbg_init as default };";
+    let error = |e: String| TaskError(format!("{}: {e}", glue.display()));
+    let text = std::fs::read_to_string(glue).map_err(|e| error(e.to_string()))?;
+    let mut kept = String::with_capacity(text.len());
+    let mut lines = text.lines();
+    let mut found = (false, false);
+    while let Some(line) = lines.next() {
+        if line == "function initSync(module) {" {
+            found.0 = true;
+            if !lines.by_ref().any(|l| l == "}") {
+                return Err(error("initSync does not end".into()));
+            }
+        } else if line == EXPORTS {
+            found.1 = true;
+            kept.push_str("export { __wbg_init as default };\n");
+        } else {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    if found != (true, true) || kept.contains("initSync") {
+        return Err(error(
+            "wasm-bindgen's glue changed shape: initSync not found as expected".into(),
         ));
     }
     std::fs::write(glue, kept).map_err(|e| error(e.to_string()))
