@@ -134,10 +134,13 @@ impl<'de> de::Deserializer<'de> for Value {
     }
 
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match Kind::of(self.0) {
-            Kind::Negative(n) => visitor.visit_i64(n),
-            Kind::Whole(n) => visitor.visit_u64(n),
-            _ => Err(Error),
+        // A whole number only, as [`Kind::of`] sorts them (an integer's visitor refuses a
+        // fraction), without the rest of `Kind::of`.
+        let n = self.0.as_f64().ok_or(Error)?;
+        match (n.fract() == 0.0 && n.abs() <= MAX_SAFE, n < 0.0) {
+            (true, true) => visitor.visit_i64(n as i64),
+            (true, false) => visitor.visit_u64(n as u64),
+            (false, _) => Err(Error),
         }
     }
 
