@@ -101,7 +101,12 @@ fn url(session: &Session) -> Option<String> {
         _ => "ws",
     };
     let host = location.host().ok()?;
-    Some([scheme, "://", &host, &live::path(&session.checkout_id)].concat())
+    Some(crate::api::cat(&[
+        scheme,
+        "://",
+        &host,
+        &live::path(&session.checkout_id),
+    ]))
 }
 
 /// Hands news to the wait in progress, or keeps it for the next one.
