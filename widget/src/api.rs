@@ -1,10 +1,10 @@
 //! The widget's calls to the edge: same origin, authorized by the checkout's client secret.
 
+use gloo_net::http::{Method, RequestBuilder};
 use lipa_api::{CheckoutView, PaymentView, VerificationView};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 
 /// Where the widget is and what authorizes it, read from the iframe's URL:
 /// `/pay/{checkout}#cs={client_secret}&i={instance}&o={parent origin}&l={locale}&a={appearance}`,
@@ -111,15 +111,6 @@ pub fn js_object(fields: &[(&str, &str)]) -> JsValue {
     object.into()
 }
 
-/// An HTTP method the widget calls the edge with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Method {
-    /// `GET`.
-    Get,
-    /// `POST`.
-    Post,
-}
-
 /// Calls the edge and reads its answer as a `T`.
 async fn call<T: DeserializeOwned>(
     session: &Session,
@@ -131,48 +122,30 @@ async fn call<T: DeserializeOwned>(
     crate::de::from_js(json).ok_or_else(|| ApiError::new(crate::i18n::UNEXPECTED))
 }
 
-/// Calls the edge through the browser's `fetch` (web-sys: with [`crate::live`]'s socket,
-/// 3.9 KB gzip less than through gloo-net): the answer's JSON when the edge accepted the call, its
-/// refusal otherwise. The body is read as text and parsed by the browser (`JSON.parse`): the
-/// widget ships no JSON parser of its own. Not generic, so that its code is not copied for
-/// every type read.
+/// Calls the edge through gloo-net's `http`: the answer's JSON when the edge accepted the
+/// call, its refusal otherwise. The body is read as text and parsed by the browser
+/// (`JSON.parse`): the widget ships no JSON parser of its own. Not generic, so that its code
+/// is not copied for every type read.
 async fn fetch(
     session: &Session,
     method: Method,
     path: &str,
     body: Option<JsValue>,
 ) -> Result<JsValue, ApiError> {
-    let headers = web_sys::Headers::new().map_err(network_error)?;
-    headers
-        .set("Authorization", &cat(&["Bearer ", &session.client_secret]))
-        .map_err(network_error)?;
-    let init = web_sys::RequestInit::new();
-    init.set_method(match method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-    });
-    if let Some(body) = body {
-        headers
-            .set("Content-Type", "application/json")
-            .map_err(network_error)?;
-        init.set_body(
-            &js_sys::JSON::stringify(&body)
-                .map_err(network_error)?
-                .into(),
-        );
+    let network = |_| ApiError::new(crate::i18n::NETWORK);
+    let bearer = cat(&["Bearer ", &session.client_secret]);
+    let request = RequestBuilder::new(path)
+        .method(method)
+        .header("Authorization", &bearer);
+    let request = match body {
+        Some(body) => request
+            .header("Content-Type", "application/json")
+            .body(js_sys::JSON::stringify(&body).map_err(network_error)?),
+        None => request.build(),
     }
-    init.set_headers(&headers);
-    let window = web_sys::window().ok_or_else(|| ApiError::new(crate::i18n::NETWORK))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
-        .await
-        .map_err(network_error)?
-        .dyn_into()
-        .map_err(network_error)?;
-    let text = JsFuture::from(response.text().map_err(network_error)?)
-        .await
-        .map_err(network_error)?
-        .as_string()
-        .ok_or_else(|| ApiError::new(crate::i18n::NETWORK))?;
+    .map_err(network)?;
+    let response = request.send().await.map_err(network)?;
+    let text = response.text().await.map_err(network)?;
     let json = js_sys::JSON::parse(&text).map_err(network_error)?;
     if response.ok() {
         Ok(json)
@@ -187,7 +160,7 @@ async fn fetch(
 pub async fn checkout(session: &Session) -> Result<CheckoutView, ApiError> {
     call(
         session,
-        Method::Get,
+        Method::GET,
         &cat(&["/api/checkouts/", &session.checkout_id]),
         None,
     )
@@ -202,7 +175,7 @@ pub async fn start_payment(
 ) -> Result<PaymentView, ApiError> {
     call(
         session,
-        Method::Post,
+        Method::POST,
         &cat(&["/api/checkouts/", &session.checkout_id, "/payments"]),
         Some(js_object(&[("operator", operator), ("phone", phone)])),
     )
@@ -213,7 +186,7 @@ pub async fn start_payment(
 pub async fn check(session: &Session) -> Result<PaymentView, ApiError> {
     call(
         session,
-        Method::Post,
+        Method::POST,
         &cat(&["/api/checkouts/", &session.checkout_id, "/check"]),
         None,
     )
@@ -224,7 +197,7 @@ pub async fn check(session: &Session) -> Result<PaymentView, ApiError> {
 pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, ApiError> {
     call(
         session,
-        Method::Post,
+        Method::POST,
         &cat(&["/api/checkouts/", &session.checkout_id, "/otp"]),
         Some(js_object(&[("otp", otp)])),
     )
@@ -240,7 +213,7 @@ pub async fn send_code(
 ) -> Result<VerificationView, ApiError> {
     call(
         session,
-        Method::Post,
+        Method::POST,
         &cat(&["/api/checkouts/", &session.checkout_id, "/verify"]),
         Some(js_object(&[("operator", operator), ("phone", phone)])),
     )
@@ -255,7 +228,7 @@ pub async fn check_code(
 ) -> Result<VerificationView, ApiError> {
     call(
         session,
-        Method::Post,
+        Method::POST,
         &cat(&["/api/checkouts/", &session.checkout_id, "/verify/check"]),
         Some(js_object(&[("phone", phone), ("code", code)])),
     )

@@ -1,11 +1,15 @@
-//! The live line to the checkout ([`lipa_api::live`]), through the browser's `WebSocket`: the edge
+//! The live line to the checkout ([`lipa_api::live`]), through gloo-net's `websocket`: the edge
 //! sends the latest payment on connect and after every change, and the widget's wait between
 //! reads ([`wait`]) ends at once with the news. When the line is down (blocked, failed) the
 //! widget polls on its own cadence, and the line is tried again with backoff.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::cell::RefCell;
+use std::future::poll_fn;
+use std::pin::Pin;
 
+use futures_core::Stream;
+use gloo_net::websocket::futures::WebSocket;
+use gloo_net::websocket::Message;
 use lipa_api::live;
 use lipa_api::PaymentView;
 use wasm_bindgen::closure::Closure;
@@ -43,54 +47,30 @@ pub fn connect(session: &Session) {
     let Some(url) = url(session) else {
         return;
     };
-    let protocols = js_sys::Array::of2(
-        &live::PROTOCOL.into(),
-        &live::secret_protocol(&session.client_secret).into(),
-    );
+    let protocols = [
+        live::PROTOCOL.to_string(),
+        live::secret_protocol(&session.client_secret),
+    ];
     leptos::task::spawn_local(async move {
         let mut retry_ms = FIRST_RETRY_MS;
         loop {
-            if session_line(&url, &protocols).await {
-                retry_ms = FIRST_RETRY_MS;
+            if let Ok(mut socket) = WebSocket::open_with_protocols(&url, &protocols) {
+                while let Some(Ok(message)) =
+                    poll_fn(|cx| Pin::new(&mut socket).poll_next(cx)).await
+                {
+                    if let Message::Text(text) = message {
+                        retry_ms = FIRST_RETRY_MS;
+                        if let Ok(payment) = js_sys::JSON::parse(&text) {
+                            announce(payment);
+                        }
+                    }
+                }
             }
             LINE.with(|line| line.borrow_mut().up = false);
             sleep(retry_ms).await;
             retry_ms = (retry_ms * 2).min(MAX_RETRY_MS);
         }
     });
-}
-
-/// One connection of the line, through web-sys's `WebSocket` (gloo-net's `websocket`, its
-/// futures and error types cost more; see [`crate::api`]'s `fetch`): announces every text message until the socket
-/// errs or closes, then closes it. Whether a message came.
-async fn session_line(url: &str, protocols: &js_sys::Array) -> bool {
-    let Ok(socket) = web_sys::WebSocket::new_with_str_sequence(url, protocols) else {
-        return false;
-    };
-    let delivered = Rc::new(Cell::new(false));
-    let on_message = {
-        let delivered = Rc::clone(&delivered);
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            if let Some(text) = event.data().as_string() {
-                delivered.set(true);
-                if let Ok(payment) = js_sys::JSON::parse(&text) {
-                    announce(payment);
-                }
-            }
-        })
-    };
-    socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The connection is over at its first error or at its close, whichever comes first.
-    let ended = js_sys::Promise::new(&mut |resolve, _reject| {
-        socket.set_onerror(Some(&resolve));
-        socket.set_onclose(Some(&resolve));
-    });
-    let _ = JsFuture::from(ended).await;
-    socket.set_onmessage(None);
-    socket.set_onerror(None);
-    socket.set_onclose(None);
-    let _ = socket.close();
-    delivered.get()
 }
 
 /// `ws(s)://{host}/api/checkouts/{id}/live`, from the page's own location.
