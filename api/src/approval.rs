@@ -17,7 +17,28 @@ pub struct ApprovalMenu {
     /// The menu path after dialling, in the operator's own (English) menu words.
     pub path: &'static str,
     /// Where this is published.
-    pub source: &'static str,
+    pub source: MenuSource,
+}
+
+/// Where an [`ApprovalMenu`] is published. The citations are text only tests and readers
+/// need: an enum in each menu, so the widget's bundle, which never shows them, does not carry
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuSource {
+    /// Hubtel's blog on MTN Ghana's approvals menu.
+    HubtelMtnGhana,
+    /// LigdiCash's API docs on MTN Côte d'Ivoire's direct pay-in.
+    LigdiCashMtnCoteDIvoire,
+}
+
+impl MenuSource {
+    /// The citation.
+    pub fn citation(self) -> &'static str {
+        match self {
+            MenuSource::HubtelMtnGhana => "Hubtel, \"How The New MTN Payment Approval Works\" (blog.hubtel.com, 2018-06-13): dial *170#, My Wallet, My Approvals, enter PIN, select the pending transaction",
+            MenuSource::LigdiCashMtnCoteDIvoire => "LigdiCash API docs, \"MTN Côte d'Ivoire\" direct pay-in (ligdicash.mintlify.app): MTN's SMS asks the customer to dial *133# and choose the withdrawal option to approve",
+        }
+    }
 }
 
 /// Every menu Lipa knows, each with its source.
@@ -27,14 +48,14 @@ pub const APPROVAL_MENUS: &[ApprovalMenu] = &[
         operator: Operator::MtnMomo,
         ussd: "*170#",
         path: "10 My Wallet → 2 My Approvals",
-        source: "Hubtel, \"How The New MTN Payment Approval Works\" (blog.hubtel.com, 2018-06-13): dial *170#, My Wallet, My Approvals, enter PIN, select the pending transaction",
+        source: MenuSource::HubtelMtnGhana,
     },
     ApprovalMenu {
         country: Country::CI,
         operator: Operator::MtnMomo,
         ussd: "*133#",
         path: "retrait",
-        source: "LigdiCash API docs, \"MTN Côte d'Ivoire\" direct pay-in (ligdicash.mintlify.app): MTN's SMS asks the customer to dial *133# and choose the withdrawal option to approve",
+        source: MenuSource::LigdiCashMtnCoteDIvoire,
     },
 ];
 
@@ -59,7 +80,7 @@ mod tests {
     #[test]
     fn every_menu_names_its_source_and_belongs_to_its_country() {
         for m in APPROVAL_MENUS {
-            assert!(m.source.len() > 20, "{m:?}");
+            assert!(m.source.citation().len() > 20, "{m:?}");
             assert!(m.country.operators().contains(&m.operator), "{m:?}");
             assert!(m.ussd.starts_with('*') && m.ussd.ends_with('#'), "{m:?}");
         }

@@ -21,51 +21,70 @@ pub struct PrefixRow {
     /// The mobile-money operator of the network the prefix was assigned to.
     pub operator: Operator,
     /// Where the assignment is published.
-    pub source: &'static str,
+    pub source: Source,
 }
 
-/// Communications Authority of Kenya's allocations to Airtel (0730–0739, 0750–0756,
-/// 0785–0789), as reported by Techweez, "Airtel Kenya new prefixes", 10 April 2019.
-const KE_AIRTEL_07: &str =
-    "CA Kenya allocations, via techweez.com/2019/04/10/airtel-kenya-new-prefixes/";
-/// Communications Authority of Kenya's 01 series (Safaricom 0110, 0111; Airtel 0100–0102),
-/// as reported by The Standard, "Kenyans to get new phone numbers as 07** runs out", 2019.
-const KE_01: &str = "CA Kenya 01 series, via standardmedia.co.ke/business/article/2001323442";
-/// Safaricom's 07 ranges per the Communications Authority's report, as listed by Kachwanya,
-/// 19 February 2020 (070X, 071X, 072X, 074X, 0757–0759, 0768, 0769, 079X); of 074X only
-/// the codes also listed by shopinkenya.com's Safaricom prefix list (0740–0743, 0746, 0748).
-const KE_SAFARICOM_07: &str = "CA Kenya report, via kachwanya.com/2020/02/19/safaricom-does-not-need-new-prefixes-to-add-2-million-subscribers-to-its-network/";
-/// Google libphonenumber's carrier data for +256 (resources/carrier/en/256.txt, commit
-/// df912bc): 70, 74, 75 Airtel; 76, 77, 78 MTN. MTN's 077 and 078 also per Daily Monitor,
-/// "MTN exhausts 077, 078 codes", 21 June 2021.
-const UG_LIBPHONENUMBER: &str =
-    "libphonenumber resources/carrier/en/256.txt (df912bc); monitor.co.ug MTN 077/078";
-/// Google libphonenumber's carrier data for +233 (resources/carrier/en/233.txt, commit
-/// 0201465): MTN 24, 54, 553–558, 59; Vodafone (now Telecel) 20, 50; Airtel 26, 56 and
-/// tiGO 27, 57 (merged as AirtelTigo, now AT).
-const GH_LIBPHONENUMBER: &str = "libphonenumber resources/carrier/en/233.txt (0201465)";
-/// ARTCI's ten-digit national numbering plan (in force 31 January 2021): 01 Moov, 05 MTN,
-/// 07 Orange, as announced by ARTCI on 28 July 2020 and reported by newsgeek.ci.
-const CI_ARTCI: &str = "ARTCI 10-digit plan, via newsgeek.ci/2020/07/28/telephonie-la-cote-divoire-bascule-a-10-chiffres-a-partir-du-31-janvier-2021";
-/// RURA's national numbering plan: 072, 073 Airtel; 078, 079 MTN (as summarised in
-/// "Telephone numbers in Rwanda", citing RURA).
-const RW_RURA: &str =
-    "RURA national numbering plan, via 'Telephone numbers in Rwanda' (probsee.com)";
-/// Google libphonenumber's carrier data for +231 (resources/carrier/en/231.txt, commit
-/// 1e96d10): 77 Cellcom (Orange Liberia since Orange's acquisition of Cellcom, April 2016),
-/// 88 Lonestar Cell (MTN).
-const LR_LIBPHONENUMBER: &str =
-    "libphonenumber resources/carrier/en/231.txt (1e96d10); Cellcom is Orange Liberia since 2016";
+/// Where a prefix's assignment is published. The citations are text only tests and readers
+/// need: an enum in each row, so the widget's bundle, which never shows them, does not carry
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Communications Authority of Kenya's allocations to Airtel (0730–0739, 0750–0756,
+    /// 0785–0789), as reported by Techweez, "Airtel Kenya new prefixes", 10 April 2019.
+    KeAirtel07,
+    /// Communications Authority of Kenya's 01 series (Safaricom 0110, 0111; Airtel 0100–0102),
+    /// as reported by The Standard, "Kenyans to get new phone numbers as 07** runs out", 2019.
+    Ke01,
+    /// Safaricom's 07 ranges per the Communications Authority's report, as listed by Kachwanya,
+    /// 19 February 2020 (070X, 071X, 072X, 074X, 0757–0759, 0768, 0769, 079X); of 074X only
+    /// the codes also listed by shopinkenya.com's Safaricom prefix list (0740–0743, 0746, 0748).
+    KeSafaricom07,
+    /// Google libphonenumber's carrier data for +256 (resources/carrier/en/256.txt, commit
+    /// df912bc): 70, 74, 75 Airtel; 76, 77, 78 MTN. MTN's 077 and 078 also per Daily Monitor,
+    /// "MTN exhausts 077, 078 codes", 21 June 2021.
+    UgLibphonenumber,
+    /// Google libphonenumber's carrier data for +233 (resources/carrier/en/233.txt, commit
+    /// 0201465): MTN 24, 54, 553–558, 59; Vodafone (now Telecel) 20, 50; Airtel 26, 56 and
+    /// tiGO 27, 57 (merged as AirtelTigo, now AT).
+    GhLibphonenumber,
+    /// ARTCI's ten-digit national numbering plan (in force 31 January 2021): 01 Moov, 05 MTN,
+    /// 07 Orange, as announced by ARTCI on 28 July 2020 and reported by newsgeek.ci.
+    CiArtci,
+    /// RURA's national numbering plan: 072, 073 Airtel; 078, 079 MTN (as summarised in
+    /// "Telephone numbers in Rwanda", citing RURA).
+    RwRura,
+    /// Google libphonenumber's carrier data for +231 (resources/carrier/en/231.txt, commit
+    /// 1e96d10): 77 Cellcom (Orange Liberia since Orange's acquisition of Cellcom, April 2016),
+    /// 88 Lonestar Cell (MTN).
+    LrLibphonenumber,
+}
+
+impl Source {
+    /// The citation.
+    pub fn citation(self) -> &'static str {
+        match self {
+            Source::KeAirtel07 => "CA Kenya allocations, via techweez.com/2019/04/10/airtel-kenya-new-prefixes/",
+            Source::Ke01 => "CA Kenya 01 series, via standardmedia.co.ke/business/article/2001323442",
+            Source::KeSafaricom07 => "CA Kenya report, via kachwanya.com/2020/02/19/safaricom-does-not-need-new-prefixes-to-add-2-million-subscribers-to-its-network/",
+            Source::UgLibphonenumber => "libphonenumber resources/carrier/en/256.txt (df912bc); monitor.co.ug MTN 077/078",
+            Source::GhLibphonenumber => "libphonenumber resources/carrier/en/233.txt (0201465)",
+            Source::CiArtci => "ARTCI 10-digit plan, via newsgeek.ci/2020/07/28/telephonie-la-cote-divoire-bascule-a-10-chiffres-a-partir-du-31-janvier-2021",
+            Source::RwRura => "RURA national numbering plan, via 'Telephone numbers in Rwanda' (probsee.com)",
+            Source::LrLibphonenumber => "libphonenumber resources/carrier/en/231.txt (1e96d10); Cellcom is Orange Liberia since 2016",
+        }
+    }
+}
 
 /// The rows: every prefix a source names, by country.
 pub const PREFIXES: &[PrefixRow] = {
     use Country::*;
     use Operator::*;
+    use Source::*;
     const fn row(
         country: Country,
         prefix: &'static str,
         operator: Operator,
-        source: &'static str,
+        source: Source,
     ) -> PrefixRow {
         PrefixRow {
             country,
@@ -76,74 +95,74 @@ pub const PREFIXES: &[PrefixRow] = {
     }
     &[
         // Kenya
-        row(KE, "70", Mpesa, KE_SAFARICOM_07),
-        row(KE, "71", Mpesa, KE_SAFARICOM_07),
-        row(KE, "72", Mpesa, KE_SAFARICOM_07),
-        row(KE, "740", Mpesa, KE_SAFARICOM_07),
-        row(KE, "741", Mpesa, KE_SAFARICOM_07),
-        row(KE, "742", Mpesa, KE_SAFARICOM_07),
-        row(KE, "743", Mpesa, KE_SAFARICOM_07),
-        row(KE, "746", Mpesa, KE_SAFARICOM_07),
-        row(KE, "748", Mpesa, KE_SAFARICOM_07),
-        row(KE, "757", Mpesa, KE_SAFARICOM_07),
-        row(KE, "758", Mpesa, KE_SAFARICOM_07),
-        row(KE, "759", Mpesa, KE_SAFARICOM_07),
-        row(KE, "768", Mpesa, KE_SAFARICOM_07),
-        row(KE, "769", Mpesa, KE_SAFARICOM_07),
-        row(KE, "79", Mpesa, KE_SAFARICOM_07),
-        row(KE, "110", Mpesa, KE_01),
-        row(KE, "111", Mpesa, KE_01),
-        row(KE, "73", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "750", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "751", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "752", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "753", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "754", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "755", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "756", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "785", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "786", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "787", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "788", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "789", AirtelMoney, KE_AIRTEL_07),
-        row(KE, "100", AirtelMoney, KE_01),
-        row(KE, "101", AirtelMoney, KE_01),
-        row(KE, "102", AirtelMoney, KE_01),
+        row(KE, "70", Mpesa, KeSafaricom07),
+        row(KE, "71", Mpesa, KeSafaricom07),
+        row(KE, "72", Mpesa, KeSafaricom07),
+        row(KE, "740", Mpesa, KeSafaricom07),
+        row(KE, "741", Mpesa, KeSafaricom07),
+        row(KE, "742", Mpesa, KeSafaricom07),
+        row(KE, "743", Mpesa, KeSafaricom07),
+        row(KE, "746", Mpesa, KeSafaricom07),
+        row(KE, "748", Mpesa, KeSafaricom07),
+        row(KE, "757", Mpesa, KeSafaricom07),
+        row(KE, "758", Mpesa, KeSafaricom07),
+        row(KE, "759", Mpesa, KeSafaricom07),
+        row(KE, "768", Mpesa, KeSafaricom07),
+        row(KE, "769", Mpesa, KeSafaricom07),
+        row(KE, "79", Mpesa, KeSafaricom07),
+        row(KE, "110", Mpesa, Ke01),
+        row(KE, "111", Mpesa, Ke01),
+        row(KE, "73", AirtelMoney, KeAirtel07),
+        row(KE, "750", AirtelMoney, KeAirtel07),
+        row(KE, "751", AirtelMoney, KeAirtel07),
+        row(KE, "752", AirtelMoney, KeAirtel07),
+        row(KE, "753", AirtelMoney, KeAirtel07),
+        row(KE, "754", AirtelMoney, KeAirtel07),
+        row(KE, "755", AirtelMoney, KeAirtel07),
+        row(KE, "756", AirtelMoney, KeAirtel07),
+        row(KE, "785", AirtelMoney, KeAirtel07),
+        row(KE, "786", AirtelMoney, KeAirtel07),
+        row(KE, "787", AirtelMoney, KeAirtel07),
+        row(KE, "788", AirtelMoney, KeAirtel07),
+        row(KE, "789", AirtelMoney, KeAirtel07),
+        row(KE, "100", AirtelMoney, Ke01),
+        row(KE, "101", AirtelMoney, Ke01),
+        row(KE, "102", AirtelMoney, Ke01),
         // Uganda
-        row(UG, "70", AirtelMoney, UG_LIBPHONENUMBER),
-        row(UG, "74", AirtelMoney, UG_LIBPHONENUMBER),
-        row(UG, "75", AirtelMoney, UG_LIBPHONENUMBER),
-        row(UG, "76", MtnMomo, UG_LIBPHONENUMBER),
-        row(UG, "77", MtnMomo, UG_LIBPHONENUMBER),
-        row(UG, "78", MtnMomo, UG_LIBPHONENUMBER),
+        row(UG, "70", AirtelMoney, UgLibphonenumber),
+        row(UG, "74", AirtelMoney, UgLibphonenumber),
+        row(UG, "75", AirtelMoney, UgLibphonenumber),
+        row(UG, "76", MtnMomo, UgLibphonenumber),
+        row(UG, "77", MtnMomo, UgLibphonenumber),
+        row(UG, "78", MtnMomo, UgLibphonenumber),
         // Ghana
-        row(GH, "24", MtnMomo, GH_LIBPHONENUMBER),
-        row(GH, "54", MtnMomo, GH_LIBPHONENUMBER),
-        row(GH, "553", MtnMomo, GH_LIBPHONENUMBER),
-        row(GH, "554", MtnMomo, GH_LIBPHONENUMBER),
-        row(GH, "555", MtnMomo, GH_LIBPHONENUMBER),
-        row(GH, "556", MtnMomo, GH_LIBPHONENUMBER),
-        row(GH, "557", MtnMomo, GH_LIBPHONENUMBER),
-        row(GH, "558", MtnMomo, GH_LIBPHONENUMBER),
-        row(GH, "59", MtnMomo, GH_LIBPHONENUMBER),
-        row(GH, "20", TelecelCash, GH_LIBPHONENUMBER),
-        row(GH, "50", TelecelCash, GH_LIBPHONENUMBER),
-        row(GH, "26", AtMoney, GH_LIBPHONENUMBER),
-        row(GH, "56", AtMoney, GH_LIBPHONENUMBER),
-        row(GH, "27", AtMoney, GH_LIBPHONENUMBER),
-        row(GH, "57", AtMoney, GH_LIBPHONENUMBER),
+        row(GH, "24", MtnMomo, GhLibphonenumber),
+        row(GH, "54", MtnMomo, GhLibphonenumber),
+        row(GH, "553", MtnMomo, GhLibphonenumber),
+        row(GH, "554", MtnMomo, GhLibphonenumber),
+        row(GH, "555", MtnMomo, GhLibphonenumber),
+        row(GH, "556", MtnMomo, GhLibphonenumber),
+        row(GH, "557", MtnMomo, GhLibphonenumber),
+        row(GH, "558", MtnMomo, GhLibphonenumber),
+        row(GH, "59", MtnMomo, GhLibphonenumber),
+        row(GH, "20", TelecelCash, GhLibphonenumber),
+        row(GH, "50", TelecelCash, GhLibphonenumber),
+        row(GH, "26", AtMoney, GhLibphonenumber),
+        row(GH, "56", AtMoney, GhLibphonenumber),
+        row(GH, "27", AtMoney, GhLibphonenumber),
+        row(GH, "57", AtMoney, GhLibphonenumber),
         // Côte d'Ivoire (Wave works with any network's number: no prefix of its own)
-        row(CI, "01", MoovMoney, CI_ARTCI),
-        row(CI, "05", MtnMomo, CI_ARTCI),
-        row(CI, "07", OrangeMoney, CI_ARTCI),
+        row(CI, "01", MoovMoney, CiArtci),
+        row(CI, "05", MtnMomo, CiArtci),
+        row(CI, "07", OrangeMoney, CiArtci),
         // Rwanda
-        row(RW, "72", AirtelMoney, RW_RURA),
-        row(RW, "73", AirtelMoney, RW_RURA),
-        row(RW, "78", MtnMomo, RW_RURA),
-        row(RW, "79", MtnMomo, RW_RURA),
+        row(RW, "72", AirtelMoney, RwRura),
+        row(RW, "73", AirtelMoney, RwRura),
+        row(RW, "78", MtnMomo, RwRura),
+        row(RW, "79", MtnMomo, RwRura),
         // Liberia
-        row(LR, "77", OrangeMoney, LR_LIBPHONENUMBER),
-        row(LR, "88", MtnMomo, LR_LIBPHONENUMBER),
+        row(LR, "77", OrangeMoney, LrLibphonenumber),
+        row(LR, "88", MtnMomo, LrLibphonenumber),
     ]
 };
 
@@ -224,7 +243,10 @@ mod tests {
                     .any(|p| row.prefix.starts_with(p) || p.starts_with(row.prefix)),
                 "{row:?}: not a mobile prefix of the country"
             );
-            assert!(!row.source.trim().is_empty(), "{row:?}: no source");
+            assert!(
+                !row.source.citation().trim().is_empty(),
+                "{row:?}: no source"
+            );
         }
     }
 

@@ -118,25 +118,90 @@ impl<'de> de::Deserializer<'de> for Value {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        // Unit variants are strings; others `{ "variant": value }`.
-        match self.0.as_string() {
-            Some(s) => visitor.visit_enum(s.into_deserializer()),
-            None => {
-                let entries = js_sys::Object::entries(self.0.unchecked_ref());
-                if entries.length() != 1 {
-                    return Err(Error);
-                }
-                let pair: js_sys::Array = entries.get(0).unchecked_into();
-                let variant = pair.get(0).as_string().ok_or(Error)?;
-                visitor.visit_enum(Variant(variant, Value(pair.get(1))))
-            }
+        // Every enum the widget reads has unit variants only, which are strings (the tagged
+        // ones, payment states and next actions, are read as flat structs): an object
+        // (`{ "variant": value }`) fails, and no visitor gets the code to read one.
+        visitor.visit_enum(self.0.as_string().ok_or(Error)?.into_deserializer())
+    }
+
+    // What the `api` types ask for, read straight from the value: each visitor then gets only
+    // the one call it can accept (a struct's visitor no `visit_seq`, a field name's no
+    // `visit_u64`), so the rest of its code is not linked. A value of another kind fails, as
+    // the visitor would have failed it.
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_bool(self.0.as_bool().ok_or(Error)?)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        // A whole number only, as [`Kind::of`] sorts them (an integer's visitor refuses a
+        // fraction), without the rest of `Kind::of`.
+        let n = self.0.as_f64().ok_or(Error)?;
+        match (n.fract() == 0.0 && n.abs() <= MAX_SAFE, n < 0.0) {
+            (true, true) => visitor.visit_i64(n as i64),
+            (true, false) => visitor.visit_u64(n as u64),
+            (false, _) => Err(Error),
         }
     }
 
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_string(self.0.as_string().ok_or(Error)?)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if !js_sys::Array::is_array(&self.0) {
+            return Err(Error);
+        }
+        let items: js_sys::Array = self.0.unchecked_into();
+        visitor.visit_seq(de::value::SeqDeserializer::new(
+            items.into_iter().map(Value),
+        ))
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if !self.0.is_object() || js_sys::Array::is_array(&self.0) {
+            return Err(Error);
+        }
+        visitor.visit_map(Entries {
+            entries: js_sys::Object::entries(self.0.unchecked_ref()).into_iter(),
+            value: None,
+        })
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        // Any value JSON.parse makes may be ignored: nothing in it needs reading.
+        visitor.visit_unit()
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct identifier ignored_any
+        i8 i16 i32 i128 u8 u16 u128 f32 f64 char
+        bytes byte_buf unit unit_struct newtype_struct tuple
+        tuple_struct
     }
 }
 
@@ -172,45 +237,5 @@ impl<'de> de::MapAccess<'de> for Entries {
 
     fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         seed.deserialize(Value(self.value.take().ok_or(Error)?))
-    }
-}
-
-/// The `{ "variant": value }` form of an enum.
-struct Variant(String, Value);
-
-impl<'de> de::EnumAccess<'de> for Variant {
-    type Error = Error;
-    type Variant = Value;
-
-    fn variant_seed<V: de::DeserializeSeed<'de>>(
-        self,
-        seed: V,
-    ) -> Result<(V::Value, Value), Error> {
-        let name = seed.deserialize(self.0.into_deserializer())?;
-        Ok((name, self.1))
-    }
-}
-
-impl<'de> de::VariantAccess<'de> for Value {
-    type Error = Error;
-
-    fn unit_variant(self) -> Result<(), Error> {
-        Ok(())
-    }
-
-    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
-        seed.deserialize(self)
-    }
-
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_any(self, visitor)
-    }
-
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_any(self, visitor)
     }
 }

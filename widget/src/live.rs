@@ -81,10 +81,12 @@ fn url(session: &Session) -> Option<String> {
         _ => "ws",
     };
     let host = location.host().ok()?;
-    Some(format!(
-        "{scheme}://{host}{}",
-        live::path(&session.checkout_id)
-    ))
+    Some(crate::api::cat(&[
+        scheme,
+        "://",
+        &host,
+        &live::path(&session.checkout_id),
+    ]))
 }
 
 /// Hands news to the wait in progress, or keeps it for the next one.

@@ -69,7 +69,41 @@ fn ensure_cargo_tool(crate_name: &str, bin: &str, version: &str) -> TaskResult {
     run(Command::new("cargo").args(["install", crate_name, "--version", &format!("={version}")]))
 }
 
-/// The wasm target, wasm-bindgen-cli, worker-build and the npm tools.
+/// The nightly toolchain of the widget's release build ([`crate::build::widget`]), pinned so
+/// that the bundle does not change under a new nightly. Clippy, the tests and the workers stay
+/// on stable.
+pub const WIDGET_NIGHTLY: &str = "nightly-2026-05-19";
+
+/// [`WIDGET_NIGHTLY`] with the standard library's source (`-Zbuild-std` builds it), installed
+/// from static.rust-lang.org when missing.
+pub fn ensure_widget_toolchain() -> TaskResult {
+    let sysroot = output_of(
+        "rustc",
+        &[&format!("+{WIDGET_NIGHTLY}"), "--print", "sysroot"],
+    );
+    let has_source = sysroot.is_some_and(|s| {
+        PathBuf::from(s.trim())
+            .join("lib/rustlib/src/rust/library/std")
+            .is_dir()
+    });
+    if has_source {
+        return Ok(());
+    }
+    step(&format!(
+        "rustup toolchain install {WIDGET_NIGHTLY} with rust-src (the widget's build, once)"
+    ));
+    run(Command::new("rustup").args([
+        "toolchain",
+        "install",
+        WIDGET_NIGHTLY,
+        "--profile",
+        "minimal",
+        "--component",
+        "rust-src",
+    ]))
+}
+
+/// The wasm target, wasm-bindgen-cli, worker-build, the widget's nightly and the npm tools.
 pub fn ensure_build_tools() -> TaskResult {
     let targets = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     if !targets
@@ -85,6 +119,7 @@ pub fn ensure_build_tools() -> TaskResult {
         &locked_version("wasm-bindgen")?,
     )?;
     ensure_cargo_tool("worker-build", "worker-build", &locked_version("worker")?)?;
+    ensure_widget_toolchain()?;
     let root = root();
     let installed = root.join("node_modules/.package-lock.json");
     let fresh = match (
