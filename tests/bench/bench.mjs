@@ -220,7 +220,7 @@ const out = `# Benchmarks
 Made by \`cargo xtask bench\` on ${new Date().toISOString().slice(0, 10)}, on this project's
 machine (${cpus().length} cores), edge and sandbox straight on workerd through Miniflare
 (\`xtask/js/serve-worker.mjs\`: the bindings of each \`wrangler.toml\`, the same built code as
-\`wrangler dev\`, no proxy worker, no inspector, no watcher) on 127.0.0.1, the edge's D1 database
+\`wrangler dev\`, no proxy worker, no inspector, no watcher, no Miniflare entry worker) on 127.0.0.1, the edge's D1 database
 in a process of its own (\`xtask/js/serve-d1.mjs\`, as on Cloudflare, where D1 is a service the
 Worker calls), Debian Chromium headless. The workers' state (Durable Objects, D1) is kept on a
 tmpfs: SQLite runs every statement and commit, but no commit is flushed to this VM's disk
