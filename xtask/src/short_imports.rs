@@ -53,24 +53,25 @@ fn short_name(mut n: usize) -> String {
     String::from_utf8(name).unwrap_or_default()
 }
 
-/// Each renamed import: (wasm-bindgen's name, the short one).
-type Renamed = Vec<(String, String)>;
-
-/// The wasm with [`MODULE`]'s imports renamed, and the names.
-fn rename_imports(wasm: &[u8]) -> Result<(Vec<u8>, Renamed), String> {
+/// The wasm with each section of id `section` replaced by what `rewrite` makes of its body
+/// (the imports are section 2, the exports 7); every other section as it was.
+fn rewrite_section(
+    wasm: &[u8],
+    section: u8,
+    mut rewrite: impl FnMut(&[u8]) -> Result<Vec<u8>, String>,
+) -> Result<Vec<u8>, String> {
     const HEADER: &[u8] = b"\0asm\x01\0\0\0";
     if !wasm.starts_with(HEADER) {
         return Err("not a wasm module (version 1)".into());
     }
     let mut out = HEADER.to_vec();
-    let mut renamed = Vec::new();
     let mut at = Reader::new(wasm, HEADER.len());
     while !at.done() {
         let id = at.byte()?;
         let size = at.leb()? as usize;
         let body = at.take(size)?;
-        let body = if id == 2 {
-            imports_section(body, &mut renamed)?
+        let body = if id == section {
+            rewrite(body)?
         } else {
             body.to_vec()
         };
@@ -78,6 +79,16 @@ fn rename_imports(wasm: &[u8]) -> Result<(Vec<u8>, Renamed), String> {
         write_leb(&mut out, body.len() as u64);
         out.extend_from_slice(&body);
     }
+    Ok(out)
+}
+
+/// Each renamed import: (wasm-bindgen's name, the short one).
+type Renamed = Vec<(String, String)>;
+
+/// The wasm with [`MODULE`]'s imports renamed, and the names.
+fn rename_imports(wasm: &[u8]) -> Result<(Vec<u8>, Renamed), String> {
+    let mut renamed = Vec::new();
+    let out = rewrite_section(wasm, 2, |body| imports_section(body, &mut renamed))?;
     if renamed.is_empty() {
         return Err(format!("no imports from {MODULE}"));
     }
@@ -179,26 +190,8 @@ const KEPT_EXPORT: &str = "memory";
 
 /// The wasm with every export but [`KEPT_EXPORT`] renamed, and the names.
 fn rename_exports(wasm: &[u8]) -> Result<(Vec<u8>, Renamed), String> {
-    const HEADER: &[u8] = b"\0asm\x01\0\0\0";
-    if !wasm.starts_with(HEADER) {
-        return Err("not a wasm module (version 1)".into());
-    }
-    let mut out = HEADER.to_vec();
     let mut renamed = Vec::new();
-    let mut at = Reader::new(wasm, HEADER.len());
-    while !at.done() {
-        let id = at.byte()?;
-        let size = at.leb()? as usize;
-        let body = at.take(size)?;
-        let body = if id == 7 {
-            exports_section(body, &mut renamed)?
-        } else {
-            body.to_vec()
-        };
-        out.push(id);
-        write_leb(&mut out, body.len() as u64);
-        out.extend_from_slice(&body);
-    }
+    let out = rewrite_section(wasm, 7, |body| exports_section(body, &mut renamed))?;
     Ok((out, renamed))
 }
 
