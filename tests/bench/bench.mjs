@@ -31,8 +31,9 @@ const workers = ['edge/build/index_bg.wasm', 'edge/build/index.js', 'sandbox/bui
 
 // The edge's CPU per request type, first, while nothing else runs (issue #15).
 const COST_SAMPLES = Number(process.env.LIPA_COST_SAMPLES ?? 200);
-const { costs, d1Costs, young, lost: costsLost } = await requestCosts(COST_SAMPLES);
-const { table: costTableMd, over: costsOver } = costTable(costs, d1Costs, young);
+const measuredCosts = await requestCosts(COST_SAMPLES);
+const { costs, lost: costsLost } = measuredCosts;
+const { table: costTableMd, over: costsOver } = costTable(measuredCosts);
 // Then where that CPU goes, from `perf` over fewer rounds (perf's sampling costs a little).
 const PROFILE_ROUNDS = Number(process.env.LIPA_PROFILE_ROUNDS ?? 40);
 let activity;
@@ -251,12 +252,17 @@ once the edge has been quiet for 100 ms, and each round's payment declined and s
 next round. Creation is a Ugandan checkout (its providers need nothing prepared, so it sets no
 alarm). A Kenyan checkout's creation sets its alarm to fire at once, and the alarm opens
 CrissCross's session while the creation's answer is still on its way: the two invocations are
-read together, until the edge is quiet. The webhook is a signed CrissCross hint naming the checkout (its transaction id one Lipa never learnt, so it is matched by the checkout's reference): verified,
+read together, until the edge is quiet. The status poll is the alarm a Pay sets (CrissCross's
+schedule asks every 2 s at first) on a payment that waits for its customer, read alone: nothing
+is sent to the edge between the Pay and the poll, and the window runs from 40 ms before the
+edge's CPU rises to when it is quiet again. The webhook is a signed CrissCross hint naming the checkout (its transaction id one Lipa never learnt, so it is matched by the checkout's reference): verified,
 then the payment read from the provider and stored. What workerd does for the request counts
 (HTTP parsing, the Durable Object's storage, the subrequests' I/O, sending D1 its queries and
 reading their rows), which is more than Cloudflare bills as the Worker's CPU time; the goal is
-judged on it all the same. The D1 database runs in a process of its own, as on Cloudflare: its
-CPU in the same windows is the last column, not part of the edge's.
+judged on it all the same. The column "on the request thread" is the part of it on workerd's
+main thread, the one that runs the requests (without V8's background threads, which compile
+and collect garbage concurrently). The D1 database runs in a process of its own, as on Cloudflare: its
+CPU in the same windows is a column of its own, not part of the edge's.
 
 Rounds left out for a connection lost on the way: ${costsLost}.
 

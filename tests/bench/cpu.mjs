@@ -98,6 +98,21 @@ export function edgeMeter() {
   return groupMeter('edge');
 }
 
+/**
+ * A meter over the thread that runs the edge's requests alone: workerd's main thread (named
+ * `workerd`), without V8's background threads (`V8 DefaultWorke…`: compiling, concurrent
+ * garbage collection) and the Node runner.
+ */
+export function edgeRequestThreadMeter() {
+  const tids = [];
+  for (const pid of edgeWorkerd()) {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      if ((read(`/proc/${pid}/task/${tid}/comm`) ?? '').trim() === 'workerd') tids.push(`${pid}/task/${tid}`);
+    }
+  }
+  return () => tids.reduce((sum, t) => sum + Number((read(`/proc/${t}/schedstat`) ?? '0').split(' ')[0]), 0);
+}
+
 /** The same meter over another server's process group (`d1`, `sandbox`). */
 export function groupMeter(name) {
   const pids = members(processGroups()[name]);
