@@ -5,7 +5,7 @@ import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { launch, EDGE, SANDBOX, createCheckout, widgetCall } from '../e2e/support.mjs';
 import { runLoad, APPROVALS } from '../load/load.mjs';
-import { snapshot, split, d1Queries } from './cpu.mjs';
+import { snapshot, split, d1Queries, edgeByProcess } from './cpu.mjs';
 import { requestCosts, costTable, percentile, CPU_GOAL_MS, WARM_UP_ROUNDS, YOUNG_ROUNDS } from './cost.mjs';
 import { activityProfile, activityTable } from './profile.mjs';
 import { coldStarts } from './coldstart.mjs';
@@ -31,7 +31,9 @@ const workers = ['edge/build/index_bg.wasm', 'edge/build/index.js', 'sandbox/bui
 
 // The edge's CPU per request type, first, while nothing else runs (issue #15).
 const COST_SAMPLES = Number(process.env.LIPA_COST_SAMPLES ?? 200);
+const runnerBefore = edgeByProcess();
 const measuredCosts = await requestCosts(COST_SAMPLES);
+const runnerMs = ((edgeByProcess().node ?? 0) - (runnerBefore.node ?? 0)) / 1e6;
 const { costs, lost: costsLost } = measuredCosts;
 const { table: costTableMd, over: costsOver } = costTable(measuredCosts);
 // Then where that CPU goes, from `perf` over fewer rounds (perf's sampling costs a little).
@@ -246,7 +248,7 @@ Loader \`lipa.js\`: **${KB(loader.gz)} KB gzip** (budget 5 KB).
 Each request type alone, one at a time, ${COST_SAMPLES} rounds of one checkout's life, after
 ${WARM_UP_ROUNDS} rounds not kept (V8 compiles what a request runs in tiers, on workerd's threads; the
 first ${YOUNG_ROUNDS} of them, on the freshly started edge, are the last column: what a young isolate costs): the
-edge's process group's thread run time (\`/proc/<pid>/task/*/schedstat\`, ns) read just
+edge's workerd's thread run time (\`/proc/<pid>/task/*/schedstat\`, ns) read just
 before the request and just after its answer (\`tests/bench/cost.mjs\`), each request sent only
 once the edge has been quiet for 100 ms, and each round's payment declined and settled before the
 next round. Creation is a Ugandan checkout (its providers need nothing prepared, so it sets no
@@ -263,6 +265,10 @@ judged on it all the same. The column "on the request thread" is the part of it 
 main thread, the one that runs the requests (without V8's background threads, which compile
 and collect garbage concurrently). The D1 database runs in a process of its own, as on Cloudflare: its
 CPU in the same windows is a column of its own, not part of the edge's.
+
+Not counted: the Node runner beside the edge's workerd (Miniflare, which reads workerd's log
+from a pipe and writes it on; Cloudflare runs no such process): ${runnerMs.toFixed(0)} ms over all
+${WARM_UP_ROUNDS + COST_SAMPLES} rounds, ${(runnerMs / (WARM_UP_ROUNDS + COST_SAMPLES)).toFixed(2)} ms per round (its measured requests, and the decline and reads that end it).
 
 Rounds left out for a connection lost on the way: ${costsLost}.
 

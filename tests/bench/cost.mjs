@@ -1,5 +1,5 @@
-// The edge's CPU per request type, each measured in isolation: the edge's process group's
-// thread run time (see cpu.mjs) read just before a request is sent and just after its answer
+// The edge's CPU per request type, each measured in isolation: the edge's workerd's thread run
+// time (see cpu.mjs) read just before a request is sent and just after its answer
 // arrives, one request at a time, and only once the edge has gone quiet (no CPU for 100 ms), so
 // no alarm of an earlier request runs inside a measured one. Two alarms are read:
 // - the one a Kenyan checkout's creation sets to fire at once (it prepares the checkout with

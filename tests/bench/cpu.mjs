@@ -91,11 +91,14 @@ export function edgeByProcess() {
 }
 
 /**
- * A meter over the edge's process group alone, cheap enough to read around one request: the
- * group's members are looked up once (workerd keeps its threads).
+ * A meter over the edge's workerd, cheap enough to read around one request: the process is
+ * looked up once (workerd keeps its threads). Not the Node runner beside it in its group
+ * (Miniflare, which reads workerd's log from a pipe and writes it on): Cloudflare runs no such
+ * process. {@link edgeByProcess} still shows what it costs.
  */
 export function edgeMeter() {
-  return groupMeter('edge');
+  const pids = edgeWorkerd();
+  return () => runNs(pids);
 }
 
 /**
