@@ -343,8 +343,8 @@ requests per second each).
 | shared resource | per checkout (measured above) | at ${PEAK} checkouts/s | allows |
 | --- | ---: | ---: | ---: |
 | D1 \`lipa\` (one primary, queries one at a time) | ${d1PerCo.toFixed(2)} queries, ${fastD1.ms.toFixed(2)} ms executing | ${(d1PerCo * PEAK).toFixed(0)} queries/s | ~${d1RuleCapacity.toFixed(0)} checkouts/s at Cloudflare's 1 ms a query; ~${d1MeasuredCapacity.toFixed(0)} at the execution time measured here |
-| PromptLimiter, phone bucket (one object per number) | 1 request per Pay | 1 request/s per number | 1,000 Pays/s on one number (the limit, 5 per 10 min, refuses long before) |
-| PromptLimiter, IP bucket (one object per client IP) | 1 request per Pay | depends on how many customers share an IP | the object: 1,000/s; the policy: **${PER_IP} Pays per 10 min per IP** |
+| PromptLimiter, phone bucket (a number's bucket always in the same one of 64 shard objects) | 1 request per Pay | ${(PEAK / 64).toFixed(1)} requests/s per shard | 64 × 1,000 = 64,000 Pays/s spread over the shards; on one number the limit (5 per 10 min) refuses long before |
+| PromptLimiter, IP bucket (an IP's bucket always in the same shard) | 1 request per Pay | depends on how many customers share an IP | the shard: 1,000/s; the policy: **${PER_IP} Pays per 10 min per IP** |
 | The merchant's webhook endpoint | ${eventsPerCo.toFixed(2)} deliveries (one final event a payment, retries on failure) | ${(eventsPerCo * PEAK).toFixed(0)} POSTs/s | what the merchant's server takes; Lipa retries with backoff |
 
 ${d1RuleCapacity < PEAK
