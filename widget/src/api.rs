@@ -1,6 +1,6 @@
 //! The widget's calls to the edge: same origin, authorized by the checkout's client secret.
 
-use gloo_net::http::{Method, RequestBuilder};
+use gloo_net::http::{Request, RequestBuilder};
 use lipa_api::{CheckoutView, PaymentView, VerificationView};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -111,10 +111,15 @@ pub fn js_object(fields: &[(&str, &str)]) -> JsValue {
     object.into()
 }
 
+/// How a call starts: gloo-net's `Request::get` or `Request::post`, which set the method from
+/// a constant (`RequestBuilder::method` with an `http::Method` passed in ships its matching
+/// and drop code).
+type Start = fn(&str) -> RequestBuilder;
+
 /// Calls the edge and reads its answer as a `T`.
 async fn call<T: DeserializeOwned>(
     session: &Session,
-    method: Method,
+    method: Start,
     path: &str,
     body: Option<JsValue>,
 ) -> Result<T, ApiError> {
@@ -128,15 +133,13 @@ async fn call<T: DeserializeOwned>(
 /// is not copied for every type read.
 async fn fetch(
     session: &Session,
-    method: Method,
+    method: Start,
     path: &str,
     body: Option<JsValue>,
 ) -> Result<JsValue, ApiError> {
     let network = |_| ApiError::new(crate::i18n::NETWORK);
     let bearer = cat(&["Bearer ", &session.client_secret]);
-    let request = RequestBuilder::new(path)
-        .method(method)
-        .header("Authorization", &bearer);
+    let request = method(path).header("Authorization", &bearer);
     let request = match body {
         Some(body) => request
             .header("Content-Type", "application/json")
@@ -160,7 +163,7 @@ async fn fetch(
 pub async fn checkout(session: &Session) -> Result<CheckoutView, ApiError> {
     call(
         session,
-        Method::GET,
+        Request::get,
         &cat(&["/api/checkouts/", &session.checkout_id]),
         None,
     )
@@ -175,7 +178,7 @@ pub async fn start_payment(
 ) -> Result<PaymentView, ApiError> {
     call(
         session,
-        Method::POST,
+        Request::post,
         &cat(&["/api/checkouts/", &session.checkout_id, "/payments"]),
         Some(js_object(&[("operator", operator), ("phone", phone)])),
     )
@@ -186,7 +189,7 @@ pub async fn start_payment(
 pub async fn check(session: &Session) -> Result<PaymentView, ApiError> {
     call(
         session,
-        Method::POST,
+        Request::post,
         &cat(&["/api/checkouts/", &session.checkout_id, "/check"]),
         None,
     )
@@ -197,7 +200,7 @@ pub async fn check(session: &Session) -> Result<PaymentView, ApiError> {
 pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, ApiError> {
     call(
         session,
-        Method::POST,
+        Request::post,
         &cat(&["/api/checkouts/", &session.checkout_id, "/otp"]),
         Some(js_object(&[("otp", otp)])),
     )
@@ -213,7 +216,7 @@ pub async fn send_code(
 ) -> Result<VerificationView, ApiError> {
     call(
         session,
-        Method::POST,
+        Request::post,
         &cat(&["/api/checkouts/", &session.checkout_id, "/verify"]),
         Some(js_object(&[("operator", operator), ("phone", phone)])),
     )
@@ -228,7 +231,7 @@ pub async fn check_code(
 ) -> Result<VerificationView, ApiError> {
     call(
         session,
-        Method::POST,
+        Request::post,
         &cat(&["/api/checkouts/", &session.checkout_id, "/verify/check"]),
         Some(js_object(&[("phone", phone), ("code", code)])),
     )
