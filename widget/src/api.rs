@@ -2,8 +2,6 @@
 
 use gloo_net::http::{Headers, Request};
 use lipa_api::{CheckoutView, PaymentView, VerificationView};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
 /// Where the widget is and what authorizes it, read from the iframe's URL:
@@ -62,14 +60,13 @@ impl Session {
 /// What the widget needs of an edge refusal (`{"error": {"code", "message", "field"}}`):
 /// its code, which the widget puts in the customer's language ([`crate::i18n::Text`]), and
 /// the field to show it at. The edge's English `message` is never shown. The code is read
-/// as text, which keeps the code enum's deserializer out of the bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// as text, which keeps the code enum's reader out of the bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The error code (`payment_in_progress`, …), or the widget's own `network` /
     /// `unexpected`.
     pub code: String,
     /// The request field at fault.
-    #[serde(default)]
     pub field: Option<String>,
 }
 
@@ -82,10 +79,14 @@ impl ApiError {
     }
 }
 
-#[derive(Deserialize)]
+crate::from_js_struct!(ApiError { code, field });
+
+/// An edge refusal's body.
 struct ErrorBody {
     error: ApiError,
 }
+
+crate::from_js_struct!(ErrorBody { error });
 
 fn network_error(_: JsValue) -> ApiError {
     ApiError::new(crate::i18n::NETWORK)
@@ -121,7 +122,7 @@ enum Method {
 }
 
 /// Calls the edge and reads its answer as a `T`.
-async fn call<T: DeserializeOwned>(
+async fn call<T: crate::de::FromJs>(
     session: &Session,
     method: Method,
     path: &str,
