@@ -1,6 +1,6 @@
 //! The widget's calls to the edge: same origin, authorized by the checkout's client secret.
 
-use gloo_net::http::{Headers, Request};
+use gloo_net::http::{Request, RequestBuilder};
 use lipa_api::{CheckoutView, PaymentView, VerificationView};
 use wasm_bindgen::JsValue;
 
@@ -112,19 +112,15 @@ pub fn js_object(fields: &[(&str, &str)]) -> JsValue {
     object.into()
 }
 
-/// An HTTP method the widget calls the edge with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Method {
-    /// `GET`.
-    Get,
-    /// `POST`.
-    Post,
-}
+/// How a call starts: gloo-net's `Request::get` or `Request::post`, which set the method from
+/// a constant (`RequestBuilder::method` with an `http::Method` passed in ships its matching
+/// and drop code).
+type Start = fn(&str) -> RequestBuilder;
 
 /// Calls the edge and reads its answer as a `T`.
 async fn call<T: crate::de::FromJs>(
     session: &Session,
-    method: Method,
+    method: Start,
     path: &str,
     body: Option<JsValue>,
 ) -> Result<T, ApiError> {
@@ -132,38 +128,27 @@ async fn call<T: crate::de::FromJs>(
     crate::de::from_js(json).ok_or_else(|| ApiError::new(crate::i18n::UNEXPECTED))
 }
 
-/// Calls the edge through gloo-net's `http` (its `Request::send` and `Response::text`): the
-/// answer's JSON when the edge accepted the call, its refusal otherwise. The request is made
-/// from the browser's `Request` (`Request::from`) rather than through gloo-net's
-/// `RequestBuilder`, whose build merges query parameters into the URL through `Url`,
-/// `UrlSearchParams` and `format!`: the widget's paths carry no query. The body is read as
-/// text and parsed by the browser (`JSON.parse`): the widget ships no JSON parser of its
-/// own. Not generic, so that its code is not copied for every type read.
+/// Calls the edge through gloo-net's `http`: the answer's JSON when the edge accepted the
+/// call, its refusal otherwise. The body is read as text and parsed by the browser
+/// (`JSON.parse`): the widget ships no JSON parser of its own. Not generic, so that its code
+/// is not copied for every type read.
 async fn fetch(
     session: &Session,
-    method: Method,
+    method: Start,
     path: &str,
     body: Option<JsValue>,
 ) -> Result<JsValue, ApiError> {
     let network = |_| ApiError::new(crate::i18n::NETWORK);
-    let headers = Headers::new();
-    headers.set("Authorization", &cat(&["Bearer ", &session.client_secret]));
-    let init = web_sys::RequestInit::new();
-    init.set_method(match method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-    });
-    if let Some(body) = body {
-        headers.set("Content-Type", "application/json");
-        init.set_body(
-            &js_sys::JSON::stringify(&body)
-                .map_err(network_error)?
-                .into(),
-        );
+    let bearer = cat(&["Bearer ", &session.client_secret]);
+    let request = method(path).header("Authorization", &bearer);
+    let request = match body {
+        Some(body) => request
+            .header("Content-Type", "application/json")
+            .body(js_sys::JSON::stringify(&body).map_err(network_error)?),
+        None => request.build(),
     }
-    init.set_headers(&headers.into_raw());
-    let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(network_error)?;
-    let response = Request::from(request).send().await.map_err(network)?;
+    .map_err(network)?;
+    let response = request.send().await.map_err(network)?;
     let text = response.text().await.map_err(network)?;
     let json = js_sys::JSON::parse(&text).map_err(network_error)?;
     if response.ok() {
@@ -179,7 +164,7 @@ async fn fetch(
 pub async fn checkout(session: &Session) -> Result<CheckoutView, ApiError> {
     call(
         session,
-        Method::Get,
+        Request::get,
         &cat(&["/api/checkouts/", &session.checkout_id]),
         None,
     )
@@ -194,7 +179,7 @@ pub async fn start_payment(
 ) -> Result<PaymentView, ApiError> {
     call(
         session,
-        Method::Post,
+        Request::post,
         &cat(&["/api/checkouts/", &session.checkout_id, "/payments"]),
         Some(js_object(&[("operator", operator), ("phone", phone)])),
     )
@@ -205,7 +190,7 @@ pub async fn start_payment(
 pub async fn check(session: &Session) -> Result<PaymentView, ApiError> {
     call(
         session,
-        Method::Post,
+        Request::post,
         &cat(&["/api/checkouts/", &session.checkout_id, "/check"]),
         None,
     )
@@ -216,7 +201,7 @@ pub async fn check(session: &Session) -> Result<PaymentView, ApiError> {
 pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, ApiError> {
     call(
         session,
-        Method::Post,
+        Request::post,
         &cat(&["/api/checkouts/", &session.checkout_id, "/otp"]),
         Some(js_object(&[("otp", otp)])),
     )
@@ -232,7 +217,7 @@ pub async fn send_code(
 ) -> Result<VerificationView, ApiError> {
     call(
         session,
-        Method::Post,
+        Request::post,
         &cat(&["/api/checkouts/", &session.checkout_id, "/verify"]),
         Some(js_object(&[("operator", operator), ("phone", phone)])),
     )
@@ -247,7 +232,7 @@ pub async fn check_code(
 ) -> Result<VerificationView, ApiError> {
     call(
         session,
-        Method::Post,
+        Request::post,
         &cat(&["/api/checkouts/", &session.checkout_id, "/verify/check"]),
         Some(js_object(&[("phone", phone), ("code", code)])),
     )
