@@ -36,23 +36,27 @@ pub trait FromJs: Sized {
 
 /// The field `key` of `object` read as a `T` (absent: [`FromJs::absent`]).
 pub fn field<T: FromJs>(object: &JsValue, key: &str) -> Option<T> {
-    let value = js_sys::Reflect::get(object, &JsValue::from_str(key)).ok()?;
-    if value.is_undefined() {
-        T::absent()
-    } else {
-        T::from_js(value)
+    match get(object, key)? {
+        Some(value) => T::from_js(value),
+        None => T::absent(),
     }
 }
 
 /// The field `key` of `object` read as a `T`, or `T`'s default when absent (serde's
 /// `#[serde(default)]`).
 pub fn field_or_default<T: FromJs + Default>(object: &JsValue, key: &str) -> Option<T> {
-    let value = js_sys::Reflect::get(object, &JsValue::from_str(key)).ok()?;
-    if value.is_undefined() {
-        Some(T::default())
-    } else {
-        T::from_js(value)
+    match get(object, key)? {
+        Some(value) => T::from_js(value),
+        None => Some(T::default()),
     }
+}
+
+/// The field `key` of `object`: `Some(None)` when it is absent, `None` when it cannot be
+/// read. Not generic, so that its code is not copied for every type read.
+#[inline(never)]
+fn get(object: &JsValue, key: &str) -> Option<Option<JsValue>> {
+    let value = js_sys::Reflect::get(object, &JsValue::from_str(key)).ok()?;
+    Some((!value.is_undefined()).then_some(value))
 }
 
 /// `object` when it is a JSON object (not an array, not `null`).
