@@ -117,15 +117,10 @@ pub fn js_object(fields: &[(&str, &str)]) -> JsValue {
 /// and drop code).
 type Start = fn(&str) -> RequestBuilder;
 
-/// Calls the edge and reads its answer as a `T`.
-async fn call<T: crate::de::FromJs>(
-    session: &Session,
-    method: Start,
-    path: &str,
-    body: Option<JsValue>,
-) -> Result<T, ApiError> {
-    let json = fetch(session, method, path, body).await?;
-    crate::de::from_js(json).ok_or_else(|| ApiError::new(crate::i18n::UNEXPECTED))
+/// Reads the edge's answer ([`fetch`]) as a `T`. Not async: each call's own future awaits
+/// [`fetch`] and then reads, without a generic future around [`fetch`]'s for every type read.
+fn read<T: crate::de::FromJs>(answer: Result<JsValue, ApiError>) -> Result<T, ApiError> {
+    crate::de::from_js(answer?).ok_or_else(|| ApiError::new(crate::i18n::UNEXPECTED))
 }
 
 /// Calls the edge through gloo-net's `http`: the answer's JSON when the edge accepted the
@@ -162,13 +157,15 @@ async fn fetch(
 
 /// Reads the checkout and its latest payment.
 pub async fn checkout(session: &Session) -> Result<CheckoutView, ApiError> {
-    call(
-        session,
-        Request::get,
-        &cat(&["/api/checkouts/", &session.checkout_id]),
-        None,
+    read(
+        fetch(
+            session,
+            Request::get,
+            &cat(&["/api/checkouts/", &session.checkout_id]),
+            None,
+        )
+        .await,
     )
-    .await
 }
 
 /// Starts a payment.
@@ -177,35 +174,41 @@ pub async fn start_payment(
     operator: &str,
     phone: &str,
 ) -> Result<PaymentView, ApiError> {
-    call(
-        session,
-        Request::post,
-        &cat(&["/api/checkouts/", &session.checkout_id, "/payments"]),
-        Some(js_object(&[("operator", operator), ("phone", phone)])),
+    read(
+        fetch(
+            session,
+            Request::post,
+            &cat(&["/api/checkouts/", &session.checkout_id, "/payments"]),
+            Some(js_object(&[("operator", operator), ("phone", phone)])),
+        )
+        .await,
     )
-    .await
 }
 
 /// "I've approved": the edge reads the live payment from its provider now and answers it.
 pub async fn check(session: &Session) -> Result<PaymentView, ApiError> {
-    call(
-        session,
-        Request::post,
-        &cat(&["/api/checkouts/", &session.checkout_id, "/check"]),
-        None,
+    read(
+        fetch(
+            session,
+            Request::post,
+            &cat(&["/api/checkouts/", &session.checkout_id, "/check"]),
+            None,
+        )
+        .await,
     )
-    .await
 }
 
 /// Sends the customer's one-time code for the live payment.
 pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, ApiError> {
-    call(
-        session,
-        Request::post,
-        &cat(&["/api/checkouts/", &session.checkout_id, "/otp"]),
-        Some(js_object(&[("otp", otp)])),
+    read(
+        fetch(
+            session,
+            Request::post,
+            &cat(&["/api/checkouts/", &session.checkout_id, "/otp"]),
+            Some(js_object(&[("otp", otp)])),
+        )
+        .await,
     )
-    .await
 }
 
 /// Asks the edge to send the guest's number a verification code by SMS (routes with
@@ -215,13 +218,15 @@ pub async fn send_code(
     operator: &str,
     phone: &str,
 ) -> Result<VerificationView, ApiError> {
-    call(
-        session,
-        Request::post,
-        &cat(&["/api/checkouts/", &session.checkout_id, "/verify"]),
-        Some(js_object(&[("operator", operator), ("phone", phone)])),
+    read(
+        fetch(
+            session,
+            Request::post,
+            &cat(&["/api/checkouts/", &session.checkout_id, "/verify"]),
+            Some(js_object(&[("operator", operator), ("phone", phone)])),
+        )
+        .await,
     )
-    .await
 }
 
 /// Checks the code the guest typed for `phone`.
@@ -230,13 +235,15 @@ pub async fn check_code(
     phone: &str,
     code: &str,
 ) -> Result<VerificationView, ApiError> {
-    call(
-        session,
-        Request::post,
-        &cat(&["/api/checkouts/", &session.checkout_id, "/verify/check"]),
-        Some(js_object(&[("phone", phone), ("code", code)])),
+    read(
+        fetch(
+            session,
+            Request::post,
+            &cat(&["/api/checkouts/", &session.checkout_id, "/verify/check"]),
+            Some(js_object(&[("phone", phone), ("code", code)])),
+        )
+        .await,
     )
-    .await
 }
 
 /// Waits for news of the payment: `ms` milliseconds at most (longer while the live channel is
