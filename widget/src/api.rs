@@ -1,9 +1,7 @@
 //! The widget's calls to the edge: same origin, authorized by the checkout's client secret.
 
-use gloo_net::http::{Method, RequestBuilder};
+use gloo_net::http::{Request, RequestBuilder};
 use lipa_api::{CheckoutView, PaymentView, VerificationView};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
 /// Where the widget is and what authorizes it, read from the iframe's URL:
@@ -62,14 +60,13 @@ impl Session {
 /// What the widget needs of an edge refusal (`{"error": {"code", "message", "field"}}`):
 /// its code, which the widget puts in the customer's language ([`crate::i18n::Text`]), and
 /// the field to show it at. The edge's English `message` is never shown. The code is read
-/// as text, which keeps the code enum's deserializer out of the bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// as text, which keeps the code enum's reader out of the bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The error code (`payment_in_progress`, …), or the widget's own `network` /
     /// `unexpected`.
     pub code: String,
     /// The request field at fault.
-    #[serde(default)]
     pub field: Option<String>,
 }
 
@@ -82,10 +79,14 @@ impl ApiError {
     }
 }
 
-#[derive(Deserialize)]
+crate::from_js_struct!(ApiError { code, field });
+
+/// An edge refusal's body.
 struct ErrorBody {
     error: ApiError,
 }
+
+crate::from_js_struct!(ErrorBody { error });
 
 fn network_error(_: JsValue) -> ApiError {
     ApiError::new(crate::i18n::NETWORK)
@@ -111,15 +112,15 @@ pub fn js_object(fields: &[(&str, &str)]) -> JsValue {
     object.into()
 }
 
-/// Calls the edge and reads its answer as a `T`.
-async fn call<T: DeserializeOwned>(
-    session: &Session,
-    method: Method,
-    path: &str,
-    body: Option<JsValue>,
-) -> Result<T, ApiError> {
-    let json = fetch(session, method, path, body).await?;
-    crate::de::from_js(json).ok_or_else(|| ApiError::new(crate::i18n::UNEXPECTED))
+/// How a call starts: gloo-net's `Request::get` or `Request::post`, which set the method from
+/// a constant (`RequestBuilder::method` with an `http::Method` passed in ships its matching
+/// and drop code).
+type Start = fn(&str) -> RequestBuilder;
+
+/// Reads the edge's answer ([`fetch`]) as a `T`. Not async: each call's own future awaits
+/// [`fetch`] and then reads, without a generic future around [`fetch`]'s for every type read.
+fn read<T: crate::de::FromJs>(answer: Result<JsValue, ApiError>) -> Result<T, ApiError> {
+    crate::de::from_js(answer?).ok_or_else(|| ApiError::new(crate::i18n::UNEXPECTED))
 }
 
 /// Calls the edge through gloo-net's `http`: the answer's JSON when the edge accepted the
@@ -128,15 +129,13 @@ async fn call<T: DeserializeOwned>(
 /// is not copied for every type read.
 async fn fetch(
     session: &Session,
-    method: Method,
+    method: Start,
     path: &str,
     body: Option<JsValue>,
 ) -> Result<JsValue, ApiError> {
     let network = |_| ApiError::new(crate::i18n::NETWORK);
     let bearer = cat(&["Bearer ", &session.client_secret]);
-    let request = RequestBuilder::new(path)
-        .method(method)
-        .header("Authorization", &bearer);
+    let request = method(path).header("Authorization", &bearer);
     let request = match body {
         Some(body) => request
             .header("Content-Type", "application/json")
@@ -158,13 +157,15 @@ async fn fetch(
 
 /// Reads the checkout and its latest payment.
 pub async fn checkout(session: &Session) -> Result<CheckoutView, ApiError> {
-    call(
-        session,
-        Method::GET,
-        &cat(&["/api/checkouts/", &session.checkout_id]),
-        None,
+    read(
+        fetch(
+            session,
+            Request::get,
+            &cat(&["/api/checkouts/", &session.checkout_id]),
+            None,
+        )
+        .await,
     )
-    .await
 }
 
 /// Starts a payment.
@@ -173,35 +174,41 @@ pub async fn start_payment(
     operator: &str,
     phone: &str,
 ) -> Result<PaymentView, ApiError> {
-    call(
-        session,
-        Method::POST,
-        &cat(&["/api/checkouts/", &session.checkout_id, "/payments"]),
-        Some(js_object(&[("operator", operator), ("phone", phone)])),
+    read(
+        fetch(
+            session,
+            Request::post,
+            &cat(&["/api/checkouts/", &session.checkout_id, "/payments"]),
+            Some(js_object(&[("operator", operator), ("phone", phone)])),
+        )
+        .await,
     )
-    .await
 }
 
 /// "I've approved": the edge reads the live payment from its provider now and answers it.
 pub async fn check(session: &Session) -> Result<PaymentView, ApiError> {
-    call(
-        session,
-        Method::POST,
-        &cat(&["/api/checkouts/", &session.checkout_id, "/check"]),
-        None,
+    read(
+        fetch(
+            session,
+            Request::post,
+            &cat(&["/api/checkouts/", &session.checkout_id, "/check"]),
+            None,
+        )
+        .await,
     )
-    .await
 }
 
 /// Sends the customer's one-time code for the live payment.
 pub async fn submit_otp(session: &Session, otp: &str) -> Result<PaymentView, ApiError> {
-    call(
-        session,
-        Method::POST,
-        &cat(&["/api/checkouts/", &session.checkout_id, "/otp"]),
-        Some(js_object(&[("otp", otp)])),
+    read(
+        fetch(
+            session,
+            Request::post,
+            &cat(&["/api/checkouts/", &session.checkout_id, "/otp"]),
+            Some(js_object(&[("otp", otp)])),
+        )
+        .await,
     )
-    .await
 }
 
 /// Asks the edge to send the guest's number a verification code by SMS (routes with
@@ -211,13 +218,15 @@ pub async fn send_code(
     operator: &str,
     phone: &str,
 ) -> Result<VerificationView, ApiError> {
-    call(
-        session,
-        Method::POST,
-        &cat(&["/api/checkouts/", &session.checkout_id, "/verify"]),
-        Some(js_object(&[("operator", operator), ("phone", phone)])),
+    read(
+        fetch(
+            session,
+            Request::post,
+            &cat(&["/api/checkouts/", &session.checkout_id, "/verify"]),
+            Some(js_object(&[("operator", operator), ("phone", phone)])),
+        )
+        .await,
     )
-    .await
 }
 
 /// Checks the code the guest typed for `phone`.
@@ -226,13 +235,15 @@ pub async fn check_code(
     phone: &str,
     code: &str,
 ) -> Result<VerificationView, ApiError> {
-    call(
-        session,
-        Method::POST,
-        &cat(&["/api/checkouts/", &session.checkout_id, "/verify/check"]),
-        Some(js_object(&[("phone", phone), ("code", code)])),
+    read(
+        fetch(
+            session,
+            Request::post,
+            &cat(&["/api/checkouts/", &session.checkout_id, "/verify/check"]),
+            Some(js_object(&[("phone", phone), ("code", code)])),
+        )
+        .await,
     )
-    .await
 }
 
 /// Waits for news of the payment: `ms` milliseconds at most (longer while the live channel is

@@ -5,26 +5,20 @@
 //! WCAG AA contrast (4.5:1 for text) is refused with a console warning that names it. The
 //! Pay button's text is black or white, whichever reads better on `colorPrimary`.
 
-use serde::Deserialize;
-
 /// WCAG AA's minimum contrast for body text.
 pub const AA_TEXT: f64 = 4.5;
 
 /// What the merchant asked for, as passed by the loader.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Requested {
     /// `light`, `dark` or `auto`.
-    #[serde(default)]
     pub theme: Option<String>,
     /// The variables.
-    #[serde(default)]
     pub variables: Option<Variables>,
 }
 
 /// The appearance variables, by their Stripe names.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Variables {
     /// The Pay button and selection colour.
     pub color_primary: Option<String>,
@@ -39,6 +33,17 @@ pub struct Variables {
     /// A CSS font family list.
     pub font_family: Option<String>,
 }
+
+crate::from_js_struct!(Requested { theme, variables });
+
+crate::from_js_struct!(Variables {
+    color_primary: "colorPrimary",
+    color_background: "colorBackground",
+    color_text: "colorText",
+    color_danger: "colorDanger",
+    border_radius: "borderRadius",
+    font_family: "fontFamily",
+});
 
 /// Light, dark, or as the customer's system says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,241 +1,264 @@
-//! Reads the browser's parsed JSON (a [`JsValue`]) into the `api` types with serde, through a
-//! deserializer whose error keeps no message.
+//! Reads the browser's parsed JSON (a [`JsValue`]) into the `api` types, by hand: each type
+//! read by the widget implements [`FromJs`], a struct through [`from_js_struct!`] (one line
+//! naming its fields).
 //!
-//! The widget only needs to know *that* a value did not fit, never why: a refusal is shown
-//! from its code, anything else as "unexpected". Serde's error constructors format their
-//! message (`invalid type: floating point \`1.5\`, expected …`), and any deserializer whose
-//! error keeps it (serde-wasm-bindgen's, serde_json's) ships `f64` formatting, the `Unexpected`
-//! and `Expected` descriptions and `str` escaping in the bundle. [`Error::custom`] drops its
-//! argument unread, so the linker drops all of that.
+//! The `api` types keep their serde derives, which the edge uses with serde_json; the widget
+//! does not use them. Serde's derived visitors, driven by a deserializer over `JsValue`, cost
+//! several kilobytes of wasm (their field-name matching, `visit_*` fallbacks and `MapAccess`
+//! plumbing, copied per type); these readers ask the object for each field by name
+//! (`Reflect::get`). The JSON is the same: a field that serde would refuse (absent without a
+//! default, `null` where a value is needed, a value of another kind, an unknown enum name)
+//! makes the read fail here too. Unknown fields are ignored, as serde ignores them. The
+//! widget only needs to know *that* a value did not fit, never why.
 
-use std::fmt;
-
-use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
+use lipa_api::{
+    CheckoutView, Country, Currency, FailureReason, NextAction, Operator, OperatorView,
+    PaymentStatus, PaymentView, VerificationView,
+};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Reads `value` as a `T`; `None` when it does not fit.
-pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Option<T> {
-    T::deserialize(Value(value)).ok()
+pub fn from_js<T: FromJs>(value: JsValue) -> Option<T> {
+    T::from_js(value)
 }
 
-/// A value that did not fit: nothing more is kept.
-#[derive(Debug)]
-pub struct Error;
+/// A type the widget reads from parsed JSON.
+pub trait FromJs: Sized {
+    /// Reads a present value; `None` when it does not fit.
+    fn from_js(value: JsValue) -> Option<Self>;
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("unexpected JSON")
+    /// What an absent field reads as: nothing for most types (the read fails), `None` for
+    /// an `Option`.
+    fn absent() -> Option<Self> {
+        None
     }
 }
 
-impl std::error::Error for Error {}
-
-impl de::Error for Error {
-    fn custom<T: fmt::Display>(_: T) -> Self {
-        Error
+/// The field `key` of `object` read as a `T` (absent: [`FromJs::absent`]).
+pub fn field<T: FromJs>(object: &JsValue, key: &str) -> Option<T> {
+    match get(object, key)? {
+        Some(value) => T::from_js(value),
+        None => T::absent(),
     }
+}
+
+/// The field `key` of `object` read as a `T`, or `T`'s default when absent (serde's
+/// `#[serde(default)]`).
+pub fn field_or_default<T: FromJs + Default>(object: &JsValue, key: &str) -> Option<T> {
+    match get(object, key)? {
+        Some(value) => T::from_js(value),
+        None => Some(T::default()),
+    }
+}
+
+/// The field `key` of `object`: `Some(None)` when it is absent, `None` when it cannot be
+/// read. Not generic, so that its code is not copied for every type read.
+#[inline(never)]
+fn get(object: &JsValue, key: &str) -> Option<Option<JsValue>> {
+    let value = js_sys::Reflect::get(object, &JsValue::from_str(key)).ok()?;
+    Some((!value.is_undefined()).then_some(value))
+}
+
+/// `object` when it is a JSON object (not an array, not `null`).
+fn object(value: JsValue) -> Option<JsValue> {
+    (value.is_object() && !js_sys::Array::is_array(&value)).then_some(value)
+}
+
+/// [`FromJs`] for a struct, read from a JSON object field by field:
+/// `from_js_struct!(Type { field, other: "wireName", counted = default })`. A field is read
+/// under its own name unless a wire name follows it; `= default` reads an absent field as
+/// the type's default (serde's `#[serde(default)]`).
+#[macro_export]
+macro_rules! from_js_struct {
+    ($ty:path { $($field:ident $(: $key:literal)? $(= $default:ident)?),* $(,)? }) => {
+        impl $crate::de::FromJs for $ty {
+            fn from_js(value: ::wasm_bindgen::JsValue) -> Option<Self> {
+                let value = $crate::de::json_object(value)?;
+                Some(Self {
+                    $($field: $crate::from_js_struct!(@read value, $field $(: $key)? $(= $default)?),)*
+                })
+            }
+        }
+    };
+    (@read $value:ident, $field:ident : $key:literal) => {
+        $crate::de::field(&$value, $key)?
+    };
+    (@read $value:ident, $field:ident = default) => {
+        $crate::de::field_or_default(&$value, stringify!($field))?
+    };
+    (@read $value:ident, $field:ident) => {
+        $crate::de::field(&$value, stringify!($field))?
+    };
+}
+
+/// [`object`], for [`from_js_struct!`].
+#[doc(hidden)]
+pub fn json_object(value: JsValue) -> Option<JsValue> {
+    object(value)
 }
 
 /// The largest integer a JavaScript number holds exactly (2^53 − 1).
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
-/// One JSON value as the browser parsed it.
-struct Value(JsValue);
-
-/// What a [`Value`] holds. Sorted out once, outside the code generic over serde's visitors,
-/// which is copied for every type read.
-enum Kind {
-    Unit,
-    Bool(bool),
-    Negative(i64),
-    Whole(u64),
-    Float(f64),
-    Text(String),
-    Items(js_sys::Array),
-    Entries(js_sys::Array),
-    Other,
+/// A whole number of at most [`MAX_SAFE`] in size (serde's integer visitors refuse a
+/// fraction).
+fn whole(value: &JsValue) -> Option<f64> {
+    let n = value.as_f64()?;
+    (n.fract() == 0.0 && n.abs() <= MAX_SAFE).then_some(n)
 }
 
-impl Kind {
-    #[inline(never)]
-    fn of(v: JsValue) -> Kind {
-        if v.is_null() || v.is_undefined() {
-            Kind::Unit
-        } else if let Some(b) = v.as_bool() {
-            Kind::Bool(b)
-        } else if let Some(n) = v.as_f64() {
-            // Whole numbers as integers, which serde's integer visitors accept.
-            match (n.fract() == 0.0 && n.abs() <= MAX_SAFE, n < 0.0) {
-                (true, true) => Kind::Negative(n as i64),
-                (true, false) => Kind::Whole(n as u64),
-                (false, _) => Kind::Float(n),
-            }
-        } else if let Some(s) = v.as_string() {
-            Kind::Text(s)
-        } else if js_sys::Array::is_array(&v) {
-            Kind::Items(v.unchecked_into())
-        } else if v.is_object() {
-            Kind::Entries(js_sys::Object::entries(v.unchecked_ref()))
-        } else {
-            Kind::Other
-        }
+impl FromJs for String {
+    fn from_js(value: JsValue) -> Option<Self> {
+        value.as_string()
     }
 }
 
-impl<'de> de::Deserializer<'de> for Value {
-    type Error = Error;
+impl FromJs for bool {
+    fn from_js(value: JsValue) -> Option<Self> {
+        value.as_bool()
+    }
+}
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match Kind::of(self.0) {
-            Kind::Unit => visitor.visit_unit(),
-            Kind::Bool(b) => visitor.visit_bool(b),
-            Kind::Negative(n) => visitor.visit_i64(n),
-            Kind::Whole(n) => visitor.visit_u64(n),
-            Kind::Float(n) => visitor.visit_f64(n),
-            Kind::Text(s) => visitor.visit_string(s),
-            Kind::Items(items) => visitor.visit_seq(de::value::SeqDeserializer::new(
-                items.into_iter().map(Value),
-            )),
-            Kind::Entries(entries) => visitor.visit_map(Entries {
-                entries: entries.into_iter(),
-                value: None,
+impl FromJs for i64 {
+    fn from_js(value: JsValue) -> Option<Self> {
+        whole(&value).map(|n| n as i64)
+    }
+}
+
+impl FromJs for u32 {
+    fn from_js(value: JsValue) -> Option<Self> {
+        whole(&value)
+            .filter(|n| (0.0..=f64::from(u32::MAX)).contains(n))
+            .map(|n| n as u32)
+    }
+}
+
+impl<T: FromJs> FromJs for Option<T> {
+    fn from_js(value: JsValue) -> Option<Self> {
+        if value.is_null() || value.is_undefined() {
+            Some(None)
+        } else {
+            T::from_js(value).map(Some)
+        }
+    }
+
+    fn absent() -> Option<Self> {
+        Some(None)
+    }
+}
+
+impl<T: FromJs> FromJs for Vec<T> {
+    fn from_js(value: JsValue) -> Option<Self> {
+        if !js_sys::Array::is_array(&value) {
+            return None;
+        }
+        let items: js_sys::Array = value.unchecked_into();
+        let mut out = Vec::new();
+        for item in items {
+            out.push(T::from_js(item)?);
+        }
+        Some(out)
+    }
+}
+
+impl FromJs for Operator {
+    fn from_js(value: JsValue) -> Option<Self> {
+        Operator::from_id(&value.as_string()?)
+    }
+}
+
+impl FromJs for Country {
+    fn from_js(value: JsValue) -> Option<Self> {
+        // Exactly as written (serde's names are the upper-case codes): `from_alpha2` would
+        // also take lower case.
+        let code = value.as_string()?;
+        Country::ALL.into_iter().find(|c| c.alpha2() == code)
+    }
+}
+
+impl FromJs for Currency {
+    fn from_js(value: JsValue) -> Option<Self> {
+        Currency::from_code(&value.as_string()?)
+    }
+}
+
+impl FromJs for FailureReason {
+    fn from_js(value: JsValue) -> Option<Self> {
+        let code = value.as_string()?;
+        FailureReason::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+impl FromJs for NextAction {
+    /// `{"type": "otp"}` or `{"type": "redirect", "url": …}`.
+    fn from_js(value: JsValue) -> Option<Self> {
+        let value = object(value)?;
+        match field::<String>(&value, "type")?.as_str() {
+            "otp" => Some(NextAction::Otp),
+            "redirect" => Some(NextAction::Redirect {
+                url: field(&value, "url")?,
             }),
-            Kind::Other => Err(Error),
+            _ => None,
         }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.0.is_null() || self.0.is_undefined() {
-            visitor.visit_none()
-        } else {
-            visitor.visit_some(self)
-        }
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        // Every enum the widget reads has unit variants only, which are strings (the tagged
-        // ones, payment states and next actions, are read as flat structs): an object
-        // (`{ "variant": value }`) fails, and no visitor gets the code to read one.
-        visitor.visit_enum(self.0.as_string().ok_or(Error)?.into_deserializer())
-    }
-
-    // What the `api` types ask for, read straight from the value: each visitor then gets only
-    // the one call it can accept (a struct's visitor no `visit_seq`, a field name's no
-    // `visit_u64`), so the rest of its code is not linked. A value of another kind fails, as
-    // the visitor would have failed it.
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_bool(self.0.as_bool().ok_or(Error)?)
-    }
-
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        // A whole number only, as [`Kind::of`] sorts them (an integer's visitor refuses a
-        // fraction), without the rest of `Kind::of`.
-        let n = self.0.as_f64().ok_or(Error)?;
-        match (n.fract() == 0.0 && n.abs() <= MAX_SAFE, n < 0.0) {
-            (true, true) => visitor.visit_i64(n as i64),
-            (true, false) => visitor.visit_u64(n as u64),
-            (false, _) => Err(Error),
-        }
-    }
-
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_i64(visitor)
-    }
-
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_i64(visitor)
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_string(self.0.as_string().ok_or(Error)?)
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_string(visitor)
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_string(visitor)
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if !js_sys::Array::is_array(&self.0) {
-            return Err(Error);
-        }
-        let items: js_sys::Array = self.0.unchecked_into();
-        visitor.visit_seq(de::value::SeqDeserializer::new(
-            items.into_iter().map(Value),
-        ))
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if !self.0.is_object() || js_sys::Array::is_array(&self.0) {
-            return Err(Error);
-        }
-        visitor.visit_map(Entries {
-            entries: js_sys::Object::entries(self.0.unchecked_ref()).into_iter(),
-            value: None,
-        })
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_map(visitor)
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        // Any value JSON.parse makes may be ignored: nothing in it needs reading.
-        visitor.visit_unit()
-    }
-
-    serde::forward_to_deserialize_any! {
-        i8 i16 i32 i128 u8 u16 u128 f32 f64 char
-        bytes byte_buf unit unit_struct newtype_struct tuple
-        tuple_struct
     }
 }
 
-impl<'de> IntoDeserializer<'de, Error> for Value {
-    type Deserializer = Value;
-
-    fn into_deserializer(self) -> Value {
-        self
+impl FromJs for PaymentStatus {
+    /// Tagged by `state`: `{"state": "failed", "reason": …, "retryable": …}`.
+    fn from_js(value: JsValue) -> Option<Self> {
+        let value = object(value)?;
+        match field::<String>(&value, "state")?.as_str() {
+            "created" => Some(PaymentStatus::Created),
+            "pending" => Some(PaymentStatus::Pending),
+            "action_required" => Some(PaymentStatus::ActionRequired {
+                action: field(&value, "action")?,
+            }),
+            "succeeded" => Some(PaymentStatus::Succeeded),
+            "failed" => Some(PaymentStatus::Failed {
+                reason: field(&value, "reason")?,
+                retryable: field(&value, "retryable")?,
+            }),
+            "expired" => Some(PaymentStatus::Expired),
+            _ => None,
+        }
     }
 }
 
-/// An object's `[key, value]` pairs, in order.
-struct Entries {
-    entries: js_sys::ArrayIntoIter,
-    value: Option<JsValue>,
-}
+from_js_struct!(PaymentView {
+    id,
+    operator,
+    phone_masked,
+    status,
+    created_at_ms,
+    retry_at_ms,
+    otp_attempts_left,
+});
 
-impl<'de> de::MapAccess<'de> for Entries {
-    type Error = Error;
+from_js_struct!(OperatorView {
+    id,
+    name,
+    fee = default,
+    verify_phone = default,
+});
 
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
-        let Some(pair) = self.entries.next() else {
-            return Ok(None);
-        };
-        let pair: js_sys::Array = pair.unchecked_into();
-        self.value = Some(pair.get(1));
-        let key = pair.get(0).as_string().ok_or(Error)?;
-        seed.deserialize(key.into_deserializer()).map(Some)
-    }
+from_js_struct!(CheckoutView {
+    id,
+    merchant_name,
+    amount,
+    currency,
+    country,
+    description,
+    operators,
+    locked_phone,
+    payment,
+    expires_at_ms,
+    success_url,
+    cancel_url,
+});
 
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        seed.deserialize(Value(self.value.take().ok_or(Error)?))
-    }
-}
+from_js_struct!(VerificationView {
+    phone_masked,
+    verified,
+    expires_at_ms,
+    attempts_left,
+});

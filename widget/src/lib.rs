@@ -165,7 +165,9 @@ pub fn Checkout(
     session: Session,
 ) -> impl IntoView {
     live::connect(&session);
-    let session = StoredValue::new(session);
+    // Shared, not copied: every read of the stored session (each call, each message, each
+    // screen's props) would otherwise clone its six strings (491 B gzip).
+    let session = StoredValue::new(std::sync::Arc::new(session));
     let (screen, set_screen) = signal(Screen::Loading);
     let (checkout, set_checkout) = signal::<Option<CheckoutView>>(None);
     let last: LastAttempt = StoredValue::new(None);

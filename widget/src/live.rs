@@ -47,14 +47,20 @@ pub fn connect(session: &Session) {
     let Some(url) = url(session) else {
         return;
     };
-    let protocols = [
-        live::PROTOCOL.to_string(),
-        live::secret_protocol(&session.client_secret),
-    ];
+    // Both subprotocols as a JS array, given to gloo-net's socket with the browser's socket
+    // it wraps: `WebSocket::open_with_protocols` would serialize them with serde_json (and
+    // format its error), 1 KB gzip for two strings.
+    let protocols = js_sys::Array::of2(
+        &live::PROTOCOL.into(),
+        &live::secret_protocol(&session.client_secret).into(),
+    );
     leptos::task::spawn_local(async move {
         let mut retry_ms = FIRST_RETRY_MS;
         loop {
-            if let Ok(mut socket) = WebSocket::open_with_protocols(&url, &protocols) {
+            let socket = web_sys::WebSocket::new_with_str_sequence(&url, &protocols)
+                .map_err(drop)
+                .and_then(|socket| WebSocket::try_from(socket).map_err(drop));
+            if let Ok(mut socket) = socket {
                 while let Some(Ok(message)) =
                     poll_fn(|cx| Pin::new(&mut socket).poll_next(cx)).await
                 {

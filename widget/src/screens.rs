@@ -24,7 +24,7 @@ pub fn PayForm(
     /// The checkout being paid.
     checkout: CheckoutView,
     /// Authorizes the widget's calls.
-    session: Session,
+    session: std::sync::Arc<Session>,
     /// Called with the payment once the edge started it.
     #[prop(into)]
     on_started: Callback<PaymentView>,
@@ -272,7 +272,7 @@ pub fn PendingScreen(
     /// The checkout's country (for the operator's approval menu).
     country: lipa_api::Country,
     /// Authorizes the widget's calls.
-    session: Session,
+    session: std::sync::Arc<Session>,
     /// The customer's last Pay, to send again.
     last: LastAttempt,
     /// Called with the payment as the edge sees it after a check, or a new one sent again.
@@ -397,7 +397,7 @@ pub fn OtpScreen(
     /// The payment waiting for the code.
     payment: PaymentView,
     /// Authorizes the widget's calls.
-    session: Session,
+    session: std::sync::Arc<Session>,
     /// Called with the payment as the edge sees it after a code was sent.
     #[prop(into)]
     on_update: Callback<PaymentView>,

@@ -28,7 +28,7 @@ pub fn typed_code(raw: &str) -> Option<String> {
 #[component]
 pub fn VerifyScreen(
     /// Authorizes the widget's calls.
-    session: Session,
+    session: std::sync::Arc<Session>,
     /// The operator chosen (a new code is asked for the same route).
     operator: Operator,
     /// The number as the customer typed it.
