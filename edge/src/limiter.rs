@@ -1,18 +1,26 @@
 //! The PromptLimiter Durable Object: the single writer of the [`Window`]s of the buckets
-//! (`phone:+254…`, `ip:…`) that fall in its shard.
+//! (`phone:+254…`, `ip:…`, `code:…`) that fall in its shard.
 //!
 //! A bucket always falls in the same one of [`SHARDS`] objects (by its SHA-256), so each limit
 //! stays global. One object per bucket would create a new object, and its SQLite database,
 //! for every number that ever pays: `cargo xtask profile` put SQLite at 1.30 ms of a Pay
 //! against 0.19 ms of a webhook that commits once, most of it the new database. The shards are
-//! made once and kept warm by everyone's traffic; at [`SHARDS`] of them, a Durable Object's
-//! ~1,000 requests/s each leaves room for far more Pays than a busiest day brings.
+//! made once and kept warm by everyone's traffic. A Pay asks two buckets (its number's and its
+//! IP's), so at a Durable Object's ~1,000 requests/s the shards allow ~32,000 Pays/s; a bucket
+//! as busy as a carrier's shared IP slows the 1/64 of numbers that share its shard.
+//!
+//! A shard keeps a bucket under its digest (`window:<hex SHA-256>`: no number or IP is stored)
+//! only while the window can still refuse: its alarm sweeps the windows whose every prompt has
+//! left them ([`Kept::forget_at_ms`]).
 // The `durable_object` macro generates undocumented glue for the runtime.
 #![allow(missing_docs)]
 
+use std::cell::{Cell, RefCell};
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use worker::{durable_object, DurableObject, Env, Request, Response, State};
+use wasm_bindgen::JsValue;
+use worker::{durable_object, DurableObject, Env, ListOptions, Request, Response, State};
 
 use crate::executor::now_ms;
 use crate::limits::Window;
@@ -25,11 +33,17 @@ pub const BINDING: &str = "LIMITER";
 /// other objects, which forgets their recent prompts once (a window's worth of limit).
 pub const SHARDS: u32 = 64;
 
+/// The prefix of a kept window's key.
+const WINDOW_PREFIX: &str = "window:";
+
+/// How many kept windows one sweep reads; a shard with more is swept in turns a second apart.
+const SWEEP_BATCH: usize = 1_000;
+
 /// Asks a bucket for one prompt.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Take {
-    /// The bucket (`phone:+254…`, `ip:…`): the key of its window in the shard's storage.
-    pub bucket: String,
+    /// The bucket's key in its shard (see [`Bucket`]).
+    pub key: String,
     /// Prompts allowed per window.
     pub limit: u32,
     /// The window, ms.
@@ -45,53 +59,163 @@ pub struct Taken {
     pub retry_at_ms: Option<i64>,
 }
 
+/// A bucket's window as its shard keeps it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Kept {
+    /// The prompts in the window.
+    window: Window,
+    /// When every prompt will have left the window (the last take plus the window): from
+    /// then on the window refuses nothing and the sweep forgets it.
+    forget_at_ms: i64,
+}
+
 /// One shard of buckets of prompts.
 #[durable_object]
 pub struct PromptLimiter {
     state: State,
+    /// Whether this instance knows a sweep is scheduled (asked once per instance).
+    sweep_scheduled: Cell<bool>,
+    /// Where the next sweep goes on reading, when the last one stopped at [`SWEEP_BATCH`].
+    sweep_from: RefCell<Option<String>>,
 }
 
 impl DurableObject for PromptLimiter {
     fn new(state: State, _env: Env) -> Self {
-        Self { state }
+        Self {
+            state,
+            sweep_scheduled: Cell::new(false),
+            sweep_from: RefCell::new(None),
+        }
     }
 
+    /// Read, decide, write with nothing but storage awaited between (storage keeps the
+    /// object's input gate shut, so two takes at once on a shard are counted one after the
+    /// other).
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let take: Take = req.json().await?;
         let storage = self.state.storage();
-        let key = format!("window:{}", take.bucket);
-        let mut window = stored::load::<Window>(&storage, &key)
+        let key = format!("{WINDOW_PREFIX}{}", take.key);
+        let mut kept = stored::load::<Kept>(&storage, &key)
             .await?
             .unwrap_or_default();
-        let result = window.take(now_ms(), take.limit, take.window_ms);
-        stored::save(&storage, &key, &window).await?;
+        let now = now_ms();
+        let result = kept.window.take(now, take.limit, take.window_ms);
+        kept.forget_at_ms = kept.forget_at_ms.max(now + take.window_ms);
+        stored::save(&storage, &key, &kept).await?;
+        if !self.sweep_scheduled.get() {
+            if storage.get_alarm().await?.is_none() {
+                storage.set_alarm(take.window_ms).await?;
+            }
+            self.sweep_scheduled.set(true);
+        }
         Response::from_json(&Taken {
             allowed: result.is_ok(),
             retry_at_ms: result.err(),
         })
     }
+
+    /// The sweep: forgets the windows that can no longer refuse anything, up to
+    /// [`SWEEP_BATCH`] of them read at a time, and comes back when the next one can be
+    /// forgotten (or, with more to read, a second later).
+    async fn alarm(&self) -> worker::Result<Response> {
+        let storage = self.state.storage();
+        let from = self.sweep_from.borrow_mut().take();
+        let mut options = ListOptions::new().prefix(WINDOW_PREFIX).limit(SWEEP_BATCH);
+        if let Some(from) = from.as_deref() {
+            options = options.start(from);
+        }
+        let listed = storage.list_with_options(options).await?;
+        let mut kept = Vec::new();
+        for entry in listed.entries() {
+            let pair = js_sys::Array::from(&entry?);
+            if let Some(key) = pair.get(0).as_string() {
+                // One that cannot be read is forgotten: a take would fail on it.
+                kept.push((key, kept_from(&pair.get(1)).map_or(0, |k| k.forget_at_ms)));
+            }
+        }
+        let now = now_ms();
+        let last = kept.last().map(|(key, _)| key.clone());
+        let Sweep { forgotten, next } = sweep(kept, now);
+        if !forgotten.is_empty() {
+            storage.delete_multiple(forgotten).await?;
+        }
+        if listed.size() as usize >= SWEEP_BATCH {
+            // More to read: on from just after the last key read.
+            *self.sweep_from.borrow_mut() = last.map(|k| format!("{k}\u{0}"));
+            storage.set_alarm(1_000).await?;
+        } else if let Some(at) = next {
+            storage.set_alarm((at - now).max(0)).await?;
+        } else {
+            self.sweep_scheduled.set(false);
+        }
+        Response::empty()
+    }
 }
 
-/// The name of the object that keeps `bucket`'s window: the same for a bucket on every call.
-pub fn shard_of(bucket: &str) -> String {
-    let digest = Sha256::digest(bucket.as_bytes());
-    let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) % SHARDS;
-    format!("shard:{n}")
+/// What one sweep does with the windows it read.
+#[derive(Debug, PartialEq, Eq)]
+struct Sweep {
+    /// The keys of the windows to forget: every prompt in them has left.
+    forgotten: Vec<String>,
+    /// When the next of the others can be forgotten.
+    next: Option<i64>,
 }
 
-/// Takes one prompt from `bucket`; `Err(retry_at_ms)` when full.
+/// Sorts `(key, forget_at_ms)` pairs at `now`.
+fn sweep(kept: Vec<(String, i64)>, now: i64) -> Sweep {
+    let mut forgotten = Vec::new();
+    let mut next: Option<i64> = None;
+    for (key, forget_at) in kept {
+        if forget_at <= now {
+            forgotten.push(key);
+        } else {
+            next = Some(next.map_or(forget_at, |n| n.min(forget_at)));
+        }
+    }
+    Sweep { forgotten, next }
+}
+
+/// A kept window read from the JSON text [`stored::save`] wrote; `None` when it is not one.
+fn kept_from(value: &JsValue) -> Option<Kept> {
+    serde_json::from_str(&value.as_string()?).ok()
+}
+
+/// A bucket as the limiter knows it: its name digested, which picks its shard and keys its
+/// window there, so the number or IP it is named by is never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    /// The shard object's name (`shard:<n>`).
+    pub shard: String,
+    /// The window's key in the shard: the name's SHA-256, in hex.
+    pub key: String,
+}
+
+impl Bucket {
+    /// The bucket named `name` (`phone:+254…`, `ip:…`): the same on every call.
+    pub fn named(name: &str) -> Bucket {
+        let digest = Sha256::digest(name.as_bytes());
+        let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) % SHARDS;
+        Bucket {
+            shard: format!("shard:{n}"),
+            key: hex::encode(digest),
+        }
+    }
+}
+
+/// Takes one prompt from the bucket named `name`; `Err(retry_at_ms)` when full.
 pub async fn take(
     env: &Env,
-    bucket: &str,
+    name: &str,
     limit: u32,
     window_ms: i64,
 ) -> worker::Result<Result<(), i64>> {
+    let bucket = Bucket::named(name);
     let stub = env
         .durable_object(BINDING)?
-        .id_from_name(&shard_of(bucket))?
+        .id_from_name(&bucket.shard)?
         .get_stub()?;
     let take = Take {
-        bucket: bucket.to_string(),
+        key: bucket.key,
         limit,
         window_ms,
     };
@@ -116,15 +240,52 @@ mod tests {
     #[test]
     fn a_bucket_falls_in_the_shard_its_digest_names() {
         // Pinned: a different mapping would move every bucket and forget its window once.
-        assert_eq!(shard_of("phone:+254714000077"), "shard:44");
+        let bucket = Bucket::named("phone:+254714000077");
+        assert_eq!(bucket.shard, "shard:44");
+        assert_eq!(bucket.key.len(), 64);
+        assert!(!bucket.key.contains("254714000077"), "no number is stored");
     }
 
     #[test]
     fn buckets_spread_over_every_shard() {
         let used: std::collections::BTreeSet<String> = (0..2_000)
-            .map(|i| shard_of(&format!("phone:+2547140{i:05}")))
+            .map(|i| Bucket::named(&format!("phone:+2547140{i:05}")).shard)
             .collect();
         assert_eq!(used.len(), SHARDS as usize);
-        assert!(used.iter().all(|s| s.starts_with("shard:")));
+    }
+
+    #[test]
+    fn a_sweep_forgets_only_windows_every_prompt_has_left() {
+        let kept = vec![
+            ("window:a".to_string(), 1_000),
+            ("window:b".to_string(), 5_000),
+            ("window:c".to_string(), 2_000),
+            ("window:d".to_string(), 3_000),
+        ];
+        assert_eq!(
+            sweep(kept, 2_000),
+            Sweep {
+                forgotten: vec!["window:a".to_string(), "window:c".to_string()],
+                next: Some(3_000),
+            }
+        );
+        assert_eq!(
+            sweep(vec![], 2_000),
+            Sweep {
+                forgotten: vec![],
+                next: None
+            }
+        );
+    }
+
+    #[test]
+    fn a_kept_window_reads_back_from_its_stored_text() {
+        let mut kept = Kept::default();
+        assert_eq!(kept.window.take(1_000, 1, 60_000), Ok(()));
+        kept.forget_at_ms = 61_000;
+        let text = serde_json::to_string(&kept).expect("serializes");
+        let back: Kept = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back.forget_at_ms, 61_000);
+        assert_eq!(back.window, kept.window);
     }
 }

@@ -256,21 +256,24 @@ alarm). A Kenyan checkout's creation sets its alarm to fire at once, and the ala
 CrissCross's session while the creation's answer is still on its way: the two invocations are
 read together, until the edge is quiet. The status poll is the alarm a Pay sets (CrissCross's
 schedule asks every 2 s at first) on a payment that waits for its customer, read alone: nothing
-is sent to the edge between the Pay and the poll, and the window runs from 40 ms before the
-edge's CPU rises to when it is quiet again. The webhook is a signed CrissCross hint naming the checkout (its transaction id one Lipa never learnt, so it is matched by the checkout's reference): verified,
+is sent to the edge between the Pay and the poll; the edge is read every ~60 ms from the Pay's
+answer on, and the window runs from the last reading at least 40 ms before the sandbox logged
+the poll's status read (about 40 to 110 ms before it, and only if the edge was idle just before
+that reading) to when the edge has been quiet for 100 ms, so it holds some idle CPU the request
+rows' windows do not. The webhook is a signed CrissCross hint naming the checkout (its transaction id one Lipa never learnt, so it is matched by the checkout's reference): verified,
 then the payment read from the provider and stored. What workerd does for the request counts
 (HTTP parsing, the Durable Object's storage, the subrequests' I/O, sending D1 its queries and
 reading their rows), which is more than Cloudflare bills as the Worker's CPU time; the goal is
 judged on it all the same. The column "on the request thread" is the part of it on workerd's
 main thread, the one that runs the requests (without V8's background threads, which compile
-and collect garbage concurrently). The D1 database runs in a process of its own, as on Cloudflare: its
+and collect garbage concurrently, and workerd's two small I/O threads). The D1 database runs in a process of its own, as on Cloudflare: its
 CPU in the same windows is a column of its own, not part of the edge's.
 
 Not counted: the Node runner beside the edge's workerd (Miniflare, which reads workerd's log
 from a pipe and writes it on; Cloudflare runs no such process): ${runnerMs.toFixed(0)} ms over all
 ${WARM_UP_ROUNDS + COST_SAMPLES} rounds, ${(runnerMs / (WARM_UP_ROUNDS + COST_SAMPLES)).toFixed(2)} ms per round (its measured requests, and the decline and reads that end it).
 
-Rounds left out for a connection lost on the way: ${costsLost}.
+Rounds left out (a connection lost on the way, or a status poll whose start could not be shown quiet): ${costsLost}.
 
 ${costTableMd}
 
@@ -343,8 +346,8 @@ requests per second each).
 | shared resource | per checkout (measured above) | at ${PEAK} checkouts/s | allows |
 | --- | ---: | ---: | ---: |
 | D1 \`lipa\` (one primary, queries one at a time) | ${d1PerCo.toFixed(2)} queries, ${fastD1.ms.toFixed(2)} ms executing | ${(d1PerCo * PEAK).toFixed(0)} queries/s | ~${d1RuleCapacity.toFixed(0)} checkouts/s at Cloudflare's 1 ms a query; ~${d1MeasuredCapacity.toFixed(0)} at the execution time measured here |
-| PromptLimiter, phone bucket (a number's bucket always in the same one of 64 shard objects) | 1 request per Pay | ${(PEAK / 64).toFixed(1)} requests/s per shard | 64 × 1,000 = 64,000 Pays/s spread over the shards; on one number the limit (5 per 10 min) refuses long before |
-| PromptLimiter, IP bucket (an IP's bucket always in the same shard) | 1 request per Pay | depends on how many customers share an IP | the shard: 1,000/s; the policy: **${PER_IP} Pays per 10 min per IP** |
+| PromptLimiter, 64 shard objects holding every phone and IP bucket (a bucket always in the same shard) | 2 requests per Pay (its number's bucket, its IP's) | ${(2 * PEAK / 64).toFixed(1)} requests/s per shard | 64 × 1,000 / 2 = 32,000 Pays/s spread over the shards; on one number the limit (5 per 10 min) refuses long before |
+| PromptLimiter, one IP's bucket | 1 request per Pay from that IP | depends on how many customers share an IP | its shard: 1,000/s, shared with 1/64 of the numbers' buckets; the policy: **${PER_IP} Pays per 10 min per IP** |
 | The merchant's webhook endpoint | ${eventsPerCo.toFixed(2)} deliveries (one final event a payment, retries on failure) | ${(eventsPerCo * PEAK).toFixed(0)} POSTs/s | what the merchant's server takes; Lipa retries with backoff |
 
 ${d1RuleCapacity < PEAK

@@ -46,7 +46,10 @@ export const WARM_UP_ROUNDS = 60;
  */
 export const YOUNG_ROUNDS = 10;
 
-/** A round whose connection was lost is left out whole: its readings span more than one request. */
+/**
+ * A round left out whole: a connection lost on the way (its readings span more than one
+ * request), or a status poll not seen alone.
+ */
 class Lost extends Error {}
 
 /**
@@ -76,26 +79,36 @@ async function settle(cpu, idle) {
   process.stderr.write('cost: the edge did not go quiet within 10 s\n');
 }
 
+/** Whether a sandbox log entry is a CrissCross status read (`GET …/v1/payment/{id}`). */
+const isStatusRead = (e) => e.method === 'GET' && /\/v1\/payment\/[^/]+$/.test(e.path) && !e.path.includes('available-methods');
+
 /**
- * The edge's readings around the first alarm after `sinceMs` (Unix ms) that called CrissCross
- * (nothing else is sent to the edge meanwhile, so the first CrissCross request the sandbox logs
- * after it is that alarm's): from the last reading taken at least 40 ms before the sandbox
- * logged the call (the alarm reads its record and builds the request first) to when the edge
- * is quiet again. `null` when no call came within 10 s, or came before the first reading.
+ * The edge's readings around the first status poll after `sinceMs` (Unix ms), alone: nothing
+ * else is sent to the edge meanwhile, so the first CrissCross status read the sandbox logs
+ * after it is that alarm's. The window starts at the last reading taken at least 40 ms before
+ * the sandbox logged the read (the alarm loads its record and builds the request first), and
+ * only if the edge was idle in the interval just before that reading (so the alarm had not
+ * begun); it ends when the edge is quiet again. Readings are taken every ~60 ms from the
+ * Pay's answer on. `null` when no read was seen within 10 s or the start could not be shown
+ * quiet: the round is left out.
  */
 async function alarmAlone(cpu, idle, meter, sinceMs) {
-  const readings = [];
-  for (let i = 0; i < 200; i++) {
+  const readings = [{ ...meter(), wall: Date.now() }];
+  for (let i = 0; i < 150; i++) {
+    await sleep(60);
     readings.push({ ...meter(), wall: Date.now() });
-    const log = await (await fetch(`${SANDBOX}/_sandbox/requests?provider=crisscross`)).json();
-    const call = log.find((e) => e.at_ms > sinceMs);
-    if (call) {
-      const from = readings.findLast((r) => r.wall <= call.at_ms - 40);
-      if (!from) return null;
-      await settle(cpu, idle);
-      return { from, to: meter() };
+    let log;
+    try {
+      log = await (await fetch(`${SANDBOX}/_sandbox/requests?provider=crisscross`)).json();
+    } catch {
+      continue; // the sandbox's log unreadable this once: read it again
     }
-    await sleep(30);
+    const read = log.find((e) => e.at_ms > sinceMs && isStatusRead(e));
+    if (!read) continue;
+    const at = readings.findLastIndex((r) => r.wall <= read.at_ms - 40);
+    if (at < 1 || readings[at].cpu - readings[at - 1].cpu > idle + 200_000) return null;
+    await settle(cpu, idle);
+    return { from: readings[at], to: meter() };
   }
   return null;
 }
@@ -132,7 +145,7 @@ async function decline(payer, checkout) {
  * poll its alarm makes, and a signed
  * CrissCross webhook about it (verified, then the payment is read from the provider and
  * stored). Returns each type's CPU milliseconds, one entry per request, how many rounds
- * were left out for a lost connection, and each kept request's window on the monotonic clock
+ * were left out (a lost connection, a poll not seen alone), and each kept request's window on the monotonic clock
  * (`process.hrtime`, µs: CLOCK_MONOTONIC, which `perf record -k CLOCK_MONOTONIC` stamps its
  * samples with; see profile.mjs).
  */
@@ -212,10 +225,8 @@ export async function requestCosts(samples) {
       keep('POST /api/checkouts/{id}/payments', t, u);
       // The payment waits for its customer, so the Pay's alarm comes next, with nothing else
       // sent to the edge meanwhile: the first status poll, alone.
-      const answeredAt = Date.now();
-      await settle(cpu, idle);
-      const polled = await alarmAlone(cpu, idle, meter, answeredAt);
-      if (!polled) throw new Error(`the status poll of ${checkout.id} was not seen alone within 10 s of its Pay`);
+      const polled = await alarmAlone(cpu, idle, meter, Date.now());
+      if (!polled) throw new Lost();
       keep(POLL_ALARM, polled.from, polled.to);
       const body = JSON.stringify({
         eventId: `cost-${run}-${i}`, type: 'transaction.updated', transactionId: `cost-unknown-${run}-${i}`, merchantReference: checkout.id.replace('_', ''), status: 'PENDING',
@@ -234,7 +245,8 @@ export async function requestCosts(samples) {
       if (kept) lost += 1;
       // A payment the round started is ended all the same (if it exists), so that no later
       // round measures its polls.
-      if (sent) await decline(sent.payer, sent.checkout).catch(() => {});
+      // One that cannot be ended stops the bench: its polls would be read as a later round's.
+      if (sent) await decline(sent.payer, sent.checkout);
       continue;
     }
     if (i < YOUNG_ROUNDS) for (const [type, value] of Object.entries(one)) young[type].push(value);

@@ -102,18 +102,13 @@ export function edgeMeter() {
 }
 
 /**
- * A meter over the thread that runs the edge's requests alone: workerd's main thread (named
- * `workerd`), without V8's background threads (`V8 DefaultWorke…`: compiling, concurrent
- * garbage collection) and the Node runner.
+ * A meter over the thread that runs the edge's requests alone: workerd's main thread (its
+ * thread id is the process id), without V8's background threads (`V8 DefaultWorke…`:
+ * compiling, concurrent garbage collection) and workerd's I/O threads.
  */
 export function edgeRequestThreadMeter() {
-  const tids = [];
-  for (const pid of edgeWorkerd()) {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      if ((read(`/proc/${pid}/task/${tid}/comm`) ?? '').trim() === 'workerd') tids.push(`${pid}/task/${tid}`);
-    }
-  }
-  return () => tids.reduce((sum, t) => sum + Number((read(`/proc/${t}/schedstat`) ?? '0').split(' ')[0]), 0);
+  const threads = edgeWorkerd().map((pid) => `/proc/${pid}/task/${pid}/schedstat`);
+  return () => threads.reduce((sum, path) => sum + Number((read(path) ?? '0').split(' ')[0]), 0);
 }
 
 /** The same meter over another server's process group (`d1`, `sandbox`). */
