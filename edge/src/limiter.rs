@@ -2,10 +2,10 @@
 //! (`phone:+254…`, `ip:…`, `code:…`) that fall in its shard.
 //!
 //! A bucket always falls in the same one of [`SHARDS`] objects (by its SHA-256), so each limit
-//! stays global. One object per bucket would create a new object, and its SQLite database,
-//! for every number that ever pays: `cargo xtask profile` put SQLite at 1.30 ms of a Pay
-//! against 0.19 ms of a webhook that commits once, most of it the new database. The shards are
-//! made once and kept warm by everyone's traffic. A Pay asks two buckets (its number's and its
+//! stays global. One object per bucket made a new object, with its own database, for every
+//! number or IP that ever paid, and kept it forever; the shards are a fixed set. (Not a CPU
+//! gain: `cargo xtask profile` reads SQLite at 1.27 ms of a Pay with the shards, 1.30 without:
+//! what it costs is the Pay's four commits, not new databases.) A Pay asks two buckets (its number's and its
 //! IP's), so at a Durable Object's ~1,000 requests/s the shards allow ~32,000 Pays/s; a bucket
 //! as busy as a carrier's shared IP slows the 1/64 of numbers that share its shard.
 //!
