@@ -11,7 +11,8 @@
 //!
 //! A shard keeps a bucket under its digest (`window:<hex SHA-256>`: no number or IP is stored)
 //! only while the window can still refuse: its alarm sweeps the windows whose every prompt has
-//! left them ([`Kept::forget_at_ms`]).
+//! left them ([`Kept::forget_at_ms`]), at most once every [`SWEEP_EVERY_MS`] (a sweep timed to
+//! each window's end woke a shard for about every prompt it had taken).
 // The `durable_object` macro generates undocumented glue for the runtime.
 #![allow(missing_docs)]
 
@@ -38,6 +39,10 @@ const WINDOW_PREFIX: &str = "window:";
 
 /// How many kept windows one sweep reads; a shard with more is swept in turns a second apart.
 const SWEEP_BATCH: usize = 1_000;
+
+/// The least time between two sweeps of a shard: a window that can be forgotten waits for the
+/// next one, so a shard wakes at most this often however many buckets it holds.
+const SWEEP_EVERY_MS: i64 = 60 * 60 * 1000;
 
 /// Asks a bucket for one prompt.
 #[derive(Debug, Serialize, Deserialize)]
@@ -104,7 +109,9 @@ impl DurableObject for PromptLimiter {
         stored::save(&storage, &key, &kept).await?;
         if !self.sweep_scheduled.get() {
             if storage.get_alarm().await?.is_none() {
-                storage.set_alarm(take.window_ms).await?;
+                storage
+                    .set_alarm(take.window_ms.max(SWEEP_EVERY_MS))
+                    .await?;
             }
             self.sweep_scheduled.set(true);
         }
@@ -116,7 +123,7 @@ impl DurableObject for PromptLimiter {
 
     /// The sweep: forgets the windows that can no longer refuse anything, up to
     /// [`SWEEP_BATCH`] of them read at a time, and comes back when the next one can be
-    /// forgotten (or, with more to read, a second later).
+    /// forgotten but not within [`SWEEP_EVERY_MS`] (or, with more to read, a second later).
     async fn alarm(&self) -> worker::Result<Response> {
         let storage = self.state.storage();
         let from = self.sweep_from.borrow_mut().take();
@@ -157,7 +164,8 @@ impl DurableObject for PromptLimiter {
 struct Sweep {
     /// The keys of the windows to forget: every prompt in them has left.
     forgotten: Vec<String>,
-    /// When the next of the others can be forgotten.
+    /// When the next sweep runs: once the next of the others can be forgotten, and not within
+    /// [`SWEEP_EVERY_MS`] of this one; `None` when nothing is left.
     next: Option<i64>,
 }
 
@@ -172,7 +180,10 @@ fn sweep(kept: Vec<(String, i64)>, now: i64) -> Sweep {
             next = Some(next.map_or(forget_at, |n| n.min(forget_at)));
         }
     }
-    Sweep { forgotten, next }
+    Sweep {
+        forgotten,
+        next: next.map(|at| at.max(now + SWEEP_EVERY_MS)),
+    }
 }
 
 /// A kept window read from the JSON text [`stored::save`] wrote; `None` when it is not one.
@@ -266,8 +277,14 @@ mod tests {
             sweep(kept, 2_000),
             Sweep {
                 forgotten: vec!["window:a".to_string(), "window:c".to_string()],
-                next: Some(3_000),
+                next: Some(2_000 + SWEEP_EVERY_MS),
             }
+        );
+        // A window that ends after the cadence is swept at its end.
+        let later = 2_000 + SWEEP_EVERY_MS + 5;
+        assert_eq!(
+            sweep(vec![("window:e".to_string(), later)], 2_000).next,
+            Some(later)
         );
         assert_eq!(
             sweep(vec![], 2_000),

@@ -1,11 +1,11 @@
 // `cargo xtask bench` runs this against the system it started; it prints BENCHMARKS.md.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { launch, EDGE, SANDBOX, createCheckout, widgetCall } from '../e2e/support.mjs';
 import { runLoad, APPROVALS } from '../load/load.mjs';
-import { snapshot, split, d1Queries, edgeByProcess } from './cpu.mjs';
+import { snapshot, split, d1Queries, edgeByProcess, stateDir } from './cpu.mjs';
 import { requestCosts, costTable, percentile, CPU_GOAL_MS, WARM_UP_ROUNDS, YOUNG_ROUNDS } from './cost.mjs';
 import { activityProfile, activityTable } from './profile.mjs';
 import { coldStarts } from './coldstart.mjs';
@@ -175,8 +175,31 @@ const loadD1Before = d1Queries();
 const load = await runLoad({ n: LOAD_N, concurrency: 32, finalWithinMs: 180000 });
 const loadCpu = split(loadBefore, snapshot());
 const loadD1 = d1PerCheckout(loadD1Before, d1Queries(), LOAD_N);
+/**
+ * Keeps what the edge logged about the checkouts and payments a run's broken invariants name
+ * (in order: the log's lines carry no time) in `target/bench/<run>-broken.log`, since the next
+ * run overwrites the edge's log, and says where on stderr.
+ */
+function keepBrokenLog(run, broken) {
+  const ids = new Set(broken.flatMap((b) => b.match(/\b(co|pay)_[a-z0-9]+/g) ?? []));
+  if (ids.size === 0) return;
+  let log = '';
+  try {
+    log = readFileSync(`${stateDir()}/edge.log`, 'utf8');
+  } catch (e) {
+    process.stderr.write(`${run}: the edge's log could not be read (${e.message})\n`);
+    return;
+  }
+  const lines = log.split('\n').filter((l) => [...ids].some((id) => l.includes(id)));
+  mkdirSync('target/bench', { recursive: true });
+  const path = `target/bench/${run}-broken.log`;
+  writeFileSync(path, `${broken.join('\n')}\n\n${lines.join('\n')}\n`);
+  process.stderr.write(`${run}: the edge's ${lines.length} log lines about them are in ${path}\n`);
+}
+
 if (load.broken.length) {
   process.stderr.write(`fault-and-load: ${load.broken.length} broken invariants\n${load.broken.slice(0, 20).join('\n')}\n`);
+  keepBrokenLog('fault-and-load', load.broken);
 }
 
 // Throughput: numbers that approve only, many in flight, numbered after the fault-and-load
@@ -193,6 +216,7 @@ await new Promise((r) => setTimeout(r, 5000));
 const fastD1 = d1PerCheckout(fastD1Before, d1Queries(), THROUGHPUT_N);
 if (fast.broken.length) {
   process.stderr.write(`throughput: ${fast.broken.length} broken invariants\n${fast.broken.slice(0, 20).join('\n')}\n`);
+  keepBrokenLog('throughput', fast.broken);
 }
 const cold = await coldStarts(5);
 

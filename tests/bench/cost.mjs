@@ -178,7 +178,7 @@ export async function requestCosts(samples) {
     // One request's (or alarm's) readings, from `a` to `b`.
     const keep = (type, a, b) => {
       one[type] = ms(a, b);
-      spans.push({ type, from: a.at, to: b.at, d1: b.d1 - a.d1, thread: b.thread - a.thread });
+      spans.push({ type, round: i - WARM_UP_ROUNDS, from: a.at, to: b.at, cpu: ms(a, b), d1: b.d1 - a.d1, thread: b.thread - a.thread });
     };
     let sent = null;
     try {

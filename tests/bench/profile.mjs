@@ -15,7 +15,7 @@
 // Needs `perf` (Debian's linux-perf) and the right to attach to the edge's process.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { requestCosts } from './cost.mjs';
+import { requestCosts, percentile } from './cost.mjs';
 import { edgeWorkerd, stateDir } from './cpu.mjs';
 
 const data = () => `${stateDir()}/edge.perf.data`;
@@ -46,10 +46,14 @@ function category(stack) {
   return "workerd's I/O and the rest (HTTP, event loop, allocation)";
 }
 
-/** Samples per request type and category, read from `perf script`. */
+/**
+ * Samples per request type and category, read from `perf script`; and per window (the same
+ * objects as `windows`), its own counts by category.
+ */
 async function attribute(windows) {
   const sorted = [...windows].sort((a, b) => a.from - b.from);
   const counts = new Map();
+  const perWindow = new Map(windows.map((w) => [w, new Map()]));
   const script = perf(['script', '-i', data(), '-F', 'time,ip,sym,dso'], { stdout: 'pipe' });
   const lines = createInterface({ input: script.child.stdout, crlfDelay: Infinity });
   let at = null;
@@ -64,6 +68,8 @@ async function attribute(windows) {
       counts.set(window.type, type);
       const c = category(stack);
       type.set(c, (type.get(c) ?? 0) + 1);
+      const own = perWindow.get(window);
+      own.set(c, (own.get(c) ?? 0) + 1);
     }
     at = null;
     stack = [];
@@ -81,7 +87,7 @@ async function attribute(windows) {
   flush();
   const { code, err } = await script.exited;
   if (code !== 0) throw new Error(`perf script failed: ${err}`);
-  return counts;
+  return { counts, perWindow };
 }
 
 /**
@@ -97,7 +103,7 @@ export async function activityProfile(rounds) {
   record.child.kill('SIGINT');
   const recorded = await record.exited;
   if (recorded.code !== 0 && recorded.signal === null && recorded.code !== 130) throw new Error(`perf record failed: ${recorded.err}`);
-  const counts = await attribute(windows);
+  const { counts, perWindow } = await attribute(windows);
   const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
   const categories = [...new Set([...counts.values()].flatMap((m) => [...m.keys()]))].sort();
   const rows = Object.entries(costs).map(([name, values]) => {
@@ -107,7 +113,43 @@ export async function activityProfile(rounds) {
     const parts = Object.fromEntries(categories.map((c) => [c, samples ? (cpu * (type.get(c) ?? 0)) / samples : null]));
     return { name, n: values.length, samples, cpu, parts };
   });
-  return { rounds, lost, categories, rows };
+  // Each type's highest readings, with their own samples: what a tail is made of.
+  const highest = Object.keys(costs).map((name) => ({
+    name,
+    windows: windows.filter((w) => w.type === name).sort((a, b) => b.cpu - a.cpu).slice(0, HIGHEST)
+      .map((w) => ({ round: w.round, cpu: w.cpu, thread: w.thread / 1e6, samples: perWindow.get(w) })),
+  }));
+  // The tail with and without the windows perf caught collecting garbage.
+  const GC = 'garbage collection';
+  const tails = Object.entries(costs).map(([name]) => {
+    const own = windows.filter((w) => w.type === name);
+    const clean = own.filter((w) => !(perWindow.get(w).get(GC) > 0));
+    const p = (ws, q) => percentile(ws.map((w) => w.cpu), q);
+    return { name, n: own.length, withGc: own.length - clean.length, p50: p(own, 50), p99: p(own, 99), cleanP50: p(clean, 50), cleanP99: p(clean, 99) };
+  });
+  return { rounds, lost, categories, rows, highest, tails };
+}
+
+/** Each type's p50/p99, over every window and over those without a garbage collection sample. */
+export function tailTable({ tails }) {
+  const cell = (v) => (v === undefined ? '–' : v.toFixed(2));
+  return [
+    '| request | n | windows with GC | p50 / p99 ms, all | p50 / p99 ms, without GC |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...tails.map((t) => `| ${t.name} | ${t.n} | ${t.withGc} | ${cell(t.p50)} / ${cell(t.p99)} | ${cell(t.cleanP50)} / ${cell(t.cleanP99)} |`),
+  ].join('\n');
+}
+
+/** How many of each type's highest readings {@link highestTable} shows. */
+const HIGHEST = 5;
+
+/** Each type's highest readings: CPU ms (all threads, request thread) and samples by category. */
+export function highestTable({ categories, highest }) {
+  return [
+    `| request | round | CPU ms | request thread ms | ${categories.join(' | ')} |`,
+    `| --- | ---: | ---: | ---: | ${categories.map(() => '---:').join(' | ')} |`,
+    ...highest.flatMap(({ name, windows }) => windows.map((w) => `| ${name} | ${w.round} | ${w.cpu.toFixed(2)} | ${w.thread.toFixed(2)} | ${categories.map((c) => w.samples.get(c) ?? 0).join(' | ')} |`)),
+  ].join('\n');
 }
 
 /** {@link activityProfile}'s result as a Markdown table. */
@@ -126,4 +168,8 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   console.log(`# Edge CPU per request, by what workerd was doing (${rounds} rounds, ${result.lost} left out; perf at 999 Hz)\n`);
   console.log('Mean ms of CPU per request (schedstat), split by the shares of perf\'s samples in the request\'s window.\n');
   console.log(activityTable(result));
+  console.log('\nThe tail with and without the windows in which perf caught garbage collection:\n');
+  console.log(tailTable(result));
+  console.log(`\nEach type's ${HIGHEST} highest readings, with the number of perf samples in each category in that window:\n`);
+  console.log(highestTable(result));
 }

@@ -309,9 +309,10 @@ export async function runLoad({ n, concurrency = 16, finalWithinMs = 120000, run
 
   const broken = [];
   for (const r of results) {
-    if (r.error) broken.push(`checkout ${r.i} (${r.provider} …${r.suffix}): ${r.error}`);
-    else if (!FINAL.has(r.state)) broken.push(`checkout ${r.i} (${r.provider} …${r.suffix}) has no final state: ${r.state}`);
-    else if (r.state !== r.expected) broken.push(`checkout ${r.i} (${r.provider} …${r.suffix}) ended ${r.state}, expected ${r.expected}`);
+    const which = `checkout ${r.i} (${r.checkout ?? 'not created'}, ${r.provider} …${r.suffix})`;
+    if (r.error) broken.push(`${which}: ${r.error}`);
+    else if (!FINAL.has(r.state)) broken.push(`${which} has no final state: ${r.state}`);
+    else if (r.state !== r.expected) broken.push(`${which} ended ${r.state}, expected ${r.expected}`);
   }
   // The ledger: a succeeded payment is exactly one charge, any other none.
   let doubleCharges = 0;
@@ -319,7 +320,7 @@ export async function runLoad({ n, concurrency = 16, finalWithinMs = 120000, run
     const { charges } = await (await fetch(`${SANDBOX}/_sandbox/charges?phone=${encodeURIComponent(r.phone)}`)).json();
     const want = r.state === 'succeeded' ? 1 : 0;
     if (charges > 1) doubleCharges += 1;
-    if (charges !== want) broken.push(`${r.phone} (${r.provider} …${r.suffix}, ${r.state}) was charged ${charges} times, expected ${want}`);
+    if (charges !== want) broken.push(`${r.phone} (${r.checkout}, ${r.provider} …${r.suffix}, ${r.state}) was charged ${charges} times, expected ${want}`);
   }
   // The merchant: exactly one distinct final event per payment, all verified.
   const payments = new Map(results.filter((r) => r.payment).map((r) => [r.payment, r]));
