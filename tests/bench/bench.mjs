@@ -7,7 +7,7 @@ import { launch, EDGE, SANDBOX, createCheckout, widgetCall } from '../e2e/suppor
 import { runLoad, APPROVALS } from '../load/load.mjs';
 import { snapshot, split, d1Queries, edgeByProcess, stateDir } from './cpu.mjs';
 import { requestCosts, costTable, percentile, CPU_GOAL_MS, WARM_UP_ROUNDS, YOUNG_ROUNDS } from './cost.mjs';
-import { activityProfile, activityTable } from './profile.mjs';
+import { activityProfile, activityTable, tailTable } from './profile.mjs';
 import { coldStarts } from './coldstart.mjs';
 
 const root = new URL('../../', import.meta.url);
@@ -37,10 +37,11 @@ const runnerMs = ((edgeByProcess().node ?? 0) - (runnerBefore.node ?? 0)) / 1e6;
 const { costs, lost: costsLost } = measuredCosts;
 const { table: costTableMd, over: costsOver } = costTable(measuredCosts);
 // Then where that CPU goes, from `perf` over fewer rounds (perf's sampling costs a little).
-const PROFILE_ROUNDS = Number(process.env.LIPA_PROFILE_ROUNDS ?? 40);
+const PROFILE_ROUNDS = Number(process.env.LIPA_PROFILE_ROUNDS ?? 100);
 let activity;
 try {
-  activity = activityTable(await activityProfile(PROFILE_ROUNDS));
+  const profiled = await activityProfile(PROFILE_ROUNDS);
+  activity = `${activityTable(profiled)}\n\nThe same rounds' p50 / p99, over every window and over the windows in which perf caught no\ngarbage collection (at 999 Hz a collection shorter than a millisecond can be missed):\n\n${tailTable(profiled)}`;
 } catch (e) {
   activity = `Not measured: ${e.message}`;
 }
