@@ -45,12 +45,12 @@ impl std::fmt::Display for ProviderError {
             ProviderError::Unauthorized => f.write_str("provider refused our credentials"),
             ProviderError::Conflict => f.write_str("provider has a live transaction already"),
             ProviderError::Gone => f.write_str("provider ended the payment's session"),
-            ProviderError::RateLimited { retry_after_s } => {
-                write!(
-                    f,
-                    "provider rate-limited us (retry after {retry_after_s:?} s)"
-                )
-            }
+            ProviderError::RateLimited {
+                retry_after_s: Some(s),
+            } => write!(f, "provider rate-limited us (retry after {s} s)"),
+            ProviderError::RateLimited {
+                retry_after_s: None,
+            } => f.write_str("provider rate-limited us (no Retry-After)"),
             ProviderError::Rejected { status, message } => {
                 write!(f, "provider rejected the request ({status}): {message}")
             }

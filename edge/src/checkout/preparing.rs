@@ -83,7 +83,10 @@ async fn prepare_all(env: &Env, rec: &CheckoutRecord, providers: &[ProviderId]) 
         };
         match provider.prepare(&host.host(), &order(&config, rec)).await {
             Ok(p) => prepared.push((*id, p)),
-            Err(e) => log("preparation_failed", &format!("{}: {e}", id.name())),
+            Err(e) => log(
+                "preparation_failed",
+                &format!("{} {}: {e}", rec.id, id.name()),
+            ),
         }
     }
     prepared
