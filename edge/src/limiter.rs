@@ -10,9 +10,10 @@
 //! as busy as a carrier's shared IP slows the 1/64 of numbers that share its shard.
 //!
 //! A shard keeps a bucket under its digest (`window:<hex SHA-256>`: no number or IP is stored)
-//! only while the window can still refuse: its alarm sweeps the windows whose every prompt has
-//! left them ([`Kept::forget_at_ms`]), at most once every [`SWEEP_EVERY_MS`] (a sweep timed to
-//! each window's end woke a shard for about every prompt it had taken).
+//! while the window can still refuse, and up to [`SWEEP_EVERY_MS`] after: its alarm sweeps the
+//! windows whose every prompt has left them ([`Kept::forget_at_ms`]) at most once every
+//! [`SWEEP_EVERY_MS`] (a sweep timed to each window's end woke a shard for about every prompt
+//! it had taken).
 // The `durable_object` macro generates undocumented glue for the runtime.
 #![allow(missing_docs)]
 
@@ -82,6 +83,8 @@ pub struct PromptLimiter {
     sweep_scheduled: Cell<bool>,
     /// Where the next sweep goes on reading, when the last one stopped at [`SWEEP_BATCH`].
     sweep_from: RefCell<Option<String>>,
+    /// The earliest end among the windows kept by the batches already read in this pass.
+    sweep_next: Cell<Option<i64>>,
 }
 
 impl DurableObject for PromptLimiter {
@@ -90,6 +93,7 @@ impl DurableObject for PromptLimiter {
             state,
             sweep_scheduled: Cell::new(false),
             sweep_from: RefCell::new(None),
+            sweep_next: Cell::new(None),
         }
     }
 
@@ -127,6 +131,10 @@ impl DurableObject for PromptLimiter {
     async fn alarm(&self) -> worker::Result<Response> {
         let storage = self.state.storage();
         let from = self.sweep_from.borrow_mut().take();
+        if from.is_none() {
+            // A new pass.
+            self.sweep_next.set(None);
+        }
         let mut options = ListOptions::new().prefix(WINDOW_PREFIX).limit(SWEEP_BATCH);
         if let Some(from) = from.as_deref() {
             options = options.start(from);
@@ -146,9 +154,12 @@ impl DurableObject for PromptLimiter {
         if !forgotten.is_empty() {
             storage.delete_multiple(forgotten).await?;
         }
+        // The pass's earliest end so far: a later batch must not forget an earlier one's.
+        let next = earliest(self.sweep_next.get(), next);
         if listed.size() as usize >= SWEEP_BATCH {
             // More to read: on from just after the last key read.
             *self.sweep_from.borrow_mut() = last.map(|k| format!("{k}\u{0}"));
+            self.sweep_next.set(next);
             storage.set_alarm(1_000).await?;
         } else if let Some(at) = next {
             storage.set_alarm((at - now).max(0)).await?;
@@ -167,6 +178,14 @@ struct Sweep {
     /// When the next sweep runs: once the next of the others can be forgotten, and not within
     /// [`SWEEP_EVERY_MS`] of this one; `None` when nothing is left.
     next: Option<i64>,
+}
+
+/// The earlier of two optional times.
+fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// Sorts `(key, forget_at_ms)` pairs at `now`.
@@ -293,6 +312,14 @@ mod tests {
                 next: None
             }
         );
+    }
+
+    #[test]
+    fn a_pass_keeps_the_earliest_next_sweep_of_all_its_batches() {
+        assert_eq!(earliest(Some(5), Some(3)), Some(3));
+        assert_eq!(earliest(Some(5), None), Some(5));
+        assert_eq!(earliest(None, Some(3)), Some(3));
+        assert_eq!(earliest(None, None), None);
     }
 
     #[test]

@@ -89,3 +89,26 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(
         status => Err(ProviderError::Unavailable { status }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_limit_says_how_long_to_wait_in_seconds() {
+        let told = ProviderError::RateLimited {
+            retry_after_s: Some(2),
+        };
+        assert_eq!(
+            told.to_string(),
+            "provider rate-limited us (retry after 2 s)"
+        );
+        let untold = ProviderError::RateLimited {
+            retry_after_s: None,
+        };
+        assert_eq!(
+            untold.to_string(),
+            "provider rate-limited us (no Retry-After)"
+        );
+    }
+}

@@ -189,16 +189,16 @@ async function drive(run, i, latencies, { finalWithinMs, mix, offset }) {
       return start();
     }));
     concurrent.push(...answers.map((a) => a.status));
-    const created = answers.filter((a) => a.status === 201);
+    const startedOnes = answers.filter((a) => a.status === 201);
     const refused = answers.filter((a) => a.status === 409 && a.body?.error?.code === 'payment_in_progress');
     const lostOnes = answers.filter((a) => a.status >= 500);
-    if (created.length > 1) {
-      return { i, provider, suffix, expected, checkout: created[0].body.id, concurrent, error: `${presses}: ${created.length} payments started` };
+    if (startedOnes.length > 1) {
+      return { i, provider, suffix, expected, checkout: created.id, concurrent, error: `${presses}: ${startedOnes.length} payments started` };
     }
-    if (created.length + refused.length + lostOnes.length !== answers.length) {
-      return { i, provider, suffix, expected, concurrent, error: `${presses}: answered ${answers.map((a) => `${a.status} ${JSON.stringify(a.body)}`).join(' / ')}` };
+    if (startedOnes.length + refused.length + lostOnes.length !== answers.length) {
+      return { i, provider, suffix, expected, checkout: created.id, concurrent, error: `${presses}: answered ${answers.map((a) => `${a.status} ${JSON.stringify(a.body)}`).join(' / ')}` };
     }
-    started = created[0] ?? lostOnes[0] ?? refused[0];
+    started = startedOnes[0] ?? lostOnes[0] ?? refused[0];
   }
   if (started.status >= 500) {
     // Like the widget: follow the payment if it started, else press Pay again.

@@ -438,6 +438,7 @@ impl CheckoutObject {
         payment: &PaymentRecord,
         client_ip: Option<String>,
     ) -> EdgeResult<()> {
+        let give_up_at = now_ms() + PREPARE_WAIT_MS;
         let mut rec = self.load_existing().await?;
         if preparation_busy(config, &rec, payment) {
             // A new attempt after the approval window while an earlier one is still live on
@@ -452,11 +453,12 @@ impl CheckoutObject {
             .provider(payment.provider)
             .is_ok_and(|p| p.needs_preparation());
         // A preparation that failed (a provider's rate limit, a blip) is tried again while
-        // the customer waits, a second apart, before Pay is refused: nothing has been sent.
-        for _ in 0..PREPARE_RETRIES {
-            if !needs || rec.prepared.contains_key(&payment.provider) {
-                break;
-            }
+        // the customer waits, a second apart, until [`PREPARE_WAIT_MS`] after Pay, before Pay is
+        // refused: nothing has been sent.
+        while needs
+            && !rec.prepared.contains_key(&payment.provider)
+            && now_ms() + PREPARE_RETRY_AFTER_MS as i64 <= give_up_at
+        {
             worker::Delay::from(std::time::Duration::from_millis(PREPARE_RETRY_AFTER_MS)).await;
             let fresh = self.load_existing().await?;
             rec = self.ensure_prepared(config, fresh).await;
@@ -1133,12 +1135,14 @@ impl CheckoutObject {
     }
 }
 
-/// How many more times Pay tries a preparation that failed before refusing, and how long
-/// apart (a 429's usual `Retry-After`): up to five seconds of waiting while the customer
-/// watches Pay's spinner, rather than "try again". With two retries, 11 of 1,200 Pays in the
-/// bench's throughput run (192 checkouts in flight) were refused when Dollr's rate limit
-/// turned away all three tries.
-const PREPARE_RETRIES: usize = 5;
+/// How long after Pay a preparation that failed is still tried again, and how long apart
+/// (a 429's usual `Retry-After`): the customer watches Pay's spinner for up to five seconds
+/// rather than read "try again" (a try under way then runs to its own timeout). With two
+/// retries in all, 11 of 1,200 checkouts in the bench's throughput run (192 in flight) had
+/// their Pays refused when Dollr's rate limit turned away all three tries.
+const PREPARE_WAIT_MS: i64 = 5_000;
+
+/// How long apart a failed preparation is tried again while Pay waits.
 const PREPARE_RETRY_AFTER_MS: u64 = 1_000;
 
 /// How often a customer's "I've approved" may make the object ask the provider.
