@@ -166,6 +166,10 @@ pub struct DollrSim {
     accounts: BTreeMap<String, Account>,
     executions: BTreeMap<String, Execution>,
     recent: Vec<i64>,
+    /// Requests per second before 429, when set at run time (the bench's throughput run lifts
+    /// it so that it measures Lipa, not this limit); else the configured one.
+    #[serde(default)]
+    burst_limit: Option<usize>,
     log: RequestLog,
 }
 
@@ -266,7 +270,7 @@ impl DollrSim {
 
     fn route(&mut self, cfg: &DollrConfig, req: &SimRequest, now: i64) -> SimResponse {
         self.recent.retain(|t| now - t < 1_000);
-        if self.recent.len() >= cfg.burst_limit {
+        if self.recent.len() >= self.burst_limit.unwrap_or(cfg.burst_limit) {
             // The Worker turns `retry_after` into the `Retry-After` header.
             return reply(
                 429,
@@ -363,6 +367,13 @@ impl DollrSim {
             200,
             json!({"access_token": token, "token_type": "bearer", "expires_in": cfg.token_minutes}),
         )
+    }
+
+    /// Sets the requests per second answered before 429 (`None`: the configured one again);
+    /// answers the limit now in force.
+    pub fn set_burst_limit(&mut self, limit: Option<usize>, cfg: &DollrConfig) -> usize {
+        self.burst_limit = limit;
+        limit.unwrap_or(cfg.burst_limit)
     }
 
     /// Revokes every token (the next call answers 401).

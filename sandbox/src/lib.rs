@@ -130,6 +130,10 @@ pub async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<
         (Method::Post, "/_sandbox/crisscross/expire-sessions") => {
             forward(&env, req, &format!("/expire-crisscross-sessions{query}")).await
         }
+        (Method::Post, "/_sandbox/dollr/burst-limit") => {
+            forward(&env, req, "/dollr-burst-limit").await
+        }
+        (Method::Get, "/_sandbox/request-counts") => forward(&env, req, "/request-counts").await,
         (Method::Post, "/_sandbox/dollr/revoke-tokens") => {
             forward(&env, req, "/revoke-dollr-tokens").await
         }

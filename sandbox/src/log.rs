@@ -20,10 +20,33 @@ pub struct LogEntry {
     pub status: u16,
 }
 
-/// The last [`KEPT`] requests, oldest first.
+/// The last [`KEPT`] requests, oldest first, and how many were ever answered.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RequestLog(Vec<LogEntry>);
+#[serde(from = "StoredLog")]
+pub struct RequestLog {
+    kept: Vec<LogEntry>,
+    total: u64,
+}
+
+/// A log as stored: a sandbox state from before the count (a bare list) still loads.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredLog {
+    Counted { kept: Vec<LogEntry>, total: u64 },
+    Bare(Vec<LogEntry>),
+}
+
+impl From<StoredLog> for RequestLog {
+    fn from(stored: StoredLog) -> RequestLog {
+        match stored {
+            StoredLog::Counted { kept, total } => RequestLog { kept, total },
+            StoredLog::Bare(kept) => RequestLog {
+                total: kept.len() as u64,
+                kept,
+            },
+        }
+    }
+}
 
 impl RequestLog {
     /// Records the answer `status` to `req`, about `phone` when known.
@@ -45,15 +68,21 @@ impl RequestLog {
 
     /// Records a request, forgetting the oldest beyond [`KEPT`].
     pub fn record(&mut self, entry: LogEntry) {
-        self.0.push(entry);
-        if self.0.len() > KEPT {
-            self.0.remove(0);
+        self.total += 1;
+        self.kept.push(entry);
+        if self.kept.len() > KEPT {
+            self.kept.remove(0);
         }
+    }
+
+    /// How many requests were ever recorded, the forgotten ones too.
+    pub fn total(&self) -> u64 {
+        self.total
     }
 
     /// The requests, optionally only those about `phone`.
     pub fn matching(&self, phone: Option<&str>) -> Vec<LogEntry> {
-        self.0
+        self.kept
             .iter()
             .filter(|e| phone.is_none_or(|p| e.phone.as_deref() == Some(p)))
             .cloned()
@@ -84,9 +113,24 @@ mod tests {
         let all = log.matching(None);
         assert_eq!(all.len(), KEPT);
         assert_eq!(all[0].at_ms, 5);
+        assert_eq!(log.total(), KEPT as u64 + 5);
         assert!(log
             .matching(Some("+1"))
             .iter()
             .all(|e| e.phone.as_deref() == Some("+1")));
+    }
+
+    #[test]
+    fn a_stored_log_loads_with_its_count_and_without() {
+        let mut log = RequestLog::default();
+        log.record(entry(1, "+1"));
+        log.record(entry(2, "+2"));
+        let again: RequestLog =
+            serde_json::from_str(&serde_json::to_string(&log).unwrap()).unwrap();
+        assert_eq!(again, log);
+        let bare = serde_json::to_string(&log.matching(None)).unwrap();
+        let old: RequestLog = serde_json::from_str(&bare).unwrap();
+        assert_eq!(old.total(), 2);
+        assert_eq!(old.matching(Some("+2")).len(), 1);
     }
 }

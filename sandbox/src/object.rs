@@ -226,6 +226,25 @@ impl DurableObject for SandboxObject {
                     .await?;
                 Response::from_json(&serde_json::json!({"expired": ended}))
             }
+            (Method::Post, "/dollr-burst-limit") => {
+                // A number sets the requests per second Dollr answers before 429; anything
+                // else puts back the configured one.
+                let limit = req.text().await?.trim().parse::<usize>().ok();
+                let now = self
+                    .update(&m.dollr, |d| d.set_burst_limit(limit, &config.dollr))
+                    .await?;
+                Response::from_json(&serde_json::json!({"burst_limit": now}))
+            }
+            (Method::Get, "/request-counts") => {
+                let mut counts = serde_json::Map::new();
+                for sim in m.simulators() {
+                    let (name, n) = self
+                        .read_sim(sim, |s| (s.name(), s.requests_answered()))
+                        .await?;
+                    counts.insert(name.to_string(), n.into());
+                }
+                Response::from_json(&counts)
+            }
             (Method::Post, "/revoke-dollr-tokens") => {
                 self.update(&m.dollr, DollrSim::revoke_tokens).await?;
                 Response::from_json(&serde_json::json!({"revoked": true}))

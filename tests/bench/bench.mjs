@@ -1,11 +1,12 @@
 // `cargo xtask bench` runs this against the system it started; it prints BENCHMARKS.md.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { launch, EDGE, SANDBOX, createCheckout, widgetCall } from '../e2e/support.mjs';
-import { runLoad, APPROVALS } from '../load/load.mjs';
-import { snapshot, split, d1Queries, edgeByProcess, stateDir } from './cpu.mjs';
+import { runLoad } from '../load/load.mjs';
+import { throughputRun, d1PerCheckout, keepBrokenLog, perCheckoutMs, secondsTable } from './throughput.mjs';
+import { snapshot, split, d1Queries, edgeByProcess } from './cpu.mjs';
 import { requestCosts, costTable, percentile, CPU_GOAL_MS, WARM_UP_ROUNDS, YOUNG_ROUNDS } from './cost.mjs';
 import { activityProfile, activityTable, tailTable } from './profile.mjs';
 import { coldStarts } from './coldstart.mjs';
@@ -164,11 +165,6 @@ for (let i = 0; i < CALLBACKS; i++) {
 }
 const verifyCost = percentile(differences, 50);
 
-/** D1 reads, writes and execution ms per checkout between two counts. */
-function d1PerCheckout(before, after, n) {
-  return { reads: (after.reads - before.reads) / n, writes: (after.writes - before.writes) / n, ms: (after.ms - before.ms) / n };
-}
-
 // The full fault-and-load run.
 const LOAD_N = Number(process.env.LIPA_LOAD_N ?? 2000);
 const loadBefore = snapshot();
@@ -176,28 +172,6 @@ const loadD1Before = d1Queries();
 const load = await runLoad({ n: LOAD_N, concurrency: 32, finalWithinMs: 180000 });
 const loadCpu = split(loadBefore, snapshot());
 const loadD1 = d1PerCheckout(loadD1Before, d1Queries(), LOAD_N);
-/**
- * Keeps what the edge logged about the checkouts and payments a run's broken invariants name
- * (in order: the log's lines carry no time) in `target/bench/<run>-broken.log`, since the next
- * run overwrites the edge's log, and says where on stderr.
- */
-function keepBrokenLog(run, broken) {
-  const ids = new Set(broken.flatMap((b) => b.match(/\b(co|pay)_[a-z0-9]+/g) ?? []));
-  if (ids.size === 0) return;
-  let log = '';
-  try {
-    log = readFileSync(`${stateDir()}/edge.log`, 'utf8');
-  } catch (e) {
-    process.stderr.write(`${run}: the edge's log could not be read (${e.message})\n`);
-    return;
-  }
-  const lines = log.split('\n').filter((l) => [...ids].some((id) => l.includes(id)));
-  mkdirSync('target/bench', { recursive: true });
-  const path = `target/bench/${run}-broken.log`;
-  writeFileSync(path, `${broken.join('\n')}\n\n${lines.join('\n')}\n`);
-  process.stderr.write(`${run}: the edge's ${lines.length} log lines about them are in ${path}\n`);
-}
-
 if (load.broken.length) {
   process.stderr.write(`fault-and-load: ${load.broken.length} broken invariants\n${load.broken.slice(0, 20).join('\n')}\n`);
   keepBrokenLog('fault-and-load', load.broken);
@@ -205,20 +179,8 @@ if (load.broken.length) {
 
 // Throughput: numbers that approve only, many in flight, numbered after the fault-and-load
 // run's (the sandbox's ledger and limits are per number).
-const THROUGHPUT_N = Number(process.env.LIPA_THROUGHPUT_N ?? 1200);
-const THROUGHPUT_CONCURRENCY = 192;
 const THROUGHPUT_GOAL = 50;
-const fastBefore = snapshot();
-const fastD1Before = d1Queries();
-const fast = await runLoad({ n: THROUGHPUT_N, concurrency: THROUGHPUT_CONCURRENCY, finalWithinMs: 180000, mix: APPROVALS, offset: LOAD_N });
-const fastCpu = split(fastBefore, snapshot());
-// Events are delivered after the final state: wait for the outbox to drain before counting.
-await new Promise((r) => setTimeout(r, 5000));
-const fastD1 = d1PerCheckout(fastD1Before, d1Queries(), THROUGHPUT_N);
-if (fast.broken.length) {
-  process.stderr.write(`throughput: ${fast.broken.length} broken invariants\n${fast.broken.slice(0, 20).join('\n')}\n`);
-  keepBrokenLog('throughput', fast.broken);
-}
+const { run: fast, cpu: fastCpu, d1: fastD1, requestsPerPayment, dollrOwnLimit } = await throughputRun({ offset: LOAD_N });
 const cold = await coldStarts(5);
 
 // The capacity model's inputs.
@@ -231,7 +193,6 @@ const d1MeasuredCapacity = fastD1.ms > 0 ? 1000 / fastD1.ms : Infinity;
 const eventsPerCo = fast.events / fast.n;
 
 const requestsOf = (run) => Object.values(run.latencies).reduce((k, l) => k + l.count, 0);
-const perCheckoutMs = (cpu, run, who) => (cpu[who].s * 1000) / run.n;
 const cpuRow = (name, cpu, run) => `| ${name} | ${cpu.wallS.toFixed(0)} | ${['edge', 'd1', 'sandbox', 'driver', 'other', 'idle'].map((w) => `${(cpu[w].share * 100).toFixed(0)}%`).join(' | ')} | ${perCheckoutMs(cpu, run, 'edge').toFixed(1)} | ${((cpu.edge.s * 1000) / requestsOf(run)).toFixed(2)} | ${perCheckoutMs(cpu, run, 'd1').toFixed(1)} | ${perCheckoutMs(cpu, run, 'sandbox').toFixed(1)} | ${perCheckoutMs(cpu, run, 'driver').toFixed(1)} |`;
 // What two cores allow, from the CPU each checkout costs: the whole system here, and the edge
 // alone (as if the sandbox and the driver ran elsewhere).
@@ -331,12 +292,21 @@ ${cpuRow(`throughput (${fast.n}, ${fast.concurrency} in flight)`, fastCpu, fast)
 
 **Throughput**: ${fast.n} checkouts on numbers that approve (one per provider route, HoneyCoin
 Uganda's with its one-time code), ${fast.concurrency} in flight, the same client behaviour as the
-fault-and-load run (double taps, two tabs, a read every second while waiting):
-**${fast.throughput.toFixed(1)} checkouts/s** to the last final state (goal ${THROUGHPUT_GOAL}), invariants
+fault-and-load run (double taps, two tabs, and while a payment is live a read at the widget's
+cadence: every 2 s for 30 s, then every 5 s), with the sandbox's Dollr rate limit (${dollrOwnLimit}
+requests/s, a number of our own) lifted for the run: with it, Dollr set the pace, not Lipa (see
+the capacity model): **${fast.throughput.toFixed(1)} checkouts/s** to the last final state (goal ${THROUGHPUT_GOAL}), invariants
 ${fast.broken.length === 0 ? '**all held**' : `**${fast.broken.length} broken**`}; outcomes: ${Object.entries(fast.byOutcome).map(([k, v]) => `${v} ${k}`).join(', ')}.
 Each checkout cost ${fastAll.toFixed(1)} ms of CPU across edge, D1, sandbox and driver, so these
 ${fastCpu.cores} cores cannot carry more than **${ceilingAll.toFixed(0)} checkouts/s** with all four on them; the
-edge alone (${perCheckoutMs(fastCpu, fast, 'edge').toFixed(1)} ms per checkout) would allow ${ceilingEdge.toFixed(0)} checkouts/s.
+edge alone (${perCheckoutMs(fastCpu, fast, 'edge').toFixed(1)} ms per checkout) would allow ${ceilingEdge.toFixed(0)} checkouts/s, but
+workerd runs a Worker and all its Durable Objects in one isolate, on one thread at a time: on
+one core, ${(1000 / perCheckoutMs(fastCpu, fast, 'edge')).toFixed(0)}. Each checkout takes ${fast.secondsToFinal.all.mean.toFixed(1)} s on average from creation to
+its final state (the sandbox's customer answers after 2 s; the table below), so ${fast.concurrency} in
+flight allow at most ${(fast.concurrency / fast.secondsToFinal.all.mean).toFixed(0)} a second; more in flight queue at the
+single-threaded parts (the edge's isolate, the sandbox's object, D1) and take longer each.
+
+${secondsTable(fast)}
 
 | call | count | p50 ms | p99 ms |
 | --- | ---: | ---: | ---: |
@@ -373,6 +343,7 @@ requests per second each).
 | D1 \`lipa\` (one primary, queries one at a time) | ${d1PerCo.toFixed(2)} queries, ${fastD1.ms.toFixed(2)} ms executing | ${(d1PerCo * PEAK).toFixed(0)} queries/s | ~${d1RuleCapacity.toFixed(0)} checkouts/s at Cloudflare's 1 ms a query; ~${d1MeasuredCapacity.toFixed(0)} at the execution time measured here |
 | PromptLimiter, 64 shard objects holding every phone and IP bucket (a bucket always in the same shard) | 2 requests per Pay (its number's bucket, its IP's) | ${(2 * PEAK / 64).toFixed(1)} requests/s per shard | 64 × 1,000 / 2 = 32,000 Pays/s spread over the shards; on one number the limit (5 per 10 min) refuses long before |
 | PromptLimiter, one IP's bucket | 1 request per Pay from that IP | depends on how many customers share an IP | its shard: 1,000/s, shared with 1/64 of the numbers' buckets; the policy: **${PER_IP} Pays per 10 min per IP** |
+| A provider's API, per merchant account (no guide publishes a rate limit; they document the 429) | requests per payment, measured in the throughput run: ${Object.entries(requestsPerPayment).map(([p, r]) => `${p} ${r.toFixed(1)}`).join(', ')} | ${Math.min(...Object.values(requestsPerPayment)) * PEAK | 0}–${Math.max(...Object.values(requestsPerPayment)) * PEAK | 0} requests/s if every payment went to one provider | the provider's limit over its requests per payment: at the sandbox's Dollr limit (${dollrOwnLimit}/s), ~${(dollrOwnLimit / requestsPerPayment.dollr).toFixed(0)} Dollr payments/s |
 | The merchant's webhook endpoint | ${eventsPerCo.toFixed(2)} deliveries (one final event a payment, retries on failure) | ${(eventsPerCo * PEAK).toFixed(0)} POSTs/s | what the merchant's server takes; Lipa retries with backoff |
 
 ${d1RuleCapacity < PEAK
@@ -385,6 +356,14 @@ What is left on the payment path is what must be there: the idempotency key's cl
 the checkout's and payment's index rows (webhooks and the merchant API find a checkout by them),
 the event log (a merchant must find an event the moment it arrives), and the webhook lookups
 (reads).
+
+A provider's own limit can break before any of Lipa's: a sale whose payments all go to one
+provider sends it ${Math.min(...Object.values(requestsPerPayment)) * PEAK | 0}–${Math.max(...Object.values(requestsPerPayment)) * PEAK | 0} requests/s (by the counts above: most of a
+payment's requests are its start's steps and the status reads while the customer decides). None
+of the five guides says what an account may send; the sandbox's Dollr answers 429 past ${dollrOwnLimit}
+a second, which would hold ~${(dollrOwnLimit / requestsPerPayment.dollr).toFixed(0)} Dollr payments/s. Lipa waits out a 429 (\`Retry-After\`, with
+jitter) and never charges twice for it, so payments arrive late, not wrong, but a merchant
+planning a sale must ask each provider for the account's limit.
 
 Next comes a policy, not a machine: **the per-IP prompt limit**. Mobile networks put many
 customers behind one carrier-grade NAT address; any address shared by more than ${PER_IP} paying

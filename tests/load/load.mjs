@@ -108,7 +108,8 @@ function e164(country, national) {
  * window (`finalWithinMs` from its start) ends.
  */
 async function drive(run, i, latencies, { finalWithinMs, mix, offset }) {
-  const deadline = Date.now() + finalWithinMs;
+  const began = Date.now();
+  const deadline = began + finalWithinMs;
   const [provider, suffix, expected] = mix[i % mix.length];
   const route = ROUTES[provider];
   const national = numberFor(route, i + offset, suffix);
@@ -209,6 +210,7 @@ async function drive(run, i, latencies, { finalWithinMs, mix, offset }) {
   if (started.status !== 201) {
     return { i, provider, suffix, expected, checkout: created.id, error: `start ${started.status}: ${JSON.stringify(started.body)}` };
   }
+  const payingSince = Date.now();
   let status = started.body.status;
   let codeSent = false;
   let concurrentOtps = 0;
@@ -244,13 +246,15 @@ async function drive(run, i, latencies, { finalWithinMs, mix, offset }) {
       status = answer.status;
       continue;
     }
-    await sleep(1000);
+    // The widget's cadence (`lipa_widget::poll_interval_ms`): a read every 2 s for the
+    // first 30 s of the payment, then every 5 s.
+    await sleep(Date.now() - payingSince < 30_000 ? 2000 : 5000);
     status = (await view()).payment?.status;
   }
   const state = status?.state;
   return {
     i, provider, suffix, expected, state, checkout: created.id, payment: started.body.id,
-    phone: e164(route.country, national), done: Date.now(), lostAnswers, concurrent, concurrentOtps,
+    phone: e164(route.country, national), began, done: Date.now(), lostAnswers, concurrent, concurrentOtps,
   };
 }
 
@@ -344,11 +348,22 @@ export async function runLoad({ n, concurrency = 16, finalWithinMs = 120000, run
   if (accepted.length) broken.push(`forged or replayed webhooks answered ${accepted.join(', ')} instead of 401`);
 
   const lastDone = Math.max(...results.map((r) => r.done ?? 0));
+  // Seconds from each checkout's creation to its final state, by provider route: with
+  // `concurrency` in flight, throughput can be no more than concurrency / mean time.
+  const timesToFinal = {};
+  for (const r of results.filter((x) => x.done && FINAL.has(x.state))) {
+    (timesToFinal[r.provider] ??= []).push((r.done - r.began) / 1000);
+  }
+  const finalTimes = Object.values(timesToFinal).flat();
   return {
     n,
     concurrency,
     elapsedS,
     throughput: n / ((lastDone - t0) / 1000),
+    secondsToFinal: {
+      all: { n: finalTimes.length, mean: finalTimes.reduce((a, b) => a + b, 0) / Math.max(1, finalTimes.length), p50: percentile(finalTimes, 50), p99: percentile(finalTimes, 99) },
+      ...Object.fromEntries(Object.entries(timesToFinal).map(([k, v]) => [k, { n: v.length, mean: v.reduce((a, b) => a + b, 0) / v.length, p50: percentile(v, 50), p99: percentile(v, 99) }])),
+    },
     latencies: Object.fromEntries(Object.entries(latencies).map(([k, v]) => [k, { p50: percentile(v, 50), p99: percentile(v, 99), count: v.length }])),
     forged: forgedStatuses.length,
     // Deliveries of the run's payment events the merchant's endpoint received.

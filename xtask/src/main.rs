@@ -20,6 +20,9 @@
 //! - `cost [rounds]`: the bench's system, and only its table of the edge's CPU per request type
 //!   (`tests/bench/cost.mjs`, 50 rounds by default), for trying a change without the whole
 //!   bench; printed, not written.
+//! - `throughput [n]`: the bench's system, and only its throughput run (`n` approving
+//!   checkouts, 1200 by default; `LIPA_THROUGHPUT_CONCURRENCY` in flight, 192 by default) with
+//!   the machine's CPU split and each route's time to final; printed, not written.
 //! - `fuzz [--runs N] [target…]`: every cargo-fuzz target (nightly) for a million executions
 //!   in one job, on the committed corpus, which it then minimizes ([`fuzz`]).
 //! - `deploy [--dry-run] [--config <file>] [--apply-migrations]`: a merchant's Lipa to their
@@ -86,12 +89,13 @@ fn main() -> ExitCode {
         "bench" => bench(),
         "profile" => profile(std::env::args().nth(2)),
         "cost" => cost(std::env::args().nth(2)),
+        "throughput" => throughput(std::env::args().nth(2)),
         "fuzz" => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
         "deploy" => deploy::deploy(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!(
                 "usage: cargo xtask <dev [--webhook-url URL]|build|test|e2e [name…]|contract|bench|\
-                 profile [rounds]|cost [rounds]|fuzz [--runs N] [target…]|deploy [--dry-run] [--config <file>] [--apply-migrations]>"
+                 profile [rounds]|cost [rounds]|throughput [n]|fuzz [--runs N] [target…]|deploy [--dry-run] [--config <file>] [--apply-migrations]>"
             );
             return ExitCode::from(2);
         }
@@ -332,6 +336,15 @@ fn cost(rounds: Option<String>) -> TaskResult {
         "the edge's CPU per request type",
         "tests/bench/cost.mjs",
         ("LIPA_COST_SAMPLES", rounds.unwrap_or_else(|| "50".into())),
+    )
+}
+
+/// `throughput [n]`: see the module's documentation.
+fn throughput(n: Option<String>) -> TaskResult {
+    rounds_on_bench_system(
+        "throughput",
+        "tests/bench/throughput.mjs",
+        ("LIPA_THROUGHPUT_N", n.unwrap_or_else(|| "1200".into())),
     )
 }
 

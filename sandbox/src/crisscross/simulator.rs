@@ -64,6 +64,10 @@ impl Simulator for CrissCrossSim {
         CrissCrossSim::log(self, phone)
     }
 
+    fn requests_answered(&self) -> u64 {
+        self.log.total()
+    }
+
     fn next_due_ms(&self) -> Option<i64> {
         CrissCrossSim::next_due_ms(self)
     }

@@ -45,6 +45,10 @@ impl Simulator for DollrSim {
         DollrSim::log(self, phone)
     }
 
+    fn requests_answered(&self) -> u64 {
+        self.log.total()
+    }
+
     fn next_due_ms(&self) -> Option<i64> {
         None
     }

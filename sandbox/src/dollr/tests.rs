@@ -515,6 +515,17 @@ fn payouts_need_a_payout_account_and_the_passcode() {
     assert_eq!(invalid.status, 422);
 }
 
+/// A status read of an unknown reference, with the token `t`.
+fn status_read(t: &str) -> SimRequest {
+    SimRequest {
+        method: "GET".into(),
+        path: "/v1/status/collection/x".into(),
+        query: vec![],
+        headers: vec![("authorization".into(), format!("Bearer {t}"))],
+        body: String::new(),
+    }
+}
+
 #[test]
 fn a_burst_is_refused_with_retry_after() {
     let mut sim = DollrSim::default();
@@ -523,13 +534,7 @@ fn a_burst_is_refused_with_retry_after() {
         burst_limit: 3,
         ..cfg()
     };
-    let req = SimRequest {
-        method: "GET".into(),
-        path: "/v1/status/collection/x".into(),
-        query: vec![],
-        headers: vec![("authorization".into(), format!("Bearer {t}"))],
-        body: String::new(),
-    };
+    let req = status_read(&t);
     let statuses: Vec<u16> = (0..4)
         .map(|i| sim.handle(&limited, &req, 10_000 + i).status)
         .collect();
@@ -542,6 +547,32 @@ fn a_burst_is_refused_with_retry_after() {
         sim.handle(&limited, &req, 11_100).status,
         404,
         "a second later it answers again"
+    );
+}
+
+#[test]
+fn the_burst_limit_set_at_run_time_wins_until_put_back() {
+    let mut sim = DollrSim::default();
+    let t = token(&mut sim, 0);
+    let limited = DollrConfig {
+        burst_limit: 2,
+        ..cfg()
+    };
+    let req = status_read(&t);
+    assert_eq!(sim.set_burst_limit(Some(4), &limited), 4);
+    let lifted: Vec<u16> = (0..5)
+        .map(|i| sim.handle(&limited, &req, 10_000 + i).status)
+        .collect();
+    assert_eq!(lifted, [404, 404, 404, 404, 429]);
+    assert_eq!(sim.set_burst_limit(None, &limited), 2);
+    let configured: Vec<u16> = (0..3)
+        .map(|i| sim.handle(&limited, &req, 20_000 + i).status)
+        .collect();
+    assert_eq!(configured, [404, 404, 429]);
+    assert_eq!(
+        sim.log.total(),
+        9,
+        "the token request and all eight answered, 429s too"
     );
 }
 

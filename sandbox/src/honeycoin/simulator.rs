@@ -74,6 +74,10 @@ impl Simulator for HoneySim {
         HoneySim::log(self, phone)
     }
 
+    fn requests_answered(&self) -> u64 {
+        self.log.total()
+    }
+
     fn next_due_ms(&self) -> Option<i64> {
         HoneySim::next_due_ms(self)
     }

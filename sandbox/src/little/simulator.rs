@@ -67,6 +67,10 @@ impl Simulator for LittleSim {
         LittleSim::log(self, phone)
     }
 
+    fn requests_answered(&self) -> u64 {
+        self.log.total()
+    }
+
     fn next_due_ms(&self) -> Option<i64> {
         LittleSim::next_due_ms(self)
     }

@@ -63,6 +63,10 @@ impl Simulator for XtopaySim {
         XtopaySim::log(self, phone)
     }
 
+    fn requests_answered(&self) -> u64 {
+        self.log.total()
+    }
+
     fn next_due_ms(&self) -> Option<i64> {
         XtopaySim::next_due_ms(self)
     }
