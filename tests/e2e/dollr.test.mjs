@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, openPage, Shop, SANDBOX, providerRequestsFor, eventually,
+  launch, openPage, Shop, SANDBOX, providerRequestsFor, eventually, createCheckout, widgetCall,
 } from './support.mjs';
 
 let browser;
@@ -101,4 +101,67 @@ test('Liberia: Orange Money through Dollr, and a revoked token is refreshed once
   assert.ok((await providerRequestsFor('+231770000001', 'dollr')).some((r) => r.path === '/v1/executions/collection'));
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+/** Sets the sandbox's Dollr burst limit: 0 turns every request away with 429; '' puts it back. */
+async function dollrBurstLimit(limit) {
+  const res = await fetch(`${SANDBOX}/_sandbox/dollr/burst-limit`, { method: 'POST', body: String(limit) });
+  assert.equal(res.status, 200);
+}
+
+/** Dollr's answers since `sinceMs` (every route, no number needed: a fee preview has none). */
+async function dollrAnswersSince(sinceMs) {
+  const log = await (await fetch(`${SANDBOX}/_sandbox/requests?provider=dollr`)).json();
+  return log.filter((r) => r.at_ms >= sinceMs);
+}
+
+const RWANDA_CHECKOUT = { amount: 5000, currency: 'RWF', country: 'RW' };
+
+test('a rate-limited fee preview: Pay waits it out, then the payment goes once', async () => {
+  const since = Date.now();
+  await dollrBurstLimit(0);
+  let pay;
+  try {
+    const checkout = await createCheckout({ ...RWANDA_CHECKOUT, reference: `dollr-429-${since}` });
+    // The creation's own preparation is refused first (nothing else asks for one here).
+    await eventually(async () => {
+      assert.ok((await dollrAnswersSince(since)).some((r) => r.status === 429), 'no 429 yet');
+    }, { interval: 100 });
+    const paySent = Date.now();
+    pay = widgetCall(checkout, 'POST', '/payments', { operator: 'mtn_momo', phone: '0788 004 101' });
+    // Pay is waiting once Dollr has turned its own try away; then Dollr answers again.
+    await eventually(async () => {
+      assert.ok((await dollrAnswersSince(paySent)).some((r) => r.status === 429), 'Pay has not tried yet');
+    }, { interval: 100 });
+  } finally {
+    await dollrBurstLimit('');
+  }
+  const started = await pay;
+  assert.equal(started.status, 201, JSON.stringify(started.body));
+  const calls = await dollrAnswersSince(since);
+  assert.ok(calls.some((r) => r.status === 429), 'the preparation was refused first');
+  await eventually(async () => assert.equal(await chargesOf('+250788004101'), 1), { timeout: 20000 });
+  const executions = (await providerRequestsFor('+250788004101', 'dollr')).filter((r) => r.path === '/v1/executions/collection');
+  assert.equal(executions.length, 1, JSON.stringify(executions));
+});
+
+test('a fee preview refused for longer than Pay waits: Pay is refused, nothing is sent, Pay again works', async () => {
+  const since = Date.now();
+  const body = { operator: 'mtn_momo', phone: '0788 004 201' };
+  let checkout;
+  let refused;
+  await dollrBurstLimit(0);
+  try {
+    checkout = await createCheckout({ ...RWANDA_CHECKOUT, reference: `dollr-429-long-${since}` });
+    refused = await widgetCall(checkout, 'POST', '/payments', body);
+  } finally {
+    await dollrBurstLimit('');
+  }
+  assert.equal(refused.status, 502, JSON.stringify(refused.body));
+  assert.equal(refused.body.error.code, 'provider_unavailable');
+  assert.ok((await dollrAnswersSince(since)).filter((r) => r.status === 429).length >= 2, 'tried again while waiting');
+  assert.deepEqual(await providerRequestsFor('+250788004201', 'dollr'), [], 'no request about the customer reached Dollr');
+  const again = await widgetCall(checkout, 'POST', '/payments', body);
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  await eventually(async () => assert.equal(await chargesOf('+250788004201'), 1), { timeout: 20000 });
 });
