@@ -273,7 +273,9 @@ pub async fn insert_event(
     Ok(())
 }
 
-/// Logs one delivery attempt and updates the event's summary.
+/// Logs one delivery attempt: one write. The event's summary (attempts, when first
+/// delivered) is read from these rows ([`EVENT_COLUMNS`]), not kept beside them: a second
+/// write per delivery was one of the eight D1 writes a checkout cost.
 pub async fn record_delivery(
     env: &Env,
     attempt_number: u32,
@@ -296,36 +298,33 @@ pub async fn record_delivery(
         .as_deref()
         .map_or(worker::wasm_bindgen::JsValue::NULL, Into::into);
     let now = crate::executor::now_ms() as f64;
-    let delivered = if attempt.delivered() {
-        now.into()
-    } else {
-        worker::wasm_bindgen::JsValue::NULL
-    };
-    db.batch(vec![
-        db.prepare(
-            "INSERT INTO event_deliveries
-               (event_id, attempt, status, latency_ms, error, at_ms, signature, standard_signature)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (event_id, attempt) DO NOTHING",
-        )
-        .bind(&[
-            attempt.event_id.as_str().into(),
-            f64::from(attempt_number).into(),
-            status,
-            (attempt.latency_ms as f64).into(),
-            error,
-            now.into(),
-            signature,
-            standard_signature,
-        ])?,
-        db.prepare(
-            "UPDATE events SET attempts = attempts + 1,
-               delivered_at_ms = COALESCE(delivered_at_ms, ?2) WHERE id = ?1",
-        )
-        .bind(&[attempt.event_id.as_str().into(), delivered])?,
-    ])
+    db.prepare(
+        "INSERT INTO event_deliveries
+           (event_id, attempt, status, latency_ms, error, at_ms, signature, standard_signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (event_id, attempt) DO NOTHING",
+    )
+    .bind(&[
+        attempt.event_id.as_str().into(),
+        f64::from(attempt_number).into(),
+        status,
+        (attempt.latency_ms as f64).into(),
+        error,
+        now.into(),
+        signature,
+        standard_signature,
+    ])?
+    .run()
     .await?;
     Ok(())
 }
+
+/// An [`EventRow`]'s columns from `events e`: its attempts and when it was first delivered
+/// (a 2xx answer) counted from its logged deliveries (the table's own `attempts` and
+/// `delivered_at_ms` columns are no longer written).
+const EVENT_COLUMNS: &str = "e.id, e.type, e.owner, e.body, e.created_at_ms,
+    (SELECT MIN(d.at_ms) FROM event_deliveries d
+      WHERE d.event_id = e.id AND d.status >= 200 AND d.status < 300) AS delivered_at_ms,
+    (SELECT COUNT(*) FROM event_deliveries d WHERE d.event_id = e.id) AS attempts";
 
 /// One event as `GET /v1/events` lists it.
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
@@ -387,10 +386,7 @@ pub async fn events(
     filter: &EventFilter<'_>,
 ) -> worker::Result<Vec<EventRow>> {
     // Only the conditions given, so SQLite can use the index of the one that narrows most.
-    let mut sql = String::from(
-        "SELECT id, type, owner, body, created_at_ms, delivered_at_ms, attempts FROM events
-         WHERE created_at_ms < ?1",
-    );
+    let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.created_at_ms < ?1");
     let mut binds: Vec<worker::wasm_bindgen::JsValue> = vec![
         (before_ms.unwrap_or(i64::MAX / 2) as f64).into(),
         f64::from(limit).into(),
@@ -402,10 +398,10 @@ pub async fn events(
     ] {
         if let Some(value) = value {
             binds.push(value.into());
-            sql.push_str(&format!(" AND {column} = ?{}", binds.len()));
+            sql.push_str(&format!(" AND e.{column} = ?{}", binds.len()));
         }
     }
-    sql.push_str(" ORDER BY created_at_ms DESC LIMIT ?2");
+    sql.push_str(" ORDER BY e.created_at_ms DESC LIMIT ?2");
     db(env)?
         .prepare(sql)
         .bind(&binds)?
@@ -417,9 +413,9 @@ pub async fn events(
 /// One event, by id.
 pub async fn event(env: &Env, id: &str) -> worker::Result<Option<EventRow>> {
     db(env)?
-        .prepare(
-            "SELECT id, type, owner, body, created_at_ms, delivered_at_ms, attempts FROM events WHERE id = ?1",
-        )
+        .prepare(format!(
+            "SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = ?1"
+        ))
         .bind(&[id.into()])?
         .first::<EventRow>(None)
         .await

@@ -4,10 +4,10 @@
 //!
 //! The object knows no provider by heart: it drives the registered simulators through the
 //! [`Simulator`] trait. One loop routes a request by prefix to its simulator; `/prompts`,
-//! `/answer`, `/charges`, `/log`, the alarm's timed work and the writes go over all of them.
-//! Only the test controls and operator pages that one provider has (`/stepup-info`,
-//! `/redirect-info`, `/expire-crisscross-sessions`, `/revoke-dollr-tokens`) reach a
-//! simulator by its own type.
+//! `/answer`, `/charges`, `/log`, `/request-counts`, the alarm's timed work and the writes go
+//! over all of them. Only the test controls and operator pages that one provider has
+//! (`/stepup-info`, `/redirect-info`, `/expire-crisscross-sessions`, `/revoke-dollr-tokens`,
+//! `/dollr-burst-limit`) reach a simulator by its own type.
 // The `durable_object` macro generates undocumented glue for the runtime.
 #![allow(missing_docs)]
 

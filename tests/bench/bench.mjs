@@ -293,7 +293,7 @@ ${cpuRow(`throughput (${fast.n}, ${fast.concurrency} in flight)`, fastCpu, fast)
 **Throughput**: ${fast.n} checkouts on numbers that approve (one per provider route, HoneyCoin
 Uganda's with its one-time code), ${fast.concurrency} in flight, the same client behaviour as the
 fault-and-load run (double taps, two tabs, and while a payment is live a read at the widget's
-cadence: every 2 s for 30 s, then every 5 s), with the sandbox's Dollr rate limit (${dollrOwnLimit}
+cadence without its live channel: every 2 s for 30 s from Pay's answer, then every 5 s), with the sandbox's Dollr rate limit (${dollrOwnLimit}
 requests/s, a number of our own) lifted for the run: with it, Dollr set the pace, not Lipa (see
 the capacity model): **${fast.throughput.toFixed(1)} checkouts/s** to the last final state (goal ${THROUGHPUT_GOAL}), invariants
 ${fast.broken.length === 0 ? '**all held**' : `**${fast.broken.length} broken**`}; outcomes: ${Object.entries(fast.byOutcome).map(([k, v]) => `${v} ${k}`).join(', ')}.
@@ -327,7 +327,9 @@ Execution time is D1's own \`meta.duration\` of each query on this machine's loc
 which workerd reports in whole milliseconds (most queries read 0, some 1: the sum over a run
 is an estimate). Per merchant event, from the code: one write before its first attempt (the
 event's row, so that a merchant who reads \`GET /v1/events/{id}\` as the delivery arrives finds it)
-and one batch of two per attempt (the attempt's row and the event's summary).
+and one per attempt (the attempt's row; the event's attempts and when it was first delivered
+are counted from those rows when a merchant reads the event, no longer written beside them:
+see "Decisions by measurement").
 
 ## Capacity on a merchant's busiest day (issue #15)
 
@@ -343,7 +345,7 @@ requests per second each).
 | D1 \`lipa\` (one primary, queries one at a time) | ${d1PerCo.toFixed(2)} queries, ${fastD1.ms.toFixed(2)} ms executing | ${(d1PerCo * PEAK).toFixed(0)} queries/s | ~${d1RuleCapacity.toFixed(0)} checkouts/s at Cloudflare's 1 ms a query; ~${d1MeasuredCapacity.toFixed(0)} at the execution time measured here |
 | PromptLimiter, 64 shard objects holding every phone and IP bucket (a bucket always in the same shard) | 2 requests per Pay (its number's bucket, its IP's) | ${(2 * PEAK / 64).toFixed(1)} requests/s per shard | 64 × 1,000 / 2 = 32,000 Pays/s spread over the shards; on one number the limit (5 per 10 min) refuses long before |
 | PromptLimiter, one IP's bucket | 1 request per Pay from that IP | depends on how many customers share an IP | its shard: 1,000/s, shared with 1/64 of the numbers' buckets; the policy: **${PER_IP} Pays per 10 min per IP** |
-| A provider's API, per merchant account (no guide publishes a rate limit; they document the 429) | requests per payment, measured in the throughput run: ${Object.entries(requestsPerPayment).map(([p, r]) => `${p} ${r.toFixed(1)}`).join(', ')} | ${Math.min(...Object.values(requestsPerPayment)) * PEAK | 0}–${Math.max(...Object.values(requestsPerPayment)) * PEAK | 0} requests/s if every payment went to one provider | the provider's limit over its requests per payment: at the sandbox's Dollr limit (${dollrOwnLimit}/s), ~${(dollrOwnLimit / requestsPerPayment.dollr).toFixed(0)} Dollr payments/s |
+| A provider's API, per merchant account (no guide publishes a rate limit; they document the 429) | requests per payment, measured in the throughput run (customers answering in 2 s): ${Object.entries(requestsPerPayment).map(([p, r]) => `${p} ${r.toFixed(1)}`).join(', ')} | ${Math.min(...Object.values(requestsPerPayment)) * PEAK | 0}–${Math.max(...Object.values(requestsPerPayment)) * PEAK | 0} requests/s if every payment went to one provider | the provider's limit over its requests per payment: at the sandbox's Dollr limit (${dollrOwnLimit}/s), ~${(dollrOwnLimit / requestsPerPayment.dollr).toFixed(0)} Dollr payments/s |
 | The merchant's webhook endpoint | ${eventsPerCo.toFixed(2)} deliveries (one final event a payment, retries on failure) | ${(eventsPerCo * PEAK).toFixed(0)} POSTs/s | what the merchant's server takes; Lipa retries with backoff |
 
 ${d1RuleCapacity < PEAK
@@ -361,9 +363,13 @@ A provider's own limit can break before any of Lipa's: a sale whose payments all
 provider sends it ${Math.min(...Object.values(requestsPerPayment)) * PEAK | 0}–${Math.max(...Object.values(requestsPerPayment)) * PEAK | 0} requests/s (by the counts above: most of a
 payment's requests are its start's steps and the status reads while the customer decides). None
 of the five guides says what an account may send; the sandbox's Dollr answers 429 past ${dollrOwnLimit}
-a second, which would hold ~${(dollrOwnLimit / requestsPerPayment.dollr).toFixed(0)} Dollr payments/s. Lipa waits out a 429 (\`Retry-After\`, with
-jitter) and never charges twice for it, so payments arrive late, not wrong, but a merchant
-planning a sale must ask each provider for the account's limit.
+a second, which would hold ~${(dollrOwnLimit / requestsPerPayment.dollr).toFixed(0)} Dollr payments/s. These counts come from customers who answer in
+2 s (the sandbox's); Dollr sends no webhooks and is read every 2.5 s while the customer decides,
+so one who takes 20 s adds about 8 reads to a payment, which would halve that figure. Lipa waits out
+a 429 (\`Retry-After\`, with jitter) and never charges twice for it: a payment already sent is
+read or sent again later; a Pay whose preparation (Dollr's fee preview) is still refused five
+seconds after it was pressed is refused, nothing sent, and the customer presses Pay again. A
+merchant planning a sale must ask each provider for the account's limit.
 
 Next comes a policy, not a machine: **the per-IP prompt limit**. Mobile networks put many
 customers behind one carrier-grade NAT address; any address shared by more than ${PER_IP} paying

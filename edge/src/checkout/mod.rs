@@ -133,8 +133,20 @@ impl CheckoutObject {
         Ok(Config::from_env(&self.env)?)
     }
 
+    /// The stored record. Only [`Self::save`] writes it, so the copy this object last read or
+    /// wrote is what storage holds: it is read from storage once per object lifetime, and
+    /// after that from memory (each read still a fresh copy, to be read again after any
+    /// await, as from storage). A failed commit resets the object, memory and all.
     async fn load(&self) -> EdgeResult<Option<CheckoutRecord>> {
-        Ok(stored::load(&self.state.storage(), KEY).await?)
+        if let Some(rec) = self.record.borrow().as_ref() {
+            return Ok(Some(rec.clone()));
+        }
+        let stored: Option<CheckoutRecord> = stored::load(&self.state.storage(), KEY).await?;
+        let mut kept = self.record.borrow_mut();
+        if kept.is_none() {
+            kept.clone_from(&stored);
+        }
+        Ok(kept.clone())
     }
 
     async fn load_existing(&self) -> EdgeResult<CheckoutRecord> {
@@ -142,7 +154,12 @@ impl CheckoutObject {
     }
 
     async fn save(&self, rec: &CheckoutRecord) -> EdgeResult<()> {
-        stored::save(&self.state.storage(), KEY, rec).await?;
+        if let Err(e) = stored::save(&self.state.storage(), KEY, rec).await {
+            // Not known to be stored: the next read asks storage.
+            *self.record.borrow_mut() = None;
+            return Err(e.into());
+        }
+        *self.record.borrow_mut() = Some(rec.clone());
         if let Some(at) = rec.next_wakeup_ms() {
             let delay = (at - now_ms()).max(0);
             self.state.storage().set_alarm(delay).await?;

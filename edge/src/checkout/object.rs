@@ -24,6 +24,8 @@ pub struct CheckoutObject {
     /// The payment being sent now, held in memory (see `PayHold`): a Pay from its validation
     /// until it is stored or refused, a resend until its answer is saved.
     pub(super) paying: std::cell::RefCell<Option<super::record::PaymentRecord>>,
+    /// The stored record as this object last read or wrote it (see `CheckoutObject::load`).
+    pub(super) record: std::cell::RefCell<Option<super::record::CheckoutRecord>>,
 }
 
 impl DurableObject for CheckoutObject {
@@ -35,6 +37,7 @@ impl DurableObject for CheckoutObject {
             checking: std::cell::Cell::new(false),
             preparing: std::cell::RefCell::new(None),
             paying: std::cell::RefCell::new(None),
+            record: std::cell::RefCell::new(None),
         }
     }
 

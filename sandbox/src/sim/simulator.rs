@@ -85,7 +85,7 @@ pub trait Simulator {
     /// The request log, optionally only the requests about `phone` (E.164).
     fn log(&self, phone: Option<&str>) -> Vec<LogEntry>;
 
-    /// How many API requests it has answered since the sandbox started (refusals too).
+    /// How many API requests it has answered since its state was created (refusals too).
     fn requests_answered(&self) -> u64;
 
     /// When its timed work is next due ([`Simulator::take_due`]), if it has any.
