@@ -6,6 +6,7 @@
 //! so money cannot move twice even if this table were lost.
 
 use lipa_api::{ApiError, ErrorCode};
+use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env};
 
 use crate::error::EdgeResult;
@@ -111,7 +112,21 @@ struct Row {
     body: Option<String>,
 }
 
-/// Claims `key` for `route` with the request's `body`.
+/// A request's answer known before anything of it runs (a refusal of its body, or a new
+/// checkout's answer, made before its object is), claimed with its key in one write: the
+/// claim then needs no [`complete`].
+pub struct Known {
+    /// The answer's status.
+    pub status: u16,
+    /// The answer's JSON body.
+    pub body: String,
+    /// Writes made in the claim's batch, after it: each must hold only if the claim was new,
+    /// which it checks itself (`WHERE changes() = 1`, the claim's own count of rows made).
+    pub then: Vec<D1PreparedStatement>,
+}
+
+/// Claims `key` for `route` with the request's `body`; its answer is stored later
+/// ([`complete`]).
 pub async fn claim(
     env: &Env,
     route: &str,
@@ -119,12 +134,45 @@ pub async fn claim(
     body: &str,
     now_ms: i64,
 ) -> EdgeResult<Claim> {
+    claim_with(env, route, key, body, now_ms, None).await
+}
+
+/// Claims `key` for `route` with the request's `body` and its [`Known`] answer, stored with
+/// the claim: one D1 write where [`claim`] and [`complete`] are two.
+pub async fn claim_answered(
+    env: &Env,
+    route: &str,
+    key: &str,
+    body: &str,
+    now_ms: i64,
+    known: Known,
+) -> EdgeResult<Claim> {
+    claim_with(env, route, key, body, now_ms, Some(known)).await
+}
+
+async fn claim_with(
+    env: &Env,
+    route: &str,
+    key: &str,
+    body: &str,
+    now_ms: i64,
+    known: Option<Known>,
+) -> EdgeResult<Claim> {
     let digest = digest(body);
     let raw_digest = crate::ids::sha256_hex(body);
     let db = db(env)?;
+    let (status, answer, then) = match known {
+        Some(k) => (
+            JsValue::from(f64::from(k.status)),
+            JsValue::from(k.body),
+            k.then,
+        ),
+        None => (JsValue::NULL, JsValue::NULL, Vec::new()),
+    };
     let insert = db
         .prepare(
-            "INSERT INTO idempotency_keys (route, key, digest, created_at_ms) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO idempotency_keys (route, key, digest, created_at_ms, status, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (route, key) DO NOTHING",
         )
         .bind(&[
@@ -132,20 +180,24 @@ pub async fn claim(
             key.into(),
             digest.as_str().into(),
             (now_ms as f64).into(),
+            status,
+            answer,
         ])?;
     // Forgetting keys past [`FORGOTTEN_AFTER_MS`] rides along with one claim in
     // [`SWEEP_ONE_IN`], in the same batch: D1 is shared by every checkout, and a sweep per
     // claim was a query per checkout that almost always deleted nothing.
-    let mut statements = Vec::with_capacity(2);
+    let mut statements = Vec::with_capacity(2 + then.len());
     if crate::ids::random_unit()? * SWEEP_ONE_IN < 1.0 {
         statements.push(
             db.prepare("DELETE FROM idempotency_keys WHERE created_at_ms < ?1")
                 .bind(&[((now_ms - FORGOTTEN_AFTER_MS) as f64).into()])?,
         );
     }
+    let claim_at = statements.len();
     statements.push(insert);
+    statements.extend(then);
     let answers = db.batch(statements).await?;
-    let inserted = match answers.last() {
+    let inserted = match answers.get(claim_at) {
         Some(answer) => answer.meta()?.and_then(|m| m.changes).unwrap_or(0),
         None => 0,
     };
@@ -166,29 +218,24 @@ pub async fn claim(
     )?)
 }
 
-/// Stores the answer a claimed key's request got, in one batch (one transaction) with the
-/// request's own `writes`.
+/// Stores the answer a claimed key's request got.
 pub async fn complete(
     env: &Env,
     route: &str,
     key: &str,
     status: u16,
     body: &str,
-    mut writes: Vec<D1PreparedStatement>,
 ) -> EdgeResult<()> {
-    let db = db(env)?;
-    writes.push(
-        db.prepare(
-            "UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE route = ?1 AND key = ?2",
-        )
+    db(env)?
+        .prepare("UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE route = ?1 AND key = ?2")
         .bind(&[
             route.into(),
             key.into(),
             f64::from(status).into(),
             body.into(),
-        ])?,
-    );
-    db.batch(writes).await?;
+        ])?
+        .run()
+        .await?;
     Ok(())
 }
 
@@ -199,6 +246,24 @@ pub async fn release(env: &Env, route: &str, key: &str) -> EdgeResult<()> {
         .bind(&[route.into(), key.into()])?
         .run()
         .await?;
+    Ok(())
+}
+
+/// Frees a key this request claimed with its [`Known`] answer, which did not hold after all
+/// (what it answered could not be made), with `undo`, the writes that take back its
+/// `then`, in one batch: a retry runs anew.
+pub async fn release_answered(
+    env: &Env,
+    route: &str,
+    key: &str,
+    mut undo: Vec<D1PreparedStatement>,
+) -> EdgeResult<()> {
+    let db = db(env)?;
+    undo.push(
+        db.prepare("DELETE FROM idempotency_keys WHERE route = ?1 AND key = ?2")
+            .bind(&[route.into(), key.into()])?,
+    );
+    db.batch(undo).await?;
     Ok(())
 }
 

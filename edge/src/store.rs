@@ -13,13 +13,38 @@ fn db(env: &Env) -> worker::Result<D1Database> {
     env.d1(BINDING)
 }
 
-/// A new checkout's index row, to write (see [`write_all`]).
+/// A new checkout's index row, to write.
 pub fn checkout_row(env: &Env, rec: &CheckoutRecord) -> worker::Result<D1PreparedStatement> {
+    checkout_insert(env, rec, "")
+}
+
+/// A new checkout's index row, written in an idempotency key's claim batch only if the claim
+/// was new (see [`crate::idempotency::Known`]): a replayed request's checkout is never made,
+/// so it gets no row.
+pub fn checkout_row_if_claimed(
+    env: &Env,
+    rec: &CheckoutRecord,
+) -> worker::Result<D1PreparedStatement> {
+    checkout_insert(env, rec, " WHERE changes() = 1")
+}
+
+/// Takes back a checkout's index row whose object could not be made.
+pub fn checkout_row_undone(env: &Env, checkout_id: &str) -> worker::Result<D1PreparedStatement> {
     db(env)?
-        .prepare(
+        .prepare("DELETE FROM checkouts WHERE id = ?1")
+        .bind(&[checkout_id.into()])
+}
+
+fn checkout_insert(
+    env: &Env,
+    rec: &CheckoutRecord,
+    condition: &str,
+) -> worker::Result<D1PreparedStatement> {
+    db(env)?
+        .prepare(format!(
             "INSERT INTO checkouts (id, reference, amount, currency, country, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6{condition}"
+        ))
         .bind(&[
             rec.id.as_str().into(),
             rec.reference.as_str().into(),
@@ -28,14 +53,6 @@ pub fn checkout_row(env: &Env, rec: &CheckoutRecord) -> worker::Result<D1Prepare
             rec.country.alpha2().into(),
             (rec.created_at_ms as f64).into(),
         ])
-}
-
-/// Makes `writes` in one batch (one transaction, one round trip); nothing when there are none.
-pub async fn write_all(env: &Env, writes: Vec<D1PreparedStatement>) -> worker::Result<()> {
-    if !writes.is_empty() {
-        db(env)?.batch(writes).await?;
-    }
-    Ok(())
 }
 
 /// Indexes a payment by its id (once its start is answered) and, once known, by its

@@ -171,7 +171,29 @@ test('POST /v1/checkouts with an Idempotency-Key creates one checkout however of
   assert.equal(bad.status, 400);
   const badAgain = await merchant('POST', '/v1/checkouts', { ...body, amount: 1.5 }, `${key}-bad`);
   assert.deepEqual([badAgain.status, badAgain.replayed], [400, true], 'a refusal is remembered too');
+  const indexed = await merchant('GET', `/v1/checkouts?reference=${body.reference}`);
+  assert.deepEqual(indexed.body.checkouts.map((c) => c.id), [first.body.id], 'a replay indexes no checkout of its own');
   const without = await merchant('POST', '/v1/checkouts', body);
   assert.equal(without.status, 201);
   assert.notEqual(without.body.id, first.body.id, 'no key, no deduplication');
+});
+
+test('POST /v1/checkouts sent five times at the same moment with one Idempotency-Key makes one checkout', async () => {
+  const key = `co-race-${Date.now()}`;
+  const body = { amount: 90000, currency: 'KES', country: 'KE', reference: `race-${Date.now()}` };
+  const answers = await Promise.all(Array.from({ length: 5 }, () => merchant('POST', '/v1/checkouts', body, key)));
+  const created = answers.filter((a) => a.status === 201);
+  assert.ok(created.length >= 1, JSON.stringify(answers.map((a) => [a.status, a.body])));
+  assert.equal(new Set(created.map((a) => a.body.id)).size, 1, 'every 201 names the same checkout');
+  assert.equal(new Set(created.map((a) => a.body.client_secret)).size, 1, 'and gives the same client secret');
+  for (const a of answers.filter((x) => x.status !== 201)) {
+    assert.deepEqual([a.status, a.body.error.code], [409, 'idempotency_key_in_use'], 'the others are told to retry');
+  }
+  const id = created[0].body.id;
+  const later = await merchant('POST', '/v1/checkouts', body, key);
+  assert.deepEqual([later.status, later.replayed, later.body.id], [201, true, id]);
+  const indexed = await merchant('GET', `/v1/checkouts?reference=${body.reference}`);
+  assert.deepEqual(indexed.body.checkouts.map((c) => c.id), [id], 'one checkout in the index');
+  const widget = await widgetCall(created[0].body, 'GET');
+  assert.equal(widget.status, 200, 'the replayed client secret opens the checkout');
 });

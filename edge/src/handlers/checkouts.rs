@@ -1,20 +1,29 @@
-//! The merchant API: `POST /v1/checkouts` (run under its optional `Idempotency-Key` by
-//! [`crate::handlers::merchant::idempotent`]).
+//! The merchant API's new checkout: made from the request ([`prepare`]), then stored by its
+//! object ([`init`]); `POST /v1/checkouts` runs both under its optional `Idempotency-Key`
+//! ([`crate::handlers::merchant::create_checkout`]).
 
 use lipa_api::{CheckoutCreated, CreateCheckout};
-use worker::Env;
+use worker::{Env, Response};
 
 use crate::checkout::record::CheckoutRecord;
 use crate::checkout::CheckoutMessage;
-use crate::error::{json_response, EdgeResult};
+use crate::error::EdgeResult;
 use crate::executor::now_ms;
 use crate::handlers::call_checkout;
-use crate::handlers::merchant::Answer;
-use crate::{ids, store};
+use crate::ids;
 
-/// Creates a checkout from an authorized request's body; `origin` is the edge's own. Its D1
-/// index row is written with the idempotency key's completion.
-pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Answer> {
+/// A checkout made from a merchant's request, before its object exists: its record, and
+/// the answer the request gets once the object holds it.
+pub struct NewCheckout {
+    /// What the Checkout object stores.
+    pub record: CheckoutRecord,
+    /// The merchant's answer (201).
+    pub created: CheckoutCreated,
+}
+
+/// Makes a checkout from an authorized request's body (no I/O); `origin` is the edge's own.
+/// A body that cannot make one is refused here, before anything is stored.
+pub fn prepare(origin: &str, body: &str) -> EdgeResult<NewCheckout> {
     let input = CreateCheckout::from_json(body)?;
     let now = now_ms();
     let expires_at_ms = lipa_api::links::expiry(input.expires_at_ms, now)?;
@@ -46,17 +55,6 @@ pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Answer> {
         success_url: input.success_url.clone(),
         cancel_url: input.cancel_url.clone(),
     };
-    let init = call_checkout(
-        env,
-        &id,
-        &CheckoutMessage::Init {
-            record: Box::new(record.clone()),
-        },
-    )
-    .await?;
-    if init.status_code() != 201 {
-        return Ok(init.into());
-    }
     let created = CheckoutCreated {
         pay_url: crate::hosted::pay_url(origin, &id, &link_token),
         id,
@@ -68,8 +66,17 @@ pub async fn create(env: &Env, origin: &str, body: &str) -> EdgeResult<Answer> {
         reference: input.reference,
         expires_at_ms,
     };
-    Ok(Answer::with_writes(
-        json_response(&created, 201)?,
-        vec![store::checkout_row(env, &record)?],
-    ))
+    Ok(NewCheckout { record, created })
+}
+
+/// Has the Checkout object store `record`: its answer, 201 when it did.
+pub async fn init(env: &Env, record: &CheckoutRecord) -> EdgeResult<Response> {
+    call_checkout(
+        env,
+        &record.id,
+        &CheckoutMessage::Init {
+            record: Box::new(record.clone()),
+        },
+    )
+    .await
 }

@@ -11,7 +11,7 @@ use worker::{Env, Request, Response};
 
 use crate::config::Config;
 use crate::error::{json_response, EdgeResult};
-use crate::handlers::merchant::{authorize, idempotent, Answer};
+use crate::handlers::merchant::{authorize, idempotent};
 use crate::handlers::{call_durable, query_params};
 use crate::store::{self, DeliveryRow, EventRow};
 
@@ -141,7 +141,7 @@ fn sent_request(row: &EventRow, delivery: &store::DeliveryRow) -> Value {
 pub async fn resend(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResult<Response> {
     let route = format!("events/{id}/resend");
     idempotent(req, env, config, &route, false, |_body, _key| async move {
-        send_again(env, id).await.map(Answer::from)
+        send_again(env, id).await
     })
     .await
 }

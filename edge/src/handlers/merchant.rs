@@ -6,15 +6,16 @@
 use lipa_api::payout::CreatePayout;
 use lipa_api::refund::CreateRefund;
 use lipa_api::{ApiError, ErrorCode};
-use worker::{D1PreparedStatement, Env, Request, Response};
+use worker::{Env, Request, Response};
 
 use crate::checkout::refund::RefundRequest;
 use crate::checkout::CheckoutMessage;
 use crate::config::Config;
 use crate::error::EdgeResult;
 use crate::executor::now_ms;
+use crate::handlers::checkouts;
 use crate::handlers::{bearer, call_checkout, call_durable, query_params, read_body};
-use crate::idempotency::{self, Claim};
+use crate::idempotency::{self, Claim, Known};
 use crate::payout::{object_name, PayoutMessage, PayoutRequest};
 use crate::store;
 
@@ -70,34 +71,9 @@ fn json_answer(status: u16, body: String, replayed: bool) -> EdgeResult<Response
     Ok(resp)
 }
 
-/// What a handler run by [`idempotent`] answers: its response, and the D1 writes that go with
-/// it (a new checkout's index row), made in one batch with the key's completion: one D1 round
-/// trip where there were two.
-pub struct Answer {
-    response: Response,
-    writes: Vec<D1PreparedStatement>,
-}
-
-impl Answer {
-    /// `response`, once `writes` are made.
-    pub fn with_writes(response: Response, writes: Vec<D1PreparedStatement>) -> Answer {
-        Answer { response, writes }
-    }
-}
-
-impl From<Response> for Answer {
-    fn from(response: Response) -> Answer {
-        Answer {
-            response,
-            writes: Vec::new(),
-        }
-    }
-}
-
 /// Runs an authorized merchant POST under its `Idempotency-Key` (see [`crate::idempotency`]):
 /// `run` gets the body and the key, and its answer (below 500) is what the key answers from
-/// then on. An answer's writes are made with the key's completion; a refusal (an error) makes
-/// none.
+/// then on.
 pub async fn idempotent<F, Fut>(
     mut req: Request,
     env: &Env,
@@ -108,36 +84,30 @@ pub async fn idempotent<F, Fut>(
 ) -> EdgeResult<Response>
 where
     F: FnOnce(String, Option<String>) -> Fut,
-    Fut: std::future::Future<Output = EdgeResult<Answer>>,
+    Fut: std::future::Future<Output = EdgeResult<Response>>,
 {
     authorize(&req, config)?;
     let key = idempotency_key(&req, key_required)?;
     let body = utf8_body(&mut req).await?;
     let Some(key) = key else {
-        let answer = run(body, None).await?;
-        store::write_all(env, answer.writes).await?;
-        return Ok(answer.response);
+        return run(body, None).await;
     };
     if let Claim::Replay { status, body } =
         idempotency::claim(env, route, &key, &body, now_ms()).await?
     {
         return json_answer(status, body, true);
     }
-    let Answer {
-        mut response,
-        writes,
-    } = match run(body, Some(key.clone())).await {
-        Ok(answer) => answer,
-        Err(e) => e.into_response()?.into(),
+    let mut response = match run(body, Some(key.clone())).await {
+        Ok(response) => response,
+        Err(e) => e.into_response()?,
     };
     let status = response.status_code();
     let text = response.text().await?;
     if status >= 500 {
         idempotency::release(env, route, &key).await?;
-    } else if let Err(e) = idempotency::complete(env, route, &key, status, &text, writes).await {
-        // The batch is one transaction: when it failed, nothing of it holds and the key is
-        // freed for a retry; when it held but its answer was lost, the key is answered and
-        // `release` (unanswered keys only) leaves it so.
+    } else if let Err(e) = idempotency::complete(env, route, &key, status, &text).await {
+        // When the answer could not be stored the key is freed for a retry; when it was
+        // stored but its acknowledgement was lost, `release` (unanswered keys only) leaves it.
         if let Err(released) = idempotency::release(env, route, &key).await {
             crate::checkout::log("idempotency_release_failed", &released.to_string());
         }
@@ -239,9 +209,7 @@ pub async fn create_refund(req: Request, env: &Env, config: &Config) -> EdgeResu
         let message = CheckoutMessage::CreateRefund {
             refund: internal_req,
         };
-        call_checkout(env, &checkout_id, &message)
-            .await
-            .map(Answer::from)
+        call_checkout(env, &checkout_id, &message).await
     })
     .await
 }
@@ -275,20 +243,104 @@ pub async fn create_payout(req: Request, env: &Env, config: &Config) -> EdgeResu
         let message = PayoutMessage::Create {
             request: internal_req,
         };
-        call_durable(env, crate::payout::BINDING, &object_name(&key), &message)
-            .await
-            .map(Answer::from)
+        call_durable(env, crate::payout::BINDING, &object_name(&key), &message).await
     })
     .await
 }
 
-/// `POST /v1/checkouts` (`Idempotency-Key` optional).
-pub async fn create_checkout(req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
+/// `POST /v1/checkouts` (`Idempotency-Key` optional). The answer is made before the checkout's
+/// object is ([`checkouts::prepare`]), so a key is claimed with it and with the checkout's
+/// index row in one D1 batch (one write each), and the object is made only for a new claim:
+/// two D1 round trips and three writes before (claim; the object; the answer with the row).
+/// A replay of a new checkout's answer is sent only once its object holds it; until then
+/// (the first request still running) it is a 409.
+pub async fn create_checkout(mut req: Request, env: &Env, config: &Config) -> EdgeResult<Response> {
+    authorize(&req, config)?;
     let origin = req.url()?.origin().ascii_serialization();
-    idempotent(req, env, config, "checkouts", false, |body, _| async move {
-        crate::handlers::checkouts::create(env, &origin, &body).await
-    })
-    .await
+    let key = idempotency_key(&req, false)?;
+    let body = utf8_body(&mut req).await?;
+    let made = checkouts::prepare(&origin, &body);
+    let Some(key) = key else {
+        let made = made?;
+        let created = checkouts::init(env, &made.record).await?;
+        if created.status_code() != 201 {
+            return Ok(created);
+        }
+        store::checkout_row(env, &made.record)?.run().await?;
+        return Ok(crate::error::json_response(&made.created, 201)?);
+    };
+    let (known, record) = match made {
+        Ok(made) => (
+            Known {
+                status: 201,
+                body: serde_json::to_string(&made.created)
+                    .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
+                then: vec![store::checkout_row_if_claimed(env, &made.record)?],
+            },
+            Some(made.record),
+        ),
+        Err(refused) => {
+            let mut refusal = refused.into_response()?;
+            let status = refusal.status_code();
+            if status >= 500 {
+                return Ok(refusal);
+            }
+            let body = refusal.text().await?;
+            (
+                Known {
+                    status,
+                    body,
+                    then: Vec::new(),
+                },
+                None,
+            )
+        }
+    };
+    let answer = known.body.clone();
+    let status = known.status;
+    match idempotency::claim_answered(env, CHECKOUTS_ROUTE, &key, &body, now_ms(), known).await? {
+        Claim::Replay { status, body } => replay_created(env, status, body).await,
+        Claim::Fresh => {
+            let Some(record) = record else {
+                return json_answer(status, answer, false);
+            };
+            let created = match checkouts::init(env, &record).await {
+                Ok(created) if created.status_code() == 201 => {
+                    return json_answer(201, answer, false)
+                }
+                Ok(other) => Ok(other),
+                Err(e) => Err(e),
+            };
+            let undo = vec![store::checkout_row_undone(env, &record.id)?];
+            if let Err(e) = idempotency::release_answered(env, CHECKOUTS_ROUTE, &key, undo).await {
+                crate::checkout::log("idempotency_release_failed", &e.to_string());
+            }
+            created
+        }
+    }
+}
+
+/// The idempotency route of `POST /v1/checkouts`.
+const CHECKOUTS_ROUTE: &str = "checkouts";
+
+/// A key's stored answer to `POST /v1/checkouts`, sent again: a new checkout's only once its
+/// object holds it (the request that claimed the key may still be making it, or may have
+/// failed and be freeing the key): 409 until then.
+async fn replay_created(env: &Env, status: u16, body: String) -> EdgeResult<Response> {
+    if status == 201 {
+        let id = serde_json::from_str::<lipa_api::CheckoutCreated>(&body)
+            .map(|created| created.id)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        let held = call_checkout(env, &id, &CheckoutMessage::MerchantView).await?;
+        if held.status_code() != 200 {
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyKeyInUse,
+                "a request with this Idempotency-Key is still being processed; retry in a moment",
+            )
+            .into());
+        }
+    }
+    json_answer(status, body, true)
 }
 
 /// `GET /v1/payouts/{id}`.
