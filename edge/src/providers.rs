@@ -88,13 +88,10 @@ impl Store for EdgeHost {
         value: &str,
     ) -> Result<String, StoreError> {
         let now = crate::executor::now_ms();
-        crate::store::remember_for_provider(&self.env, provider, key, value, false, now)
+        let kept = crate::store::remember_first_for_provider(&self.env, provider, key, value, now)
             .await
             .map_err(store_error)?;
-        Ok(self
-            .recall(provider, key)
-            .await?
-            .unwrap_or_else(|| value.to_string()))
+        Ok(kept.unwrap_or_else(|| value.to_string()))
     }
 
     async fn replace(
@@ -104,7 +101,7 @@ impl Store for EdgeHost {
         value: &str,
     ) -> Result<(), StoreError> {
         let now = crate::executor::now_ms();
-        crate::store::remember_for_provider(&self.env, provider, key, value, true, now)
+        crate::store::replace_for_provider(&self.env, provider, key, value, now)
             .await
             .map_err(store_error)
     }

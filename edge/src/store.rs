@@ -171,21 +171,57 @@ pub async fn provider_memory(
         .await
 }
 
-/// Stores what `provider` remembers under `key`: the first value stored wins unless
-/// `replace`.
-pub async fn remember_for_provider(
+/// Stores what `provider` remembers under `key` unless something is stored there already,
+/// and answers what is stored: one query (a second, a read, before `RETURNING`).
+pub async fn remember_first_for_provider(
     env: &Env,
     provider: ProviderId,
     key: &str,
     value: &str,
-    replace: bool,
+    now_ms: i64,
+) -> worker::Result<Option<String>> {
+    // The update keeps the stored value: it is there only so that `RETURNING` answers it.
+    memory_statement(
+        env,
+        "DO UPDATE SET value = provider_memory.value RETURNING value",
+        provider,
+        key,
+        value,
+        now_ms,
+    )?
+    .first::<String>(Some("value"))
+    .await
+}
+
+/// Stores what `provider` remembers under `key`, replacing what was there.
+pub async fn replace_for_provider(
+    env: &Env,
+    provider: ProviderId,
+    key: &str,
+    value: &str,
     now_ms: i64,
 ) -> worker::Result<()> {
-    let on_conflict = if replace {
-        "DO UPDATE SET value = excluded.value"
-    } else {
-        "DO NOTHING"
-    };
+    memory_statement(
+        env,
+        "DO UPDATE SET value = excluded.value",
+        provider,
+        key,
+        value,
+        now_ms,
+    )?
+    .run()
+    .await?;
+    Ok(())
+}
+
+fn memory_statement(
+    env: &Env,
+    on_conflict: &str,
+    provider: ProviderId,
+    key: &str,
+    value: &str,
+    now_ms: i64,
+) -> worker::Result<D1PreparedStatement> {
     db(env)?
         .prepare(format!(
             "INSERT INTO provider_memory (provider, key, value, created_at_ms)
@@ -196,10 +232,7 @@ pub async fn remember_for_provider(
             key.into(),
             value.into(),
             (now_ms as f64).into(),
-        ])?
-        .run()
-        .await?;
-    Ok(())
+        ])
 }
 
 /// Records which checkout a refund belongs to.

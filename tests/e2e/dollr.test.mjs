@@ -173,3 +173,16 @@ test('a fee preview refused for longer than Pay waits: Pay is refused, nothing i
   assert.equal(again.status, 201, JSON.stringify(again.body));
   await eventually(async () => assert.equal(await chargesOf('+250788004201'), 1), { timeout: 20000 });
 });
+
+test('a returning customer is made a Dollr party once: the second payment uses the remembered one', async () => {
+  const phone = '0788 004 301';
+  for (const round of [1, 2]) {
+    const checkout = await createCheckout({ ...RWANDA_CHECKOUT, reference: `dollr-party-${Date.now()}-${round}` });
+    const started = await widgetCall(checkout, 'POST', '/payments', { operator: 'mtn_momo', phone });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    await eventually(async () => assert.equal(await chargesOf('+250788004301'), round), { timeout: 20000 });
+  }
+  const calls = await providerRequestsFor('+250788004301', 'dollr');
+  assert.equal(calls.filter((r) => r.path === '/v1/parties/create').length, 1, JSON.stringify(calls.map((r) => r.path)));
+  assert.equal(calls.filter((r) => r.path === '/v1/executions/collection').length, 2);
+});
