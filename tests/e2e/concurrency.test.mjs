@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import {
   EDGE, SANDBOX, CRISSCROSS_WEBHOOK_SECRET, createCheckout, widgetCall, providerRequestsFor,
-  smsCodeFor, eventually, eventsOfCheckout,
+  smsCodeFor, eventually, eventsOfCheckout, handsetPrompt,
 } from './support.mjs';
 
 const KENYA = { operator: 'mpesa', country: '254', provider: 'crisscross', start: '/v1/payment' };
@@ -137,12 +137,7 @@ test('webhooks and the alarm landing together: one final state, one merchant eve
   const checkout = await createCheckout();
   const started = await widgetCall(checkout, 'POST', '/payments', { operator: 'mpesa', phone: national });
   assert.equal(started.status, 201, JSON.stringify(started.body));
-  const tx = await eventually(async () => {
-    const prompts = await (await fetch(`${SANDBOX}/handset/api/prompts`)).json();
-    const found = prompts.find((p) => p.payer === phone);
-    if (!found) throw new Error('no prompt yet');
-    return found;
-  });
+  const tx = await handsetPrompt(phone);
   const answered = await fetch(`${SANDBOX}/handset/api/answer`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ provider: tx.provider, transaction_id: tx.transaction_id, approve: true }),

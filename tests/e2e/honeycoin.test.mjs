@@ -2,8 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, openPage, Shop, EDGE, SANDBOX, createCheckout, widgetCall, providerRequestsFor,
-  smsCodeFor, eventually, unexpected,
+  launch, openPage, Shop, EDGE, createCheckout, widgetCall, providerRequestsFor,
+  smsCodeFor, unexpected, handsetPrompt,
 } from './support.mjs';
 
 let browser;
@@ -133,12 +133,7 @@ test('a HoneyCoin webhook with a wrong secret is refused and changes nothing', a
   const c = await createCheckout({ amount: 5000, currency: 'UGX', country: 'UG' });
   const started = await widgetCall(c, 'POST', '/payments', { operator: 'mtn_momo', phone: '0712 444 555' });
   assert.equal(started.status, 201, JSON.stringify(started.body));
-  const prompt = await eventually(async () => {
-    const prompts = await (await fetch(`${SANDBOX}/handset/api/prompts`)).json();
-    const p = prompts.find((x) => x.payer === '+256712444555');
-    if (!p) throw new Error('not yet');
-    return p;
-  });
+  const prompt = await handsetPrompt('+256712444555');
   const forged = JSON.stringify({
     event: 'transaction_updated',
     data: { transactionId: prompt.transaction_id, status: 'successful', type: 'deposit', externalReference: started.body.id },

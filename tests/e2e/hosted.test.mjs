@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   launch, openPage, EDGE, SANDBOX, MERCHANT_KEY, createCheckout, widgetCall, smsCodeFor,
-  eventually, unexpected, providerRequestsFor, verificationCodeFor,
+  eventually, unexpected, providerRequestsFor, verificationCodeFor, handsetPrompt,
 } from './support.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -60,12 +60,7 @@ async function violations(page, screen, skip = []) {
 }
 
 async function approveOnHandset(payer) {
-  const prompt = await eventually(async () => {
-    const prompts = await (await fetch(`${SANDBOX}/handset/api/prompts`)).json();
-    const p = prompts.find((x) => x.payer === payer);
-    if (!p) throw new Error('no prompt yet');
-    return p;
-  });
+  const prompt = await handsetPrompt(payer);
   const res = await fetch(`${SANDBOX}/handset/api/answer`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  launch, openPage, Shop, EDGE, SANDBOX, createCheckout, widgetCall, providerRequestsFor, eventually,
+  launch, openPage, Shop, EDGE, createCheckout, widgetCall, providerRequestsFor, handsetPrompt,
 } from './support.mjs';
 
 let browser;
@@ -59,12 +59,7 @@ test('Little callbacks: tampered, stale or signed with another key are refused',
   const c = await createCheckout({ amount: 5000, currency: 'UGX', country: 'UG' });
   const started = await widgetCall(c, 'POST', '/payments', { operator: 'airtel_money', phone: '0752 345 678' });
   assert.equal(started.status, 201, JSON.stringify(started.body));
-  const intent = await eventually(async () => {
-    const prompts = await (await fetch(`${SANDBOX}/handset/api/prompts`)).json();
-    const p = prompts.find((x) => x.payer === '+256752345678');
-    if (!p) throw new Error('not yet');
-    return p.transaction_id;
-  });
+  const intent = (await handsetPrompt('+256752345678')).transaction_id;
   const body = JSON.stringify({ reference: intent, status: 'COMPLETED', payload: {}, amount: 5000, key: 'k', currency: 'UGX', provider: 'AIRTEL', date: new Date().toISOString() }, null, 2);
   const sign = (key, ts, text) => createSign('RSA-SHA256').update(`${ts}.${JSON.stringify(JSON.parse(text))}`).sign(key, 'base64');
   const post = (ts, sig, text = body) => fetch(`${EDGE}/webhooks/little`, {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { launch, EDGE, SANDBOX, createCheckout, widgetCall, eventually } from './support.mjs';
+import { launch, EDGE, SANDBOX, createCheckout, widgetCall, handsetPrompt } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -37,12 +37,7 @@ async function waitingPayment(phone, { blockLive = false } = {}) {
 }
 
 async function approve(transactionPayer) {
-  const prompt = await eventually(async () => {
-    const prompts = await (await fetch(`${SANDBOX}/handset/api/prompts`)).json();
-    const p = prompts.find((x) => x.payer === transactionPayer);
-    if (!p) throw new Error('no prompt yet');
-    return p;
-  });
+  const prompt = await handsetPrompt(transactionPayer);
   const res = await fetch(`${SANDBOX}/handset/api/answer`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },

@@ -128,6 +128,16 @@ export async function providerRequestsFor(e164, provider) {
   return res.json();
 }
 
+/** The sandbox handset's prompt to this number (its provider, transaction id, amount), once it is there. */
+export async function handsetPrompt(e164) {
+  return eventually(async () => {
+    const prompts = await (await fetch(`${SANDBOX}/handset/api/prompts`)).json();
+    const prompt = prompts.find((p) => p.payer === e164);
+    if (!prompt) throw new Error(`no prompt to ${e164} yet`);
+    return prompt;
+  });
+}
+
 /** The one-time code the sandbox "sent by SMS" to this number. */
 export async function smsCodeFor(e164) {
   return eventually(async () => {

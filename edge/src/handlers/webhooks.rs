@@ -1,6 +1,7 @@
 //! Provider webhooks: verify, find the checkout, hand the object a hint to confirm.
 
 use lipa_api::{ApiError, ErrorCode};
+use lipa_providers::provider::Hint;
 use lipa_providers::{ProviderError, ProviderId};
 use worker::{Env, Request, Response};
 
@@ -47,22 +48,54 @@ pub async fn receive(
                 ),
             }
         })?;
-    let checkout_id = store::checkout_for_hint(
+    // A hint that names its checkout (CrissCross's merchantReference) goes to that object
+    // first: the object matches the hint to its own payments and answers 404 when none is the
+    // hint's, so the index is asked only then (a transaction Lipa learnt for another
+    // checkout). One D1 read fewer for every such webhook.
+    let named = hint
+        .checkout_id
+        .clone()
+        .filter(|named| crate::ids::is_checkout_id(named));
+    if let Some(named) = named.as_deref() {
+        let answer = hand_over(env, named, id, &hint).await?;
+        if answer.status_code() != 404 {
+            return Ok(answer);
+        }
+    }
+    let found = store::checkout_for_hint(
         env,
         id,
         &hint.provider_ref,
         hint.payment_id.as_deref(),
-        hint.checkout_id.as_deref(),
+        if named.is_some() {
+            None
+        } else {
+            hint.checkout_id.as_deref()
+        },
     )
-    .await?;
-    let Some(checkout_id) = checkout_id else {
+    .await?
+    .filter(|found| Some(found.as_str()) != named.as_deref());
+    let Some(checkout_id) = found else {
         log("provider_webhook_unknown_transaction", &hint.provider_ref);
         return Err(ApiError::new(ErrorCode::NotFound, "no payment has this transaction").into());
     };
+    hand_over(env, &checkout_id, id, &hint).await
+}
+
+/// Hands a verified hint to the Checkout object `checkout_id`, which confirms it.
+async fn hand_over(
+    env: &Env,
+    checkout_id: &str,
+    provider: ProviderId,
+    hint: &Hint,
+) -> EdgeResult<Response> {
     call_checkout(
         env,
-        &checkout_id,
-        &CheckoutMessage::ProviderHint { provider: id, hint },
+        checkout_id,
+        &CheckoutMessage::ProviderHint {
+            provider,
+            hint: hint.clone(),
+        },
     )
     .await
 }
