@@ -31,6 +31,9 @@ pub struct Attempt {
     /// The `webhook-signature` header sent (Standard Webhooks), when the request was signed;
     /// its `webhook-timestamp` is `Lipa-Signature`'s `t`.
     pub standard_signature: Option<String>,
+    /// Whether the event's row is in the D1 event log (written before its first attempt, and
+    /// before a later one only if that write failed).
+    pub logged: bool,
 }
 
 impl Attempt {
@@ -50,10 +53,18 @@ pub async fn attempt(
 ) -> Vec<Attempt> {
     let mut attempts = Vec::new();
     for event in leased {
-        if let Err(e) = store::insert_event(env, owner, event).await {
-            log("event_log_failed", &e.to_string());
-        }
-        let attempt = deliver(merchant, &event.event_id, &event.body).await;
+        // The row is written once, before the first attempt (a merchant who reads the event
+        // as it arrives finds it); a retry writes only its own attempt.
+        let logged = event.logged
+            || match store::insert_event(env, owner, event).await {
+                Ok(()) => true,
+                Err(e) => {
+                    log("event_log_failed", &e.to_string());
+                    false
+                }
+            };
+        let mut attempt = deliver(merchant, &event.event_id, &event.body).await;
+        attempt.logged = logged;
         if let Err(e) = store::record_delivery(env, event.attempts + 1, &attempt).await {
             log("delivery_log_failed", &e.to_string());
         }
@@ -71,6 +82,9 @@ pub fn record_attempts(outbox: &mut [OutboundEvent], attempts: &[Attempt], now_m
             .map_or(now_ms, created_at_ms);
         let jitter = crate::ids::random_unit().unwrap_or(0.5);
         record_attempt(outbox, &a.event_id, a.delivered(), created, now_ms, jitter);
+        if let Some(e) = outbox.iter_mut().find(|e| e.event_id == a.event_id) {
+            e.logged |= a.logged;
+        }
     }
 }
 
@@ -88,6 +102,7 @@ pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt
                 latency_ms: now_ms() - started,
                 signature: None,
                 standard_signature: None,
+                logged: false,
             };
         }
     };
@@ -98,6 +113,7 @@ pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt
         latency_ms: now_ms() - started,
         signature: Some(signed.lipa.clone()),
         standard_signature: Some(signed.standard.clone()),
+        logged: false,
     };
     let req = HttpRequest {
         method: Method::Post,
@@ -125,6 +141,7 @@ pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt
                 latency_ms: now_ms() - started,
                 signature: Some(signed.lipa),
                 standard_signature: Some(signed.standard),
+                logged: false,
             }
         }
         Ok(resp) => {
@@ -138,5 +155,57 @@ pub async fn deliver(merchant: &Merchant, event_id: &str, body: &str) -> Attempt
             log("merchant_webhook_lost", &format!("{event_id} {e:?}"));
             failed(None, format!("{e:?}"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: &str) -> OutboundEvent {
+        OutboundEvent {
+            event_id: id.into(),
+            body: r#"{"created_at_ms":1000}"#.into(),
+            attempts: 0,
+            next_attempt_at_ms: Some(1_000),
+            delivered_at_ms: None,
+            logged: false,
+        }
+    }
+
+    fn tried(id: &str, status: Option<u16>, logged: bool) -> Attempt {
+        Attempt {
+            event_id: id.into(),
+            status,
+            error: None,
+            latency_ms: 5,
+            signature: None,
+            standard_signature: None,
+            logged,
+        }
+    }
+
+    #[test]
+    fn an_event_is_noted_logged_once_its_row_is_written_and_stays_so() {
+        let mut outbox = vec![event("evt_a"), event("evt_b")];
+        record_attempts(
+            &mut outbox,
+            &[tried("evt_a", Some(500), true), tried("evt_b", None, false)],
+            2_000,
+        );
+        assert!(
+            outbox[0].logged,
+            "its row was written: a retry writes only its attempt"
+        );
+        assert!(
+            !outbox[1].logged,
+            "its row failed: the retry writes it again"
+        );
+        assert!(outbox
+            .iter()
+            .all(|e| e.attempts == 1 && e.next_attempt_at_ms.is_some()));
+        record_attempts(&mut outbox, &[tried("evt_a", Some(200), false)], 20_000);
+        assert!(outbox[0].logged, "a retry does not forget the row");
+        assert_eq!(outbox[0].delivered_at_ms, Some(20_000));
     }
 }

@@ -25,6 +25,10 @@ pub struct OutboundEvent {
     pub next_attempt_at_ms: Option<i64>,
     /// When the merchant answered 2xx.
     pub delivered_at_ms: Option<i64>,
+    /// Whether its row is in the D1 event log (see [`crate::merchant_webhook::attempt`]);
+    /// absent from events stored before it was kept, which write their row once more (a no-op).
+    #[serde(default)]
+    pub logged: bool,
 }
 
 /// The wait before the next attempt after `attempts` failed ones, `elapsed_ms` after the event
@@ -132,6 +136,7 @@ mod tests {
             attempts: 0,
             next_attempt_at_ms: Some(100),
             delivered_at_ms: None,
+            logged: false,
         }];
         assert_eq!(lease_due(&mut outbox, 100).len(), 1);
         assert!(
@@ -153,6 +158,7 @@ mod tests {
             attempts: 0,
             next_attempt_at_ms: Some(100),
             delivered_at_ms: None,
+            logged: false,
         }];
         assert_eq!(created_at_ms(&outbox[0]), 100);
         record_attempt(&mut outbox, "evt_1", false, 100, 200, 0.5);

@@ -55,6 +55,7 @@ pub fn final_event<T: Serialize>(
             attempts: 0,
             next_attempt_at_ms: Some(now_ms),
             delivered_at_ms: None,
+            logged: false,
         })
 }
 

@@ -498,6 +498,7 @@ impl CheckoutRecord {
                 attempts: 0,
                 next_attempt_at_ms: Some(now_ms),
                 delivered_at_ms: None,
+                logged: false,
             });
         }
     }
