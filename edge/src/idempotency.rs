@@ -120,8 +120,9 @@ pub struct Known {
     pub status: u16,
     /// The answer's JSON body.
     pub body: String,
-    /// Writes made in the claim's batch, after it: each must hold only if the claim was new,
-    /// which it checks itself (`WHERE changes() = 1`, the claim's own count of rows made).
+    /// Writes made in the claim's batch, after it: each must hold only if the claim was this
+    /// request's, which it checks itself against the key's stored answer (see
+    /// [`crate::store::checkout_row_if_claimed`]).
     pub then: Vec<D1PreparedStatement>,
 }
 

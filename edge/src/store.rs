@@ -15,17 +15,23 @@ fn db(env: &Env) -> worker::Result<D1Database> {
 
 /// A new checkout's index row, to write.
 pub fn checkout_row(env: &Env, rec: &CheckoutRecord) -> worker::Result<D1PreparedStatement> {
-    checkout_insert(env, rec, "")
+    db(env)?.prepare(insert_sql("")).bind(&checkout_values(rec))
 }
 
-/// A new checkout's index row, written in an idempotency key's claim batch only if the claim
-/// was new (see [`crate::idempotency::Known`]): a replayed request's checkout is never made,
-/// so it gets no row.
+/// A new checkout's index row, written in the batch of the idempotency key's claim (see
+/// [`crate::idempotency::Known`]) only if the claim is this checkout's: the key's stored
+/// answer names it. A replayed request's checkout is never made, so it gets no row.
 pub fn checkout_row_if_claimed(
     env: &Env,
     rec: &CheckoutRecord,
+    route: &str,
+    key: &str,
 ) -> worker::Result<D1PreparedStatement> {
-    checkout_insert(env, rec, " WHERE changes() = 1")
+    let condition = " WHERE EXISTS (SELECT 1 FROM idempotency_keys
+         WHERE route = ?7 AND key = ?8 AND json_extract(body, '$.id') = ?1)";
+    let mut values = checkout_values(rec);
+    values.extend([route.into(), key.into()]);
+    db(env)?.prepare(insert_sql(condition)).bind(&values)
 }
 
 /// Takes back a checkout's index row whose object could not be made.
@@ -35,24 +41,22 @@ pub fn checkout_row_undone(env: &Env, checkout_id: &str) -> worker::Result<D1Pre
         .bind(&[checkout_id.into()])
 }
 
-fn checkout_insert(
-    env: &Env,
-    rec: &CheckoutRecord,
-    condition: &str,
-) -> worker::Result<D1PreparedStatement> {
-    db(env)?
-        .prepare(format!(
-            "INSERT INTO checkouts (id, reference, amount, currency, country, created_at_ms)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6{condition}"
-        ))
-        .bind(&[
-            rec.id.as_str().into(),
-            rec.reference.as_str().into(),
-            (rec.amount as f64).into(),
-            rec.currency.code().into(),
-            rec.country.alpha2().into(),
-            (rec.created_at_ms as f64).into(),
-        ])
+fn insert_sql(condition: &str) -> String {
+    format!(
+        "INSERT INTO checkouts (id, reference, amount, currency, country, created_at_ms)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6{condition}"
+    )
+}
+
+fn checkout_values(rec: &CheckoutRecord) -> Vec<worker::wasm_bindgen::JsValue> {
+    vec![
+        rec.id.as_str().into(),
+        rec.reference.as_str().into(),
+        (rec.amount as f64).into(),
+        rec.currency.code().into(),
+        rec.country.alpha2().into(),
+        (rec.created_at_ms as f64).into(),
+    ]
 }
 
 /// Indexes a payment by its id (once its start is answered) and, once known, by its

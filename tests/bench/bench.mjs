@@ -355,9 +355,10 @@ The index takes no write per poll or provider answer any more (only a payment's 
 its provider's id once learnt) and the idempotency sweep rides with one claim in 64: see
 "Decisions by measurement" for the counts before.
 A keyed checkout's creation claims its key with its answer and its index row in one batch (two
-writes, three before), a webhook that names its checkout (CrissCross's) reads nothing, a Dollr
-customer's party is stored and read back in one query, and an event's row is written once, not
-again with each retry.
+writes, three before), a webhook that names its checkout (CrissCross's) and a transaction that
+checkout holds reads nothing, a Dollr customer's party is stored and read back in one query,
+and an event's row is inserted once, not tried again (a query that wrote nothing) with each
+retry.
 What is left on the payment path is what must be there: the idempotency key's claim, the
 checkout's and payment's index rows (webhooks and the merchant API find a checkout by them),
 the event log (a merchant must find an event the moment it arrives) and each delivery's row,

@@ -168,10 +168,9 @@ test('a CrissCross webhook goes to the checkout it names, and by its transaction
   // Not in the sandbox's table: the prompt waits on the handset, so the payment stays pending.
   const tx = await handsetPrompt('+254712432678');
   let serial = 0;
-  const hint = async (checkout, transactionId) => {
-    serial += 1;
+  const hint = async (checkout, transactionId, eventId = `hint-${tx.transaction_id}-${serial += 1}`) => {
     const body = JSON.stringify({
-      eventId: `hint-${tx.transaction_id}-${serial}`, type: 'transaction.updated', transactionId,
+      eventId, type: 'transaction.updated', transactionId,
       merchantReference: checkout.id.replace('_', ''), status: 'PENDING',
     });
     const res = await fetch(`${EDGE}/webhooks/crisscross`, {
@@ -189,4 +188,14 @@ test('a CrissCross webhook goes to the checkout it names, and by its transaction
   assert.equal(nowhere.status, 404, JSON.stringify(nowhere.body));
   assert.equal((await widgetCall(paying, 'GET')).body.payment.status.state, 'pending', 'confirmed with CrissCross: still pending');
   assert.equal((await widgetCall(named, 'GET')).body.payment, null, 'the named checkout is untouched');
+  // The named checkout has a live payment of its own: the other checkout's transaction still
+  // goes to the other checkout, which then knows the event (a duplicate when sent to it again).
+  const own = await widgetCall(named, 'POST', '/payments', { operator: 'mpesa', phone: '0712 433 678' });
+  assert.equal(own.status, 201, JSON.stringify(own.body));
+  await handsetPrompt('+254712433678');
+  const eventId = `hint-crossed-${tx.transaction_id}`;
+  const crossedAgain = await hint(named, tx.transaction_id, eventId);
+  assert.equal(crossedAgain.status, 200, JSON.stringify(crossedAgain.body));
+  const atItsOwner = await hint(paying, tx.transaction_id, eventId);
+  assert.deepEqual(atItsOwner.body, { received: true, duplicate: true }, 'the checkout whose transaction it is had it');
 });

@@ -100,6 +100,10 @@ pub enum CheckoutMessage {
         provider: ProviderId,
         /// What the webhook names.
         hint: Hint,
+        /// Matched by the hint's transaction or payment id only: not, failing those, by the
+        /// checkout the hint names (the edge tries that first, without asking the index).
+        #[serde(default)]
+        strict: bool,
     },
 }
 

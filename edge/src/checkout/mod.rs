@@ -123,9 +123,11 @@ impl CheckoutObject {
             }
             CheckoutMessage::Receipt { payment_id } => self.receipt(&payment_id).await,
             CheckoutMessage::Resend { event_id } => self.resend(&event_id).await,
-            CheckoutMessage::ProviderHint { provider, hint } => {
-                self.provider_hint(provider, hint).await
-            }
+            CheckoutMessage::ProviderHint {
+                provider,
+                hint,
+                strict,
+            } => self.provider_hint(provider, hint, strict).await,
         }
     }
 
@@ -819,8 +821,14 @@ impl CheckoutObject {
 
     /// A verified provider webhook: a hint to read the payments it names now. The status read
     /// asks by the payment's own stored reference (never by an id taken from the webhook),
-    /// and its answer is applied only if it echoes this payment.
-    async fn provider_hint(&self, provider: ProviderId, hint: Hint) -> EdgeResult<Response> {
+    /// and its answer is applied only if it echoes this payment. `strict`: see
+    /// [`hint_payments`].
+    async fn provider_hint(
+        &self,
+        provider: ProviderId,
+        hint: Hint,
+        strict: bool,
+    ) -> EdgeResult<Response> {
         let rec = self.load_existing().await?;
         if rec.seen_events.contains(&hint.event_id) {
             log("provider_event_duplicate", &hint.event_id);
@@ -829,7 +837,7 @@ impl CheckoutObject {
                 200,
             )?);
         }
-        let named = hint_payments(&rec, provider, &hint);
+        let named = hint_payments(&rec, provider, &hint, strict);
         if named.is_empty() {
             return Err(not_found().into());
         }
@@ -1278,8 +1286,14 @@ fn routed_provider(
 
 /// The payments a webhook names: by the stored provider id, by Lipa's payment id it echoes,
 /// or, for a webhook that names only the checkout (CrissCross's `merchantReference`), every
-/// live payment sent to that provider.
-fn hint_payments(rec: &CheckoutRecord, provider: ProviderId, hint: &Hint) -> Vec<PaymentRecord> {
+/// live payment sent to that provider, unless `strict` (the edge's first try, by the checkout
+/// the hint names, before the index is asked whose the transaction is).
+fn hint_payments(
+    rec: &CheckoutRecord,
+    provider: ProviderId,
+    hint: &Hint,
+    strict: bool,
+) -> Vec<PaymentRecord> {
     // Only the sender's own payments, and none whose start is still being sent.
     let candidates = rec
         .payments
@@ -1293,7 +1307,7 @@ fn hint_payments(rec: &CheckoutRecord, provider: ProviderId, hint: &Hint) -> Vec
         })
         .cloned()
         .collect();
-    if !named.is_empty() || hint.checkout_id.as_deref() != Some(rec.id.as_str()) {
+    if strict || !named.is_empty() || hint.checkout_id.as_deref() != Some(rec.id.as_str()) {
         return named;
     }
     candidates
@@ -1342,7 +1356,10 @@ mod tests {
     use lipa_api::PaymentStatus;
     use lipa_providers::{Echo, ProviderPayment};
 
-    use super::bound_ref;
+    use lipa_providers::provider::Hint;
+    use lipa_providers::ProviderId;
+
+    use super::{bound_ref, hint_payments};
     use crate::checkout::record::tests::{cc, payment, record};
 
     fn answer(provider_ref: &str, reference: &str) -> ProviderPayment {
@@ -1384,5 +1401,32 @@ mod tests {
         let given = answer("tx_9", "co1");
         assert_eq!(bound_ref(&sent(), "pay_1", None, Some(&given), 1), None);
         assert_eq!(bound_ref(&sent(), "pay_1", Some(&cc()), None, 1), None);
+    }
+
+    #[test]
+    fn a_strict_hint_matches_only_by_its_transaction_or_payment() {
+        let mut rec = record();
+        rec.payments.push(payment("pay_1", PaymentStatus::Pending));
+        let hint = |provider_ref: &str| Hint {
+            event_id: "e1".into(),
+            provider_ref: provider_ref.into(),
+            payment_id: None,
+            checkout_id: Some("co_1".into()),
+            reported_failure: None,
+        };
+        let ids = |found: Vec<crate::checkout::record::PaymentRecord>| {
+            found.into_iter().map(|p| p.id).collect::<Vec<_>>()
+        };
+        let cc = ProviderId::CrissCross;
+        assert_eq!(ids(hint_payments(&rec, cc, &hint("t1"), true)), ["pay_1"]);
+        assert!(
+            hint_payments(&rec, cc, &hint("tx_of_another"), true).is_empty(),
+            "strict: a transaction this checkout never learnt is left to the index"
+        );
+        assert_eq!(
+            ids(hint_payments(&rec, cc, &hint("tx_of_another"), false)),
+            ["pay_1"],
+            "after the index: the live payment of the checkout the hint names"
+        );
     }
 }

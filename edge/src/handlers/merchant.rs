@@ -275,7 +275,12 @@ pub async fn create_checkout(mut req: Request, env: &Env, config: &Config) -> Ed
                 status: 201,
                 body: serde_json::to_string(&made.created)
                     .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
-                then: vec![store::checkout_row_if_claimed(env, &made.record)?],
+                then: vec![store::checkout_row_if_claimed(
+                    env,
+                    &made.record,
+                    CHECKOUTS_ROUTE,
+                    &key,
+                )?],
             },
             Some(made.record),
         ),
@@ -304,18 +309,34 @@ pub async fn create_checkout(mut req: Request, env: &Env, config: &Config) -> Ed
             let Some(record) = record else {
                 return json_answer(status, answer, false);
             };
-            let created = match checkouts::init(env, &record).await {
-                Ok(created) if created.status_code() == 201 => {
-                    return json_answer(201, answer, false)
-                }
-                Ok(other) => Ok(other),
-                Err(e) => Err(e),
-            };
-            let undo = vec![store::checkout_row_undone(env, &record.id)?];
-            if let Err(e) = idempotency::release_answered(env, CHECKOUTS_ROUTE, &key, undo).await {
-                crate::checkout::log("idempotency_release_failed", &e.to_string());
+            let made = checkouts::init(env, &record).await;
+            if matches!(&made, Ok(created) if created.status_code() == 201) {
+                return json_answer(201, answer, false);
             }
-            created
+            // An error is not "not made": the object may hold the checkout and its answer
+            // have been lost. It is asked before the key is freed, and the key is kept (a
+            // replay asks again) when it cannot answer.
+            match holds(env, &record.id).await {
+                Ok(true) => return json_answer(201, answer, false),
+                Ok(false) => {
+                    let undo = vec![store::checkout_row_undone(env, &record.id)?];
+                    if let Err(e) =
+                        idempotency::release_answered(env, CHECKOUTS_ROUTE, &key, undo).await
+                    {
+                        crate::checkout::log("idempotency_release_failed", &e.to_string());
+                    }
+                }
+                Err(e) => crate::checkout::log("checkout_unconfirmed", &e.to_string()),
+            }
+            match made {
+                Ok(refused) if refused.status_code() >= 500 => Ok(refused),
+                Ok(_) => Err(ApiError::new(
+                    ErrorCode::Internal,
+                    "the checkout could not be stored; retry with the same Idempotency-Key",
+                )
+                .into()),
+                Err(e) => Err(e),
+            }
         }
     }
 }
@@ -323,16 +344,30 @@ pub async fn create_checkout(mut req: Request, env: &Env, config: &Config) -> Ed
 /// The idempotency route of `POST /v1/checkouts`.
 const CHECKOUTS_ROUTE: &str = "checkouts";
 
+/// Whether the Checkout object `checkout_id` holds its checkout.
+async fn holds(env: &Env, checkout_id: &str) -> EdgeResult<bool> {
+    let answer = call_checkout(env, checkout_id, &CheckoutMessage::MerchantView).await?;
+    match answer.status_code() {
+        200 => Ok(true),
+        404 => Ok(false),
+        other => Err(ApiError::new(
+            ErrorCode::Internal,
+            format!("the checkout's object answered {other}"),
+        )
+        .into()),
+    }
+}
+
 /// A key's stored answer to `POST /v1/checkouts`, sent again: a new checkout's only once its
 /// object holds it (the request that claimed the key may still be making it, or may have
 /// failed and be freeing the key): 409 until then.
 async fn replay_created(env: &Env, status: u16, body: String) -> EdgeResult<Response> {
     if status == 201 {
-        let id = serde_json::from_str::<lipa_api::CheckoutCreated>(&body)
-            .map(|created| created.id)
-            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-        let held = call_checkout(env, &id, &CheckoutMessage::MerchantView).await?;
-        if held.status_code() != 200 {
+        let id = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|created| created.get("id")?.as_str().map(str::to_string))
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "a stored answer without its id"))?;
+        if !holds(env, &id).await? {
             return Err(ApiError::new(
                 ErrorCode::IdempotencyKeyInUse,
                 "a request with this Idempotency-Key is still being processed; retry in a moment",

@@ -49,15 +49,16 @@ pub async fn receive(
             }
         })?;
     // A hint that names its checkout (CrissCross's merchantReference) goes to that object
-    // first: the object matches the hint to its own payments and answers 404 when none is the
-    // hint's, so the index is asked only then (a transaction Lipa learnt for another
-    // checkout). One D1 read fewer for every such webhook.
+    // first, matched there by its transaction or payment id only, with no D1 query; failing
+    // that, the index is asked in its own order of trust (the transaction, the payment, then
+    // the checkout named), so a transaction Lipa learnt for another checkout goes there, and
+    // a hint matched by nothing but its checkout is read by that checkout's live payments.
     let named = hint
         .checkout_id
-        .clone()
+        .as_deref()
         .filter(|named| crate::ids::is_checkout_id(named));
-    if let Some(named) = named.as_deref() {
-        let answer = hand_over(env, named, id, &hint).await?;
+    if let Some(named) = named {
+        let answer = hand_over(env, named, id, &hint, true).await?;
         if answer.status_code() != 404 {
             return Ok(answer);
         }
@@ -67,27 +68,24 @@ pub async fn receive(
         id,
         &hint.provider_ref,
         hint.payment_id.as_deref(),
-        if named.is_some() {
-            None
-        } else {
-            hint.checkout_id.as_deref()
-        },
+        hint.checkout_id.as_deref(),
     )
-    .await?
-    .filter(|found| Some(found.as_str()) != named.as_deref());
+    .await?;
     let Some(checkout_id) = found else {
         log("provider_webhook_unknown_transaction", &hint.provider_ref);
         return Err(ApiError::new(ErrorCode::NotFound, "no payment has this transaction").into());
     };
-    hand_over(env, &checkout_id, id, &hint).await
+    hand_over(env, &checkout_id, id, &hint, false).await
 }
 
-/// Hands a verified hint to the Checkout object `checkout_id`, which confirms it.
+/// Hands a verified hint to the Checkout object `checkout_id`, which confirms it (`strict`:
+/// see [`CheckoutMessage::ProviderHint`]).
 async fn hand_over(
     env: &Env,
     checkout_id: &str,
     provider: ProviderId,
     hint: &Hint,
+    strict: bool,
 ) -> EdgeResult<Response> {
     call_checkout(
         env,
@@ -95,6 +93,7 @@ async fn hand_over(
         &CheckoutMessage::ProviderHint {
             provider,
             hint: hint.clone(),
+            strict,
         },
     )
     .await
