@@ -78,6 +78,14 @@ pub enum Claim {
     },
 }
 
+/// The 409 for a key whose first request is still running.
+pub fn in_use() -> ApiError {
+    ApiError::new(
+        ErrorCode::IdempotencyKeyInUse,
+        "a request with this Idempotency-Key is still being processed; retry in a moment",
+    )
+}
+
 /// The decision for a stored key, given this request's digests (pure): its [`digest`], and
 /// the digest of its raw bytes, which keys stored before bodies were canonicalized hold.
 pub fn decide(
@@ -94,10 +102,7 @@ pub fn decide(
     }
     match (stored_status, stored_body) {
         (Some(status), Some(body)) => Ok(Claim::Replay { status, body }),
-        _ => Err(ApiError::new(
-            ErrorCode::IdempotencyKeyInUse,
-            "a request with this Idempotency-Key is still being processed; retry in a moment",
-        )),
+        _ => Err(in_use()),
     }
 }
 

@@ -368,11 +368,7 @@ async fn replay_created(env: &Env, status: u16, body: String) -> EdgeResult<Resp
             .and_then(|created| created.get("id")?.as_str().map(str::to_string))
             .ok_or_else(|| ApiError::new(ErrorCode::Internal, "a stored answer without its id"))?;
         if !holds(env, &id).await? {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyKeyInUse,
-                "a request with this Idempotency-Key is still being processed; retry in a moment",
-            )
-            .into());
+            return Err(crate::idempotency::in_use().into());
         }
     }
     json_answer(status, body, true)

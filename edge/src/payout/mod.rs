@@ -161,11 +161,7 @@ impl PayoutObject {
             return Ok(json_response(&existing.view(), 200)?);
         }
         if self.creating.replace(true) {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyKeyInUse,
-                "a request with this Idempotency-Key is still being processed; retry in a moment",
-            )
-            .into());
+            return Err(crate::idempotency::in_use().into());
         }
         let created = self.create_new(req).await;
         self.creating.set(false);
