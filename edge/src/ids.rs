@@ -49,6 +49,35 @@ pub fn is_checkout_id(id: &str) -> bool {
         .is_some_and(|rest| rest.len() == 24 && rest.bytes().all(|b| ALPHABET.contains(&b)))
 }
 
+/// A new payment's id: `pay_`, its checkout's 24 id characters, then 8 random ones. A
+/// provider's webhook that echoes only Lipa's payment id (HoneyCoin's `externalReference`,
+/// Xtopay's `clientReference`) so names its checkout, and goes there without a D1 read (see
+/// [`checkout_of_payment`]). The checkout's part is unique, the random part tells its payments
+/// apart; neither is a secret (the client secret is).
+pub fn payment_id(checkout_id: &str) -> Result<String, ApiError> {
+    let own = checkout_id
+        .strip_prefix("co_")
+        .filter(|_| is_checkout_id(checkout_id))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("{checkout_id:?} is not a checkout id"),
+            )
+        })?;
+    random_id(&format!("pay_{own}"), 8)
+}
+
+/// The checkout a payment id made by [`payment_id`] carries; `None` for any other string,
+/// among them the ids made before (`pay_` and 24 random characters), which only the index
+/// knows.
+pub fn checkout_of_payment(payment_id: &str) -> Option<String> {
+    let rest = payment_id.strip_prefix("pay_")?;
+    if rest.len() != 32 || !rest.bytes().all(|b| ALPHABET.contains(&b)) {
+        return None;
+    }
+    Some(format!("co_{}", &rest[..24]))
+}
+
 /// SHA-256 of a text, hex: what the Checkout object stores instead of a client secret, and
 /// the digest of a request body kept with its `Idempotency-Key`.
 pub fn sha256_hex(text: &str) -> String {
@@ -72,6 +101,31 @@ mod tests {
         assert!(!is_checkout_id("pay_aaaaaaaaaaaaaaaaaaaaaaaa"));
         assert!(!is_checkout_id("co_AAAAAAAAAAAAAAAAAAAAAAAA"));
         assert_ne!(random_id("co_", 24).unwrap(), id);
+    }
+
+    #[test]
+    fn a_payment_id_carries_its_checkout() {
+        let checkout = random_id("co_", 24).unwrap();
+        let payment = payment_id(&checkout).unwrap();
+        assert_eq!(payment.len(), 4 + 24 + 8, "{payment}");
+        assert_eq!(
+            checkout_of_payment(&payment).as_deref(),
+            Some(checkout.as_str())
+        );
+        assert_ne!(
+            payment_id(&checkout).unwrap(),
+            payment,
+            "each payment its own"
+        );
+        // Ids made before, and anything else, carry none.
+        assert_eq!(checkout_of_payment("pay_aaaaaaaaaaaaaaaaaaaaaaaa"), None);
+        assert_eq!(checkout_of_payment(&format!("{payment}a")), None);
+        assert_eq!(checkout_of_payment(&payment.replace("pay_", "re_")), None);
+        assert_eq!(
+            checkout_of_payment("pay_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            None
+        );
+        assert!(payment_id("co_short").is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod checkout;
 pub mod config;
 pub mod error;
+pub mod event_log;
 pub mod executor;
 pub mod handlers;
 pub mod hosted;

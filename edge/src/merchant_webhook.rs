@@ -10,10 +10,10 @@ use worker::Env;
 
 use crate::checkout::log;
 use crate::config::Merchant;
+use crate::event_log;
 use crate::executor::{now_ms, perform};
 use crate::outbox::{created_at_ms, record_attempt, OutboundEvent};
 use crate::signing::sign;
-use crate::store;
 
 /// What one attempt got.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +56,7 @@ pub async fn attempt(
         // The row is written once, before the first attempt (a merchant who reads the event
         // as it arrives finds it); a retry writes only its own attempt.
         let logged = event.logged
-            || match store::insert_event(env, owner, event).await {
+            || match event_log::insert(env, owner, event).await {
                 Ok(()) => true,
                 Err(e) => {
                     log("event_log_failed", &e.to_string());
@@ -65,7 +65,7 @@ pub async fn attempt(
             };
         let mut attempt = deliver(merchant, &event.event_id, &event.body).await;
         attempt.logged = logged;
-        if let Err(e) = store::record_delivery(env, event.attempts + 1, &attempt).await {
+        if let Err(e) = event_log::record(env, event.attempts + 1, &attempt).await {
             log("delivery_log_failed", &e.to_string());
         }
         attempts.push(attempt);

@@ -20,6 +20,9 @@
 //! - Statuses are matched case-insensitively (the guide writes `successful` and
 //!   `SUCCESSFUL`); one Lipa does not know is *pending* with
 //!   [`ProviderPayment::unknown_status`] set, never failed.
+//! - `externalReference` has no documented length or alphabet; Lipa's payment ids are 36
+//!   characters of `[a-z0-9_]` (`pay_` + 32, as long as a UUID), and carry their checkout's id
+//!   so that a webhook finds its checkout without the index.
 //! - Webhooks carry no event id: Lipa dedupes on what the body says (transaction, status and
 //!   step), see [`WebhookEvent::dedupe_key`]. `X-Webhook-Signature` is the shared secret
 //!   itself (compared in constant time): it vouches for the sender, not for a body, so the

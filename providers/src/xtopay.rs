@@ -10,7 +10,9 @@
 //! a status check's `Unpaid` is "not paid yet" (a failure is only known from a callback's
 //! `2001`, so polling goes on until the payment's window ends). Statuses are matched
 //! case-insensitively; a status or response code Lipa does not know is *pending* with
-//! [`ProviderPayment::unknown_status`] set, never failed.
+//! [`ProviderPayment::unknown_status`] set, never failed. `clientReference` has no documented
+//! length (the guide's sample has 13 characters); Lipa's payment ids are 36 (`pay_` + 32,
+//! carrying their checkout's id so that a callback finds its checkout without the index).
 //!
 //! A receive answer is never success: the guide's receive always answers `PROCESSING`, and
 //! money has moved only once a callback (`0000`) or a status check (`Paid`) says so. The best

@@ -158,16 +158,20 @@ export function split(before, after) {
 }
 
 /**
- * D1 queries the edge has sent so far, by kind, and the database's own execution time for
- * them in ms, counted from its log (the benchmark runner serves D1 through
- * `xtask/js/serve-d1.mjs`, which logs one line per query).
+ * D1 queries the edge has sent so far, by database (`lipa`, `lipa_events`) and kind, and each
+ * database's own execution time for them in ms, counted from its log (the benchmark runner
+ * serves the D1 databases through `xtask/js/serve-d1.mjs`, which logs one line per query).
+ * `all` sums the databases.
  */
 export function d1Queries() {
   const log = read(`${stateDir()}/d1.log`) ?? '';
-  const counts = { reads: 0, writes: 0, ms: 0 };
-  for (const [, kind, ms] of log.matchAll(/lipa-d1 (read|write) ([0-9.]+)/g)) {
-    counts[kind === 'read' ? 'reads' : 'writes'] += 1;
-    counts.ms += Number(ms);
+  const counts = { all: { reads: 0, writes: 0, ms: 0 } };
+  for (const [, database, kind, ms] of log.matchAll(/lipa-d1 (\S+) (read|write) ([0-9.]+)/g)) {
+    counts[database] ??= { reads: 0, writes: 0, ms: 0 };
+    for (const count of [counts[database], counts.all]) {
+      count[kind === 'read' ? 'reads' : 'writes'] += 1;
+      count.ms += Number(ms);
+    }
   }
   return counts;
 }

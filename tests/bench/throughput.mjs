@@ -12,9 +12,16 @@ export const THROUGHPUT_N = Number(process.env.LIPA_THROUGHPUT_N ?? 1200);
 /** How many of them are in flight at once. */
 export const THROUGHPUT_CONCURRENCY = Number(process.env.LIPA_THROUGHPUT_CONCURRENCY ?? 192);
 
-/** D1 reads, writes and execution ms per checkout between two counts. */
+/**
+ * D1 reads, writes and execution ms per checkout between two counts (see `d1Queries`), for
+ * each database and for `all` of them.
+ */
 export function d1PerCheckout(before, after, n) {
-  return { reads: (after.reads - before.reads) / n, writes: (after.writes - before.writes) / n, ms: (after.ms - before.ms) / n };
+  const none = { reads: 0, writes: 0, ms: 0 };
+  return Object.fromEntries(Object.entries(after).map(([database, a]) => {
+    const b = before[database] ?? none;
+    return [database, { reads: (a.reads - b.reads) / n, writes: (a.writes - b.writes) / n, ms: (a.ms - b.ms) / n }];
+  }));
 }
 
 /**
@@ -119,7 +126,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`${run.n} checkouts, ${run.concurrency} in flight: ${run.throughput.toFixed(1)} checkouts/s, ${run.broken.length} broken invariants, ${cpu.wallS.toFixed(0)} s`);
   console.log(`machine: ${who.map((w) => `${w} ${(cpu[w].share * 100).toFixed(0)}%`).join(', ')}`);
   console.log(`CPU ms per checkout: ${who.slice(0, 4).map((w) => `${w} ${perCheckoutMs(cpu, run, w).toFixed(1)}`).join(', ')}`);
-  console.log(`D1 per checkout: ${d1.reads.toFixed(2)} reads, ${d1.writes.toFixed(2)} writes`);
+  for (const [database, q] of Object.entries(d1)) console.log(`D1 per checkout, ${database}: ${q.reads.toFixed(2)} reads, ${q.writes.toFixed(2)} writes`);
   console.log(`provider API requests per payment: ${Object.entries(requestsPerPayment).map(([p, r]) => `${p} ${r.toFixed(1)}`).join(', ')}`);
   console.log(secondsTable(run));
   for (const [call, l] of Object.entries(run.latencies)) console.log(`${call}: ${l.count}, p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms`);

@@ -154,3 +154,44 @@ test('a HoneyCoin webhook with a wrong secret is refused and changes nothing', a
   assert.equal(hinted.status, 200);
   assert.equal((await widgetCall(c, 'GET')).body.payment.status.state, 'pending');
 });
+
+test('a HoneyCoin webhook goes to the checkout its payment id carries, and by its transaction to another when that payment holds another', async () => {
+  const pay = async (phone) => {
+    const c = await createCheckout({ amount: 5000, currency: 'UGX', country: 'UG' });
+    const started = await widgetCall(c, 'POST', '/payments', { operator: 'mtn_momo', phone });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    // Not in the sandbox's table: the prompt waits on the handset, so the payment stays pending.
+    const prompt = await handsetPrompt(`+256${phone.replaceAll(' ', '').slice(1)}`);
+    return { checkout: c, paymentId: started.body.id, transactionId: prompt.transaction_id };
+  };
+  const a = await pay('0712 445 551');
+  const b = await pay('0712 445 552');
+  // Lipa's payment id carries its checkout's: `pay_` + the checkout's 24 characters + 8.
+  assert.equal(a.paymentId.slice(4, 28), a.checkout.id.slice(3), a.paymentId);
+  const hint = async (transactionId, externalReference) => {
+    const res = await fetch(`${EDGE}/webhooks/honeycoin`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Webhook-Signature': process.env.HONEYCOIN_WEBHOOK_SECRET },
+      body: JSON.stringify({
+        event: 'transaction_updated',
+        data: { transactionId, status: 'pending', type: 'deposit', externalReference },
+        timestamp: new Date().toISOString(),
+      }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  // A's payment id, but B's transaction (which A's payment does not hold): the index knows
+  // whose the transaction is, and B has the event (a duplicate when B's own hint repeats it).
+  const crossed = await hint(b.transactionId, a.paymentId);
+  assert.deepEqual(crossed, { status: 200, body: { received: true } });
+  assert.deepEqual(await hint(b.transactionId, b.paymentId), { status: 200, body: { received: true, duplicate: true } });
+  // A payment id carrying a checkout that does not exist: the index, by the transaction.
+  const stranger = `pay_${'a'.repeat(32)}`;
+  assert.deepEqual(await hint(a.transactionId, stranger), { status: 200, body: { received: true } });
+  assert.deepEqual(await hint(a.transactionId, a.paymentId), { status: 200, body: { received: true, duplicate: true } });
+  // Nobody's transaction, nobody's payment: refused.
+  assert.equal((await hint('tx-nobody-knows', stranger)).status, 404);
+  for (const { checkout } of [a, b]) {
+    assert.equal((await widgetCall(checkout, 'GET')).body.payment.status.state, 'pending', 'confirmed with HoneyCoin: still pending');
+  }
+});

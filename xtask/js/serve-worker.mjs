@@ -28,13 +28,14 @@ if (!dir || !port || !persist || !varsFile) {
 const { workerOptions, main } = unstable_getMiniflareWorkerOptions(resolve(dir, 'wrangler.toml'));
 const vars = JSON.parse(readFileSync(varsFile, 'utf8'));
 const state = join(resolve(persist), 'v3');
-// Each D1 binding becomes a client of the database's own process.
+// Each D1 binding becomes a client of its database in the databases' own process
+// (`<D1 url>/<binding>`).
 const d1 = Object.keys(workerOptions.d1Databases ?? {});
 if (d1.length > 0 && !d1Url) {
   console.error(`${dir}/wrangler.toml binds D1 (${d1.join(', ')}): pass the URL serve-d1.mjs serves it on`);
   process.exit(2);
 }
-const remote = Object.fromEntries(d1.map((name) => [name, { scriptName: 'd1-remote', bindings: { URL: d1Url } }]));
+const remote = Object.fromEntries(d1.map((name) => [name, { scriptName: 'd1-remote', bindings: { URL: `${d1Url}/${name}` } }]));
 const clients = d1.length === 0 ? [] : [{
   name: 'd1-remote',
   modules: true,

@@ -8,8 +8,8 @@
 //!    `PROMPT_LIMITS` and each provider's section read by the parsers the edge runs.
 //! 2. The widget and the edge are built exactly as `dev` builds them (release, wasm-opt).
 //! 3. A real deploy then checks the account: every required secret set (`wrangler secret
-//!    list`), the D1 database there, its migrations applied (applied with
-//!    `--apply-migrations`, else refused).
+//!    list`), each D1 database there ([`crate::d1::DATABASES`]), its migrations applied
+//!    (applied with `--apply-migrations`, else refused).
 //! 4. `wrangler deploy`, then `GET /health` on the deployed URL, and the webhook URL of each
 //!    provider printed for its dashboard.
 //!
@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::d1::{Database, DATABASES};
 use file::DeployFile;
 use preflight::{Findings, Mode, Refusal};
 
@@ -151,9 +152,9 @@ fn text_of(output: &Output) -> String {
     )
 }
 
-/// The migrations in `edge/migrations`, by file name.
-fn migration_files() -> TaskResult<Vec<String>> {
-    let dir = root().join("edge/migrations");
+/// The migrations of `db` (in `edge/<its migrations_dir>`), by file name.
+fn migration_files(db: &Database) -> TaskResult<Vec<String>> {
+    let dir = root().join("edge").join(db.migrations_dir);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .map_err(|e| TaskError(format!("{}: {e}", dir.display())))?
         .filter_map(|e| e.ok())
@@ -177,9 +178,12 @@ fn write_wrangler_config(file: &DeployFile) -> TaskResult<PathBuf> {
     let edge = root().join("edge");
     let base = std::fs::read_to_string(edge.join("wrangler.toml"))
         .map_err(|e| TaskError(format!("edge/wrangler.toml: {e}")))?;
-    let id = file.d1.database_id.trim();
-    let id = (!id.is_empty() && !preflight::is_placeholder(id)).then_some(id);
-    let text = file::wrangler_config(&base, &edge, file, id)?;
+    let ids: Vec<(&str, &str)> = DATABASES
+        .iter()
+        .map(|db| (db.name, file.d1.id_of(db)))
+        .filter(|(_, id)| !id.is_empty() && !preflight::is_placeholder(id))
+        .collect();
+    let text = file::wrangler_config(&base, &edge, file, &ids)?;
     let path = deploy_dir()?.join("wrangler.toml");
     std::fs::write(&path, text).map_err(|e| TaskError(format!("{}: {e}", path.display())))?;
     Ok(path)
@@ -255,17 +259,18 @@ pub fn deploy(args: &[String]) -> TaskResult {
         return Ok(());
     }
 
-    if !pending.is_empty() {
+    for (db, migrations) in pending.iter().filter(|(_, m)| !m.is_empty()) {
         step(&format!(
-            "applying {} migration(s) to D1 (remote)",
-            pending.len()
+            "applying {} migration(s) to D1 {} (remote)",
+            migrations.len(),
+            db.name
         ));
         captured(
             wrangler().env("CI", "true").args([
                 "d1",
                 "migrations",
                 "apply",
-                "lipa",
+                db.name,
                 "--remote",
                 "-c",
                 &config_arg,
@@ -294,10 +299,14 @@ pub fn deploy(args: &[String]) -> TaskResult {
     Ok(())
 }
 
-/// The read-only account checks of a real deploy: every required secret set, the D1
-/// database there, its migrations applied (or `apply` asked). Answers the migrations to
-/// apply.
-fn check_account(file: &DeployFile, config_arg: &str, apply: bool) -> TaskResult<Vec<String>> {
+/// The read-only account checks of a real deploy: every required secret set, each D1
+/// database there, its migrations applied (or `apply` asked). Answers each database's
+/// migrations to apply.
+fn check_account(
+    file: &DeployFile,
+    config_arg: &str,
+    apply: bool,
+) -> TaskResult<Vec<(Database, Vec<String>)>> {
     step("checking the account: secrets, D1 database, migrations");
     let mut refusals = Vec::new();
     let secrets = wrangler()
@@ -355,26 +364,34 @@ fn check_account(file: &DeployFile, config_arg: &str, apply: bool) -> TaskResult
     let d1_refusals = preflight::check_d1(file, &listed);
     refusals.extend(d1_refusals);
     refuse("the account is not ready", &refusals)?;
-    let migrations = migration_files()?;
-    let list = captured(
-        wrangler().env("CI", "true").args([
-            "d1",
-            "migrations",
-            "list",
-            "lipa",
-            "--remote",
-            "-c",
-            config_arg,
-        ]),
-        "wrangler d1 migrations list --remote",
-    )?;
-    let pending = preflight::pending_migrations(&text_of(&list), &migrations).ok_or_else(|| {
-        TaskError("could not read which migrations the database has (above)".into())
-    })?;
-    refuse(
-        "the database is not ready",
-        &preflight::check_migrations(&pending, apply),
-    )?;
+    let mut pending = Vec::new();
+    for db in DATABASES {
+        let migrations = migration_files(&db)?;
+        let list = captured(
+            wrangler().env("CI", "true").args([
+                "d1",
+                "migrations",
+                "list",
+                db.name,
+                "--remote",
+                "-c",
+                config_arg,
+            ]),
+            "wrangler d1 migrations list --remote",
+        )?;
+        let missing =
+            preflight::pending_migrations(&text_of(&list), &migrations).ok_or_else(|| {
+                TaskError(format!(
+                    "could not read which migrations the database {} has (above)",
+                    db.name
+                ))
+            })?;
+        refuse(
+            &format!("the database {} is not ready", db.name),
+            &preflight::check_migrations(&db, &missing, apply),
+        )?;
+        pending.push((db, missing));
+    }
     Ok(pending)
 }
 

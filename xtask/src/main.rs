@@ -31,6 +31,7 @@
 
 mod build;
 mod contract;
+mod d1;
 mod demo;
 mod deploy;
 mod fuzz;

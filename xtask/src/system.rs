@@ -213,16 +213,7 @@ impl System {
         std::fs::create_dir_all(state)
             .map_err(|e| TaskError(format!("{}: {e}", state.display())))?;
         step("applying D1 migrations (local)");
-        run(wrangler(&root().join("edge"))
-            .args([
-                "d1",
-                "migrations",
-                "apply",
-                "lipa",
-                "--local",
-                "--persist-to",
-            ])
-            .arg(state.join("edge")))?;
+        apply_migrations(&state.join("edge"), Stdio::inherit)?;
         // Sandbox credentials, known to both sides as they would be to Lipa and a provider.
         let shared = [
             ("MERCHANT_SECRET_KEY", MERCHANT_SECRET_KEY),
@@ -326,11 +317,7 @@ impl System {
         let state = self.state.join("own-edge");
         std::fs::create_dir_all(&state)
             .map_err(|e| TaskError(format!("{}: {e}", state.display())))?;
-        run(wrangler(&root().join("edge"))
-            .args(["d1", "migrations", "apply", "lipa", "--local"])
-            .arg("--persist-to")
-            .arg(state.join("edge"))
-            .stdout(Stdio::null()))?;
+        apply_migrations(&state.join("edge"), Stdio::null)?;
         let mut vars = self.edge_vars.clone();
         for (name, value) in &mut vars {
             match *name {
@@ -512,6 +499,26 @@ impl Drop for System {
             let _ = child.wait();
         }
     }
+}
+
+/// Applies every D1 database's migrations ([`crate::d1::DATABASES`]) to the local state under
+/// `persist` (`wrangler d1 migrations apply --local --persist-to`), wrangler's output to
+/// `stdout()`.
+fn apply_migrations(persist: &Path, stdout: fn() -> Stdio) -> TaskResult {
+    for db in crate::d1::DATABASES {
+        run(wrangler(&root().join("edge"))
+            .args([
+                "d1",
+                "migrations",
+                "apply",
+                db.name,
+                "--local",
+                "--persist-to",
+            ])
+            .arg(persist)
+            .stdout(stdout()))?;
+    }
+    Ok(())
 }
 
 fn wrangler(dir: &PathBuf) -> Command {

@@ -426,7 +426,7 @@ impl CheckoutObject {
             .into());
         }
         let payment = PaymentRecord {
-            id: ids::random_id("pay_", 24)?,
+            id: ids::payment_id(&rec.id)?,
             operator,
             provider,
             msisdn,
@@ -837,11 +837,12 @@ impl CheckoutObject {
                 200,
             )?);
         }
-        let named = hint_payments(&rec, provider, &hint, strict);
+        let config = self.config()?;
+        let keeps_one_id = config.provider(provider)?.keeps_one_id();
+        let named = hint_payments(&rec, provider, &hint, strict, keeps_one_id);
         if named.is_empty() {
             return Err(not_found().into());
         }
-        let config = self.config()?;
         for payment in named {
             let confirmed = match self.read(&config, &rec, &payment).await {
                 Ok(Reading::Found(confirmed)) => confirmed,
@@ -1286,25 +1287,34 @@ fn routed_provider(
 
 /// The payments a webhook names: by the stored provider id, by Lipa's payment id it echoes,
 /// or, for a webhook that names only the checkout (CrissCross's `merchantReference`), every
-/// live payment sent to that provider, unless `strict` (the edge's first try, by the checkout
-/// the hint names, before the index is asked whose the transaction is).
+/// live payment sent to that provider, unless `strict`.
+///
+/// `strict` is the edge's first try, at the checkout the hint names (CrissCross's
+/// `merchantReference`, or the checkout a payment id carries), before the index is asked
+/// whose the transaction is: only a payment with the hint's transaction, or with its payment
+/// id and no other transaction of its own (for a provider that `keeps_one_id`: Xtopay's ids
+/// differ between its answers), so that a transaction Lipa learnt for another payment is left
+/// to the index, which knows its owner.
 fn hint_payments(
     rec: &CheckoutRecord,
     provider: ProviderId,
     hint: &Hint,
     strict: bool,
+    keeps_one_id: bool,
 ) -> Vec<PaymentRecord> {
     // Only the sender's own payments, and none whose start is still being sent.
     let candidates = rec
         .payments
         .iter()
         .filter(|p| p.provider == provider && p.status != PaymentStatus::Created);
+    let by_transaction = |p: &PaymentRecord| p.provider_ref.as_deref() == Some(&hint.provider_ref);
+    let by_payment = |p: &PaymentRecord| {
+        hint.payment_id.as_deref() == Some(p.id.as_str())
+            && !(strict && keeps_one_id && p.provider_ref.is_some())
+    };
     let named: Vec<PaymentRecord> = candidates
         .clone()
-        .filter(|p| {
-            p.provider_ref.as_deref() == Some(hint.provider_ref.as_str())
-                || hint.payment_id.as_deref() == Some(p.id.as_str())
-        })
+        .filter(|p| by_transaction(p) || by_payment(p))
         .cloned()
         .collect();
     if strict || !named.is_empty() || hint.checkout_id.as_deref() != Some(rec.id.as_str()) {
@@ -1418,15 +1428,85 @@ mod tests {
             found.into_iter().map(|p| p.id).collect::<Vec<_>>()
         };
         let cc = ProviderId::CrissCross;
-        assert_eq!(ids(hint_payments(&rec, cc, &hint("t1"), true)), ["pay_1"]);
+        assert_eq!(
+            ids(hint_payments(&rec, cc, &hint("t1"), true, true)),
+            ["pay_1"]
+        );
         assert!(
-            hint_payments(&rec, cc, &hint("tx_of_another"), true).is_empty(),
+            hint_payments(&rec, cc, &hint("tx_of_another"), true, true).is_empty(),
             "strict: a transaction this checkout never learnt is left to the index"
         );
         assert_eq!(
-            ids(hint_payments(&rec, cc, &hint("tx_of_another"), false)),
+            ids(hint_payments(&rec, cc, &hint("tx_of_another"), false, true)),
             ["pay_1"],
             "after the index: the live payment of the checkout the hint names"
+        );
+    }
+
+    #[test]
+    fn a_strict_hint_by_payment_id_leaves_a_transaction_the_payment_does_not_hold_to_the_index() {
+        let mut rec = record();
+        rec.payments.push(payment("pay_1", PaymentStatus::Pending)); // holds t1
+        let mut unanswered = payment("pay_2", PaymentStatus::Pending);
+        unanswered.provider_ref = None;
+        rec.payments.push(unanswered);
+        let hint = |provider_ref: &str, payment_id: &str| Hint {
+            event_id: "e1".into(),
+            provider_ref: provider_ref.into(),
+            payment_id: Some(payment_id.into()),
+            checkout_id: None,
+            reported_failure: None,
+        };
+        let ids = |found: Vec<crate::checkout::record::PaymentRecord>| {
+            found.into_iter().map(|p| p.id).collect::<Vec<_>>()
+        };
+        let provider = ProviderId::CrissCross;
+        assert_eq!(
+            ids(hint_payments(
+                &rec,
+                provider,
+                &hint("t1", "pay_1"),
+                true,
+                true
+            )),
+            ["pay_1"]
+        );
+        assert!(
+            hint_payments(&rec, provider, &hint("tx_of_another", "pay_1"), true, true).is_empty(),
+            "its own id, but another transaction: left to the index"
+        );
+        assert_eq!(
+            ids(hint_payments(
+                &rec,
+                provider,
+                &hint("t9", "pay_2"),
+                true,
+                true
+            )),
+            ["pay_2"],
+            "a payment whose transaction is not known yet is named by its id"
+        );
+        assert_eq!(
+            ids(hint_payments(
+                &rec,
+                provider,
+                &hint("callback_id", "pay_1"),
+                true,
+                false
+            )),
+            ["pay_1"],
+            "a provider whose ids differ between its answers (Xtopay) is matched by the id"
+        );
+        assert_eq!(
+            ids(hint_payments(
+                &rec,
+                provider,
+                &hint("tx_of_another", "pay_1"),
+                false,
+                true
+            )),
+            ["pay_1"],
+            "after the index: its payment id"
         );
     }
 }

@@ -11,9 +11,9 @@ use worker::{Env, Request, Response};
 
 use crate::config::Config;
 use crate::error::{json_response, EdgeResult};
+use crate::event_log::{self, DeliveryRow, EventRow};
 use crate::handlers::merchant::{authorize, idempotent};
 use crate::handlers::{call_durable, query_params};
-use crate::store::{self, DeliveryRow, EventRow};
 
 /// The most events one page lists.
 pub const MAX_PAGE: u32 = 100;
@@ -73,12 +73,12 @@ pub async fn list(req: Request, env: &Env, config: &Config) -> EdgeResult<Respon
             .into());
         }
     }
-    let filter = store::EventFilter {
+    let filter = event_log::EventFilter {
         checkout_id: params.get("checkout").map(String::as_str),
         payment_id: params.get("payment").map(String::as_str),
         kind: params.get("type").map(String::as_str),
     };
-    let rows = store::events(env, limit, before, &filter).await?;
+    let rows = event_log::events(env, limit, before, &filter).await?;
     let events: Vec<Value> = rows.iter().map(event_json).collect();
     Ok(json_response(&json!({ "events": events }), 200)?)
 }
@@ -86,10 +86,10 @@ pub async fn list(req: Request, env: &Env, config: &Config) -> EdgeResult<Respon
 /// `GET /v1/events/{id}`: the event and every delivery attempt.
 pub async fn one(req: Request, env: &Env, config: &Config, id: &str) -> EdgeResult<Response> {
     authorize(&req, config)?;
-    let row = store::event(env, id)
+    let row = event_log::event(env, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such event"))?;
-    let deliveries = store::deliveries(env, id).await?;
+    let deliveries = event_log::deliveries(env, id).await?;
     Ok(json_response(&event_detail(&row, &deliveries), 200)?)
 }
 
@@ -115,7 +115,7 @@ fn event_detail(row: &EventRow, deliveries: &[DeliveryRow]) -> Value {
 
 /// What one delivery attempt sent, exactly: its headers and the raw body the signature covers
 /// (the same bytes every attempt), so a developer can replay it at their endpoint.
-fn sent_request(row: &EventRow, delivery: &store::DeliveryRow) -> Value {
+fn sent_request(row: &EventRow, delivery: &event_log::DeliveryRow) -> Value {
     let mut headers = json!({
         "Content-Type": "application/json",
         SIGNATURE_HEADER: delivery.signature,
@@ -147,7 +147,7 @@ pub async fn resend(req: Request, env: &Env, config: &Config, id: &str) -> EdgeR
 }
 
 async fn send_again(env: &Env, id: &str) -> EdgeResult<Response> {
-    let row = store::event(env, id)
+    let row = event_log::event(env, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such event"))?;
     let event_id = id.to_string();

@@ -48,17 +48,23 @@ pub async fn receive(
                 ),
             }
         })?;
-    // A hint that names its checkout (CrissCross's merchantReference) goes to that object
-    // first, matched there by its transaction or payment id only, with no D1 query; failing
-    // that, the index is asked in its own order of trust (the transaction, the payment, then
-    // the checkout named), so a transaction Lipa learnt for another checkout goes there, and
-    // a hint matched by nothing but its checkout is read by that checkout's live payments.
+    // A hint that names its checkout (CrissCross's merchantReference, or a payment id that
+    // carries its checkout: HoneyCoin's and Xtopay's echo) goes to that object first, matched
+    // there strictly (see `hint_payments`), with no D1 query; failing that, the index is asked
+    // in its own order of trust (the transaction, the payment, then the checkout named), so a
+    // transaction Lipa learnt for another checkout goes there, and a hint matched by nothing
+    // but its checkout is read by that checkout's live payments.
     let named = hint
         .checkout_id
-        .as_deref()
-        .filter(|named| crate::ids::is_checkout_id(named));
+        .clone()
+        .filter(|named| crate::ids::is_checkout_id(named))
+        .or_else(|| {
+            hint.payment_id
+                .as_deref()
+                .and_then(crate::ids::checkout_of_payment)
+        });
     if let Some(named) = named {
-        let answer = hand_over(env, named, id, &hint, true).await?;
+        let answer = hand_over(env, &named, id, &hint, true).await?;
         if answer.status_code() != 404 {
             return Ok(answer);
         }

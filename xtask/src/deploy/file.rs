@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::d1::Database;
 use crate::{TaskError, TaskResult};
 
 /// The file, as read.
@@ -36,13 +37,26 @@ pub struct WorkerSection {
     pub domain: Option<String>,
 }
 
-/// `[d1]`.
+/// `[d1]`: the id of each of the edge's D1 databases ([`crate::d1::DATABASES`]).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct D1Section {
-    /// The id `wrangler d1 create lipa` printed.
+    /// The id `wrangler d1 create lipa` printed (the payments index).
     #[serde(default)]
     pub database_id: String,
+    /// The id `wrangler d1 create lipa_events` printed (the merchant's event log).
+    #[serde(default)]
+    pub events_database_id: String,
+}
+
+impl D1Section {
+    /// The id the file gives `db`, trimmed (empty when unset).
+    pub fn id_of(&self, db: &Database) -> &str {
+        match db.id_key {
+            "events_database_id" => self.events_database_id.trim(),
+            _ => self.database_id.trim(),
+        }
+    }
 }
 
 impl DeployFile {
@@ -73,13 +87,14 @@ impl DeployFile {
 }
 
 /// The wrangler configuration to upload: `base` (edge/wrangler.toml's text, whose relative
-/// paths are relative to `edge_dir`) with the file's Worker name, custom domain, D1 id and
-/// vars, every path made absolute so the result can be written anywhere.
+/// paths are relative to `edge_dir`) with the file's Worker name, custom domain, vars and each
+/// D1 database's id in `database_ids` (`(database_name, id)`), every path made absolute so the
+/// result can be written anywhere.
 pub fn wrangler_config(
     base: &str,
     edge_dir: &Path,
     file: &DeployFile,
-    database_id: Option<&str>,
+    database_ids: &[(&str, &str)],
 ) -> TaskResult<String> {
     let mut config: toml::Table =
         toml::from_str(base).map_err(|e| TaskError(format!("edge/wrangler.toml: {e}")))?;
@@ -109,8 +124,9 @@ pub fn wrangler_config(
         if let Some(dir) = db.get("migrations_dir").and_then(absolute) {
             db.insert("migrations_dir".into(), dir);
         }
-        if let Some(id) = database_id {
-            db.insert("database_id".into(), id.into());
+        let name = db.get("database_name").and_then(toml::Value::as_str);
+        if let Some((_, id)) = database_ids.iter().find(|(n, _)| Some(*n) == name) {
+            db.insert("database_id".into(), (*id).into());
         }
     }
     if let Some(domain) = &file.worker.domain {
@@ -147,6 +163,10 @@ binding = "ASSETS"
 binding = "DB"
 database_name = "lipa"
 migrations_dir = "migrations"
+[[d1_databases]]
+binding = "EVENTS"
+database_name = "lipa_events"
+migrations_dir = "migrations-events"
 "#;
 
     fn file(extra: &str) -> DeployFile {
@@ -163,8 +183,11 @@ migrations_dir = "migrations"
     #[test]
     fn the_upload_config_carries_the_files_values_and_absolute_paths() {
         let f = file("domain = \"pay.duka.co.ke\"");
-        let text =
-            wrangler_config(BASE, Path::new("/src/edge"), &f, Some(&f.d1.database_id)).unwrap();
+        let ids = [
+            ("lipa", f.d1.database_id.as_str()),
+            ("lipa_events", "00000000-0000-4000-8000-00000000e7e7"),
+        ];
+        let text = wrangler_config(BASE, Path::new("/src/edge"), &f, &ids).unwrap();
         let t: toml::Table = toml::from_str(&text).unwrap();
         assert_eq!(t["name"].as_str(), Some("shop-pay"));
         assert_eq!(t["main"].as_str(), Some("/src/edge/build/index.js"));
@@ -177,6 +200,16 @@ migrations_dir = "migrations"
         assert_eq!(
             db["database_id"].as_str(),
             Some("0f6b1c2e-8d3a-4b5c-9e7f-1a2b3c4d5e6f")
+        );
+        let events = &t["d1_databases"][1];
+        assert_eq!(
+            events["migrations_dir"].as_str(),
+            Some("/src/edge/migrations-events")
+        );
+        assert_eq!(
+            events["database_id"].as_str(),
+            Some("00000000-0000-4000-8000-00000000e7e7"),
+            "each database gets its own id"
         );
         assert_eq!(t["routes"][0]["pattern"].as_str(), Some("pay.duka.co.ke"));
         assert_eq!(t["routes"][0]["custom_domain"].as_bool(), Some(true));

@@ -13,6 +13,7 @@ use lipa_providers::settings::{Kind, Need, Section, Setting, Settings};
 use lipa_providers::{ProviderId, Secret};
 
 use super::file::DeployFile;
+use crate::d1::{Database, DATABASES};
 
 /// One reason not to deploy: the setting, what is wrong, how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,18 +200,32 @@ pub fn check_file(file: &DeployFile, mode: Mode, demo_values: &[&str]) -> Findin
             "use lowercase letters, digits and dashes (at most 63), e.g. \"lipa-edge\"",
         ));
     }
-    let id = file.d1.database_id.trim();
-    let d1_fix = "run `npx wrangler d1 create lipa` and put the database_id it prints under [d1]";
-    if id.is_empty() {
-        out.refusals
-            .push(refusal("[d1] database_id", "is not set", d1_fix));
-    } else if is_placeholder(id) {
-        placeholder(&mut out, "[d1] database_id", d1_fix);
-    } else if !is_uuid(id) {
+    for db in DATABASES {
+        let id = file.d1.id_of(&db);
+        let setting = db.setting();
+        let d1_fix = format!(
+            "run `npx wrangler d1 create {}` and put the database_id it prints under [d1] as {}",
+            db.name, db.id_key
+        );
+        if id.is_empty() {
+            out.refusals.push(refusal(&setting, "is not set", d1_fix));
+        } else if is_placeholder(id) {
+            placeholder(&mut out, &setting, &d1_fix);
+        } else if !is_uuid(id) {
+            out.refusals.push(refusal(
+                &setting,
+                format!("{id:?} is not a D1 database id"),
+                d1_fix,
+            ));
+        }
+    }
+    if !file.d1.database_id.trim().is_empty()
+        && file.d1.database_id.trim() == file.d1.events_database_id.trim()
+    {
         out.refusals.push(refusal(
-            "[d1] database_id",
-            format!("{id:?} is not a D1 database id"),
-            d1_fix,
+            "[d1] events_database_id",
+            "is the same database as database_id",
+            "the event log has a database of its own: `npx wrangler d1 create lipa_events`",
         ));
     }
 
@@ -404,29 +419,35 @@ pub struct D1Database {
     pub name: String,
 }
 
-/// Whether the file's database is in the account.
+/// Whether each of the file's databases is in the account.
 pub fn check_d1(file: &DeployFile, listed: &[D1Database]) -> Vec<Refusal> {
-    let id = file.d1.database_id.trim();
-    if listed.iter().any(|d| d.uuid == id) {
-        return Vec::new();
-    }
     let names: Vec<String> = listed
         .iter()
         .map(|d| format!("{} ({})", d.name, d.uuid))
         .collect();
-    vec![refusal(
-        "[d1] database_id",
-        format!(
-            "no D1 database {id} in this account (it has: {})",
-            if names.is_empty() {
-                "none".into()
-            } else {
-                names.join(", ")
-            }
-        ),
-        "run `npx wrangler d1 create lipa` and put the id it prints under [d1], or log in \
-         to the account that has it",
-    )]
+    DATABASES
+        .iter()
+        .filter(|db| !listed.iter().any(|d| d.uuid == file.d1.id_of(db)))
+        .map(|db| {
+            refusal(
+                &db.setting(),
+                format!(
+                    "no D1 database {} in this account (it has: {})",
+                    file.d1.id_of(db),
+                    if names.is_empty() {
+                        "none".into()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+                format!(
+                    "run `npx wrangler d1 create {}` and put the id it prints under [d1] as {}, \
+                     or log in to the account that has it",
+                    db.name, db.id_key
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The migrations `wrangler d1 migrations list --remote` reports as not applied, of those in
@@ -443,14 +464,18 @@ pub fn pending_migrations(output: &str, migrations: &[String]) -> Option<Vec<Str
     (!pending.is_empty()).then_some(pending)
 }
 
-/// Pending migrations are refused unless the merchant asked for them to be applied.
-pub fn check_migrations(pending: &[String], apply: bool) -> Vec<Refusal> {
+/// `db`'s pending migrations are refused unless the merchant asked for them to be applied.
+pub fn check_migrations(db: &Database, pending: &[String], apply: bool) -> Vec<Refusal> {
     if pending.is_empty() || apply {
         return Vec::new();
     }
     vec![refusal(
-        "[d1] database_id",
-        format!("the database lacks migrations {}", pending.join(", ")),
+        &db.setting(),
+        format!(
+            "the database {} lacks migrations {}",
+            db.name,
+            pending.join(", ")
+        ),
         "run again with --apply-migrations (wrangler d1 migrations apply --remote)",
     )]
 }

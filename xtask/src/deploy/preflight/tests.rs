@@ -10,6 +10,7 @@ name = "duka-pay"
 domain = "pay.duka.co.ke"
 [d1]
 database_id = "0f6b1c2e-8d3a-4b5c-9e7f-1a2b3c4d5e6f"
+events_database_id = "7a1d3c5e-2b4f-4a6c-8e0d-9f1b3d5a7c9e"
 [vars]
 MERCHANT_NAME = "Duka"
 MERCHANT_WEBHOOK_URL = "https://duka.co.ke/lipa/webhooks"
@@ -70,6 +71,25 @@ fn refuses_a_missing_d1_id() {
         "[d1] database_id",
         "is not set",
         "wrangler d1 create lipa",
+    );
+}
+
+#[test]
+fn refuses_a_missing_event_log_id_and_one_that_is_the_payments_database() {
+    let mut f = parse(READY);
+    f.d1.events_database_id = String::new();
+    refused_once(
+        &f,
+        "[d1] events_database_id",
+        "is not set",
+        "wrangler d1 create lipa_events",
+    );
+    f.d1.events_database_id = f.d1.database_id.clone();
+    refused_once(
+        &f,
+        "[d1] events_database_id",
+        "is the same database as database_id",
+        "wrangler d1 create lipa_events",
     );
 }
 
@@ -314,15 +334,26 @@ fn refuses_a_d1_database_the_account_does_not_have() {
         uuid: uuid.into(),
         name: "lipa".into(),
     };
+    let events = D1Database {
+        uuid: "7a1d3c5e-2b4f-4a6c-8e0d-9f1b3d5a7c9e".into(),
+        name: "lipa_events".into(),
+    };
     assert_eq!(
-        check_d1(&f, &[db("0f6b1c2e-8d3a-4b5c-9e7f-1a2b3c4d5e6f")]),
+        check_d1(
+            &f,
+            &[db("0f6b1c2e-8d3a-4b5c-9e7f-1a2b3c4d5e6f"), events.clone()]
+        ),
         []
     );
-    let r = check_d1(&f, &[db("11111111-2222-4333-8444-555555555555")]);
+    let r = check_d1(&f, &[db("11111111-2222-4333-8444-555555555555"), events]);
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].setting, "[d1] database_id");
     assert!(r[0].problem.contains("lipa (11111111-"), "{}", r[0].problem);
-    assert!(r[0].fix.contains("wrangler d1 create lipa"));
+    assert!(r[0].fix.contains("wrangler d1 create lipa`"));
+    let r = check_d1(&f, &[db("0f6b1c2e-8d3a-4b5c-9e7f-1a2b3c4d5e6f")]);
+    assert_eq!(r.len(), 1, "the event log's database is missing: {r:#?}");
+    assert_eq!(r[0].setting, "[d1] events_database_id");
+    assert!(r[0].fix.contains("wrangler d1 create lipa_events"));
 }
 
 #[test]
@@ -336,11 +367,16 @@ fn refuses_pending_migrations_unless_asked_to_apply_them() {
     let pending = pending_migrations(listed, &files).unwrap();
     assert_eq!(pending, ["0002_b.sql"]);
     assert_eq!(pending_migrations("✘ [ERROR] not authorized", &files), None);
-    let r = check_migrations(&pending, false);
+    let [payments, events] = DATABASES;
+    let r = check_migrations(&events, &pending, false);
     assert_eq!(r.len(), 1);
-    assert!(r[0].problem.contains("0002_b.sql"));
+    assert_eq!(r[0].setting, "[d1] events_database_id");
+    assert!(r[0]
+        .problem
+        .contains("lipa_events lacks migrations 0002_b.sql"));
     assert!(r[0].fix.contains("--apply-migrations"));
-    assert_eq!(check_migrations(&pending, true), []);
+    assert_eq!(check_migrations(&payments, &pending, true), []);
+    assert_eq!(check_migrations(&payments, &[], false), []);
 }
 
 #[test]
