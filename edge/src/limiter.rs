@@ -45,24 +45,49 @@ const SWEEP_BATCH: usize = 1_000;
 /// next one, so a shard wakes at most this often however many buckets it holds.
 const SWEEP_EVERY_MS: i64 = 60 * 60 * 1000;
 
-/// Asks a bucket for one prompt.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Take {
+/// Asks a bucket for one prompt: `POST https://limiter/take?key=…&limit=…&window_ms=…`, with no
+/// body either way (a hop's request and answer bodies are streams and JSON on both sides, for
+/// three numbers and a yes or no).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Take {
     /// The bucket's key in its shard (see [`Bucket`]).
-    pub key: String,
+    key: String,
     /// Prompts allowed per window.
-    pub limit: u32,
+    limit: u32,
     /// The window, ms.
-    pub window_ms: i64,
+    window_ms: i64,
 }
 
-/// The answer: allowed, or allowed again at a time.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Taken {
-    /// Whether the prompt may go out.
-    pub allowed: bool,
-    /// When the bucket has room again (Unix ms), if it is full.
-    pub retry_at_ms: Option<i64>,
+/// The answer's header saying when a full bucket has room again (Unix ms): the answer is 204
+/// when the prompt may go out, 429 with this header when not.
+const RETRY_AT_HEADER: &str = "Retry-At-Ms";
+
+impl Take {
+    /// The request's URL.
+    fn url(&self) -> String {
+        format!(
+            "https://limiter/take?key={}&limit={}&window_ms={}",
+            self.key, self.limit, self.window_ms
+        )
+    }
+
+    /// Read back from the request's URL; `None` when it is not one [`Take::url`] made.
+    fn from_url(url: &worker::Url) -> Option<Take> {
+        let (mut key, mut limit, mut window_ms) = (None, None, None);
+        for (name, value) in url.query_pairs() {
+            match name.as_ref() {
+                "key" => key = Some(value.into_owned()),
+                "limit" => limit = value.parse().ok(),
+                "window_ms" => window_ms = value.parse().ok(),
+                _ => return None,
+            }
+        }
+        Some(Take {
+            key: key?,
+            limit: limit?,
+            window_ms: window_ms?,
+        })
+    }
 }
 
 /// A bucket's window as its shard keeps it.
@@ -100,8 +125,10 @@ impl DurableObject for PromptLimiter {
     /// Read, decide, write with nothing but storage awaited between (storage keeps the
     /// object's input gate shut, so two takes at once on a shard are counted one after the
     /// other).
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let take: Take = req.json().await?;
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        let Some(take) = Take::from_url(&req.url()?) else {
+            return Response::error("not a take", 400);
+        };
         let storage = self.state.storage();
         let key = format!("{WINDOW_PREFIX}{}", take.key);
         let mut kept = stored::load::<Kept>(&storage, &key)
@@ -119,10 +146,14 @@ impl DurableObject for PromptLimiter {
             }
             self.sweep_scheduled.set(true);
         }
-        Response::from_json(&Taken {
-            allowed: result.is_ok(),
-            retry_at_ms: result.err(),
-        })
+        match result {
+            Ok(()) => Ok(Response::empty()?.with_status(204)),
+            Err(retry_at_ms) => {
+                let headers = worker::Headers::new();
+                headers.set(RETRY_AT_HEADER, &retry_at_ms.to_string())?;
+                Ok(Response::empty()?.with_status(429).with_headers(headers))
+            }
+        }
     }
 
     /// The sweep: forgets the windows that can no longer refuse anything, up to
@@ -249,18 +280,20 @@ pub async fn take(
         limit,
         window_ms,
     };
-    let mut init = worker::RequestInit::new();
-    init.with_method(worker::Method::Post)
-        .with_body(Some(serde_json::to_string(&take)?.into()));
-    let mut resp = stub
-        .fetch_with_request(Request::new_with_init("https://limiter/take", &init)?)
+    let resp = stub
+        .fetch_with_request(Request::new(&take.url(), worker::Method::Post)?)
         .await?;
-    let taken: Taken = resp.json().await?;
-    Ok(if taken.allowed {
-        Ok(())
-    } else {
-        Err(taken.retry_at_ms.unwrap_or_else(now_ms))
-    })
+    match resp.status_code() {
+        204 => Ok(Ok(())),
+        429 => Ok(Err(resp
+            .headers()
+            .get(RETRY_AT_HEADER)?
+            .and_then(|at| at.parse().ok())
+            .unwrap_or_else(now_ms))),
+        status => Err(worker::Error::RustError(format!(
+            "the prompt limiter answered {status}"
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -282,6 +315,25 @@ mod tests {
             .map(|i| Bucket::named(&format!("phone:+2547140{i:05}")).shard)
             .collect();
         assert_eq!(used.len(), SHARDS as usize);
+    }
+
+    #[test]
+    fn a_take_reads_back_from_its_url_and_nothing_else_does() {
+        let take = Take {
+            key: Bucket::named("ip:203.0.113.7").key,
+            limit: 30,
+            window_ms: 600_000,
+        };
+        let url = worker::Url::parse(&take.url()).expect("a URL");
+        assert_eq!(Take::from_url(&url), Some(take));
+        for other in [
+            "https://limiter/take?key=a&limit=5",
+            "https://limiter/take?key=a&limit=x&window_ms=1",
+            "https://limiter/take?key=a&limit=5&window_ms=1&extra=1",
+        ] {
+            let url = worker::Url::parse(other).expect("a URL");
+            assert_eq!(Take::from_url(&url), None, "{other}");
+        }
     }
 
     #[test]

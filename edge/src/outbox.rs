@@ -25,9 +25,12 @@ pub struct OutboundEvent {
     pub next_attempt_at_ms: Option<i64>,
     /// When the merchant answered 2xx.
     pub delivered_at_ms: Option<i64>,
-    /// Whether its row is in the D1 event log (see [`crate::merchant_webhook::attempt`]);
-    /// absent from events stored before it was kept, which write their row once more (a no-op).
-    #[serde(default)]
+    /// Whether its row is in the event log, D1 `lipa_events` (see
+    /// [`crate::merchant_webhook::attempt`]). Stored under a name of its own: an event stored
+    /// before the log had its own database (its flag, `logged`, said `lipa`) reads `false` and
+    /// writes its row into `lipa_events` with its next attempt, so that attempt's row has its
+    /// event there.
+    #[serde(default, rename = "in_lipa_events")]
     pub logged: bool,
 }
 
@@ -126,6 +129,21 @@ mod tests {
             "{elapsed}"
         );
         assert!((12..=16).contains(&attempts), "{attempts}");
+    }
+
+    #[test]
+    fn an_event_logged_before_the_event_log_moved_is_logged_again() {
+        let before = r#"{"event_id":"evt_1","body":"{}","attempts":2,"next_attempt_at_ms":5,"delivered_at_ms":null,"logged":true}"#;
+        let event: OutboundEvent = serde_json::from_str(before).expect("an outbox event");
+        assert!(!event.logged, "its row is in lipa, not lipa_events");
+        let now = OutboundEvent {
+            logged: true,
+            ..event
+        };
+        let text = serde_json::to_string(&now).expect("serializes");
+        assert!(text.contains(r#""in_lipa_events":true"#), "{text}");
+        let back: OutboundEvent = serde_json::from_str(&text).expect("reads back");
+        assert!(back.logged);
     }
 
     #[test]

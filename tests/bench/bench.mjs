@@ -214,8 +214,8 @@ const out = `# Benchmarks
 Made by \`cargo xtask bench\` on ${new Date().toISOString().slice(0, 10)}, on this project's
 machine (${cpus().length} cores), edge and sandbox straight on workerd through Miniflare
 (\`xtask/js/serve-worker.mjs\`: the bindings of each \`wrangler.toml\`, the same built code as
-\`wrangler dev\`, no proxy worker, no inspector, no watcher, no Miniflare entry worker) on 127.0.0.1, the edge's D1 database
-in a process of its own (\`xtask/js/serve-d1.mjs\`, as on Cloudflare, where D1 is a service the
+\`wrangler dev\`, no proxy worker, no inspector, no watcher, no Miniflare entry worker) on 127.0.0.1, the edge's D1 databases
+in a process of their own (\`xtask/js/serve-d1.mjs\`, as on Cloudflare, where D1 is a service the
 Worker calls), Debian Chromium headless. The workers' state (Durable Objects, D1) is kept on a
 tmpfs: SQLite runs every statement and commit, but no commit is flushed to this VM's disk
 (Cloudflare makes a commit durable by replicating it, not on the Worker's thread).
@@ -257,7 +257,7 @@ then the payment read from the provider and stored. What workerd does for the re
 reading their rows), which is more than Cloudflare bills as the Worker's CPU time; the goal is
 judged on it all the same. The column "on the request thread" is the part of it on workerd's
 main thread, the one that runs the requests (without V8's background threads, which compile
-and collect garbage concurrently, and workerd's two small I/O threads). The D1 database runs in a process of its own, as on Cloudflare: its
+and collect garbage concurrently, and workerd's two small I/O threads). The D1 databases run in a process of their own, as on Cloudflare: their
 CPU in the same windows is a column of its own, not part of the edge's.
 
 Not counted: the Node runner beside the edge's workerd (Miniflare, which reads workerd's log
@@ -285,7 +285,7 @@ ${activity}
 ## Where the CPU goes under load (issue #15)
 
 Shares of the machine (${fastCpu.cores} cores × wall time) over each run, from \`/proc\`: the edge's,
-its D1 database's and the sandbox's process groups (runner + workerd), this driver (Node's \`process.cpuUsage\`),
+its D1 databases' and the sandbox's process groups (runner + workerd), this driver (Node's \`process.cpuUsage\`),
 everything else on the machine, and idle. CPU per checkout is each process's CPU over the run
 divided by its checkouts; per request, the edge's CPU over the driver's requests (the sandbox's
 webhooks and the alarms are in the numerator, not the count).

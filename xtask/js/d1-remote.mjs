@@ -1,5 +1,5 @@
-// The edge's `DB` binding in the benchmark runner: D1's API, carried over HTTP to the database
-// served in a process of its own (serve-d1.mjs), as on Cloudflare, where a D1 database is a
+// Each of the edge's D1 bindings in the benchmark runner (`DB`, `EVENTS`): D1's API, carried over
+// HTTP to its database, served in a process of their own (serve-d1.mjs, at `<url>/<binding>`), as on Cloudflare, where a D1 database is a
 // service the Worker calls and not part of its isolate. The edge's CPU then holds what a D1
 // call costs the Worker (the statement sent, the rows read back) and not the database's work,
 // which the bench reads apart. Errors come back with D1's own message.

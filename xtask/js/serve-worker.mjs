@@ -5,8 +5,8 @@
 // routes it): the worker listens on `<port>` itself, as `workerd serve` would serve it. A client
 // of the bench says its own address in `CF-Connecting-IP`, as Cloudflare's edge does (the
 // entry worker would add it). `cargo xtask bench` runs the system this way, so what it
-// measures is Lipa. One difference from `wrangler dev`: a worker's D1 database is served in a process of its own (serve-d1.mjs, at
-// `<D1 url>`), reached through d1-remote.mjs, as on Cloudflare, where D1 is a service the Worker
+// measures is Lipa. One difference from `wrangler dev`: a worker's D1 databases are served in a process of their own (serve-d1.mjs,
+// each at `<D1 url>/<binding>`), reached through d1-remote.mjs, as on Cloudflare, where D1 is a service the Worker
 // calls.
 //
 //   node xtask/js/serve-worker.mjs <worker dir> <port> <persist dir> <vars JSON file> [<D1 url>]

@@ -275,7 +275,7 @@ pub fn deploy(args: &[String]) -> TaskResult {
                 "-c",
                 &config_arg,
             ]),
-            "wrangler d1 migrations apply --remote",
+            &format!("wrangler d1 migrations apply {} --remote", db.name),
         )?;
     }
 
@@ -377,7 +377,7 @@ fn check_account(
                 "-c",
                 config_arg,
             ]),
-            "wrangler d1 migrations list --remote",
+            &format!("wrangler d1 migrations list {} --remote", db.name),
         )?;
         let missing =
             preflight::pending_migrations(&text_of(&list), &migrations).ok_or_else(|| {

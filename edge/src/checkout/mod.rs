@@ -1291,10 +1291,12 @@ fn routed_provider(
 ///
 /// `strict` is the edge's first try, at the checkout the hint names (CrissCross's
 /// `merchantReference`, or the checkout a payment id carries), before the index is asked
-/// whose the transaction is: only a payment with the hint's transaction, or with its payment
-/// id and no other transaction of its own (for a provider that `keeps_one_id`: Xtopay's ids
-/// differ between its answers), so that a transaction Lipa learnt for another payment is left
-/// to the index, which knows its owner.
+/// whose the transaction is: only a payment with the hint's transaction, or with the hint's
+/// payment id and, where the provider `keeps_one_id`, no other transaction of its own (Xtopay
+/// does not keep one: its ids differ between its answers, so its payments match by id alone).
+/// A transaction Lipa learnt for another payment is so left to the index, which knows its
+/// owner; a payment whose transaction is not known yet takes the hint (and reads its own
+/// status by its own reference).
 fn hint_payments(
     rec: &CheckoutRecord,
     provider: ProviderId,

@@ -220,7 +220,11 @@ pub fn check_file(file: &DeployFile, mode: Mode, demo_values: &[&str]) -> Findin
         }
     }
     if !file.d1.database_id.trim().is_empty()
-        && file.d1.database_id.trim() == file.d1.events_database_id.trim()
+        && file
+            .d1
+            .database_id
+            .trim()
+            .eq_ignore_ascii_case(file.d1.events_database_id.trim())
     {
         out.refusals.push(refusal(
             "[d1] events_database_id",

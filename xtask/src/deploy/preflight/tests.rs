@@ -84,7 +84,7 @@ fn refuses_a_missing_event_log_id_and_one_that_is_the_payments_database() {
         "is not set",
         "wrangler d1 create lipa_events",
     );
-    f.d1.events_database_id = f.d1.database_id.clone();
+    f.d1.events_database_id = f.d1.database_id.to_uppercase();
     refused_once(
         &f,
         "[d1] events_database_id",
