@@ -174,14 +174,14 @@ test('a HoneyCoin webhook naming one checkout\'s payment and another\'s transact
   // Each hint has an event id of its own (the sandbox's own webhooks about these transactions
   // are told apart from them), sent twice to see which checkout remembers it.
   const run = Date.now();
-  const hint = async (eventId, transactionId, externalReference) => {
+  const hint = async (eventId, transactionId, externalReference, status = 'pending') => {
     const res = await fetch(`${EDGE}/webhooks/honeycoin`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Webhook-Signature': process.env.HONEYCOIN_WEBHOOK_SECRET },
       body: JSON.stringify({
         eventId: `${eventId}-${run}`,
         event: 'transaction_updated',
-        data: { transactionId, status: 'pending', type: 'deposit', externalReference },
+        data: { transactionId, status, type: 'deposit', externalReference },
         timestamp: new Date().toISOString(),
       }),
     });
@@ -196,6 +196,8 @@ test('a HoneyCoin webhook naming one checkout\'s payment and another\'s transact
   const stranger = `pay_${'a'.repeat(32)}`;
   assert.deepEqual(await hint('stranger', a.transactionId, stranger), { status: 200, body: { received: true } });
   assert.deepEqual(await hint('stranger', a.transactionId, a.paymentId), { status: 200, body: { received: true, duplicate: true } });
+  // A webhook that claims success is a hint only: HoneyCoin's status read says pending.
+  assert.deepEqual(await hint('claimed', a.transactionId, a.paymentId, 'successful'), { status: 200, body: { received: true } });
   // Nobody's transaction, nobody's payment: refused.
   assert.equal((await hint('nobody', 'tx-nobody-knows', stranger)).status, 404);
   for (const { checkout } of [a, b]) {
