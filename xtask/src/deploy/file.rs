@@ -50,11 +50,14 @@ pub struct D1Section {
 }
 
 impl D1Section {
-    /// The id the file gives `db`, trimmed (empty when unset).
+    /// The id the file gives `db`, trimmed; empty when unset, and for a database this section
+    /// has no key for (which the preflight then refuses as not set, rather than give it
+    /// another database's id).
     pub fn id_of(&self, db: &Database) -> &str {
         match db.id_key {
+            "database_id" => self.database_id.trim(),
             "events_database_id" => self.events_database_id.trim(),
-            _ => self.database_id.trim(),
+            _ => "",
         }
     }
 }
@@ -216,6 +219,25 @@ migrations_dir = "migrations-events"
         let vars = t["vars"].as_table().unwrap();
         assert_eq!(vars.len(), 1, "empty values are left out: {vars:?}");
         assert_eq!(vars["MERCHANT_NAME"].as_str(), Some("Duka"));
+    }
+
+    #[test]
+    fn each_database_reads_its_own_id() {
+        let section = D1Section {
+            database_id: " 1 ".into(),
+            events_database_id: "2".into(),
+        };
+        let ids: Vec<&str> = crate::d1::DATABASES
+            .iter()
+            .map(|db| section.id_of(db))
+            .collect();
+        assert_eq!(ids, ["1", "2"]);
+        let unknown = Database {
+            name: "other",
+            migrations_dir: "migrations-other",
+            id_key: "other_database_id",
+        };
+        assert_eq!(section.id_of(&unknown), "", "never another database's id");
     }
 
     #[test]
