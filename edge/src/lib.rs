@@ -11,6 +11,7 @@ pub mod handlers;
 pub mod hosted;
 pub mod idempotency;
 pub mod ids;
+pub mod ip_limit;
 pub mod limiter;
 pub mod limits;
 pub mod merchant_webhook;

@@ -1,15 +1,15 @@
 //! The PromptLimiter Durable Object: the single writer of the [`Window`]s of the buckets
-//! (`phone:+254…`, `ip:…`, `code:…`) that fall in its shard.
+//! (`phone:+254…`, `code:phone:+254…`) that fall in its shard. The per-client-IP limit is not
+//! kept here: it is Cloudflare's rate-limiting binding ([`crate::ip_limit`]).
 //!
 //! A bucket always falls in the same one of [`SHARDS`] objects (by its SHA-256), so each limit
 //! stays global. One object per bucket made a new object, with its own database, for every
-//! number or IP that ever paid, and kept it forever; the shards are a fixed set. (Not a CPU
-//! gain: `cargo xtask profile` reads SQLite at 1.27 ms of a Pay with the shards, 1.30 without:
-//! what it costs is the Pay's four commits, not new databases.) A Pay asks two buckets (its number's and its
-//! IP's), so at a Durable Object's ~1,000 requests/s the shards allow ~32,000 Pays/s; a bucket
-//! as busy as a carrier's shared IP slows the 1/64 of numbers that share its shard.
+//! number that ever paid, and kept it forever; the shards are a fixed set. (Not a CPU gain:
+//! `cargo xtask profile` reads SQLite at 1.27 ms of a Pay with the shards, 1.30 without: what
+//! it costs is the Pay's commits, not new databases.) A Pay asks one bucket (its number's), so
+//! at a Durable Object's ~1,000 requests/s the shards allow ~64,000 Pays/s.
 //!
-//! A shard keeps a bucket under its digest (`window:<hex SHA-256>`: no number or IP is stored)
+//! A shard keeps a bucket under its digest (`window:<hex SHA-256>`: no number is stored)
 //! while the window can still refuse, and up to [`SWEEP_EVERY_MS`] after: its alarm sweeps the
 //! windows whose every prompt has left them ([`Kept::forget_at_ms`]) at most once every
 //! [`SWEEP_EVERY_MS`] (a sweep timed to each window's end woke a shard for about every prompt
@@ -242,7 +242,7 @@ fn kept_from(value: &JsValue) -> Option<Kept> {
 }
 
 /// A bucket as the limiter knows it: its name digested, which picks its shard and keys its
-/// window there, so the number or IP it is named by is never stored.
+/// window there, so the number it is named by is never stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bucket {
     /// The shard object's name (`shard:<n>`).
@@ -252,7 +252,7 @@ pub struct Bucket {
 }
 
 impl Bucket {
-    /// The bucket named `name` (`phone:+254…`, `ip:…`): the same on every call.
+    /// The bucket named `name` (`phone:+254…`): the same on every call.
     pub fn named(name: &str) -> Bucket {
         let digest = Sha256::digest(name.as_bytes());
         let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) % SHARDS;
@@ -320,8 +320,8 @@ mod tests {
     #[test]
     fn a_take_reads_back_from_its_url_and_nothing_else_does() {
         let take = Take {
-            key: Bucket::named("ip:203.0.113.7").key,
-            limit: 30,
+            key: Bucket::named("phone:+254714000077").key,
+            limit: 5,
             window_ms: 600_000,
         };
         let url = worker::Url::parse(&take.url()).expect("a URL");

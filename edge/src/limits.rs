@@ -1,6 +1,6 @@
-//! Spam protection: how many payment prompts one phone number, one checkout and one client IP
-//! may trigger in a window (Xtopay's guide makes this mandatory; Lipa applies it to every
-//! provider). A number the merchant locked has its own, higher, per-phone limit: the merchant
+//! Spam protection: how many payment prompts one phone number and one checkout may trigger in
+//! a window (Xtopay's guide makes this mandatory; Lipa applies it to every provider; the
+//! per-client-IP limit is [`crate::ip_limit`]). A number the merchant locked has its own, higher, per-phone limit: the merchant
 //! vouched for it.
 
 use lipa_api::{ApiError, ErrorCode};
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub use lipa_providers::limits::PromptLimits;
 
-/// The times of recent prompts in one bucket (a phone, an IP, a checkout).
+/// The times of recent prompts in one bucket (a phone number's prompts or codes).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
     hits: Vec<i64>,

@@ -194,11 +194,11 @@ pub const EDGE: Section = Section {
         Setting::var(
             "PROMPT_LIMITS",
             Need::Optional,
-            "spam protection, prompts per phone/checkout/IP[/locked phone] per window in \
-             seconds (default 5/5/30/20 per 600); codes sent by SMS share the per-phone and \
-             per-IP limits",
+            "spam protection, prompts per phone/checkout[/locked phone] per window in seconds \
+             (default 5/5/20 per 600); codes sent by SMS share the per-phone limit (the \
+             per-IP limit is the IP_LIMIT binding in edge/wrangler.toml)",
         )
-        .example("5/5/30/20 per 600"),
+        .example("5/5/20 per 600"),
         Setting::var(
             "SMS_GATEWAY_URL",
             Need::Optional,

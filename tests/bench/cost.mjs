@@ -10,7 +10,7 @@
 // Each round ends its payment (declined on the sandbox's handset) and waits until the
 // edge has settled it, so no payment of an earlier round is polled during a later one.
 import { createHmac } from 'node:crypto';
-import { EDGE, SANDBOX, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET, CLIENT_IP } from '../e2e/support.mjs';
+import { EDGE, SANDBOX, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET, customerIp } from '../e2e/support.mjs';
 import { edgeMeter, edgeByProcess, edgeRequestThreadMeter, groupMeter } from './cpu.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -204,7 +204,7 @@ export async function requestCosts(samples) {
       u = meter();
       keep(WITH_ALARM, t, u);
       t = u;
-      const auth = { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json', ...CLIENT_IP };
+      const auth = { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json', ...customerIp(i) };
       const read = await call('GET', `${EDGE}/api/checkouts/${checkout.id}`, auth);
       u = meter();
       if (read.status === 599) throw new Lost();

@@ -97,11 +97,21 @@ export async function createCheckout(body = {}) {
 
 /**
  * What Cloudflare's edge adds to every request a Worker gets: the client's address. Under
- * \`wrangler dev\` Miniflare's entry worker adds it; the bench serves the edge on workerd
- * without that worker, so its clients (all on this machine) say it themselves, and the
- * per-IP prompt limit is taken on every Pay as in production.
+ * \`wrangler dev\` Miniflare's entry worker adds this machine's when a client does not say one;
+ * a loopback client is not IP-limited (edge/src/ip_limit.rs), so the tests' own calls are not.
  */
 export const CLIENT_IP = { 'CF-Connecting-IP': '127.0.0.1' };
+
+/**
+ * The \`n\`th customer's address, from the benchmarking range 198.18.0.0/15 (RFC 2544), as
+ * \`CF-Connecting-IP\`: the load runs and the bench give each customer its own, so the per-IP
+ * limit is asked on every Pay and code as in production (the bench serves the edge on workerd
+ * without Miniflare's entry worker, which would otherwise add none).
+ */
+export function customerIp(n) {
+  const i = n % 131072;
+  return { 'CF-Connecting-IP': `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}` };
+}
 
 /** Calls the widget API the way the widget does. */
 export async function widgetCall(checkout, method, path = '', body) {

@@ -6,7 +6,7 @@
 // bench` in full (bench.mjs). Traffic stays on 127.0.0.1.
 import { createHmac } from 'node:crypto';
 import {
-  EDGE, SANDBOX, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET, smsCodeFor, verificationCodeFor, CLIENT_IP,
+  EDGE, SANDBOX, MERCHANT_KEY, CRISSCROSS_WEBHOOK_SECRET, smsCodeFor, verificationCodeFor, customerIp,
 } from '../e2e/support.mjs';
 
 /** Where each provider is reached: checkout country and currency, operator, a number prefix. */
@@ -138,7 +138,7 @@ async function drive(run, i, latencies, { finalWithinMs, mix, offset }) {
   }
   const created = creation.body;
   if (!created.id) return { i, provider, suffix, expected, error: `create: ${JSON.stringify(created)}` };
-  const auth = { Authorization: `Bearer ${created.client_secret}`, 'Content-Type': 'application/json', ...CLIENT_IP };
+  const auth = { Authorization: `Bearer ${created.client_secret}`, 'Content-Type': 'application/json', ...customerIp(i + offset) };
   const view = () => timed(latencies, 'GET /api/checkouts/{id}', async () => json(await sendSafe(`${EDGE}/api/checkouts/${created.id}`, { headers: auth })));
   const first = await view();
   // A guest on a route that verifies phones (Xtopay's) confirms the number with the code the

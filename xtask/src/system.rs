@@ -66,10 +66,6 @@ pub const XTOPAY_STATUS_CHECK_AFTER_S_IN_TESTS: &str = "6";
 /// keep each provider's own approval window, minutes).
 pub const APPROVAL_WINDOW_S_IN_TESTS: &str = "10";
 
-/// Spam-protection limits in `test` and `bench` (per phone and per checkout as in
-/// production; per IP raised because every client is 127.0.0.1).
-pub const PROMPT_LIMITS_IN_TESTS: &str = "5/5/100000 per 600";
-
 /// How the system runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -264,8 +260,6 @@ impl System {
                 XTOPAY_STATUS_CHECK_AFTER_S_IN_TESTS.to_string(),
             ));
             edge_vars.push(("APPROVAL_WINDOW_S", APPROVAL_WINDOW_S_IN_TESTS.to_string()));
-            // Every test and benchmark comes from 127.0.0.1: only the per-IP limit is raised.
-            edge_vars.push(("PROMPT_LIMITS", PROMPT_LIMITS_IN_TESTS.to_string()));
             edge_vars.extend(crate::demo::ROTATION_IN_TESTS.map(|(k, v)| (k, v.to_string())));
         }
         let mut sandbox_vars = shared.to_vec();

@@ -550,9 +550,10 @@ impl CheckoutObject {
         Ok(Some((rec, payment)))
     }
 
-    /// Spam protection: at most so many prompts per checkout, per phone number (a higher
-    /// limit for a number the merchant locked) and per client IP in a window; 429 naming
-    /// which, before any provider call.
+    /// Spam protection: at most so many prompts per checkout, per client IP (the IP_LIMIT
+    /// binding, asked first: it needs no hop, and a refused address costs no number's bucket)
+    /// and per phone number (a higher limit for a number the merchant locked) in a window;
+    /// 429 naming which, before any provider call.
     async fn check_prompt_limits(
         &self,
         config: &Config,
@@ -578,32 +579,23 @@ impl CheckoutObject {
             )
             .into());
         }
-        {
-            // One bucket per number: a locked number may fill it further than a guest's.
-            let bucket = format!("phone:{}", msisdn.e164());
-            let limit = match rec.locked_phone {
-                None => limits.per_phone,
-                Some(_) => limits.per_locked_phone,
-            };
-            if let Err(retry_at) =
-                crate::limiter::take(&self.env, &bucket, limit, limits.window_ms).await?
-            {
-                log("prompt_limit", &format!("phone {}", msisdn.masked()));
-                return Err(crate::limits::refused("phone number", retry_at, now).into());
-            }
+        if !crate::ip_limit::take(&self.env, crate::ip_limit::Purpose::Prompt, client_ip).await? {
+            log("prompt_limit", "client ip");
+            return Err(
+                crate::limits::refused("device", now + crate::ip_limit::PERIOD_MS, now).into(),
+            );
         }
-        if let Some(ip) = client_ip.filter(|ip| !ip.is_empty()) {
-            if let Err(retry_at) = crate::limiter::take(
-                &self.env,
-                &format!("ip:{ip}"),
-                limits.per_ip,
-                limits.window_ms,
-            )
-            .await?
-            {
-                log("prompt_limit", "client ip");
-                return Err(crate::limits::refused("device", retry_at, now).into());
-            }
+        // One bucket per number: a locked number may fill it further than a guest's.
+        let bucket = format!("phone:{}", msisdn.e164());
+        let limit = match rec.locked_phone {
+            None => limits.per_phone,
+            Some(_) => limits.per_locked_phone,
+        };
+        if let Err(retry_at) =
+            crate::limiter::take(&self.env, &bucket, limit, limits.window_ms).await?
+        {
+            log("prompt_limit", &format!("phone {}", msisdn.masked()));
+            return Err(crate::limits::refused("phone number", retry_at, now).into());
         }
         Ok(())
     }

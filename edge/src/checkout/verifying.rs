@@ -121,8 +121,9 @@ impl CheckoutObject {
         )?)
     }
 
-    /// Codes sent by SMS cost money and reach a stranger's phone: the per-phone and per-IP
-    /// limits of `PROMPT_LIMITS` bound them too, in their own buckets.
+    /// Codes sent by SMS cost money and reach a stranger's phone: the per-phone limit of
+    /// `PROMPT_LIMITS` and the per-IP binding bound them too, counted apart from prompts (the
+    /// address first: it needs no hop).
     async fn check_code_limits(
         &self,
         config: &Config,
@@ -131,6 +132,15 @@ impl CheckoutObject {
     ) -> EdgeResult<()> {
         let limits = config.limits;
         let now = now_ms();
+        if !crate::ip_limit::take(&self.env, crate::ip_limit::Purpose::Code, client_ip).await? {
+            log("verify_code_limit", "client ip");
+            return Err(crate::limits::refused_codes(
+                "device",
+                now + crate::ip_limit::PERIOD_MS,
+                now,
+            )
+            .into());
+        }
         let bucket = format!("code:phone:{}", msisdn.e164());
         if let Err(retry_at) =
             crate::limiter::take(&self.env, &bucket, limits.per_phone, limits.window_ms).await?
@@ -141,19 +151,6 @@ impl CheckoutObject {
                 ..crate::limits::refused_codes("phone number", retry_at, now)
             }
             .into());
-        }
-        if let Some(ip) = client_ip.filter(|ip| !ip.is_empty()) {
-            if let Err(retry_at) = crate::limiter::take(
-                &self.env,
-                &format!("code:ip:{ip}"),
-                limits.per_ip,
-                limits.window_ms,
-            )
-            .await?
-            {
-                log("verify_code_limit", "client ip");
-                return Err(crate::limits::refused_codes("device", retry_at, now).into());
-            }
         }
         Ok(())
     }

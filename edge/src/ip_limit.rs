@@ -1,0 +1,139 @@
+//! The per-client-IP limit on payment prompts and on codes sent by SMS: Cloudflare's
+//! rate-limiting binding [`BINDING`] (`[[ratelimits]]` in `edge/wrangler.toml`), asked with the
+//! client's address from `CF-Connecting-IP`.
+//!
+//! Why not a PromptLimiter bucket, as it was: a bucket is a hop to a Durable Object, about a
+//! millisecond of a Pay's CPU (BENCHMARKS.md, "what a hop costs") and, on Cloudflare, a round
+//! trip to wherever that shard lives. The binding is counted where the request arrives, with
+//! no hop. What it gives up is exactness: its counts are per Cloudflare location and
+//! eventually consistent, and its window is a fixed minute. That fits this limit, which is a
+//! coarse guard against one source prompting many numbers (many customers share one address
+//! behind a carrier's NAT, and an attacker changes addresses anyway); the limits that protect
+//! a person stay exact and global in the PromptLimiter (per phone number) and in the checkout's
+//! own record (per checkout).
+//!
+//! An IPv6 client is counted by its /64 (one subscriber's prefix: any address in it is theirs);
+//! a loopback client is this machine itself (local development, the tests), never a customer
+//! on Cloudflare, and is not counted.
+
+use std::net::IpAddr;
+
+use worker::Env;
+
+/// The binding's name.
+pub const BINDING: &str = "IP_LIMIT";
+
+/// The binding's window (`simple = { period = 60 }`), for the refusal's "try again in".
+pub const PERIOD_MS: i64 = 60_000;
+
+/// What a client is asking for: each has its own count per address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A payment prompt (Pay).
+    Prompt,
+    /// A verification code sent by SMS.
+    Code,
+}
+
+impl Purpose {
+    fn prefix(self) -> &'static str {
+        match self {
+            Purpose::Prompt => "prompt",
+            Purpose::Code => "code",
+        }
+    }
+}
+
+/// The key a client's address is counted under, `None` for a client that is not counted
+/// (no address, or a loopback one).
+fn key(purpose: Purpose, client_ip: &str) -> Option<String> {
+    let text = client_ip.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let who = match text.parse::<IpAddr>() {
+        Ok(ip) if ip.is_loopback() => return None,
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) if v4.is_loopback() => return None,
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        // Cloudflare always sends an address; anything else is counted as it is.
+        Err(_) => text.to_string(),
+    };
+    Some(format!("{}:{who}", purpose.prefix()))
+}
+
+/// Counts one `purpose` for the client; `false` when its address has used up the minute's
+/// limit. A client with no address, or a loopback one, is always let through.
+pub async fn take(env: &Env, purpose: Purpose, client_ip: Option<&str>) -> worker::Result<bool> {
+    let Some(key) = client_ip.and_then(|ip| key(purpose, ip)) else {
+        return Ok(true);
+    };
+    Ok(env.rate_limiter(BINDING)?.limit(key).await?.success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_is_counted_per_purpose() {
+        assert_eq!(
+            key(Purpose::Prompt, "203.0.113.9").as_deref(),
+            Some("prompt:203.0.113.9")
+        );
+        assert_eq!(
+            key(Purpose::Code, " 203.0.113.9 ").as_deref(),
+            Some("code:203.0.113.9")
+        );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64() {
+        let a = key(Purpose::Prompt, "2001:db8:1:2:aaaa::1");
+        let b = key(Purpose::Prompt, "2001:0db8:0001:0002:ffff:1:2:3");
+        assert_eq!(a.as_deref(), Some("prompt:2001:db8:1:2::/64"));
+        assert_eq!(a, b, "two addresses of one /64 share a count");
+        assert_ne!(a, key(Purpose::Prompt, "2001:db8:1:3::1"));
+        assert_eq!(
+            key(Purpose::Prompt, "::ffff:198.51.100.7").as_deref(),
+            Some("prompt:198.51.100.7"),
+            "an IPv4-mapped address is its IPv4 one"
+        );
+    }
+
+    #[test]
+    fn this_machine_and_a_missing_address_are_not_counted() {
+        for ip in [
+            "127.0.0.1",
+            "127.3.2.1",
+            "::1",
+            "::ffff:127.0.0.1",
+            "",
+            "  ",
+        ] {
+            assert_eq!(key(Purpose::Prompt, ip), None, "{ip:?}");
+        }
+    }
+
+    #[test]
+    fn the_period_is_the_bindings() {
+        // The refusal's "try again in" is computed from PERIOD_MS: it must be the window the
+        // binding in wrangler.toml counts in.
+        let toml = include_str!("../wrangler.toml");
+        let block = toml
+            .split("[[ratelimits]]")
+            .nth(1)
+            .expect("wrangler.toml declares a [[ratelimits]] binding");
+        assert!(block.contains(&format!("name = \"{BINDING}\"")), "{block}");
+        assert!(
+            block.contains(&format!("period = {}", PERIOD_MS / 1000)),
+            "{block}"
+        );
+    }
+}
