@@ -6,7 +6,8 @@
 //! the edge runs.
 //!
 //! The per-client-IP limit is not here: it is the edge's `IP_LIMIT` rate-limiting binding
-//! (`edge/wrangler.toml`), counted by Cloudflare where the request arrives.
+//! (`edge/wrangler.toml`; a deployment sets it with `[worker] prompts_per_ip_per_minute`),
+//! counted by Cloudflare where the request arrives.
 
 /// The limits in force (`PROMPT_LIMITS` = `phone/checkout[/locked_phone] per seconds`,
 /// e.g. `5/5/20 per 600`).
@@ -54,8 +55,8 @@ impl PromptLimits {
             [phone, checkout, locked] => (*phone, *checkout, *locked),
             [_, _, _, _] => {
                 return Err(format!(
-                    "PROMPT_LIMITS {text:?}: the per-IP limit is no longer part of it (it is the \
-                     IP_LIMIT rate-limiting binding in edge/wrangler.toml); give \
+                    "PROMPT_LIMITS {text:?}: the per-IP limit is no longer part of it (it is \
+                     [worker] prompts_per_ip_per_minute in the deployment file); give \
                      phone/checkout[/locked_phone] per seconds, e.g. \"5/5/20 per 600\""
                 ))
             }
@@ -105,7 +106,7 @@ mod tests {
     #[test]
     fn the_old_form_with_an_ip_limit_is_refused_saying_where_it_went() {
         let e = PromptLimits::parse("5/5/30/20 per 600").unwrap_err();
-        assert!(e.contains("IP_LIMIT"), "{e}");
+        assert!(e.contains("prompts_per_ip_per_minute"), "{e}");
         assert!(e.contains("5/5/20 per 600"), "{e}");
     }
 }

@@ -196,7 +196,7 @@ pub const EDGE: Section = Section {
             Need::Optional,
             "spam protection, prompts per phone/checkout[/locked phone] per window in seconds \
              (default 5/5/20 per 600); codes sent by SMS share the per-phone limit (the \
-             per-IP limit is the IP_LIMIT binding in edge/wrangler.toml)",
+             per-IP limit is [worker] prompts_per_ip_per_minute)",
         )
         .example("5/5/20 per 600"),
         Setting::var(

@@ -186,7 +186,9 @@ const cold = await coldStarts(5);
 // The capacity model's inputs.
 const PEAK = 200;
 const D1_QPS = 1000;
-const PER_IP = 30;
+// The per-address limit (edge/wrangler.toml's IP_LIMIT; a deployment's [worker]
+// prompts_per_ip_per_minute).
+const PER_IP = 10;
 // Each D1 database by itself (each is a primary of its own, running its queries one at a
 // time), the busiest first.
 const D1_ROLES = { lipa: 'the payments index', lipa_events: "the merchant's event log" };
@@ -351,8 +353,8 @@ requests per second each).
 | shared resource | per checkout (measured above) | at ${PEAK} checkouts/s | allows |
 | --- | ---: | ---: | ---: |
 ${d1Databases.map((d) => `| D1 \`${d.name}\`, ${D1_ROLES[d.name] ?? 'a database'} (one primary, queries one at a time) | ${d.perCo.toFixed(2)} queries, ${d.ms.toFixed(2)} ms executing | ${(d.perCo * PEAK).toFixed(0)} queries/s | ~${d.rule.toFixed(0)} checkouts/s at Cloudflare's 1 ms a query; ~${d.measured.toFixed(0)} at the execution time measured here |`).join('\n')}
-| PromptLimiter, 64 shard objects holding every phone and IP bucket (a bucket always in the same shard) | 2 requests per Pay (its number's bucket, its IP's) | ${(2 * PEAK / 64).toFixed(1)} requests/s per shard | 64 × 1,000 / 2 = 32,000 Pays/s spread over the shards; on one number the limit (5 per 10 min) refuses long before |
-| PromptLimiter, one IP's bucket | 1 request per Pay from that IP | depends on how many customers share an IP | its shard: 1,000/s, shared with 1/64 of the numbers' buckets; the policy: **${PER_IP} Pays per 10 min per IP** |
+| PromptLimiter, 64 shard objects holding every phone number's bucket (a bucket always in the same shard) | 1 request per Pay (its number's bucket) | ${(PEAK / 64).toFixed(1)} requests/s per shard | 64 × 1,000 = 64,000 Pays/s spread over the shards; on one number the limit (5 per 10 min) refuses long before |
+| The per-address limit (Cloudflare's rate-limiting binding \`IP_LIMIT\`, counted in the location the request arrives at, no object) | 1 call per Pay | no shared object | Cloudflare publishes no throughput limit for the binding; the policy: **${PER_IP} Pays a minute per address** |
 | A provider's API, per merchant account (no guide publishes a rate limit; they document the 429) | requests per payment, measured in the throughput run (customers answering in 2 s): ${Object.entries(requestsPerPayment).map(([p, r]) => `${p} ${r.toFixed(1)}`).join(', ')} | ${Math.min(...Object.values(requestsPerPayment)) * PEAK | 0}–${Math.max(...Object.values(requestsPerPayment)) * PEAK | 0} requests/s if every payment went to one provider | the provider's limit over its requests per payment: at the sandbox's Dollr limit (${dollrOwnLimit}/s), ~${(dollrOwnLimit / requestsPerPayment.dollr).toFixed(0)} Dollr payments/s |
 | The merchant's webhook endpoint | ${eventsPerCo.toFixed(2)} deliveries (one final event a payment, retries on failure) | ${(eventsPerCo * PEAK).toFixed(0)} POSTs/s | what the merchant's server takes; Lipa retries with backoff |
 
@@ -386,11 +388,12 @@ read or sent again later; a Pay whose preparation (Dollr's fee preview) is still
 seconds after it was pressed is refused, nothing sent, and the customer presses Pay again. A
 merchant planning a sale must ask each provider for the account's limit.
 
-Next comes a policy, not a machine: **the per-IP prompt limit**. Mobile networks put many
+Next comes a policy, not a machine: **the per-address prompt limit**. Mobile networks put many
 customers behind one carrier-grade NAT address; any address shared by more than ${PER_IP} paying
-customers in ten minutes gets its Pays refused (\`rate_limited\`, with when to retry). A merchant
-expecting a sale must raise it (\`PROMPT_LIMITS\`, e.g. \`5/5/2000 per 600\`): the per-phone limit,
-which is what protects a victim's phone from prompt spam, is unaffected. The merchant's
+customers in a minute gets its Pays refused (\`too_many_prompts\`, with when to retry). A merchant
+expecting a sale must raise it (\`[worker] prompts_per_ip_per_minute\` in the deployment file,
+e.g. 400, then \`cargo xtask deploy\`): the per-phone limit, which is what protects a victim's
+phone from prompt spam, is unaffected. The merchant's
 endpoint must take ${(eventsPerCo * PEAK).toFixed(0)} POSTs/s at the peak; one that cannot is retried, so events
 arrive late but none is lost.
 

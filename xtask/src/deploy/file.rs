@@ -35,6 +35,12 @@ pub struct WorkerSection {
     /// one it answers on `https://<name>.<account>.workers.dev`.
     #[serde(default)]
     pub domain: Option<String>,
+    /// Payment prompts (and, counted apart, codes by SMS) one client address may trigger per
+    /// minute: the limit of the edge's `IP_LIMIT` rate-limiting binding; edge/wrangler.toml's
+    /// when not given. A merchant expecting a sale raises it: many customers share one
+    /// carrier-grade NAT address.
+    #[serde(default)]
+    pub prompts_per_ip_per_minute: Option<u32>,
 }
 
 /// `[d1]`: the id of each of the edge's D1 databases ([`crate::d1::DATABASES`]).
@@ -132,6 +138,25 @@ pub fn wrangler_config(
             db.insert("database_id".into(), (*id).into());
         }
     }
+    if let Some(limit) = file.worker.prompts_per_ip_per_minute {
+        if limit == 0 {
+            return Err(TaskError(
+                "[worker] prompts_per_ip_per_minute must be at least 1".into(),
+            ));
+        }
+        let simple = config
+            .get_mut("ratelimits")
+            .and_then(toml::Value::as_array_mut)
+            .and_then(|all| {
+                all.iter_mut()
+                    .filter_map(toml::Value::as_table_mut)
+                    .find(|r| r.get("name").and_then(toml::Value::as_str) == Some("IP_LIMIT"))
+            })
+            .and_then(|r| r.get_mut("simple"))
+            .and_then(toml::Value::as_table_mut)
+            .ok_or_else(|| TaskError("edge/wrangler.toml has no IP_LIMIT rate limiter".into()))?;
+        simple.insert("limit".into(), i64::from(limit).into());
+    }
     if let Some(domain) = &file.worker.domain {
         let mut route = toml::Table::new();
         route.insert("pattern".into(), domain.clone().into());
@@ -170,6 +195,10 @@ migrations_dir = "migrations"
 binding = "EVENTS"
 database_name = "lipa_events"
 migrations_dir = "migrations-events"
+[[ratelimits]]
+name = "IP_LIMIT"
+namespace_id = "1001"
+simple = { limit = 10, period = 60 }
 "#;
 
     fn file(extra: &str) -> DeployFile {
@@ -219,6 +248,27 @@ migrations_dir = "migrations-events"
         let vars = t["vars"].as_table().unwrap();
         assert_eq!(vars.len(), 1, "empty values are left out: {vars:?}");
         assert_eq!(vars["MERCHANT_NAME"].as_str(), Some("Duka"));
+    }
+
+    #[test]
+    fn the_per_ip_limit_is_the_files_or_the_bases() {
+        let ids = [("lipa", "1"), ("lipa_events", "2")];
+        let limit = |f: &DeployFile| -> TaskResult<(i64, i64)> {
+            let text = wrangler_config(BASE, Path::new("/src/edge"), f, &ids)?;
+            let t: toml::Table = toml::from_str(&text).unwrap();
+            let simple = &t["ratelimits"][0]["simple"];
+            Ok((
+                simple["limit"].as_integer().unwrap(),
+                simple["period"].as_integer().unwrap(),
+            ))
+        };
+        assert_eq!(limit(&file("")).unwrap(), (10, 60));
+        assert_eq!(
+            limit(&file("prompts_per_ip_per_minute = 400")).unwrap(),
+            (400, 60)
+        );
+        let e = limit(&file("prompts_per_ip_per_minute = 0")).unwrap_err();
+        assert!(e.0.contains("prompts_per_ip_per_minute"), "{e}");
     }
 
     #[test]
