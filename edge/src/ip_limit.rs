@@ -1,32 +1,34 @@
-//! The per-client-IP limit on payment prompts and on codes sent by SMS: Cloudflare's
-//! rate-limiting binding [`BINDING`] (`[[ratelimits]]` in `edge/wrangler.toml`), asked with the
-//! client's address from `CF-Connecting-IP`.
+//! The per-client-address limits on payment prompts and on codes sent by SMS: Cloudflare's
+//! rate-limiting bindings (`[[ratelimits]]` in `edge/wrangler.toml`), one per [`Purpose`],
+//! asked with the client's address from `CF-Connecting-IP`.
 //!
 //! Why not a PromptLimiter bucket, as it was: a bucket is a hop to a Durable Object, about a
 //! millisecond of a Pay's CPU (BENCHMARKS.md, "what a hop costs") and, on Cloudflare, a round
-//! trip to wherever that shard lives. The binding is counted where the request arrives, with
-//! no hop. What it gives up is exactness: its counts are per Cloudflare location and
-//! eventually consistent, and its window is a fixed minute. That fits this limit, which is a
-//! coarse guard against one source prompting many numbers (many customers share one address
-//! behind a carrier's NAT, and an attacker changes addresses anyway); the limits that protect
-//! a person stay exact and global in the PromptLimiter (per phone number) and in the checkout's
-//! own record (per checkout).
+//! trip to wherever that shard lives. A binding is counted by Cloudflare in the location of the
+//! Checkout object that asks (near the merchant's server, which created it), with no hop. What
+//! it gives up is exactness: its counts are per location and eventually consistent, and its
+//! window is a fixed minute. That fits these limits, which are coarse guards against one source
+//! prompting many numbers or making Lipa text many (many customers share one address behind a
+//! carrier's NAT, and an attacker changes addresses anyway); the limits that protect a person
+//! stay exact and global in the PromptLimiter (per phone number) and in the checkout's own
+//! record (per checkout). Codes have a binding, and a limit, of their own: a merchant raises
+//! the prompts' for a sale, and texts cost money to send.
 //!
-//! An IPv6 client is counted by its /64 (one subscriber's prefix: any address in it is theirs);
+//! An IPv6 client is counted by its /64 (the prefix a network hands one subscriber or one site);
 //! a loopback client is this machine itself (local development, the tests), never a customer
-//! on Cloudflare, and is not counted.
+//! on Cloudflare, and is not counted. A request with no address (Cloudflare always sends one;
+//! a zone rule could strip it) is let through and logged.
 
 use std::net::IpAddr;
 
 use worker::Env;
 
-/// The binding's name.
-pub const BINDING: &str = "IP_LIMIT";
+use crate::checkout::log;
 
-/// The binding's window (`simple = { period = 60 }`), for the refusal's "try again in".
+/// The bindings' window (`simple = { period = 60 }`), for the refusal's "try again in".
 pub const PERIOD_MS: i64 = 60_000;
 
-/// What a client is asking for: each has its own count per address.
+/// What a client is asking for: each has its own binding, limit and count per address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     /// A payment prompt (Pay).
@@ -36,6 +38,17 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// Every purpose, for the tests that read `wrangler.toml`.
+    pub const ALL: [Purpose; 2] = [Purpose::Prompt, Purpose::Code];
+
+    /// The rate-limiting binding that counts it.
+    pub fn binding(self) -> &'static str {
+        match self {
+            Purpose::Prompt => "IP_PROMPT_LIMIT",
+            Purpose::Code => "IP_CODE_LIMIT",
+        }
+    }
+
     fn prefix(self) -> &'static str {
         match self {
             Purpose::Prompt => "prompt",
@@ -69,12 +82,20 @@ fn key(purpose: Purpose, client_ip: &str) -> Option<String> {
 }
 
 /// Counts one `purpose` for the client; `false` when its address has used up the minute's
-/// limit. A client with no address, or a loopback one, is always let through.
+/// limit. A client with no address, or a loopback one, is always let through. A missing
+/// binding is an error: the Pay or the code is refused before anything is sent.
 pub async fn take(env: &Env, purpose: Purpose, client_ip: Option<&str>) -> worker::Result<bool> {
     let Some(key) = client_ip.and_then(|ip| key(purpose, ip)) else {
+        if client_ip.is_none_or(|ip| ip.trim().is_empty()) {
+            log("ip_limit_no_address", purpose.prefix());
+        }
         return Ok(true);
     };
-    Ok(env.rate_limiter(BINDING)?.limit(key).await?.success)
+    Ok(env
+        .rate_limiter(purpose.binding())?
+        .limit(key)
+        .await?
+        .success)
 }
 
 #[cfg(test)]
@@ -122,18 +143,20 @@ mod tests {
     }
 
     #[test]
-    fn the_period_is_the_bindings() {
-        // The refusal's "try again in" is computed from PERIOD_MS: it must be the window the
+    fn every_purpose_has_its_binding_counting_in_the_period() {
+        // The refusal's "try again in" is computed from PERIOD_MS: it must be the window each
         // binding in wrangler.toml counts in.
         let toml = include_str!("../wrangler.toml");
-        let block = toml
-            .split("[[ratelimits]]")
-            .nth(1)
-            .expect("wrangler.toml declares a [[ratelimits]] binding");
-        assert!(block.contains(&format!("name = \"{BINDING}\"")), "{block}");
-        assert!(
-            block.contains(&format!("period = {}", PERIOD_MS / 1000)),
-            "{block}"
-        );
+        for purpose in Purpose::ALL {
+            let name = format!("name = \"{}\"", purpose.binding());
+            let block = toml
+                .split("[[ratelimits]]")
+                .find(|b| b.contains(&name))
+                .unwrap_or_else(|| panic!("wrangler.toml declares {name}"));
+            assert!(
+                block.contains(&format!("period = {}", PERIOD_MS / 1000)),
+                "{block}"
+            );
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Spam protection: how many payment prompts one phone number and one checkout may trigger in
 //! a window (Xtopay's guide makes this mandatory; Lipa applies it to every provider; the
-//! per-client-IP limit is [`crate::ip_limit`]). A number the merchant locked has its own, higher, per-phone limit: the merchant
-//! vouched for it.
+//! per-client-address limits are [`crate::ip_limit`]). A number the merchant locked has its
+//! own, higher, per-phone limit: the merchant vouched for it.
 
 use lipa_api::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};

@@ -5,12 +5,12 @@
 //! Parsed here, not in the edge, so that `cargo xtask deploy` checks the setting with the code
 //! the edge runs.
 //!
-//! The per-client-IP limit is not here: it is the edge's `IP_LIMIT` rate-limiting binding
-//! (`edge/wrangler.toml`; a deployment sets it with `[worker] prompts_per_ip_per_minute`),
-//! counted by Cloudflare where the request arrives.
+//! The per-client-address limits are not here: they are the edge's rate-limiting bindings
+//! (`edge/wrangler.toml`; a deployment sets them with `[worker] prompts_per_ip_per_minute` and
+//! `codes_per_ip_per_minute`), counted by Cloudflare.
 
-/// The limits in force (`PROMPT_LIMITS` = `phone/checkout[/locked_phone] per seconds`,
-/// e.g. `5/5/20 per 600`).
+/// The limits in force (`PROMPT_LIMITS` = `phone/checkout per seconds[, locked L]`, e.g.
+/// `5/5 per 600, locked 20`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PromptLimits {
     /// Prompts per phone number per window.
@@ -36,35 +36,47 @@ impl Default for PromptLimits {
 }
 
 impl PromptLimits {
-    /// Parses `phone/checkout[/locked_phone] per seconds`. The four-number form of earlier
-    /// versions (`phone/checkout/ip/locked_phone`) is refused, saying where the per-IP limit
-    /// went, rather than read with its numbers in the wrong places.
+    /// Parses `phone/checkout per seconds[, locked L]`. The forms of earlier versions
+    /// (`phone/checkout/ip[/locked_phone] per seconds`) are refused, saying where the per-IP
+    /// limit went, rather than read with a number in another place: their third number was
+    /// the per-IP limit, which a sale raised into the thousands.
     pub fn parse(text: &str) -> Result<PromptLimits, String> {
-        let bad = || format!("PROMPT_LIMITS {text:?}: expected e.g. \"5/5/20 per 600\"");
-        let (counts, window) = text.split_once(" per ").ok_or_else(bad)?;
+        let bad = || format!("PROMPT_LIMITS {text:?}: expected e.g. \"5/5 per 600, locked 20\"");
+        let (counts, rest) = text.split_once(" per ").ok_or_else(bad)?;
         let n: Vec<u32> = counts
             .split('/')
             .map(|c| c.trim().parse::<u32>().map_err(|_| bad()))
             .collect::<Result<_, _>>()?;
-        let window_s: i64 = window.trim().parse().map_err(|_| bad())?;
-        if window_s <= 0 || n.contains(&0) {
-            return Err(bad());
-        }
-        let (phone, checkout, locked) = match n.as_slice() {
-            [phone, checkout] => (*phone, *checkout, phone.saturating_mul(4)),
-            [phone, checkout, locked] => (*phone, *checkout, *locked),
-            [_, _, _, _] => {
-                return Err(format!(
+        let [phone, checkout] = n.as_slice() else {
+            return Err(if matches!(n.len(), 3 | 4) {
+                format!(
                     "PROMPT_LIMITS {text:?}: the per-IP limit is no longer part of it (it is \
                      [worker] prompts_per_ip_per_minute in the deployment file); give \
-                     phone/checkout[/locked_phone] per seconds, e.g. \"5/5/20 per 600\""
-                ))
-            }
-            _ => return Err(bad()),
+                     phone/checkout per seconds[, locked L], e.g. \"5/5 per 600, locked 20\""
+                )
+            } else {
+                bad()
+            });
         };
+        let (window, locked) = match rest.split_once(',') {
+            None => (rest, None),
+            Some((window, locked)) => {
+                let l = locked
+                    .trim()
+                    .strip_prefix("locked ")
+                    .and_then(|l| l.trim().parse::<u32>().ok())
+                    .ok_or_else(bad)?;
+                (window, Some(l))
+            }
+        };
+        let window_s: i64 = window.trim().parse().map_err(|_| bad())?;
+        let locked = locked.unwrap_or_else(|| phone.saturating_mul(4));
+        if window_s <= 0 || *phone == 0 || *checkout == 0 || locked == 0 {
+            return Err(bad());
+        }
         Ok(PromptLimits {
-            per_phone: phone,
-            per_checkout: checkout,
+            per_phone: *phone,
+            per_checkout: *checkout,
             per_locked_phone: locked,
             window_ms: window_s * 1000,
         })
@@ -87,16 +99,18 @@ mod tests {
             })
         );
         assert_eq!(
-            PromptLimits::parse("5/4/50 per 60").map(|l| l.per_locked_phone),
+            PromptLimits::parse("5/4 per 60, locked 50").map(|l| l.per_locked_phone),
             Ok(50)
         );
         for bad in [
             "5 per 600",
-            "5/5/5",
-            "a/5/5 per 600",
-            "5/5/5 per 0",
-            "0/5/5 per 60",
-            "5/5/0 per 60",
+            "5/5",
+            "a/5 per 600",
+            "5/5 per 0",
+            "0/5 per 60",
+            "5/5 per 60, locked 0",
+            "5/5 per 60, 20",
+            "5/5 per 60, locked twenty",
             "5/5/5/5/5 per 60",
         ] {
             assert!(PromptLimits::parse(bad).is_err(), "{bad}");
@@ -104,9 +118,11 @@ mod tests {
     }
 
     #[test]
-    fn the_old_form_with_an_ip_limit_is_refused_saying_where_it_went() {
-        let e = PromptLimits::parse("5/5/30/20 per 600").unwrap_err();
-        assert!(e.contains("prompts_per_ip_per_minute"), "{e}");
-        assert!(e.contains("5/5/20 per 600"), "{e}");
+    fn the_old_forms_with_an_ip_limit_are_refused_saying_where_it_went() {
+        for old in ["5/5/30/20 per 600", "5/5/2000 per 600"] {
+            let e = PromptLimits::parse(old).unwrap_err();
+            assert!(e.contains("prompts_per_ip_per_minute"), "{e}");
+            assert!(e.contains("5/5 per 600, locked 20"), "{e}");
+        }
     }
 }

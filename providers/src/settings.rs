@@ -194,11 +194,11 @@ pub const EDGE: Section = Section {
         Setting::var(
             "PROMPT_LIMITS",
             Need::Optional,
-            "spam protection, prompts per phone/checkout[/locked phone] per window in seconds \
-             (default 5/5/20 per 600); codes sent by SMS share the per-phone limit (the \
+            "spam protection, prompts per phone/checkout per window in seconds[, per locked \
+             phone] (default 5/5 per 600, locked 20); codes sent by SMS share the per-phone limit (the \
              per-IP limit is [worker] prompts_per_ip_per_minute)",
         )
-        .example("5/5/20 per 600"),
+        .example("5/5 per 600, locked 20"),
         Setting::var(
             "SMS_GATEWAY_URL",
             Need::Optional,

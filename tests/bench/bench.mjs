@@ -186,8 +186,8 @@ const cold = await coldStarts(5);
 // The capacity model's inputs.
 const PEAK = 200;
 const D1_QPS = 1000;
-// The per-address limit (edge/wrangler.toml's IP_LIMIT; a deployment's [worker]
-// prompts_per_ip_per_minute).
+// The per-address limit on prompts (edge/wrangler.toml's IP_PROMPT_LIMIT; a deployment's
+// [worker] prompts_per_ip_per_minute).
 const PER_IP = 10;
 // Each D1 database by itself (each is a primary of its own, running its queries one at a
 // time), the busiest first.
@@ -354,7 +354,7 @@ requests per second each).
 | --- | ---: | ---: | ---: |
 ${d1Databases.map((d) => `| D1 \`${d.name}\`, ${D1_ROLES[d.name] ?? 'a database'} (one primary, queries one at a time) | ${d.perCo.toFixed(2)} queries, ${d.ms.toFixed(2)} ms executing | ${(d.perCo * PEAK).toFixed(0)} queries/s | ~${d.rule.toFixed(0)} checkouts/s at Cloudflare's 1 ms a query; ~${d.measured.toFixed(0)} at the execution time measured here |`).join('\n')}
 | PromptLimiter, 64 shard objects holding every phone number's bucket (a bucket always in the same shard) | 1 request per Pay (its number's bucket) | ${(PEAK / 64).toFixed(1)} requests/s per shard | 64 × 1,000 = 64,000 Pays/s spread over the shards; on one number the limit (5 per 10 min) refuses long before |
-| The per-address limit (Cloudflare's rate-limiting binding \`IP_LIMIT\`, counted in the location the request arrives at, no object) | 1 call per Pay | no shared object | Cloudflare publishes no throughput limit for the binding; the policy: **${PER_IP} Pays a minute per address** |
+| The per-address limit (Cloudflare's rate-limiting binding \`IP_PROMPT_LIMIT\`, counted in the location of the Checkout object that asks, no object of Lipa's) | 1 call per Pay | no shared object | Cloudflare publishes no throughput limit for the binding; the policy: **${PER_IP} Pays a minute per address** |
 | A provider's API, per merchant account (no guide publishes a rate limit; they document the 429) | requests per payment, measured in the throughput run (customers answering in 2 s): ${Object.entries(requestsPerPayment).map(([p, r]) => `${p} ${r.toFixed(1)}`).join(', ')} | ${Math.min(...Object.values(requestsPerPayment)) * PEAK | 0}–${Math.max(...Object.values(requestsPerPayment)) * PEAK | 0} requests/s if every payment went to one provider | the provider's limit over its requests per payment: at the sandbox's Dollr limit (${dollrOwnLimit}/s), ~${(dollrOwnLimit / requestsPerPayment.dollr).toFixed(0)} Dollr payments/s |
 | The merchant's webhook endpoint | ${eventsPerCo.toFixed(2)} deliveries (one final event a payment, retries on failure) | ${(eventsPerCo * PEAK).toFixed(0)} POSTs/s | what the merchant's server takes; Lipa retries with backoff |
 

@@ -550,10 +550,10 @@ impl CheckoutObject {
         Ok(Some((rec, payment)))
     }
 
-    /// Spam protection: at most so many prompts per checkout, per client IP (the IP_LIMIT
-    /// binding, asked first: it needs no hop, and a refused address costs no number's bucket)
-    /// and per phone number (a higher limit for a number the merchant locked) in a window;
-    /// 429 naming which, before any provider call.
+    /// Spam protection: at most so many prompts per checkout, per client address (a
+    /// rate-limiting binding, asked before the number: it needs no hop, and a refused address
+    /// costs no number's bucket) and per phone number (a higher limit for a number the merchant
+    /// locked); 429 naming which, before any provider call.
     async fn check_prompt_limits(
         &self,
         config: &Config,

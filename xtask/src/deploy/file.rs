@@ -35,12 +35,33 @@ pub struct WorkerSection {
     /// one it answers on `https://<name>.<account>.workers.dev`.
     #[serde(default)]
     pub domain: Option<String>,
-    /// Payment prompts (and, counted apart, codes by SMS) one client address may trigger per
-    /// minute: the limit of the edge's `IP_LIMIT` rate-limiting binding; edge/wrangler.toml's
-    /// when not given. A merchant expecting a sale raises it: many customers share one
-    /// carrier-grade NAT address.
+    /// Payment prompts one client address may trigger per minute: the limit of the edge's
+    /// `IP_PROMPT_LIMIT` rate-limiting binding; edge/wrangler.toml's when not given. A merchant
+    /// expecting a sale raises it: many customers share one carrier-grade NAT address.
     #[serde(default)]
     pub prompts_per_ip_per_minute: Option<u32>,
+    /// Verification codes sent by SMS one client address may ask for per minute
+    /// (`IP_CODE_LIMIT`); edge/wrangler.toml's when not given.
+    #[serde(default)]
+    pub codes_per_ip_per_minute: Option<u32>,
+}
+
+/// The edge's rate-limiting bindings, by the `[worker]` key that sets each one's limit.
+const RATE_LIMITS: [(&str, &str); 2] = [
+    ("prompts_per_ip_per_minute", "IP_PROMPT_LIMIT"),
+    ("codes_per_ip_per_minute", "IP_CODE_LIMIT"),
+];
+
+/// A rate-limiting binding's `namespace_id` for the Worker `worker`: bindings with one id
+/// share their counts across an account, so each deployment and binding gets its own, derived
+/// from both names (FNV-1a, 32 bits, brought into 1..=2^31 - 1: Cloudflare asks for a positive
+/// integer and documents no wider range).
+fn namespace_id(worker: &str, binding: &str) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in worker.bytes().chain([b'/']).chain(binding.bytes()) {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    (hash % 0x7fff_ffff + 1).to_string()
 }
 
 /// `[d1]`: the id of each of the edge's D1 databases ([`crate::d1::DATABASES`]).
@@ -138,24 +159,36 @@ pub fn wrangler_config(
             db.insert("database_id".into(), (*id).into());
         }
     }
-    if let Some(limit) = file.worker.prompts_per_ip_per_minute {
-        if limit == 0 {
-            return Err(TaskError(
-                "[worker] prompts_per_ip_per_minute must be at least 1".into(),
-            ));
+    let limits = config
+        .get_mut("ratelimits")
+        .and_then(toml::Value::as_array_mut)
+        .ok_or_else(|| TaskError("edge/wrangler.toml has no [[ratelimits]]".into()))?;
+    for (key, binding) in RATE_LIMITS {
+        let given = match key {
+            "prompts_per_ip_per_minute" => file.worker.prompts_per_ip_per_minute,
+            _ => file.worker.codes_per_ip_per_minute,
+        };
+        let limiter = limits
+            .iter_mut()
+            .filter_map(toml::Value::as_table_mut)
+            .find(|r| r.get("name").and_then(toml::Value::as_str) == Some(binding))
+            .ok_or_else(|| {
+                TaskError(format!("edge/wrangler.toml has no {binding} rate limiter"))
+            })?;
+        limiter.insert(
+            "namespace_id".into(),
+            namespace_id(&file.worker.name, binding).into(),
+        );
+        if let Some(limit) = given {
+            if limit == 0 {
+                return Err(TaskError(format!("[worker] {key} must be at least 1")));
+            }
+            limiter
+                .get_mut("simple")
+                .and_then(toml::Value::as_table_mut)
+                .ok_or_else(|| TaskError(format!("edge/wrangler.toml: {binding} has no simple")))?
+                .insert("limit".into(), i64::from(limit).into());
         }
-        let simple = config
-            .get_mut("ratelimits")
-            .and_then(toml::Value::as_array_mut)
-            .and_then(|all| {
-                all.iter_mut()
-                    .filter_map(toml::Value::as_table_mut)
-                    .find(|r| r.get("name").and_then(toml::Value::as_str) == Some("IP_LIMIT"))
-            })
-            .and_then(|r| r.get_mut("simple"))
-            .and_then(toml::Value::as_table_mut)
-            .ok_or_else(|| TaskError("edge/wrangler.toml has no IP_LIMIT rate limiter".into()))?;
-        simple.insert("limit".into(), i64::from(limit).into());
     }
     if let Some(domain) = &file.worker.domain {
         let mut route = toml::Table::new();
@@ -196,9 +229,13 @@ binding = "EVENTS"
 database_name = "lipa_events"
 migrations_dir = "migrations-events"
 [[ratelimits]]
-name = "IP_LIMIT"
+name = "IP_PROMPT_LIMIT"
 namespace_id = "1001"
 simple = { limit = 10, period = 60 }
+[[ratelimits]]
+name = "IP_CODE_LIMIT"
+namespace_id = "1002"
+simple = { limit = 5, period = 60 }
 "#;
 
     fn file(extra: &str) -> DeployFile {
@@ -251,24 +288,53 @@ simple = { limit = 10, period = 60 }
     }
 
     #[test]
-    fn the_per_ip_limit_is_the_files_or_the_bases() {
+    fn the_per_address_limits_are_the_files_or_the_bases_with_ids_of_the_deployments_own() {
         let ids = [("lipa", "1"), ("lipa_events", "2")];
-        let limit = |f: &DeployFile| -> TaskResult<(i64, i64)> {
+        let limiters = |f: &DeployFile| -> TaskResult<Vec<(String, i64, i64, String)>> {
             let text = wrangler_config(BASE, Path::new("/src/edge"), f, &ids)?;
             let t: toml::Table = toml::from_str(&text).unwrap();
-            let simple = &t["ratelimits"][0]["simple"];
-            Ok((
-                simple["limit"].as_integer().unwrap(),
-                simple["period"].as_integer().unwrap(),
-            ))
+            Ok(t["ratelimits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["name"].as_str().unwrap().to_string(),
+                        r["simple"]["limit"].as_integer().unwrap(),
+                        r["simple"]["period"].as_integer().unwrap(),
+                        r["namespace_id"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect())
         };
-        assert_eq!(limit(&file("")).unwrap(), (10, 60));
+        let base = limiters(&file("")).unwrap();
         assert_eq!(
-            limit(&file("prompts_per_ip_per_minute = 400")).unwrap(),
-            (400, 60)
+            base.iter()
+                .map(|l| (l.0.as_str(), l.1, l.2))
+                .collect::<Vec<_>>(),
+            [("IP_PROMPT_LIMIT", 10, 60), ("IP_CODE_LIMIT", 5, 60)]
         );
-        let e = limit(&file("prompts_per_ip_per_minute = 0")).unwrap_err();
-        assert!(e.0.contains("prompts_per_ip_per_minute"), "{e}");
+        let raised = limiters(&file("prompts_per_ip_per_minute = 400")).unwrap();
+        assert_eq!((raised[0].1, raised[1].1), (400, 5), "codes keep their own");
+        let codes = limiters(&file("codes_per_ip_per_minute = 3")).unwrap();
+        assert_eq!((codes[0].1, codes[1].1), (10, 3));
+        for zero in [
+            "prompts_per_ip_per_minute = 0",
+            "codes_per_ip_per_minute = 0",
+        ] {
+            let e = limiters(&file(zero)).unwrap_err();
+            assert!(e.0.contains(zero.split(' ').next().unwrap()), "{e}");
+        }
+        // Each binding of each deployment counts apart from every other in the account.
+        let (prompts, codes) = (&base[0].3, &base[1].3);
+        assert_ne!(prompts, codes);
+        assert_ne!(prompts, "1001", "not local development's");
+        assert_eq!(prompts, &namespace_id("shop-pay", "IP_PROMPT_LIMIT"));
+        assert_ne!(
+            prompts,
+            &namespace_id("shop-pay-staging", "IP_PROMPT_LIMIT")
+        );
+        assert!(prompts.parse::<i32>().is_ok_and(|n| n > 0), "{prompts}");
     }
 
     #[test]

@@ -368,7 +368,7 @@ pub fn check_file(file: &DeployFile, mode: Mode, demo_values: &[&str]) -> Findin
             out.refusals.push(refusal(
                 "PROMPT_LIMITS",
                 e,
-                "write phone/checkout[/locked phone] per seconds, e.g. \"5/5/20 per 600\"",
+                "write phone/checkout per seconds[, locked L], e.g. \"5/5 per 600, locked 20\"",
             ));
         }
     }

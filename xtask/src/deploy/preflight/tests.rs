@@ -278,7 +278,12 @@ fn refuses_routes_to_a_provider_that_is_not_configured() {
 #[test]
 fn refuses_prompt_limits_the_edge_would_refuse() {
     let f = with("PROMPT_LIMITS", Some("5 per minute"));
-    refused_once(&f, "PROMPT_LIMITS", "expected e.g.", "5/5/20 per 600");
+    refused_once(
+        &f,
+        "PROMPT_LIMITS",
+        "expected e.g.",
+        "5/5 per 600, locked 20",
+    );
 }
 
 #[test]
