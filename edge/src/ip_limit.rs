@@ -2,19 +2,20 @@
 //! rate-limiting bindings (`[[ratelimits]]` in `edge/wrangler.toml`), one per [`Purpose`],
 //! asked with the client's address from `CF-Connecting-IP`.
 //!
-//! Why not a PromptLimiter bucket, as it was: a bucket is a hop to a Durable Object, about a
-//! millisecond of a Pay's CPU (BENCHMARKS.md, "what a hop costs") and, on Cloudflare, a round
-//! trip to wherever that shard lives. A binding is counted by Cloudflare in the location of the
-//! Checkout object that asks (near the merchant's server, which created it), with no hop. What
-//! it gives up is exactness: its counts are per location and eventually consistent, and its
-//! window is a fixed minute. That fits these limits, which are coarse guards against one source
+//! Why not a PromptLimiter bucket, as it was: a bucket is a hop to a Durable Object (taking it
+//! made a Pay's median CPU 0.67 ms lower: BENCHMARKS.md, "the per-address limit without a hop")
+//! and, on Cloudflare, a round trip to wherever that shard lives. A binding is counted by
+//! Cloudflare in the location of the Checkout object that asks (near the merchant's server,
+//! which created it), with no hop. What it gives up is exactness: its counts are per location
+//! and eventually consistent, and its window is a fixed minute. That fits these limits, which are coarse guards against one source
 //! prompting many numbers or making Lipa text many (many customers share one address behind a
 //! carrier's NAT, and an attacker changes addresses anyway); the limits that protect a person
 //! stay exact and global in the PromptLimiter (per phone number) and in the checkout's own
 //! record (per checkout). Codes have a binding, and a limit, of their own: a merchant raises
 //! the prompts' for a sale, and texts cost money to send.
 //!
-//! An IPv6 client is counted by its /64 (the prefix a network hands one subscriber or one site);
+//! An IPv6 client is counted by its /64 (one link: a mobile handset's whole prefix, one of many
+//! for a home or an office);
 //! a loopback client is this machine itself (local development, the tests), never a customer
 //! on Cloudflare, and is not counted. A request with no address (Cloudflare always sends one;
 //! a zone rule could strip it) is let through and logged.

@@ -1,6 +1,6 @@
 //! The PromptLimiter Durable Object: the single writer of the [`Window`]s of the buckets
-//! (`phone:+254…`, `code:phone:+254…`) that fall in its shard. The per-client-IP limit is not
-//! kept here: it is Cloudflare's rate-limiting binding ([`crate::ip_limit`]).
+//! (`phone:+254…`, `code:phone:+254…`) that fall in its shard. The per-client-address limits
+//! are not kept here: they are Cloudflare's rate-limiting bindings ([`crate::ip_limit`]).
 //!
 //! A bucket always falls in the same one of [`SHARDS`] objects (by its SHA-256), so each limit
 //! stays global. One object per bucket made a new object, with its own database, for every

@@ -50,9 +50,10 @@ impl PromptLimits {
         let [phone, checkout] = n.as_slice() else {
             return Err(if matches!(n.len(), 3 | 4) {
                 format!(
-                    "PROMPT_LIMITS {text:?}: the per-IP limit is no longer part of it (it is \
-                     [worker] prompts_per_ip_per_minute in the deployment file); give \
-                     phone/checkout per seconds[, locked L], e.g. \"5/5 per 600, locked 20\""
+                    "PROMPT_LIMITS {text:?}: three or four numbers are an earlier form, whose \
+                     third was the per-IP limit (now [worker] prompts_per_ip_per_minute in the \
+                     deployment file); give phone/checkout per seconds[, locked L], e.g. \
+                     \"5/5 per 600, locked 20\""
                 )
             } else {
                 bad()
@@ -69,16 +70,22 @@ impl PromptLimits {
                 (window, Some(l))
             }
         };
-        let window_s: i64 = window.trim().parse().map_err(|_| bad())?;
+        let window_ms = window
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|s| *s > 0)
+            .and_then(|s| s.checked_mul(1000))
+            .ok_or_else(bad)?;
         let locked = locked.unwrap_or_else(|| phone.saturating_mul(4));
-        if window_s <= 0 || *phone == 0 || *checkout == 0 || locked == 0 {
+        if *phone == 0 || *checkout == 0 || locked == 0 {
             return Err(bad());
         }
         Ok(PromptLimits {
             per_phone: *phone,
             per_checkout: *checkout,
             per_locked_phone: locked,
-            window_ms: window_s * 1000,
+            window_ms,
         })
     }
 }
@@ -112,6 +119,7 @@ mod tests {
             "5/5 per 60, 20",
             "5/5 per 60, locked twenty",
             "5/5/5/5/5 per 60",
+            "5/5 per 9223372036854775807",
         ] {
             assert!(PromptLimits::parse(bad).is_err(), "{bad}");
         }
@@ -121,6 +129,7 @@ mod tests {
     fn the_old_forms_with_an_ip_limit_are_refused_saying_where_it_went() {
         for old in ["5/5/30/20 per 600", "5/5/2000 per 600"] {
             let e = PromptLimits::parse(old).unwrap_err();
+            assert!(e.contains("earlier form"), "{e}");
             assert!(e.contains("prompts_per_ip_per_minute"), "{e}");
             assert!(e.contains("5/5 per 600, locked 20"), "{e}");
         }

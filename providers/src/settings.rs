@@ -195,8 +195,9 @@ pub const EDGE: Section = Section {
             "PROMPT_LIMITS",
             Need::Optional,
             "spam protection, prompts per phone/checkout per window in seconds[, per locked \
-             phone] (default 5/5 per 600, locked 20); codes sent by SMS share the per-phone limit (the \
-             per-IP limit is [worker] prompts_per_ip_per_minute)",
+             phone] (default 5/5 per 600, locked 20); codes sent by SMS share the per-phone \
+             limit (the per-address limits are [worker] prompts_per_ip_per_minute and \
+             codes_per_ip_per_minute)",
         )
         .example("5/5 per 600, locked 20"),
         Setting::var(

@@ -392,8 +392,10 @@ Next comes a policy, not a machine: **the per-address prompt limit**. Mobile net
 customers behind one carrier-grade NAT address; any address shared by more than ${PER_IP} paying
 customers in a minute gets its Pays refused (\`too_many_prompts\`, with when to retry). A merchant
 expecting a sale must raise it (\`[worker] prompts_per_ip_per_minute\` in the deployment file,
-e.g. 400, then \`cargo xtask deploy\`): the per-phone limit, which is what protects a victim's
-phone from prompt spam, is unaffected. The merchant's
+e.g. 400, then \`cargo xtask deploy\`), and on a route that verifies guests' phones (Xtopay's,
+by default) the codes' limit with it (\`codes_per_ip_per_minute\`: there every guest asks for a
+code before the prompt): the per-phone limit, which is what protects a victim's phone from
+prompt spam, is unaffected. The merchant's
 endpoint must take ${(eventsPerCo * PEAK).toFixed(0)} POSTs/s at the peak; one that cannot is retried, so events
 arrive late but none is lost.
 

@@ -1,5 +1,5 @@
-// Spam protection: prompts per phone number are limited; a number the merchant locked is
-// shown read-only and paid without the per-phone limit.
+// Spam protection: prompts per phone number are limited; prompts and codes per client address
+// are limited apart; a number the merchant locked is shown read-only and paid.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, Shop, createCheckout, widgetCall, providerRequestsFor, smsTo, EDGE } from './support.mjs';
@@ -46,7 +46,7 @@ async function freshMinute(needMs) {
 }
 
 test('one address gets ten prompts a minute, each to a fresh number; the eleventh is refused before any provider call, and another address is not held back', async () => {
-  const minute = await freshMinute(40_000);
+  const minute = await freshMinute(20_000);
   const ip = '198.51.100.10';
   const phone = (k) => `0713 5${String(k).padStart(2, '0')} 606`; // …06: declined, nothing charged
   for (let k = 0; k < 10; k++) {
@@ -54,7 +54,7 @@ test('one address gets ten prompts a minute, each to a fresh number; the elevent
     assert.equal(res.status, 201, `prompt ${k + 1}: ${JSON.stringify(res.body)}`);
   }
   const eleventh = await callFrom(ip, '/payments', { operator: 'mpesa', phone: phone(10) });
-  assert.equal(Math.floor(Date.now() / 60_000), minute, 'the eleven prompts took more than 40 s');
+  assert.equal(Math.floor(Date.now() / 60_000), minute, 'the eleven prompts took more than 20 s');
   assert.equal(eleventh.status, 429, JSON.stringify(eleventh.body));
   assert.equal(eleventh.body.error.code, 'too_many_prompts');
   assert.match(eleventh.body.error.message, /Too many payment prompts for this device\. Try again in 1 minute/);
@@ -65,20 +65,21 @@ test('one address gets ten prompts a minute, each to a fresh number; the elevent
 });
 
 test('one address gets five codes by SMS a minute, counted apart from its prompts; the sixth is refused and sends nothing', async () => {
-  const minute = await freshMinute(40_000);
+  const minute = await freshMinute(20_000);
   const ip = '198.51.100.20';
   const ghana = { amount: 5000, currency: 'GHS', country: 'GH' };
-  const phone = (k) => `0247 6${String(k).padStart(2, '0')} 001`;
+  // Ghana numbers verify.test.mjs never draws (its middle digits are 100–999).
+  const phone = (k) => `0247 0${String(k).padStart(2, '0')} 001`;
   for (let k = 0; k < 5; k++) {
     const res = await callFrom(ip, '/verify', { operator: 'mtn_momo', phone: phone(k) }, ghana);
     assert.equal(res.status, 200, `code ${k + 1}: ${JSON.stringify(res.body)}`);
   }
   const sixth = await callFrom(ip, '/verify', { operator: 'mtn_momo', phone: phone(5) }, ghana);
-  assert.equal(Math.floor(Date.now() / 60_000), minute, 'the six codes took more than 40 s');
+  assert.equal(Math.floor(Date.now() / 60_000), minute, 'the six codes took more than 20 s');
   assert.equal(sixth.status, 429, JSON.stringify(sixth.body));
   assert.equal(sixth.body.error.code, 'too_many_prompts');
   assert.match(sixth.body.error.message, /Too many codes for this device\. Try again in 1 minute/);
-  assert.deepEqual(await smsTo('+233247605001'), [], 'no text went to the sixth number');
+  assert.deepEqual(await smsTo('+233247005001'), [], 'no text went to the sixth number');
   // The address's prompts are counted apart: a Pay from it still goes out.
   const pay = await callFrom(ip, '/payments', { operator: 'mpesa', phone: '0713 520 606' });
   assert.equal(pay.status, 201, JSON.stringify(pay.body));

@@ -122,8 +122,8 @@ impl CheckoutObject {
     }
 
     /// Codes sent by SMS cost money and reach a stranger's phone: the per-phone limit of
-    /// `PROMPT_LIMITS` and the per-IP binding bound them too, counted apart from prompts (the
-    /// address first: it needs no hop).
+    /// `PROMPT_LIMITS` and the codes' per-address binding bound them too, counted apart from
+    /// prompts (the address first: it needs no hop).
     async fn check_code_limits(
         &self,
         config: &Config,

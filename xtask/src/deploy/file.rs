@@ -46,10 +46,28 @@ pub struct WorkerSection {
     pub codes_per_ip_per_minute: Option<u32>,
 }
 
-/// The edge's rate-limiting bindings, by the `[worker]` key that sets each one's limit.
-const RATE_LIMITS: [(&str, &str); 2] = [
-    ("prompts_per_ip_per_minute", "IP_PROMPT_LIMIT"),
-    ("codes_per_ip_per_minute", "IP_CODE_LIMIT"),
+/// One of the edge's rate-limiting bindings and the `[worker]` key that sets its limit.
+struct RateLimit {
+    /// The key's name, for messages.
+    key: &'static str,
+    /// The binding's name in edge/wrangler.toml.
+    binding: &'static str,
+    /// The key's value in a deployment file.
+    given: fn(&WorkerSection) -> Option<u32>,
+}
+
+/// The edge's rate-limiting bindings.
+const RATE_LIMITS: [RateLimit; 2] = [
+    RateLimit {
+        key: "prompts_per_ip_per_minute",
+        binding: "IP_PROMPT_LIMIT",
+        given: |w| w.prompts_per_ip_per_minute,
+    },
+    RateLimit {
+        key: "codes_per_ip_per_minute",
+        binding: "IP_CODE_LIMIT",
+        given: |w| w.codes_per_ip_per_minute,
+    },
 ];
 
 /// A rate-limiting binding's `namespace_id` for the Worker `worker`: bindings with one id
@@ -163,11 +181,13 @@ pub fn wrangler_config(
         .get_mut("ratelimits")
         .and_then(toml::Value::as_array_mut)
         .ok_or_else(|| TaskError("edge/wrangler.toml has no [[ratelimits]]".into()))?;
-    for (key, binding) in RATE_LIMITS {
-        let given = match key {
-            "prompts_per_ip_per_minute" => file.worker.prompts_per_ip_per_minute,
-            _ => file.worker.codes_per_ip_per_minute,
-        };
+    for RateLimit {
+        key,
+        binding,
+        given,
+    } in RATE_LIMITS
+    {
+        let given = given(&file.worker);
         let limiter = limits
             .iter_mut()
             .filter_map(toml::Value::as_table_mut)
