@@ -25,6 +25,8 @@ use std::net::IpAddr;
 use worker::Env;
 
 use crate::checkout::log;
+use crate::error::EdgeResult;
+use crate::executor::now_ms;
 
 /// The bindings' window (`simple = { period = 60 }`), for the refusal's "try again in".
 pub const PERIOD_MS: i64 = 60_000;
@@ -56,6 +58,21 @@ impl Purpose {
             Purpose::Code => "code",
         }
     }
+
+    /// The 429 for an address that has used up its minute, and its log event.
+    fn refusal(self, now: i64) -> (lipa_api::ApiError, &'static str) {
+        let retry_at = now + PERIOD_MS;
+        match self {
+            Purpose::Prompt => (
+                crate::limits::refused("device", retry_at, now),
+                "prompt_limit",
+            ),
+            Purpose::Code => (
+                crate::limits::refused_codes("device", retry_at, now),
+                "verify_code_limit",
+            ),
+        }
+    }
 }
 
 /// The key a client's address is counted under, `None` for a client that is not counted
@@ -82,21 +99,27 @@ fn key(purpose: Purpose, client_ip: &str) -> Option<String> {
     Some(format!("{}:{who}", purpose.prefix()))
 }
 
-/// Counts one `purpose` for the client; `false` when its address has used up the minute's
-/// limit. A client with no address, or a loopback one, is always let through. A missing
-/// binding is an error: the Pay or the code is refused before anything is sent.
-pub async fn take(env: &Env, purpose: Purpose, client_ip: Option<&str>) -> worker::Result<bool> {
+/// Counts one `purpose` for the client: a 429 ("…for this device…") when its address has used
+/// up the minute's limit. A client with no address, or a loopback one, is always let through.
+/// A missing binding is an error: the Pay or the code is refused before anything is sent.
+pub async fn check(env: &Env, purpose: Purpose, client_ip: Option<&str>) -> EdgeResult<()> {
     let Some(key) = client_ip.and_then(|ip| key(purpose, ip)) else {
         if client_ip.is_none_or(|ip| ip.trim().is_empty()) {
             log("ip_limit_no_address", purpose.prefix());
         }
-        return Ok(true);
+        return Ok(());
     };
-    Ok(env
+    if env
         .rate_limiter(purpose.binding())?
         .limit(key)
         .await?
-        .success)
+        .success
+    {
+        return Ok(());
+    }
+    let (refusal, event) = purpose.refusal(now_ms());
+    log(event, "client ip");
+    Err(refusal.into())
 }
 
 #[cfg(test)]
@@ -112,6 +135,25 @@ mod tests {
         assert_eq!(
             key(Purpose::Code, " 203.0.113.9 ").as_deref(),
             Some("code:203.0.113.9")
+        );
+    }
+
+    #[test]
+    fn a_full_minute_is_refused_as_the_device_naming_what_and_when() {
+        let (prompt, event) = Purpose::Prompt.refusal(0);
+        assert_eq!(event, "prompt_limit");
+        assert!(
+            prompt.message.contains("payment prompts for this device")
+                && prompt.message.contains("1 minute"),
+            "{}",
+            prompt.message
+        );
+        let (code, event) = Purpose::Code.refusal(0);
+        assert_eq!(event, "verify_code_limit");
+        assert!(
+            code.message.contains("codes for this device"),
+            "{}",
+            code.message
         );
     }
 

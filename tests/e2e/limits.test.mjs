@@ -2,7 +2,7 @@
 // are limited apart; a number the merchant locked is shown read-only and paid.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, Shop, createCheckout, widgetCall, providerRequestsFor, smsTo, EDGE } from './support.mjs';
+import { launch, openPage, Shop, createCheckout, widgetCall, providerRequestsFor, smsTo } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -25,13 +25,7 @@ test('the sixth prompt to one number in ten minutes is refused before any provid
 
 /** A widget call to a new checkout from a given address, as Cloudflare's edge says it (`CF-Connecting-IP`). */
 async function callFrom(ip, path, body, checkout = {}) {
-  const c = await createCheckout(checkout);
-  const res = await fetch(`${EDGE}/api/checkouts/${c.id}${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${c.client_secret}`, 'Content-Type': 'application/json', 'CF-Connecting-IP': ip },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
+  return widgetCall(await createCheckout(checkout), 'POST', path, body, { 'CF-Connecting-IP': ip });
 }
 
 /**

@@ -113,11 +113,11 @@ export function customerIp(n) {
   return { 'CF-Connecting-IP': `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}` };
 }
 
-/** Calls the widget API the way the widget does. */
-export async function widgetCall(checkout, method, path = '', body) {
+/** Calls the widget API the way the widget does, from this machine or from \`client\` (its \`CF-Connecting-IP\`). */
+export async function widgetCall(checkout, method, path = '', body, client = CLIENT_IP) {
   const res = await fetch(`${EDGE}/api/checkouts/${checkout.id}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json', ...CLIENT_IP },
+    headers: { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json', ...client },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

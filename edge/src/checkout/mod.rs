@@ -579,12 +579,7 @@ impl CheckoutObject {
             )
             .into());
         }
-        if !crate::ip_limit::take(&self.env, crate::ip_limit::Purpose::Prompt, client_ip).await? {
-            log("prompt_limit", "client ip");
-            return Err(
-                crate::limits::refused("device", now + crate::ip_limit::PERIOD_MS, now).into(),
-            );
-        }
+        crate::ip_limit::check(&self.env, crate::ip_limit::Purpose::Prompt, client_ip).await?;
         // One bucket per number: a locked number may fill it further than a guest's.
         let bucket = format!("phone:{}", msisdn.e164());
         let limit = match rec.locked_phone {

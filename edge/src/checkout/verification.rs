@@ -6,8 +6,8 @@
 //! only a salted SHA-256 of the code, never the code; a code lives [`CODE_TTL_MS`] and takes
 //! [`MAX_TRIES`] wrong guesses, after which only a new code helps; a number gets at most
 //! [`MAX_CODES`] codes per checkout, [`RESEND_AFTER_MS`] apart (the per-phone limit of
-//! `PROMPT_LIMITS` and the codes' per-address binding bound codes across checkouts too). A verified number is
-//! remembered for the checkout. Every rule here is decided on the record as stored, with no
+//! `PROMPT_LIMITS` and the codes' per-address binding bound codes across checkouts too). A
+//! verified number is remembered for the checkout. Every rule here is decided on the record as stored, with no
 //! I/O between reading and writing it (see the module doc of [`super`]), so two checks at
 //! once cannot spend more tries than are left.
 

@@ -132,15 +132,7 @@ impl CheckoutObject {
     ) -> EdgeResult<()> {
         let limits = config.limits;
         let now = now_ms();
-        if !crate::ip_limit::take(&self.env, crate::ip_limit::Purpose::Code, client_ip).await? {
-            log("verify_code_limit", "client ip");
-            return Err(crate::limits::refused_codes(
-                "device",
-                now + crate::ip_limit::PERIOD_MS,
-                now,
-            )
-            .into());
-        }
+        crate::ip_limit::check(&self.env, crate::ip_limit::Purpose::Code, client_ip).await?;
         let bucket = format!("code:phone:{}", msisdn.e164());
         if let Err(retry_at) =
             crate::limiter::take(&self.env, &bucket, limits.per_phone, limits.window_ms).await?
