@@ -246,8 +246,11 @@ before the request and just after its answer (\`tests/bench/cost.mjs\`), each re
 once the edge has been quiet for 100 ms, and each round's payment declined and settled before the
 next round. Creation is a Ugandan checkout (its providers need nothing prepared, so it sets no
 alarm). A Kenyan checkout's creation sets its alarm to fire at once, and the alarm opens
-CrissCross's session while the creation's answer is still on its way: the two invocations are
-read together, until the edge is quiet. The status poll is the alarm a Pay sets (CrissCross's
+CrissCross's session: two invocations, which Cloudflare bills and limits apart, read apart where
+the creation's answer arrives (the creation from its request to its answer, the alarm from that
+answer until the edge is quiet for 100 ms). What of the alarm ran before the answer arrived is
+in the creation's row, not the alarm's; the profile below measures its first run (\`runAlarmImpl\`,
+up to its call to the sandbox), and the sum of both rows is given beside the table. The status poll is the alarm a Pay sets (CrissCross's
 schedule asks every 2 s at first) on a payment that waits for its customer, read alone: nothing
 is sent to the edge between the Pay and the poll; the edge is read every ~60 ms from the Pay's
 answer on, and the window runs from the last reading at least 40 ms before the sandbox logged

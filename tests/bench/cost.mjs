@@ -3,8 +3,10 @@
 // arrives, one request at a time, and only once the edge has gone quiet (no CPU for 100 ms), so
 // no alarm of an earlier request runs inside a measured one. Two alarms are read:
 // - the one a Kenyan checkout's creation sets to fire at once (it prepares the checkout with
-//   its provider, here CrissCross's session): it starts before the creation's answer arrives,
-//   so the two are read together, until the edge is quiet again;
+//   its provider, here CrissCross's session): two invocations, which Cloudflare bills and
+//   limits apart, read apart at the creation's answer: the creation from its request to its
+//   answer, the alarm from that answer until the edge is quiet again (what of the alarm ran
+//   before the answer arrived counts in the creation's row; profile.mjs measures how much);
 // - a live payment's first status poll, alone: after the Pay, nothing is sent to the edge
 //   until its alarm has come and gone.
 // Each round ends its payment (declined on the sandbox's handset) and waits until the
@@ -26,10 +28,16 @@ async function call(method, url, headers, body) {
 }
 
 /**
- * A Kenyan checkout's creation and the alarm it sets off (two invocations, read together: the
- * alarm starts before the creation's answer reaches the client).
+ * A Kenyan checkout's creation, from its request to its answer (with whatever of the alarm it
+ * sets ran before the answer arrived).
  */
-export const WITH_ALARM = 'POST /v1/checkouts (KE) and the alarm it starts (CrissCross session)';
+export const KENYAN_CREATION = 'POST /v1/checkouts (KE), to its answer';
+
+/**
+ * The alarm a Kenyan checkout's creation sets to fire at once (it opens CrissCross's session),
+ * from the creation's answer until the edge is quiet.
+ */
+export const PREPARING_ALARM = 'alarm: preparing a checkout (CrissCross session), from the creation\'s answer';
 
 /**
  * A live payment's status poll: the alarm a Pay sets (CrissCross's schedule asks every 2 s
@@ -157,7 +165,7 @@ export async function requestCosts(samples) {
   const meter = () => ({ cpu: cpu(), thread: thread(), d1: d1(), at: Number(process.hrtime.bigint() / 1000n) });
   const windows = [];
   const costs = {
-    'POST /v1/checkouts': [], [WITH_ALARM]: [], 'GET /api/checkouts/{id}': [], 'POST /api/checkouts/{id}/payments': [], [POLL_ALARM]: [], 'POST /webhooks/crisscross': [],
+    'POST /v1/checkouts': [], [KENYAN_CREATION]: [], [PREPARING_ALARM]: [], 'GET /api/checkouts/{id}': [], 'POST /api/checkouts/{id}/payments': [], [POLL_ALARM]: [], 'POST /webhooks/crisscross': [],
   };
   const d1Costs = Object.fromEntries(Object.keys(costs).map((type) => [type, []]));
   const threadCosts = Object.fromEntries(Object.keys(costs).map((type) => [type, []]));
@@ -192,18 +200,18 @@ export async function requestCosts(samples) {
       if (alone.status !== 201) throw new Error(`create answered ${alone.status}: ${alone.text}`);
       keep('POST /v1/checkouts', t, u);
       // A Kenyan checkout: its creation sets the alarm to fire at once, and the alarm opens
-      // CrissCross's session while the creation's answer is still on its way, so the two are
-      // read together, until the edge is quiet again.
+      // CrissCross's session. Read apart at the creation's answer: two invocations.
       await settle(cpu, idle);
       t = meter();
       const created = await create(key, { amount: 150000, currency: 'KES', country: 'KE' });
+      u = meter();
       if (created.status === 599) throw new Lost();
       if (created.status !== 201) throw new Error(`create answered ${created.status}: ${created.text}`);
       const checkout = JSON.parse(created.text);
+      keep(KENYAN_CREATION, t, u);
       await settle(cpu, idle);
-      u = meter();
-      keep(WITH_ALARM, t, u);
-      t = u;
+      t = meter();
+      keep(PREPARING_ALARM, u, t);
       const auth = { Authorization: `Bearer ${checkout.client_secret}`, 'Content-Type': 'application/json', ...customerIp(i) };
       const read = await call('GET', `${EDGE}/api/checkouts/${checkout.id}`, auth);
       u = meter();
@@ -283,10 +291,14 @@ export function costTable({ costs, d1Costs, threadCosts, young }) {
     return `| ${type} | ${v.length} | ${percentile(v, 50).toFixed(2)} | ${p99.toFixed(2)} | ${mean(v).toFixed(2)} | ${p99 < CPU_GOAL_MS ? 'yes' : '**no**'} | ${percentile(thread, 50).toFixed(2)} / ${percentile(thread, 99).toFixed(2)} | ${mean(d1Costs[type]).toFixed(2)} | ${percentile(young[type], 50).toFixed(2)} / ${Math.max(...young[type]).toFixed(2)} |`;
   });
   const over = Object.entries(costs).filter(([, v]) => percentile(v, 99) >= CPU_GOAL_MS).map(([t]) => t);
+  // The two invocations of a Kenyan creation added round by round (the rows are kept together).
+  const together = costs[KENYAN_CREATION].map((v, i) => v + costs[PREPARING_ALARM][i]);
   const table = [
     `| request | n | p50 CPU ms | p99 CPU ms | mean | p99 < 10 ms | on the request thread: p50 / p99 | D1 database, mean ms | fresh edge, first ${YOUNG_ROUNDS} rounds: p50 / max |`,
     '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
     ...rows,
+    '',
+    `The Kenyan creation and its alarm added round by round (one window from the creation's request until the edge is quiet): p50 ${percentile(together, 50).toFixed(2)} / p99 ${percentile(together, 99).toFixed(2)} ms.`,
   ].join('\n');
   return { table, over };
 }

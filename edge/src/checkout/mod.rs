@@ -59,10 +59,11 @@ impl CheckoutObject {
             let rec = self.authorize(&secret).await?;
             return self.live(&rec);
         }
-        let message: CheckoutMessage = req.json().await.map_err(|e| {
-            log("checkout_message_refused", &e.to_string());
-            ApiError::new(ErrorCode::NotFound, "no such checkout operation")
-        })?;
+        let message: CheckoutMessage =
+            crate::handlers::durable_message(req).await.map_err(|e| {
+                log("checkout_message_refused", &e.to_string());
+                ApiError::new(ErrorCode::NotFound, "no such checkout operation")
+            })?;
         match message {
             CheckoutMessage::Init { record } => self.init(*record).await,
             CheckoutMessage::View { client_secret } => {

@@ -60,11 +60,10 @@ pub async fn call_durable<M: serde::Serialize>(
 ) -> EdgeResult<Response> {
     let body = serde_json::to_string(message)
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-    let h = worker::Headers::new();
-    h.set("Content-Type", "application/json")?;
+    // No headers: the object reads the body as JSON whatever it is labelled
+    // ([`durable_message`]).
     let mut init = worker::RequestInit::new();
     init.with_method(worker::Method::Post)
-        .with_headers(h)
         .with_body(Some(body.into()));
     let req = Request::new_with_init("https://object/", &init)?;
     Ok(env
@@ -73,6 +72,15 @@ pub async fn call_durable<M: serde::Serialize>(
         .get_stub()?
         .fetch_with_request(req)
         .await?)
+}
+
+/// The typed message of a [`call_durable`] request, as its object reads it: the body's text
+/// parsed by serde_json inside the wasm (the `Request::json` of `worker` has JavaScript parse it
+/// into objects and reads them back field by field, garbage the next collection pays for).
+pub async fn durable_message<M: serde::de::DeserializeOwned>(
+    req: &mut Request,
+) -> worker::Result<M> {
+    Ok(serde_json::from_str(&req.text().await?)?)
 }
 
 /// The request's query parameters, each at most once and each one of `allowed`: anything else

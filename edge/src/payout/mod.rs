@@ -74,7 +74,7 @@ fn iso8601(ms: i64) -> String {
 
 impl PayoutObject {
     async fn dispatch(&self, req: &mut Request) -> EdgeResult<Response> {
-        let message: PayoutMessage = req.json().await.map_err(|e| {
+        let message: PayoutMessage = crate::handlers::durable_message(req).await.map_err(|e| {
             log("payout_message_refused", &e.to_string());
             ApiError::new(ErrorCode::NotFound, "no such payout operation")
         })?;
