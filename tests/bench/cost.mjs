@@ -45,8 +45,13 @@ export const PREPARING_ALARM = 'alarm: preparing a checkout (CrissCross session)
  */
 export const POLL_ALARM = 'alarm: a live payment\'s status poll (CrissCross)';
 
-/** Rounds run before the measured ones, and not kept (see {@link requestCosts}). */
-export const WARM_UP_ROUNDS = 60;
+/**
+ * Rounds run before the measured ones on a fresh edge, and not kept (see {@link requestCosts}).
+ * V8 optimizes a wasm function once it has run enough, on its own threads: in a profile with
+ * 60, parts of Pay were still being compiled 15 to 20 measured rounds later (7 and 8 ms of
+ * compiling in one Pay's window), a cost a busy isolate pays once.
+ */
+export const WARM_UP_ROUNDS = 120;
 
 /**
  * The first warm-up rounds, read apart: a fresh edge (the bench starts one) before V8 has
@@ -157,7 +162,7 @@ async function decline(payer, checkout) {
  * (`process.hrtime`, µs: CLOCK_MONOTONIC, which `perf record -k CLOCK_MONOTONIC` stamps its
  * samples with; see profile.mjs).
  */
-export async function requestCosts(samples) {
+export async function requestCosts(samples, warmUp = WARM_UP_ROUNDS) {
   const cpu = edgeMeter();
   const d1 = groupMeter('d1');
   const thread = edgeRequestThreadMeter();
@@ -179,14 +184,14 @@ export async function requestCosts(samples) {
   // request runs in tiers (baseline first, optimized once hot), and that compilation, on
   // workerd's threads, would otherwise land in the first rounds' readings. A Worker's first
   // request is measured apart (coldstart.mjs).
-  for (let i = 0; i < WARM_UP_ROUNDS + samples; i++) {
-    const kept = i >= WARM_UP_ROUNDS;
+  for (let i = 0; i < warmUp + samples; i++) {
+    const kept = i >= warmUp;
     const one = {};
     const spans = [];
     // One request's (or alarm's) readings, from `a` to `b`.
     const keep = (type, a, b) => {
       one[type] = ms(a, b);
-      spans.push({ type, round: i - WARM_UP_ROUNDS, from: a.at, to: b.at, cpu: ms(a, b), d1: b.d1 - a.d1, thread: b.thread - a.thread });
+      spans.push({ type, round: i - warmUp, from: a.at, to: b.at, cpu: ms(a, b), d1: b.d1 - a.d1, thread: b.thread - a.thread });
     };
     let sent = null;
     try {

@@ -104,12 +104,12 @@ async function attribute(windows) {
  * `rounds` of the bench's request rounds under `perf`: per request type, its mean CPU (ms)
  * split by the shares of perf's samples in each category.
  */
-export async function activityProfile(rounds) {
+export async function activityProfile(rounds, warmUp) {
   const pids = edgeWorkerd();
   if (pids.length === 0) throw new Error('no workerd in the edge\'s process group');
   const record = perf(['record', '-k', 'CLOCK_MONOTONIC', '-F', '999', '-g', '-p', pids.join(','), '-o', data()]);
   await sleep(1000);
-  const { costs, lost, windows } = await requestCosts(rounds);
+  const { costs, lost, windows } = await requestCosts(rounds, warmUp);
   record.child.kill('SIGINT');
   const recorded = await record.exited;
   if (recorded.code !== 0 && recorded.signal === null && recorded.code !== 130) throw new Error(`perf record failed: ${recorded.err}`);
