@@ -31,8 +31,9 @@ const widgetAssets = [
 const workers = ['edge/build/index_bg.wasm', 'edge/build/index.js', 'sandbox/build/index_bg.wasm'].map(size);
 
 // The edge's CPU per request type, first, while nothing else runs (issue #15).
-// 400 rounds: the p99 is then the fifth-highest reading, not decided by one garbage collection
-// or one late compilation (of 175 it was the second-highest).
+// 400 rounds: the p99 is then about the fourth- or fifth-highest reading (rounds left out
+// lower it), not decided by one garbage collection or one late compilation (of 175 kept it was
+// the second-highest).
 const COST_SAMPLES = Number(process.env.LIPA_COST_SAMPLES ?? 400);
 const runnerBefore = edgeByProcess();
 const measuredCosts = await requestCosts(COST_SAMPLES);
@@ -252,8 +253,11 @@ alarm). A Kenyan checkout's creation sets its alarm to fire at once, and the ala
 CrissCross's session: two invocations, which Cloudflare bills and limits apart, read apart where
 the creation's answer arrives (the creation from its request to its answer, the alarm from that
 answer until the edge is quiet for 100 ms). What of the alarm ran before the answer arrived is
-in the creation's row, not the alarm's; the profile below measures its first run (\`runAlarmImpl\`,
-up to its call to the sandbox), and the sum of both rows is given beside the table. The status poll is the alarm a Pay sets (CrissCross's
+in the creation's row, and what of the creation's background work (V8's threads) ran after it is
+in the alarm's: a cut in time of the process's CPU, not of the invocations. So the goal is judged
+on the two rows added round by round as well (the line under the table), which is how the pair
+was read before; the profile's column "under a frame naming an alarm's start" (samples under a frame naming
+workerd's \`runAlarmImpl\`) is a lower bound of the alarm's part in the creation's window. The status poll is the alarm a Pay sets (CrissCross's
 schedule asks every 2 s at first) on a payment that waits for its customer, read alone: nothing
 is sent to the edge between the Pay and the poll; the edge is read every ~60 ms from the Pay's
 answer on, and the window runs from the last reading at least 40 ms before the sandbox logged

@@ -5,8 +5,10 @@
 // - the one a Kenyan checkout's creation sets to fire at once (it prepares the checkout with
 //   its provider, here CrissCross's session): two invocations, which Cloudflare bills and
 //   limits apart, read apart at the creation's answer: the creation from its request to its
-//   answer, the alarm from that answer until the edge is quiet again (what of the alarm ran
-//   before the answer arrived counts in the creation's row; profile.mjs measures how much);
+//   answer, the alarm from that answer until the edge is quiet again: a cut in time of the
+//   process's CPU, not of the invocations (what of the alarm ran before the answer is in the
+//   creation's row, what of the creation's background work ran after it in the alarm's), so
+//   the goal is also judged on the two added up;
 // - a live payment's first status poll, alone: after the Pay, nothing is sent to the edge
 //   until its alarm has come and gone.
 // Each round ends its payment (declined on the sandbox's handset) and waits until the
@@ -38,6 +40,9 @@ export const KENYAN_CREATION = 'POST /v1/checkouts (KE), to its answer';
  * from the creation's answer until the edge is quiet.
  */
 export const PREPARING_ALARM = 'alarm: preparing a checkout (CrissCross session), from the creation\'s answer';
+
+/** The two rows above added up: the one window the pair was read in before they were split. */
+const TOGETHER = 'The Kenyan creation and its alarm added';
 
 /**
  * A live payment's status poll: the alarm a Pay sets (CrissCross's schedule asks every 2 s
@@ -295,15 +300,18 @@ export function costTable({ costs, d1Costs, threadCosts, young }) {
     const thread = threadCosts[type];
     return `| ${type} | ${v.length} | ${percentile(v, 50).toFixed(2)} | ${p99.toFixed(2)} | ${mean(v).toFixed(2)} | ${p99 < CPU_GOAL_MS ? 'yes' : '**no**'} | ${percentile(thread, 50).toFixed(2)} / ${percentile(thread, 99).toFixed(2)} | ${mean(d1Costs[type]).toFixed(2)} | ${percentile(young[type], 50).toFixed(2)} / ${Math.max(...young[type]).toFixed(2)} |`;
   });
-  const over = Object.entries(costs).filter(([, v]) => percentile(v, 99) >= CPU_GOAL_MS).map(([t]) => t);
-  // The two invocations of a Kenyan creation added round by round (the rows are kept together).
+  // The two invocations of a Kenyan creation added round by round (the rows are kept together):
+  // the split is a cut in time, so each invocation is shown under the goal for certain only
+  // when their sum is.
   const together = costs[KENYAN_CREATION].map((v, i) => v + costs[PREPARING_ALARM][i]);
+  const over = Object.entries({ ...costs, [TOGETHER]: together })
+    .filter(([, v]) => percentile(v, 99) >= CPU_GOAL_MS).map(([t]) => t);
   const table = [
     `| request | n | p50 CPU ms | p99 CPU ms | mean | p99 < 10 ms | on the request thread: p50 / p99 | D1 database, mean ms | fresh edge, first ${YOUNG_ROUNDS} rounds: p50 / max |`,
     '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
     ...rows,
     '',
-    `The Kenyan creation and its alarm added round by round (one window from the creation's request until the edge is quiet): p50 ${percentile(together, 50).toFixed(2)} / p99 ${percentile(together, 99).toFixed(2)} ms.`,
+    `${TOGETHER}, round by round (one window from the creation's request until the edge is quiet): p50 ${percentile(together, 50).toFixed(2)} / p99 ${percentile(together, 99).toFixed(2)} ms, ${percentile(together, 99) < CPU_GOAL_MS ? 'under' : '**over**'} the goal.`,
   ].join('\n');
   return { table, over };
 }

@@ -34,10 +34,10 @@ function perf(args, options = {}) {
 }
 
 /**
- * A frame of an alarm's first run: workerd starts an alarm in a function of this name, and the
- * microtasks run before it returns (where the wasm's future is first polled) are under it too,
- * up to the alarm's first wait for I/O. Its later steps run from the event loop, under no
- * frame that names the alarm.
+ * A frame that names an alarm's start (workerd's `runAlarmImpl`, or a lambda of it): samples
+ * under it are a lower bound of an alarm's first run. Where the wasm's future is first polled
+ * (a microtask) and every later step (from the event loop) may run under no frame that names
+ * the alarm, and inlining can drop the frame.
  */
 const ALARM_START = /runAlarmImpl/;
 
@@ -167,7 +167,7 @@ export function highestTable({ categories, highest }) {
 export function activityTable({ categories, rows }) {
   const cell = (v) => (v === null ? '–' : v.toFixed(2));
   return [
-    `| request | n | samples | CPU ms | of it, an alarm's first run | ${categories.join(' | ')} |`,
+    `| request | n | samples | CPU ms | of it, under a frame naming an alarm's start (a lower bound) | ${categories.join(' | ')} |`,
     `| --- | ---: | ---: | ---: | ---: | ${categories.map(() => '---:').join(' | ')} |`,
     ...rows.map((r) => `| ${r.name} | ${r.n} | ${r.samples} | ${r.cpu.toFixed(2)} | ${cell(r.alarmStart)} | ${categories.map((c) => cell(r.parts[c])).join(' | ')} |`),
   ].join('\n');

@@ -80,7 +80,8 @@ pub async fn call_durable<M: serde::Serialize>(
 pub async fn durable_message<M: serde::de::DeserializeOwned>(
     req: &mut Request,
 ) -> worker::Result<M> {
-    Ok(serde_json::from_str(&req.text().await?)?)
+    // Its own words kept: `worker`'s conversion of a serde_json error says only that JSON failed.
+    serde_json::from_str(&req.text().await?).map_err(|e| worker::Error::RustError(e.to_string()))
 }
 
 /// The request's query parameters, each at most once and each one of `allowed`: anything else
