@@ -31,9 +31,9 @@ const widgetAssets = [
 const workers = ['edge/build/index_bg.wasm', 'edge/build/index.js', 'sandbox/build/index_bg.wasm'].map(size);
 
 // The edge's CPU per request type, first, while nothing else runs (issue #15).
-// 400 rounds: the p99 is then about the fourth- or fifth-highest reading (rounds left out
-// lower it), not decided by one garbage collection or one late compilation (of 175 kept it was
-// the second-highest).
+// 400 rounds: the p99 is then the fifth-highest reading of all 400, the fourth of the ~360
+// usually kept, not decided by one garbage collection or one late compilation (of 175 kept it
+// was the second-highest).
 const COST_SAMPLES = Number(process.env.LIPA_COST_SAMPLES ?? 400);
 const runnerBefore = edgeByProcess();
 const measuredCosts = await requestCosts(COST_SAMPLES);
