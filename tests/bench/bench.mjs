@@ -8,7 +8,7 @@ import { runLoad } from '../load/load.mjs';
 import { throughputRun, d1PerCheckout, keepBrokenLog, perCheckoutMs, secondsTable } from './throughput.mjs';
 import { snapshot, split, d1Queries, edgeByProcess } from './cpu.mjs';
 import { requestCosts, costTable, percentile, CPU_GOAL_MS, WARM_UP_ROUNDS, YOUNG_ROUNDS } from './cost.mjs';
-import { activityProfile, activityTable, tailTable } from './profile.mjs';
+import { activityProfile, activityTable, pauseTable, tailTable } from './profile.mjs';
 import { coldStarts } from './coldstart.mjs';
 
 const root = new URL('../../', import.meta.url);
@@ -46,7 +46,7 @@ let activity;
 try {
   // The edge is warm from the rounds above: no warm-up again.
   const profiled = await activityProfile(PROFILE_ROUNDS, 0);
-  activity = `${activityTable(profiled)}\n\nThe same rounds' p50 / p99, over every window and over the windows in which perf caught no\ngarbage collection (at 999 Hz a collection shorter than a millisecond can be missed):\n\n${tailTable(profiled)}`;
+  activity = `${activityTable(profiled)}\n\nThe same rounds' p50 / p99, over every window and over the windows in which perf caught no\ngarbage collection (at 999 Hz a collection shorter than a millisecond can be missed):\n\n${tailTable(profiled)}\n\nThe garbage-collection pauses perf caught on the request thread over these rounds (and the\nrequests between them: the declines and reads that end a round), a pause being a run of samples in a\ncollection at most 1.5 ms apart; a sample counts as destroying workerd's API objects when its\nstack holds their destructors (\`Headers\`, \`Request\`, \`Response\`, streams …) or their\nwrappers' release:\n\n${pauseTable(profiled)}`;
 } catch (e) {
   activity = `Not measured: ${e.message}`;
 }

@@ -41,13 +41,22 @@ function perf(args, options = {}) {
  */
 const ALARM_START = /runAlarmImpl/;
 
+/** Frames of a garbage collection (V8's heap, its collectors, cppgc's sweeping). */
+const GC_FRAME = /v8::internal::(Heap::|MarkCompact|Scavenge|MinorMarkSweep)|cppgc::/;
+/** Frames of a young-generation collection; a pause without one is the old generation's. */
+const MINOR_GC_FRAME = /Scaveng|MinorGC|MinorMarkSweep/;
+/** Frames that destroy workerd's own API objects (Request, Response, Headers, streams …). */
+const API_OBJECT_DESTRUCTION = /workerd::api::[\w:<>]*~|Wrappable::detachWrapper|CppgcShim::~|HeapDisposer<workerd::api::/;
+/** Samples of one thread farther apart than this (µs) belong to two pauses (perf samples each ~1 ms). */
+const PAUSE_GAP_US = 1500;
+
 /** What one sample's stack (leaf first: `[{ sym, dso }]`) was doing. */
 function category(stack) {
   const has = (re) => stack.some((f) => re.test(f.sym));
   if (has(/^(sqlite3|workerd::SqliteDatabase|workerd::ActorSqlite)/)) return has(/fsync/) ? 'storage: fsync' : 'storage: SQLite';
   const leaf = stack[0] ?? { sym: '', dso: '' };
   if (/JIT|perf-\d+\.map|unknown/.test(leaf.dso) && !/workerd|kernel|libc/.test(leaf.dso)) return "the edge's code (JIT: wasm, compiled JS)";
-  if (has(/v8::internal::(Heap::|MarkCompact|Scavenge|MinorMarkSweep)|cppgc::/)) return 'garbage collection';
+  if (has(GC_FRAME)) return 'garbage collection';
   if (has(/v8::internal::(compiler::|maglev::|baseline::|wasm::(WasmFullDecoder|LiftoffCompiler|WasmCompilationUnit))/)) return 'V8 compiling (tier-up of the wasm and JS)';
   if (leaf.dso.includes('kernel')) return 'kernel (system calls, network, scheduling)';
   if (/^(v8::|Builtins_|workerd::jsg::)/.test(leaf.sym)) return 'V8 and binding runtime (JS glue, API calls)';
@@ -55,24 +64,42 @@ function category(stack) {
 }
 
 /**
- * Samples per request type and category, read from `perf script`; and per window (the same
- * objects as `windows`), its own counts by category.
+ * Samples per request type and category, read from `perf script`; per window (the same
+ * objects as `windows`), its own counts by category; and the garbage-collection pauses on
+ * the request thread (workerd's main thread, whose id is its process's, one of `mainTids`).
  */
-async function attribute(windows) {
+async function attribute(windows, mainTids) {
   const sorted = [...windows].sort((a, b) => a.from - b.from);
   const counts = new Map();
   const alarmStarts = new Map();
   const perWindow = new Map(windows.map((w) => [w, new Map()]));
-  const script = perf(['script', '-i', data(), '-F', 'time,ip,sym,dso'], { stdout: 'pipe' });
+  const pauses = [];
+  let pause = null;
+  const script = perf(['script', '-i', data(), '-F', 'tid,time,ip,sym,dso'], { stdout: 'pipe' });
   const lines = createInterface({ input: script.child.stdout, crlfDelay: Infinity });
   let at = null;
+  let tid = null;
   let stack = [];
   let w = 0;
   const flush = () => {
     if (at === null) return;
     while (w < sorted.length && sorted[w].to < at) w++;
     const window = sorted[w];
-    if (window && window.from <= at) {
+    const inWindow = Boolean(window && window.from <= at);
+    if (mainTids.has(tid) && stack.some((f) => GC_FRAME.test(f.sym))) {
+      if (!pause || pause.tid !== tid || at - pause.last > PAUSE_GAP_US) {
+        pause = { tid, samples: 0, minor: 0, destroying: 0, inWindow: false, last: at };
+        pauses.push(pause);
+      }
+      pause.samples += 1;
+      pause.last = at;
+      pause.inWindow ||= inWindow;
+      if (stack.some((f) => MINOR_GC_FRAME.test(f.sym))) pause.minor += 1;
+      if (stack.some((f) => API_OBJECT_DESTRUCTION.test(f.sym))) pause.destroying += 1;
+    } else if (mainTids.has(tid)) {
+      pause = null;
+    }
+    if (inWindow) {
       const type = counts.get(window.type) ?? new Map();
       counts.set(window.type, type);
       const c = category(stack);
@@ -82,13 +109,15 @@ async function attribute(windows) {
       if (stack.some((f) => ALARM_START.test(f.sym))) alarmStarts.set(window.type, (alarmStarts.get(window.type) ?? 0) + 1);
     }
     at = null;
+    tid = null;
     stack = [];
   };
   for await (const line of lines) {
-    const header = /^\s*(\d+\.\d+):/.exec(line);
+    const header = /^\s*(\d+)\s+(\d+\.\d+):/.exec(line);
     if (header) {
       flush();
-      at = Math.round(Number(header[1]) * 1e6);
+      tid = Number(header[1]);
+      at = Math.round(Number(header[2]) * 1e6);
       continue;
     }
     const frame = /^\s+[0-9a-f]+\s+(.*)\s+\((.*)\)$/.exec(line);
@@ -97,7 +126,7 @@ async function attribute(windows) {
   flush();
   const { code, err } = await script.exited;
   if (code !== 0) throw new Error(`perf script failed: ${err}`);
-  return { counts, perWindow, alarmStarts };
+  return { counts, perWindow, alarmStarts, pauses };
 }
 
 /**
@@ -113,7 +142,7 @@ export async function activityProfile(rounds, warmUp) {
   record.child.kill('SIGINT');
   const recorded = await record.exited;
   if (recorded.code !== 0 && recorded.signal === null && recorded.code !== 130) throw new Error(`perf record failed: ${recorded.err}`);
-  const { counts, perWindow, alarmStarts } = await attribute(windows);
+  const { counts, perWindow, alarmStarts, pauses } = await attribute(windows, new Set(pids));
   const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
   const categories = [...new Set([...counts.values()].flatMap((m) => [...m.keys()]))].sort();
   const rows = Object.entries(costs).map(([name, values]) => {
@@ -138,7 +167,30 @@ export async function activityProfile(rounds, warmUp) {
     const p = (ws, q) => percentile(ws.map((w) => w.cpu), q);
     return { name, n: own.length, withGc: own.length - clean.length, p50: p(own, 50), p99: p(own, 99), cleanP50: p(clean, 50), cleanP99: p(clean, 99) };
   });
-  return { rounds, lost, categories, rows, highest, tails };
+  return { rounds, lost, categories, rows, highest, tails, pauses };
+}
+
+/** The lengths (ms at 999 Hz: samples) {@link pauseTable} groups pauses by. */
+const PAUSE_LENGTHS = [[1, 1], [2, 4], [5, 9], [10, Infinity]];
+
+/**
+ * The garbage-collection pauses perf caught on the request thread, by length: how many, how
+ * many fell in a measured request's window, their samples, and what share of those were
+ * young-generation collections and destroying workerd's own API objects.
+ */
+export function pauseTable({ pauses }) {
+  const share = (part, whole) => (whole ? `${Math.round((100 * part) / whole)}%` : '–');
+  const rows = PAUSE_LENGTHS.map(([from, to]) => {
+    const own = pauses.filter((p) => p.samples >= from && p.samples <= to);
+    const sum = (key) => own.reduce((a, p) => a + p[key], 0);
+    const label = to === Infinity ? `${from} ms or more` : from === to ? `${from} ms` : `${from}–${to} ms`;
+    return `| ${label} | ${own.length} | ${own.filter((p) => p.inWindow).length} | ${sum('samples')} | ${share(sum('minor'), sum('samples'))} | ${share(sum('destroying'), sum('samples'))} |`;
+  });
+  return [
+    '| pause (samples ≈ ms) | pauses | in a measured window | samples | young generation (scavenge) | destroying workerd\'s API objects |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
 }
 
 /** Each type's p50/p99, over every window and over those without a garbage collection sample. */
@@ -181,6 +233,8 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   console.log(activityTable(result));
   console.log('\nThe tail with and without the windows in which perf caught garbage collection:\n');
   console.log(tailTable(result));
+  console.log('\nGarbage-collection pauses on the request thread (runs of samples in a collection, at most 1.5 ms apart):\n');
+  console.log(pauseTable(result));
   console.log(`\nEach type's ${HIGHEST} highest readings, with the number of perf samples in each category in that window:\n`);
   console.log(highestTable(result));
 }

@@ -16,7 +16,8 @@
 //!   BENCHMARKS.md.
 //! - `profile [rounds]`: the bench's system, and the edge's CPU per request type split by
 //!   where Linux's `perf` finds workerd spending it: the edge's own code, storage (SQLite),
-//!   the V8 and binding runtime, the kernel (`tests/bench/profile.mjs`); printed, not written.
+//!   the V8 and binding runtime, the kernel, and the garbage-collection pauses on its request
+//!   thread by length (`tests/bench/profile.mjs`); printed, not written.
 //! - `cost [rounds]`: the bench's system, and only its table of the edge's CPU per request type
 //!   (`tests/bench/cost.mjs`, 50 rounds by default), for trying a change without the whole
 //!   bench; printed, not written.
