@@ -80,8 +80,14 @@ pub async fn call_durable<M: serde::Serialize>(
 pub async fn durable_message<M: serde::de::DeserializeOwned>(
     req: &mut Request,
 ) -> worker::Result<M> {
-    // Its own words kept: `worker`'s conversion of a serde_json error says only that JSON failed.
-    serde_json::from_str(&req.text().await?).map_err(|e| worker::Error::RustError(e.to_string()))
+    parse_message(&req.text().await?)
+}
+
+/// A [`durable_message`]'s text read as `M`. A refusal keeps serde_json's own words (which
+/// field, which line and column): `worker`'s conversion of a serde_json error says only that
+/// JSON failed.
+fn parse_message<M: serde::de::DeserializeOwned>(text: &str) -> worker::Result<M> {
+    serde_json::from_str(text).map_err(|e| worker::Error::RustError(e.to_string()))
 }
 
 /// The request's query parameters, each at most once and each one of `allowed`: anything else
@@ -121,4 +127,35 @@ pub fn query_params(
 /// A header's value from a list of pairs (case-insensitive), or "".
 pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
     lipa_providers::http::find_header(headers, name).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_message;
+    use crate::checkout::CheckoutMessage;
+
+    #[test]
+    fn a_message_a_checkout_reads_is_parsed_from_its_text() {
+        let text = serde_json::to_string(&CheckoutMessage::Check {
+            client_secret: "cs_secret".into(),
+        })
+        .unwrap();
+        let message: CheckoutMessage = parse_message(&text).unwrap();
+        assert!(
+            matches!(message, CheckoutMessage::Check { client_secret } if client_secret == "cs_secret")
+        );
+    }
+
+    #[test]
+    fn a_refused_message_keeps_what_serde_json_said() {
+        let text = serde_json::to_string(&CheckoutMessage::Check {
+            client_secret: "cs_secret".into(),
+        })
+        .unwrap()
+        .replace("client_secret", "client_secrets");
+        let error = parse_message::<CheckoutMessage>(&text).unwrap_err();
+        let said = error.to_string();
+        assert!(said.contains("missing field `client_secret`"), "{said}");
+        assert!(said.contains("line 1 column"), "{said}");
+    }
 }
