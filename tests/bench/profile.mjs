@@ -142,7 +142,7 @@ export async function activityProfile(rounds, warmUp) {
   record.child.kill('SIGINT');
   const recorded = await record.exited;
   if (recorded.code !== 0 && recorded.signal === null && recorded.code !== 130) throw new Error(`perf record failed: ${recorded.err}`);
-  const { counts, perWindow, alarmStarts, pauses } = await attribute(windows, new Set(pids));
+  const { counts, perWindow, alarmStarts, pauses } = await attribute(windows, new Set(pids.map(Number)));
   const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
   const categories = [...new Set([...counts.values()].flatMap((m) => [...m.keys()]))].sort();
   const rows = Object.entries(costs).map(([name, values]) => {
