@@ -8,6 +8,14 @@ use serde::Serialize;
 
 use crate::outbox::OutboundEvent;
 
+/// How long a send (a payment's start, a refund, a payout) may take before the alarm asks
+/// about it: past the longest chain of calls a send makes (Dollr's invoice collection: about
+/// eleven, and two more after a token refresh, each with the call timeout), so the alarm never
+/// reads or sends one still being sent. Each is stored with this lease as its next status read
+/// before its first request goes out: a send whose answer is never stored (the object evicted
+/// or its commit failed meanwhile) is read later like one whose answer was lost.
+pub const SEND_LEASE_MS: i64 = 20 * lipa_providers::call::PROVIDER_TIMEOUT_MS as i64;
+
 /// Which call an answer about a refund or payout came from: only the send's explicit refusal
 /// fails it; any error of a status read leaves it where it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

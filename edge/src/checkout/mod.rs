@@ -41,6 +41,7 @@ use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
 use crate::ids;
 use crate::providers::{attempt, order, EdgeHost};
+use crate::transfer::SEND_LEASE_MS;
 use crate::{store, stored};
 use record::{Binding, CheckoutRecord, PaymentRecord};
 
@@ -1161,12 +1162,6 @@ const PREPARE_RETRY_AFTER_MS: u64 = 1_000;
 
 /// How often a customer's "I've approved" may make the object ask the provider.
 const CHECK_SPACING_MS: i64 = 3_000;
-
-/// How long a start may take before the alarm asks about it (its send never returned): past
-/// the longest chain of calls a start makes (Dollr's invoice collection: about eleven, and two
-/// more after a token refresh, each
-/// with the call timeout), so the alarm never reads or sends a payment still being sent.
-const SEND_LEASE_MS: i64 = 20 * lipa_providers::call::PROVIDER_TIMEOUT_MS as i64;
 
 /// Whether the preparation a new payment would be sent on already carries another live
 /// payment, where its provider allows only one (CrissCross's session).

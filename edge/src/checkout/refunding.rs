@@ -20,7 +20,7 @@ use crate::executor::now_ms;
 use crate::ids;
 use crate::providers::{attempt, EdgeHost};
 use crate::store;
-use crate::transfer::{log_unknown, Call};
+use crate::transfer::{log_unknown, Call, SEND_LEASE_MS};
 
 /// A refund as its provider sees it.
 fn refund_order<'a>(rec: &CheckoutRecord, refund: &'a RefundRecord) -> RefundOrder<'a> {
@@ -71,7 +71,8 @@ impl CheckoutObject {
             request_digest: req.digest.clone(),
             created_at_ms: now,
             updated_at_ms: now,
-            next_poll_at_ms: None,
+            // Read later if its answer is never stored (see `SEND_LEASE_MS`).
+            next_poll_at_ms: Some(now + SEND_LEASE_MS),
         };
         let mut rec = rec;
         rec.refunds.push(refund.clone());

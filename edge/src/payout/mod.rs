@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::error::{json_response, EdgeResult};
 use crate::executor::now_ms;
 use crate::providers::EdgeHost;
-use crate::transfer::{log_unknown, Call};
+use crate::transfer::{log_unknown, Call, SEND_LEASE_MS};
 use crate::{ids, store, stored};
 use record::PayoutRecord;
 
@@ -219,7 +219,8 @@ impl PayoutObject {
             failure_message: None,
             created_at_ms: now,
             updated_at_ms: now,
-            next_poll_at_ms: None,
+            // Read later if its answer is never stored (see `SEND_LEASE_MS`).
+            next_poll_at_ms: Some(now + SEND_LEASE_MS),
             outbox: vec![],
         };
         self.save(&rec).await?;
@@ -322,14 +323,13 @@ impl PayoutObject {
             let config = Config::from_env(&self.env)?;
             let provider = Self::provider_for(&config, &rec.order)?;
             let host = EdgeHost::new(&self.env);
-            let (answer, call) = match provider
+            let read = provider
                 .payout_status(&host.host(), &rec.reference_id)
-                .await
-            {
-                Ok(Some(found)) => (Ok(found), Call::StatusRead),
-                // The provider never received it: nothing moved, and the same reference is
-                // sent again.
-                Ok(None) => {
+                .await;
+            let (answer, call) = match after_read(read, rec.provider_ref.as_deref()) {
+                AfterRead::Answer(answer) => (answer, Call::StatusRead),
+                // Never received: nothing moved, and the same reference is sent again.
+                AfterRead::SendAgain => {
                     let e164 = rec.order.phone.e164();
                     let sent = match provider
                         .payout_check(&host.host(), &recipient(&rec.order, &e164))
@@ -340,7 +340,6 @@ impl PayoutObject {
                     };
                     (sent, Call::Send)
                 }
-                Err(e) => (Err(e), Call::StatusRead),
             };
             self.record(answer, call).await?;
         }
@@ -372,11 +371,67 @@ impl PayoutObject {
     }
 }
 
+/// What a payout's status read leads to.
+#[derive(Debug)]
+enum AfterRead {
+    /// The read's answer, to record as a status read (an error leaves the payout pending).
+    Answer(Result<Transfer, CallError>),
+    /// The provider never received it: send it again with the same reference.
+    SendAgain,
+}
+
+/// A status read of a payout whose provider id is `provider_ref`. "Not found" means never
+/// received only when the provider never gave the payout an id: once it has, the payout was
+/// received, and a "not found" is the provider's own loss or delay, unknown, never a reason to
+/// send the money again (whose refusal, as a send's, would fail a payout that was made).
+fn after_read(read: Result<Option<Transfer>, CallError>, provider_ref: Option<&str>) -> AfterRead {
+    match read {
+        Ok(Some(found)) => AfterRead::Answer(Ok(found)),
+        Ok(None) if provider_ref.is_none() => AfterRead::SendAgain,
+        Ok(None) => AfterRead::Answer(Err(CallError::Provider(ProviderError::Decode(
+            "the provider does not find a payout it gave an id".into(),
+        )))),
+        Err(e) => AfterRead::Answer(Err(e)),
+    }
+}
+
 /// Who a payout goes to, as its provider sees it.
 fn recipient<'a>(order: &CreatePayout, e164: &'a str) -> Recipient<'a> {
     Recipient {
         e164,
         country: order.country,
         operator: order.operator,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payout_the_provider_never_received_is_sent_again() {
+        assert!(matches!(after_read(Ok(None), None), AfterRead::SendAgain));
+    }
+
+    #[test]
+    fn a_payout_the_provider_gave_an_id_is_never_sent_again_and_stays_unknown() {
+        match after_read(Ok(None), Some("dl_exec_1")) {
+            AfterRead::Answer(Err(e)) => assert!(e.outcome_unknown(), "{e}"),
+            other => panic!("a received payout must not be resent: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_found_payout_or_a_failed_read_is_recorded_as_a_status_read() {
+        let found = Transfer::pending(Some("dl_exec_1".into()));
+        assert!(matches!(
+            after_read(Ok(Some(found)), Some("dl_exec_1")),
+            AfterRead::Answer(Ok(t)) if t.provider_ref.as_deref() == Some("dl_exec_1")
+        ));
+        let lost = CallError::Lost(lipa_providers::host::Lost::Timeout);
+        assert!(matches!(
+            after_read(Err(lost), None),
+            AfterRead::Answer(Err(CallError::Lost(_)))
+        ));
     }
 }
