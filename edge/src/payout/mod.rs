@@ -215,6 +215,7 @@ impl PayoutObject {
             request_digest: req.digest.clone(),
             reference_id: ids::uuid_v4()?,
             provider_ref: None,
+            received: false,
             status: TransferStatus::Pending,
             failure_message: None,
             created_at_ms: now,
@@ -326,10 +327,20 @@ impl PayoutObject {
             let read = provider
                 .payout_status(&host.host(), &rec.reference_id)
                 .await;
-            let (answer, call) = match after_read(read, rec.provider_ref.as_deref()) {
+            let (answer, call) = match after_read(read, rec.is_received()) {
                 AfterRead::Answer(answer) => (answer, Call::StatusRead),
-                // Never received: nothing moved, and the same reference is sent again.
+                // Never received: nothing moved, and the same reference is sent again, under
+                // a new lease stored first (on the record as stored now: the read above was
+                // I/O), so a resend whose answer is never stored is read again later.
                 AfterRead::SendAgain => {
+                    let Some(mut leased) = self.load().await? else {
+                        return Ok(());
+                    };
+                    if leased.status.is_terminal() || leased.is_received() {
+                        return self.deliver_due().await;
+                    }
+                    leased.next_poll_at_ms = Some(now_ms() + SEND_LEASE_MS);
+                    self.save(&leased).await?;
                     let e164 = rec.order.phone.e164();
                     let sent = match provider
                         .payout_check(&host.host(), &recipient(&rec.order, &e164))
@@ -380,16 +391,16 @@ enum AfterRead {
     SendAgain,
 }
 
-/// A status read of a payout whose provider id is `provider_ref`. "Not found" means never
-/// received only when the provider never gave the payout an id: once it has, the payout was
-/// received, and a "not found" is the provider's own loss or delay, unknown, never a reason to
-/// send the money again (whose refusal, as a send's, would fail a payout that was made).
-fn after_read(read: Result<Option<Transfer>, CallError>, provider_ref: Option<&str>) -> AfterRead {
+/// A status read of a payout the provider has `received` ([`PayoutRecord::is_received`]) or
+/// not. "Not found" means never received only when the provider never answered about the
+/// payout: once it has, a "not found" is its own loss or delay, unknown, never a reason to send
+/// the money again (whose refusal, as a send's, would fail a payout that was made).
+fn after_read(read: Result<Option<Transfer>, CallError>, received: bool) -> AfterRead {
     match read {
         Ok(Some(found)) => AfterRead::Answer(Ok(found)),
-        Ok(None) if provider_ref.is_none() => AfterRead::SendAgain,
+        Ok(None) if !received => AfterRead::SendAgain,
         Ok(None) => AfterRead::Answer(Err(CallError::Provider(ProviderError::Decode(
-            "the provider does not find a payout it gave an id".into(),
+            "the provider does not find a payout it answered about".into(),
         )))),
         Err(e) => AfterRead::Answer(Err(e)),
     }
@@ -410,12 +421,12 @@ mod tests {
 
     #[test]
     fn a_payout_the_provider_never_received_is_sent_again() {
-        assert!(matches!(after_read(Ok(None), None), AfterRead::SendAgain));
+        assert!(matches!(after_read(Ok(None), false), AfterRead::SendAgain));
     }
 
     #[test]
-    fn a_payout_the_provider_gave_an_id_is_never_sent_again_and_stays_unknown() {
-        match after_read(Ok(None), Some("dl_exec_1")) {
+    fn a_payout_the_provider_answered_about_is_never_sent_again_and_stays_unknown() {
+        match after_read(Ok(None), true) {
             AfterRead::Answer(Err(e)) => assert!(e.outcome_unknown(), "{e}"),
             other => panic!("a received payout must not be resent: {other:?}"),
         }
@@ -425,12 +436,12 @@ mod tests {
     fn a_found_payout_or_a_failed_read_is_recorded_as_a_status_read() {
         let found = Transfer::pending(Some("dl_exec_1".into()));
         assert!(matches!(
-            after_read(Ok(Some(found)), Some("dl_exec_1")),
+            after_read(Ok(Some(found)), true),
             AfterRead::Answer(Ok(t)) if t.provider_ref.as_deref() == Some("dl_exec_1")
         ));
         let lost = CallError::Lost(lipa_providers::host::Lost::Timeout);
         assert!(matches!(
-            after_read(Err(lost), None),
+            after_read(Err(lost), false),
             AfterRead::Answer(Err(CallError::Lost(_)))
         ));
     }

@@ -27,6 +27,11 @@ pub struct PayoutRecord {
     pub reference_id: String,
     /// The provider's id, once known.
     pub provider_ref: Option<String>,
+    /// Whether the provider has answered about this payout (its send or a status read): from
+    /// then on it holds the payout, with or without an id (Dollr's intent id comes "once it
+    /// has one"), and a "not found" is its loss, never a reason to send again.
+    #[serde(default)]
+    pub received: bool,
     /// Where it stands.
     pub status: TransferStatus,
     /// Why it failed.
@@ -57,6 +62,7 @@ impl PayoutRecord {
     /// Applies a provider answer; a newly final payout queues its event, and never changes
     /// again.
     pub fn apply(&mut self, update: &Transfer, event_id: &str, now_ms: i64) {
+        self.received = true;
         if self.provider_ref.is_none() {
             self.provider_ref.clone_from(&update.provider_ref);
         }
@@ -81,6 +87,12 @@ impl PayoutRecord {
             .filter_map(|e| e.next_attempt_at_ms)
             .chain(self.next_poll_at_ms)
             .min()
+    }
+
+    /// Whether the provider holds it: it answered about it, or (a record stored before
+    /// [`PayoutRecord::received`] was kept) it gave it an id.
+    pub fn is_received(&self) -> bool {
+        self.received || self.provider_ref.is_some()
     }
 
     /// The payout as the merchant sees it.
@@ -122,6 +134,7 @@ mod tests {
             request_digest: "d".into(),
             reference_id: "r".into(),
             provider_ref: None,
+            received: false,
             status: TransferStatus::Pending,
             failure_message: None,
             created_at_ms: 0,
@@ -129,6 +142,26 @@ mod tests {
             next_poll_at_ms: Some(2_500),
             outbox: vec![],
         }
+    }
+
+    #[test]
+    fn any_answer_marks_a_payout_received_even_without_an_id() {
+        let mut p = payout();
+        assert!(!p.is_received());
+        p.apply(&Transfer::pending(None), "evt_0", 1);
+        assert!(p.is_received());
+        assert_eq!(p.provider_ref, None);
+    }
+
+    #[test]
+    fn a_record_stored_before_received_was_kept_reads_it_from_its_id() {
+        let mut p = payout();
+        p.provider_ref = Some("pi_1".into());
+        let mut stored = serde_json::to_value(&p).unwrap();
+        stored.as_object_mut().unwrap().remove("received");
+        let read: PayoutRecord = serde_json::from_value(stored).unwrap();
+        assert!(!read.received);
+        assert!(read.is_received());
     }
 
     #[test]
