@@ -341,12 +341,12 @@ impl PayoutObject {
                     }
                     leased.next_poll_at_ms = Some(now_ms() + SEND_LEASE_MS);
                     self.save(&leased).await?;
-                    let e164 = rec.order.phone.e164();
+                    let e164 = leased.order.phone.e164();
                     let sent = match provider
-                        .payout_check(&host.host(), &recipient(&rec.order, &e164))
+                        .payout_check(&host.host(), &recipient(&leased.order, &e164))
                         .await
                     {
-                        Ok(plan) => self.send(provider, &rec, &plan).await,
+                        Ok(plan) => self.send(provider, &leased, &plan).await,
                         Err(e) => Err(e),
                     };
                     (sent, Call::Send)
